@@ -1,0 +1,73 @@
+// Domain refusals. Each has a stable `code` from api.md; the GraphQL layer maps them once.
+
+export type DomainErrorCode =
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'NO_SEATS_AVAILABLE'
+  | 'ALREADY_ASSIGNED'
+  | 'NOT_ASSIGNED'
+  | 'PLAN_MISMATCH'
+  | 'NOT_AN_UPGRADE'
+  | 'EMAIL_TAKEN'
+  | 'USER_INACTIVE'
+  | 'IDEMPOTENCY_KEY_REUSED';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class Forbidden extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+
+/** An input breaks a rule; `field` names the input field. */
+export class InvalidInput extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+}
+
+export class NotFound extends DomainError {
+  readonly code = 'NOT_FOUND';
+}
+
+export class NoSeatsAvailable extends DomainError {
+  readonly code = 'NO_SEATS_AVAILABLE';
+}
+
+export class AlreadyAssigned extends DomainError {
+  readonly code = 'ALREADY_ASSIGNED';
+}
+
+export class NotAssigned extends DomainError {
+  readonly code = 'NOT_ASSIGNED';
+}
+
+export class PlanMismatch extends DomainError {
+  readonly code = 'PLAN_MISMATCH';
+}
+
+export class NotAnUpgrade extends DomainError {
+  readonly code = 'NOT_AN_UPGRADE';
+}
+
+export class EmailTaken extends DomainError {
+  readonly code = 'EMAIL_TAKEN';
+}
+
+export class UserInactive extends DomainError {
+  readonly code = 'USER_INACTIVE';
+}
+
+export class IdempotencyKeyReused extends DomainError {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+}

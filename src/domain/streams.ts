@@ -1,0 +1,15 @@
+// One helper names each stream; the prefixes are categories (EventStoreDB's $ce- streams work on them).
+import type { Product } from './plans';
+
+export const accountStream = (accountId: string) => `account-${accountId}`;
+export const userStream = (userId: string) => `user-${userId}`;
+export const subscriptionStream = (accountId: string, product: Product) => `subscription-${accountId}-${product}`;
+/** `sha256Hex` is the hex SHA-256 of the lowercase e-mail; the caller hashes (the domain does no I/O or crypto). */
+export const emailReservationStream = (sha256Hex: string) => `email-${sha256Hex}`;
+export const idempotencyStream = (accountId: string, key: string) => `idempotency-${accountId}-${key}`;
+export const credentialsStream = (userId: string) => `credentials-${userId}`;
+
+/** Streams that hold licence facts: what projections, history, export and subscriptions read. */
+export const LICENSE_STREAM_PREFIXES = ['account-', 'user-', 'subscription-'] as const;
+/** Never exported, never in history, never sent to analytics consumers. */
+export const SECRET_STREAM_PREFIX = 'credentials-';
