@@ -4,7 +4,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['reflect-metadata'],
-  // Type checking is done once by `npm run typecheck`; here ts-jest only transpiles.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  // Type checking is done once by `npm run typecheck`; here ts-jest only transpiles (isolatedModules).
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }] },
   testTimeout: 30000,
 };
