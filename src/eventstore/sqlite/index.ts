@@ -1,0 +1,580 @@
+// The embedded event log: the EventStore port on one SQLite file (WAL, synchronous=FULL) with group commit.
+// Concurrent appends share one transaction; each keeps its own savepoint so a conflict fails only that append.
+import Database from 'better-sqlite3';
+import {
+  type AllSubscription,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  EventStoreUnavailable,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamFilter,
+  type SubscribeToAllOptions,
+  type SubscriptionMessage,
+  WrongExpectedRevision,
+} from '../port';
+
+export interface SqliteEventStoreOptions {
+  /** Path of the log, normally `<data dir>/events.db`. */
+  readonly file: string;
+  /** Open without writing (audits, a second reader); every append fails with EventStoreUnavailable. */
+  readonly readonly?: boolean;
+  /** Cap on the file's size: past it appends fail with EventStoreUnavailable (a quota, and how tests fill the disk). */
+  readonly maxSizeBytes?: number;
+  /** Rows per statement when reading; bigger pages read faster, smaller ones hold less memory. */
+  readonly pageSize?: number;
+}
+
+/** How well group commit batches: appends per committed transaction. */
+export interface GroupCommitStats {
+  readonly transactions: number;
+  readonly appends: number;
+}
+
+const POSITION_DIGITS = 16;
+const DEFAULT_PAGE_SIZE = 2000;
+// Bounds one transaction so a burst cannot hold the event loop (and the write lock) for long.
+const MAX_EVENTS_PER_TRANSACTION = 5000;
+const BUSY_TIMEOUT_MS = 5000;
+
+export function encodePosition(position: number): Position {
+  return String(position).padStart(POSITION_DIGITS, '0');
+}
+
+export function decodePosition(position: Position): number {
+  if (typeof position !== 'string' || position.length !== POSITION_DIGITS || !/^\d+$/.test(position)) {
+    throw new RangeError(`malformed position ${JSON.stringify(position)}: expected ${POSITION_DIGITS} decimal digits`);
+  }
+  return Number(position);
+}
+
+export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
+  return new SqliteEventStore(options);
+}
+
+type Row = [number, string, string, number, string, string, string, number];
+
+interface PendingAppend {
+  readonly stream: string;
+  readonly events: readonly EventToAppend[];
+  readonly expected: ExpectedRevision;
+  readonly maxCount: number | undefined;
+  readonly payloads: readonly (readonly [data: string, metadata: string])[];
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';
+
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  /** @internal rows per statement, shared with subscriptions */
+  readonly pageSize: number;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly filteredAllStatements = new Map<number, Database.Statement>();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private commitWaiters: (() => void)[] = [];
+  private transactionCount = 0;
+  private appendCount = 0;
+
+  constructor(options: SqliteEventStoreOptions) {
+    this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    try {
+      this.db = new Database(options.file, {
+        readonly: options.readonly ?? false,
+        fileMustExist: options.readonly ?? false,
+      });
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      if (!options.readonly) {
+        this.db.pragma('journal_mode = WAL');
+        // FULL: an acknowledged append is on disk before its promise resolves, even across power loss.
+        this.db.pragma('synchronous = FULL');
+        this.db.exec(SCHEMA);
+      }
+      if (options.maxSizeBytes !== undefined) {
+        const pageBytes = this.db.pragma('page_size', { simple: true }) as number;
+        this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSizeBytes / pageBytes))}`);
+      }
+      this.statements = prepareStatements(this.db);
+    } catch (error) {
+      throw unavailable(error, 'cannot open the event log');
+    }
+  }
+
+  /** Appends and transactions committed so far: group commit shows as fewer transactions than appends. */
+  get groupCommitStats(): GroupCommitStats {
+    return { transactions: this.transactionCount, appends: this.appendCount };
+  }
+
+  appendToStream(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+    if (this.closed) return Promise.reject(new EventStoreUnavailable('the event log is closed'));
+    let payloads: (readonly [string, string])[];
+    try {
+      validateAppend(stream, events, options);
+      payloads = events.map((e) => [JSON.stringify(e.data), JSON.stringify(e.metadata)] as const);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({
+        stream,
+        events,
+        expected: options.expectedRevision,
+        maxCount: options.maxCount,
+        payloads,
+        resolve,
+        reject,
+      });
+      this.scheduleFlush();
+    });
+  }
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
+    let from = options.fromRevision ?? 0;
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    if (!Number.isInteger(from) || from < 0) throw new RangeError(`fromRevision must be a whole number ≥ 0`);
+    while (remaining > 0) {
+      const limit = Math.min(this.pageSize, remaining);
+      const rows = this.query(() => this.statements.readStream.all(stream, from, limit) as Row[]);
+      for (const row of rows) yield toRecorded(row);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      from = (rows[rows.length - 1] as Row)[3] + 1;
+    }
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
+    let after = options.after === undefined ? 0 : decodePosition(options.after);
+    let remaining = options.maxCount ?? Number.POSITIVE_INFINITY;
+    const filter = options.filter;
+    while (remaining > 0) {
+      const limit = Math.min(this.pageSize, remaining);
+      const rows = this.readAllPage(after, limit, filter);
+      for (const row of rows) yield toRecorded(row);
+      if (rows.length < limit) return;
+      remaining -= rows.length;
+      after = (rows[rows.length - 1] as Row)[0];
+    }
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
+    return new SqliteAllSubscription(
+      this,
+      options.after === undefined ? 0 : decodePosition(options.after),
+      options.filter,
+    );
+  }
+
+  async headPosition(): Promise<Position | null> {
+    const head = this.head();
+    return head === 0 ? null : encodePosition(head);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // Appends already accepted are written (and acknowledged) before the file closes.
+    while (this.queue.length > 0) this.flush();
+    this.db.close();
+    this.notifyCommit();
+  }
+
+  /** @internal used by subscriptions */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** @internal resolves after the next commit (or close). */
+  nextCommit(): Promise<void> {
+    return new Promise((resolve) => this.commitWaiters.push(resolve));
+  }
+
+  /** @internal */
+  head(): number {
+    return this.query(() => (this.statements.head.pluck().get() as number | null) ?? 0);
+  }
+
+  /** @internal one page of the log after `after`, filtered in SQL so skipped rows are never parsed. */
+  readAllPage(after: number, limit: number, filter: StreamFilter | undefined): Row[] {
+    if (filter === undefined) return this.query(() => this.statements.readAll.all(after, limit) as Row[]);
+    const prefixes = filter.streamPrefixes;
+    if (prefixes.length === 0) return [];
+    const statement = this.filteredAllStatement(prefixes.length);
+    const args: (string | number)[] = [after];
+    for (const prefix of prefixes) args.push(prefix.length, prefix);
+    args.push(limit);
+    return this.query(() => statement.all(...args) as Row[]);
+  }
+
+  private filteredAllStatement(prefixCount: number): Database.Statement {
+    let statement = this.filteredAllStatements.get(prefixCount);
+    if (statement === undefined) {
+      const match = Array.from({ length: prefixCount }, () => 'substr(stream, 1, ?) = ?').join(' OR ');
+      statement = this.db
+        .prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND (${match}) ORDER BY position LIMIT ?`)
+        .raw();
+      this.filteredAllStatements.set(prefixCount, statement);
+    }
+    return statement;
+  }
+
+  private query<T>(run: () => T): T {
+    if (this.closed && !this.db.open) throw new EventStoreUnavailable('the event log is closed');
+    try {
+      return run();
+    } catch (error) {
+      throw unavailable(error, 'cannot read the event log');
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate lets every append issued in this turn of the event loop join the same transaction.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.closed && !this.db.open) return;
+      this.flush();
+      if (this.queue.length > 0) this.scheduleFlush();
+    });
+  }
+
+  /** Writes the queued appends in one transaction: one fsync for all of them. */
+  private flush(): void {
+    const batch = this.takeBatch();
+    if (batch.length === 0) return;
+    const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
+    const { begin, commit, rollback } = this.statements;
+    try {
+      begin.run();
+    } catch (error) {
+      const failure = unavailable(error, 'cannot write to the event log');
+      for (const append of batch) append.reject(failure);
+      return;
+    }
+    const recordedAt = Date.now();
+    try {
+      for (const append of batch) {
+        this.statements.savepoint.run();
+        try {
+          outcomes.push({ ok: true, result: this.write(append, recordedAt) });
+          this.statements.release.run();
+        } catch (error) {
+          // After a disk failure SQLite may already have rolled the transaction back: no savepoint left to undo.
+          if (isStorageFailure(error) || !this.db.inTransaction) throw error;
+          this.statements.rollbackToSavepoint.run();
+          this.statements.release.run();
+          outcomes.push({ ok: false, error });
+        }
+      }
+      commit.run();
+    } catch (error) {
+      // Nothing of this batch is kept: the whole transaction goes, and every append in it fails alike.
+      try {
+        if (this.db.inTransaction) rollback.run();
+      } catch {
+        // The rollback failing too leaves SQLite to roll back from the journal on the next open.
+      }
+      const failure = unavailable(error, 'cannot write to the event log');
+      for (const append of batch) append.reject(failure);
+      return;
+    }
+    this.transactionCount += 1;
+    this.appendCount += batch.length;
+    batch.forEach((append, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) append.resolve(outcome.result);
+      else append.reject(outcome?.error);
+    });
+    this.notifyCommit();
+  }
+
+  private takeBatch(): PendingAppend[] {
+    let events = 0;
+    let count = 0;
+    while (count < this.queue.length && (count === 0 || events < MAX_EVENTS_PER_TRANSACTION)) {
+      events += (this.queue[count] as PendingAppend).events.length;
+      count += 1;
+    }
+    const batch = this.queue.slice(0, count);
+    this.queue = this.queue.slice(count);
+    return batch;
+  }
+
+  private notifyCommit(): void {
+    const waiters = this.commitWaiters;
+    this.commitWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** One append inside its savepoint: check the expected revision, write, prune. */
+  private write(append: PendingAppend, recordedAt: number): AppendResult {
+    const s = this.statements;
+    const { stream, events, expected } = append;
+    const current = s.streamRevision.get(stream) as { revision: number; position: number } | undefined;
+    const currentRevision = current?.revision ?? -1;
+
+    const first = events[0];
+    if (first !== undefined) {
+      const existing = s.eventById.get(first.id) as { stream: string; revision: number } | undefined;
+      if (existing !== undefined) return this.retried(append, existing);
+    }
+
+    if (!matches(expected, currentRevision)) {
+      throw new WrongExpectedRevision(stream, expected, currentRevision < 0 ? 'no_stream' : currentRevision);
+    }
+    if (events.length === 0) {
+      return { nextRevision: currentRevision, position: encodePosition(current?.position ?? 0) };
+    }
+
+    let revision = currentRevision;
+    let position = 0;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as EventToAppend;
+      const payload = append.payloads[i] as readonly [string, string];
+      revision += 1;
+      try {
+        position = Number(
+          s.insert.run(event.id, stream, revision, event.type, payload[0], payload[1], recordedAt).lastInsertRowid,
+        );
+      } catch (error) {
+        if (isConstraint(error)) {
+          // The unique keys are the last word: a racing writer (another process) or a duplicate id in the batch.
+          const actual = s.streamRevision.get(stream) as { revision: number } | undefined;
+          throw new WrongExpectedRevision(stream, expected, actual === undefined ? 'no_stream' : actual.revision);
+        }
+        throw error;
+      }
+    }
+    s.upsertStream.run(stream, revision, position);
+    if (append.maxCount !== undefined) s.prune.run(stream, revision - append.maxCount);
+    return { nextRevision: revision, position: encodePosition(position) };
+  }
+
+  /** A retried append: every id already written, in order, to this stream → the first result, nothing new. */
+  private retried(append: PendingAppend, first: { stream: string; revision: number }): AppendResult {
+    const { stream, events, expected } = append;
+    const conflict = () => {
+      const actual = this.statements.streamRevision.get(stream) as { revision: number } | undefined;
+      return new WrongExpectedRevision(stream, expected, actual === undefined ? 'no_stream' : actual.revision);
+    };
+    if (first.stream !== stream) throw conflict();
+    const expectedMatchesFirstWrite =
+      typeof expected === 'number'
+        ? expected === first.revision - 1
+        : expected === 'no_stream'
+          ? first.revision === 0
+          : true;
+    if (!expectedMatchesFirstWrite) throw conflict();
+    let position = 0;
+    for (let i = 0; i < events.length; i++) {
+      const row = this.statements.eventAt.get(stream, first.revision + i) as
+        | { id: string; position: number }
+        | undefined;
+      if (row === undefined || row.id !== (events[i] as EventToAppend).id) throw conflict();
+      position = row.position;
+    }
+    return { nextRevision: first.revision + events.length - 1, position: encodePosition(position) };
+  }
+}
+
+/** Pull-based: reads a page from SQLite only when the consumer asks, so a slow consumer costs no memory. */
+class SqliteAllSubscription implements AllSubscription {
+  private stopped = false;
+  private stopWaiting: (() => void) | undefined;
+
+  constructor(
+    private readonly store: SqliteEventStore,
+    private readonly after: number,
+    private readonly filter: StreamFilter | undefined,
+  ) {}
+
+  async unsubscribe(): Promise<void> {
+    this.stopped = true;
+    this.stopWaiting?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
+    const store = this.store;
+    let last = this.after;
+    let caughtUp = false;
+    const pageSize = store.pageSize;
+    try {
+      while (!this.stopped && !store.isClosed) {
+        // Read the head first: when the page comes back short, everything up to it has been searched.
+        const head = store.head();
+        const rows = store.readAllPage(last, pageSize, this.filter);
+        for (const row of rows) {
+          if (this.stopped) return;
+          last = row[0];
+          yield { kind: 'event', event: toRecorded(row) };
+        }
+        if (rows.length === pageSize) continue;
+        if (this.stopped) return;
+        if (head > last) {
+          last = head;
+          if (caughtUp) yield { kind: 'checkpoint', position: encodePosition(head) };
+        }
+        if (!caughtUp) {
+          caughtUp = true;
+          yield { kind: 'caughtUp', position: last === 0 ? null : encodePosition(last) };
+          continue;
+        }
+        // Nothing new: sleep until the store commits (registered before yielding control, so none is missed).
+        await new Promise<void>((resolve) => {
+          this.stopWaiting = resolve;
+          store.nextCommit().then(resolve);
+        });
+        this.stopWaiting = undefined;
+      }
+    } finally {
+      this.stopped = true;
+    }
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  stream TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  metadata TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  UNIQUE (stream, revision)
+);
+CREATE TABLE IF NOT EXISTS streams (
+  name TEXT PRIMARY KEY,
+  revision INTEGER NOT NULL,
+  position INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+function prepareStatements(db: Database.Database) {
+  return {
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
+    savepoint: db.prepare('SAVEPOINT append'),
+    release: db.prepare('RELEASE append'),
+    rollbackToSavepoint: db.prepare('ROLLBACK TO append'),
+    streamRevision: db.prepare('SELECT revision, position FROM streams WHERE name = ?'),
+    eventById: db.prepare('SELECT stream, revision FROM events WHERE id = ?'),
+    eventAt: db.prepare('SELECT id, position FROM events WHERE stream = ? AND revision = ?'),
+    insert: db.prepare(
+      'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    upsertStream: db.prepare(
+      'INSERT INTO streams (name, revision, position) VALUES (?, ?, ?) ' +
+        'ON CONFLICT (name) DO UPDATE SET revision = excluded.revision, position = excluded.position',
+    ),
+    prune: db.prepare('DELETE FROM events WHERE stream = ? AND revision <= ?'),
+    head: db.prepare('SELECT max(position) FROM events'),
+    readStream: db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      .raw(),
+    readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
+  };
+}
+
+function toRecorded(row: Row): RecordedEvent {
+  return {
+    id: row[1],
+    type: row[4],
+    streamName: row[2],
+    revision: row[3],
+    position: encodePosition(row[0]),
+    data: JSON.parse(row[5]),
+    metadata: JSON.parse(row[6]),
+    recordedAt: new Date(row[7]),
+  };
+}
+
+function matches(expected: ExpectedRevision, current: number): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return current === -1;
+    case 'stream_exists':
+      return current >= 0;
+    default:
+      return expected === current;
+  }
+}
+
+function validateAppend(stream: string, events: readonly EventToAppend[], options: AppendOptions): void {
+  if (typeof stream !== 'string' || stream.length === 0) throw new TypeError('stream name must be a non-empty string');
+  const expected = options.expectedRevision;
+  if (
+    typeof expected === 'number'
+      ? !Number.isInteger(expected) || expected < 0
+      : expected !== 'any' && expected !== 'no_stream' && expected !== 'stream_exists'
+  ) {
+    throw new RangeError(`invalid expected revision ${String(expected)}`);
+  }
+  if (options.maxCount !== undefined && (!Number.isInteger(options.maxCount) || options.maxCount < 1)) {
+    throw new RangeError('maxCount must be a whole number ≥ 1');
+  }
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (typeof event.id !== 'string' || event.id.length === 0)
+      throw new TypeError('event id must be a non-empty string');
+    if (ids.has(event.id)) throw new RangeError(`event id ${event.id} appears twice in one append`);
+    ids.add(event.id);
+  }
+}
+
+function sqliteCode(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+}
+
+function isConstraint(error: unknown): boolean {
+  return sqliteCode(error)?.startsWith('SQLITE_CONSTRAINT') ?? false;
+}
+
+const STORAGE_FAILURES: Record<string, string> = {
+  SQLITE_FULL: 'the disk (or the log size limit) is full',
+  SQLITE_READONLY: 'the log is read-only',
+  SQLITE_IOERR: 'a disk I/O error occurred',
+  SQLITE_CANTOPEN: 'the log file cannot be opened',
+  SQLITE_BUSY: 'the log is locked by another process',
+  SQLITE_LOCKED: 'the log is locked',
+  SQLITE_CORRUPT: 'the log file is corrupt',
+  SQLITE_NOTADB: 'the file is not an event log',
+  SQLITE_PERM: 'permission denied',
+  SQLITE_NOMEM: 'out of memory',
+};
+
+function storageFailureReason(error: unknown): string | undefined {
+  const code = sqliteCode(error);
+  if (code === undefined) return undefined;
+  const base = code.split('_').slice(0, 2).join('_');
+  return STORAGE_FAILURES[base];
+}
+
+function isStorageFailure(error: unknown): boolean {
+  return storageFailureReason(error) !== undefined;
+}
+
+/** SQLite's own message may quote SQL: keep it as the cause, and say in plain words what went wrong. */
+function unavailable(error: unknown, what: string): Error {
+  if (error instanceof EventStoreUnavailable) return error;
+  const reason = storageFailureReason(error);
+  if (reason !== undefined) return new EventStoreUnavailable(`${what}: ${reason}`, { cause: error });
+  if (error instanceof TypeError && /database connection is not open/.test(error.message)) {
+    return new EventStoreUnavailable('the event log is closed', { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,299 @@
+// The SQLite event log: the shared contract on a temp dir, then what only the embedded adapter promises
+// (pruning, group commit, reopening, a second writer on the same file, disk failures).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { EventStoreUnavailable, WrongExpectedRevision } from '../../src/eventstore/port';
+import { openSqliteEventStore, type SqliteEventStore } from '../../src/eventstore/sqlite';
+import { makeTempDir } from '../support/temp-dir';
+import { anEvent, collect, describeEventStoreContract, SubscriptionReader, streamName, uniquePrefix } from './contract';
+
+describeEventStoreContract('sqlite', async () => {
+  const temp = makeTempDir();
+  const store = openSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
+  return {
+    store,
+    close: async () => {
+      await store.close();
+      temp.cleanup();
+    },
+  };
+});
+
+describe('SQLite event log', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let file: string;
+  const opened: SqliteEventStore[] = [];
+  const open = (options: Partial<Parameters<typeof openSqliteEventStore>[0]> = {}) => {
+    const store = openSqliteEventStore({ file, ...options });
+    opened.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    temp = makeTempDir();
+    file = path.join(temp.dir, 'events.db');
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    temp.cleanup();
+  });
+
+  describe('an empty log', () => {
+    it('has no head, reads nothing and catches up at null', async () => {
+      const store = open();
+      const subscription = store.subscribeToAll();
+
+      try {
+        expect(await store.headPosition()).toBeNull();
+        expect(await collect(store.readAll())).toEqual([]);
+        expect(await new SubscriptionReader(subscription).eventsUntilCaughtUp()).toEqual({
+          events: [],
+          position: null,
+        });
+      } finally {
+        await subscription.unsubscribe();
+      }
+    });
+  });
+
+  describe('positions', () => {
+    it('are 16 zero-padded digits', async () => {
+      const store = open();
+
+      const { position } = await store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' });
+
+      expect(position).toBe('0000000000000001');
+    });
+
+    it('refuses a malformed position with a clear error', async () => {
+      const store = open();
+
+      await expect(collect(store.readAll({ after: '12' }))).rejects.toThrow(/malformed position "12"/);
+      expect(() => store.subscribeToAll({ after: 'not-a-position' })).toThrow(/malformed position/);
+    });
+  });
+
+  describe('maxCount', () => {
+    it('keeps only the latest events of the stream, and its revisions go on counting', async () => {
+      const store = open();
+      const credentials = `credentials-${streamName()}`;
+      for (const [i, expectedRevision] of (['no_stream', 0, 1] as const).entries()) {
+        await store.appendToStream(credentials, [anEvent(`Secret${i}`)], { expectedRevision, maxCount: 1 });
+      }
+
+      const left = await collect(store.readStream(credentials));
+      const inLog = await collect(store.readAll({ filter: { streamPrefixes: ['credentials-'] } }));
+      const conflict = store.appendToStream(credentials, [anEvent()], { expectedRevision: 1, maxCount: 1 });
+
+      expect(left.map((e) => [e.revision, e.type])).toEqual([[2, 'Secret2']]);
+      expect(inLog.map((e) => e.type)).toEqual(['Secret2']);
+      await expect(conflict).rejects.toBeInstanceOf(WrongExpectedRevision);
+    });
+
+    it('keeps the latest N when N > 1', async () => {
+      const store = open();
+      const stream = streamName();
+
+      await store.appendToStream(stream, [anEvent('a'), anEvent('b'), anEvent('c'), anEvent('d')], {
+        expectedRevision: 'no_stream',
+        maxCount: 2,
+      });
+
+      expect((await collect(store.readStream(stream))).map((e) => e.type)).toEqual(['c', 'd']);
+    });
+  });
+
+  describe('group commit', () => {
+    it('writes 32 concurrent appends in fewer transactions', async () => {
+      const store = open();
+      const before = store.groupCommitStats;
+
+      await Promise.all(
+        Array.from({ length: 32 }, () =>
+          store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' }),
+        ),
+      );
+
+      const after = store.groupCommitStats;
+      expect(after.appends - before.appends).toBe(32);
+      expect(after.transactions - before.transactions).toBeLessThanOrEqual(2);
+    });
+
+    it('a conflict in the batch fails only that append', async () => {
+      const store = open();
+      const contested = streamName();
+      await store.appendToStream(contested, [anEvent()], { expectedRevision: 'no_stream' });
+      const before = store.groupCommitStats;
+
+      const outcomes = await Promise.allSettled([
+        store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' }),
+        store.appendToStream(contested, [anEvent('stale')], { expectedRevision: 'no_stream' }),
+        store.appendToStream(contested, [anEvent('fresh')], { expectedRevision: 0 }),
+        store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' }),
+      ]);
+
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(store.groupCommitStats.transactions - before.transactions).toBe(1);
+      expect((await collect(store.readStream(contested))).map((e) => e.type)).toEqual(['SomethingHappened', 'fresh']);
+    });
+  });
+
+  describe('durability and sharing the file', () => {
+    it('keeps everything across a reopen', async () => {
+      const first = open();
+      const stream = streamName();
+      const { position } = await first.appendToStream(stream, [anEvent('A'), anEvent('B')], {
+        expectedRevision: 'no_stream',
+      });
+      await first.close();
+
+      const reopened = open();
+
+      expect((await collect(reopened.readStream(stream))).map((e) => e.type)).toEqual(['A', 'B']);
+      expect(await reopened.headPosition()).toBe(position);
+      await expect(reopened.appendToStream(stream, [anEvent()], { expectedRevision: 1 })).resolves.toMatchObject({
+        nextRevision: 2,
+      });
+    });
+
+    it('close writes the appends already accepted', async () => {
+      const store = open();
+      const stream = streamName();
+
+      const appending = store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+      await store.close();
+
+      await expect(appending).resolves.toMatchObject({ nextRevision: 0 });
+      expect(await collect(open().readStream(stream))).toHaveLength(1);
+      await expect(store.appendToStream(stream, [anEvent()], { expectedRevision: 0 })).rejects.toBeInstanceOf(
+        EventStoreUnavailable,
+      );
+    });
+
+    it('a second instance on the same file sees the appends and their revisions', async () => {
+      const mine = open();
+      const theirs = open();
+      const stream = streamName();
+      await mine.appendToStream(stream, [anEvent('A')], { expectedRevision: 'no_stream' });
+
+      const read = await collect(theirs.readStream(stream));
+      const conflict = theirs.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+      await theirs.appendToStream(stream, [anEvent('B')], { expectedRevision: 0 });
+
+      expect(read.map((e) => e.type)).toEqual(['A']);
+      await expect(conflict).rejects.toBeInstanceOf(WrongExpectedRevision);
+      expect((await collect(mine.readAll())).map((e) => e.type)).toEqual(['A', 'B']);
+      expect(await mine.headPosition()).toBe(await theirs.headPosition());
+    });
+
+    it('another process appending to the file is seen by the next read', async () => {
+      const store = open();
+      const stream = streamName();
+      await store.appendToStream(stream, [anEvent('mine')], { expectedRevision: 'no_stream' });
+      const script = `
+        const { openSqliteEventStore } = require('./src/eventstore/sqlite');
+        const store = openSqliteEventStore({ file: process.argv[1] });
+        const event = { id: require('node:crypto').randomUUID(), type: 'theirs', data: {}, metadata: {} };
+        store.appendToStream(process.argv[2], [event], { expectedRevision: 0 }).then(() => store.close());
+      `;
+
+      await promisify(execFile)(process.execPath, ['-r', './bench/register.js', '-e', script, file, stream], {
+        cwd: path.resolve(__dirname, '../..'),
+      });
+
+      expect((await collect(store.readStream(stream))).map((e) => e.type)).toEqual(['mine', 'theirs']);
+    }, 60_000);
+  });
+
+  describe('when the disk fails', () => {
+    it('a read-only log refuses appends as unavailable, without SQL in the message, and writes nothing', async () => {
+      const writer = open();
+      const stream = streamName();
+      await writer.appendToStream(stream, [anEvent('A')], { expectedRevision: 'no_stream' });
+      await writer.close();
+      const readOnly = open({ readonly: true });
+
+      const error = await readOnly.appendToStream(stream, [anEvent('B')], { expectedRevision: 0 }).catch((e) => e);
+
+      expect(error).toBeInstanceOf(EventStoreUnavailable);
+      expect(error.message).toMatch(/read-only/);
+      expect(error.message).not.toMatch(/INSERT|SELECT|BEGIN|events/i);
+      expect((await collect(readOnly.readStream(stream))).map((e) => e.type)).toEqual(['A']);
+    });
+
+    it('a full disk fails the whole batch as unavailable and leaves nothing half-written', async () => {
+      const store = open({ maxSizeBytes: 200 * 1024 });
+      const big = { blob: 'x'.repeat(20_000) };
+      const stream = streamName();
+      let revision: number | 'no_stream' = 'no_stream';
+      let error: unknown;
+      for (let i = 0; i < 100 && error === undefined; i++) {
+        try {
+          const result = await store.appendToStream(stream, [anEvent('Big', big)], { expectedRevision: revision });
+          revision = result.nextRevision;
+        } catch (e) {
+          error = e;
+        }
+      }
+      const written = await collect(store.readStream(stream));
+
+      const batch = await Promise.allSettled([
+        store.appendToStream(streamName(), [anEvent('small')], { expectedRevision: 'no_stream' }),
+        store.appendToStream(stream, [anEvent('Big', big), anEvent('Big', big)], { expectedRevision: revision }),
+      ]);
+
+      expect(error).toBeInstanceOf(EventStoreUnavailable);
+      expect((error as Error).message).toMatch(/full/);
+      expect(written.length).toBe(typeof revision === 'number' ? revision + 1 : 0);
+      expect(batch.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+      expect(await collect(store.readAll())).toHaveLength(written.length);
+      await expect(
+        store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' }),
+      ).resolves.toBeDefined();
+    });
+
+    it('a file that is not a log cannot be opened, and says so', () => {
+      fs.writeFileSync(file, 'this is not a database, just text long enough to have a header of its own');
+
+      expect(() => openSqliteEventStore({ file })).toThrow(EventStoreUnavailable);
+    });
+  });
+
+  describe('subscriptions', () => {
+    it('sends a checkpoint when live events were filtered out', async () => {
+      const store = open();
+      const subscription = store.subscribeToAll({ filter: { streamPrefixes: [uniquePrefix()] } });
+      const iterator = subscription[Symbol.asyncIterator]();
+
+      try {
+        expect((await iterator.next()).value).toEqual({ kind: 'caughtUp', position: null });
+        const { position } = await store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' });
+        expect((await iterator.next()).value).toEqual({ kind: 'checkpoint', position });
+      } finally {
+        await subscription.unsubscribe();
+      }
+    });
+
+    it('a subscription catching up over many pages delivers every event once', async () => {
+      const store = open({ pageSize: 50 });
+      const stream = streamName();
+      await store.appendToStream(
+        stream,
+        Array.from({ length: 1234 }, (_, i) => anEvent(`E${i}`)),
+        { expectedRevision: 'no_stream' },
+      );
+      const subscription = store.subscribeToAll();
+
+      try {
+        const { events } = await new SubscriptionReader(subscription).eventsUntilCaughtUp();
+        expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 1234 }, (_, i) => i));
+        expect(await collect(store.readStream(stream, { fromRevision: 1000 }))).toHaveLength(234);
+      } finally {
+        await subscription.unsubscribe();
+      }
+    });
+  });
+});
