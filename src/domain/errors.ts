@@ -11,7 +11,8 @@ export type DomainErrorCode =
   | 'NOT_AN_UPGRADE'
   | 'EMAIL_TAKEN'
   | 'USER_INACTIVE'
-  | 'IDEMPOTENCY_KEY_REUSED';
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'CONFLICT';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -70,4 +71,12 @@ export class UserInactive extends DomainError {
 
 export class IdempotencyKeyReused extends DomainError {
   readonly code = 'IDEMPOTENCY_KEY_REUSED';
+}
+
+/**
+ * A stream that must be new exists already: only a clash of generated ids or a replayed command gets here,
+ * so it answers api.md's `CONFLICT` (safe to retry: a retry gets fresh ids).
+ */
+export class AlreadyExists extends DomainError {
+  readonly code = 'CONFLICT';
 }

@@ -1,7 +1,17 @@
 // The subscription stream `subscription-<accountId>-<product>`: every change to one product's seats is an
 // append here with the expected revision, which is what keeps assigned ≤ purchased under concurrency.
-import type { Command, Decider, Event } from './decider';
-import type { Product } from './plans';
+import { assertNever, type Command, type Decider, type Event, requireOwnAccount, requireRole } from './decider';
+import {
+  AlreadyAssigned,
+  InvalidInput,
+  NoSeatsAvailable,
+  NotAnUpgrade,
+  NotAssigned,
+  NotFound,
+  PlanMismatch,
+  UserInactive,
+} from './errors';
+import { findPlan, type Plan, type Product } from './plans';
 import type { UserState } from './user';
 
 export type LicensePurchased = Event<
@@ -55,10 +65,161 @@ export type SubscriptionState =
       readonly holders: ReadonlySet<string>;
     };
 
+export const MAX_REASON_LENGTH = 500;
+
+type ActiveSubscription = Extract<SubscriptionState, { status: 'active' }>;
+/** A private, mutable copy that a fold writes into, so a batch costs one copy of the holders. */
+type Draft = { -readonly [K in Exclude<keyof ActiveSubscription, 'status' | 'holders'>]: ActiveSubscription[K] } & {
+  holders: Set<string>;
+};
+
+function applyEvent(draft: Draft | null, event: SubscriptionEvent): Draft | null {
+  if (event.type === 'LicensePurchased') {
+    const { accountId, product, planId, quantity } = event.data;
+    if (!draft) return { accountId, product, planId, purchased: quantity, holders: new Set() };
+    draft.purchased += quantity;
+    return draft;
+  }
+  // Every other event follows the first purchase in its stream; before it there is nothing to change.
+  if (!draft) return draft;
+  switch (event.type) {
+    case 'PlanUpgraded':
+      draft.planId = event.data.toPlanId;
+      return draft;
+    case 'LicensesReleased':
+      draft.purchased -= event.data.quantity;
+      return draft;
+    case 'LicenseAssigned':
+      draft.holders.add(event.data.userId);
+      return draft;
+    case 'LicenseRevoked':
+      draft.holders.delete(event.data.userId);
+      return draft;
+    default:
+      return assertNever(event);
+  }
+}
+
+function foldSubscription(state: SubscriptionState, events: readonly SubscriptionEvent[]): SubscriptionState {
+  let draft: Draft | null = state.status === 'active' ? { ...state, holders: new Set(state.holders) } : null;
+  for (const event of events) draft = applyEvent(draft, event);
+  if (!draft) return state;
+  const { accountId, product, planId, purchased, holders } = draft;
+  return { status: 'active', accountId, product, planId, purchased, holders };
+}
+
+function planOf(planId: string, product: Product): Plan {
+  const plan = findPlan(planId);
+  if (!plan) throw new NotFound(`plan ${planId} not found`);
+  // The catalog is public, so the plan is not hidden: the pair of inputs is what is wrong.
+  if (plan.product !== product)
+    throw new InvalidInput('plan', `${planId} is a plan of ${plan.product}, not of ${product}`);
+  return plan;
+}
+
+function wholeNumber(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
+function activeOrNotFound(state: SubscriptionState, product: Product): ActiveSubscription {
+  if (state.status !== 'active') throw new NotFound(`no subscription to ${product}`);
+  return state;
+}
+
+function requireSeatManager(command: SubscriptionCommand, action: string): void {
+  const { actor } = command.metadata;
+  requireRole(actor, action, 'OWNER', 'ADMIN');
+  requireOwnAccount(actor, command.data.accountId, 'subscription');
+}
+
 export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand, SubscriptionEvent> = {
   initialState: () => ({ status: 'none' }),
-  decide: () => {
-    throw new Error('TODO: subscriptionDecider.decide');
+
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'PurchaseLicenses': {
+        requireSeatManager(command, 'buy licences');
+        const { accountId, product, planId, quantity } = command.data;
+        planOf(planId, product);
+        if (!wholeNumber(quantity, 1, MAX_SEATS_PER_PURCHASE)) {
+          throw new InvalidInput('quantity', `must be a whole number from 1 to ${MAX_SEATS_PER_PURCHASE}`);
+        }
+        if (state.status === 'active') {
+          if (state.planId !== planId) {
+            throw new PlanMismatch(`the ${product} subscription is on ${state.planId}, not ${planId}: upgrade instead`);
+          }
+          if (state.purchased + quantity > MAX_SEATS_PER_SUBSCRIPTION) {
+            throw new InvalidInput(
+              'quantity',
+              `a subscription holds at most ${MAX_SEATS_PER_SUBSCRIPTION} seats; ${state.purchased} are bought`,
+            );
+          }
+        }
+        return [{ type: 'LicensePurchased', data: { accountId, product, planId, quantity } }];
+      }
+      case 'UpgradePlan': {
+        requireSeatManager(command, 'upgrade plans');
+        const { accountId, product, planId } = command.data;
+        const subscription = activeOrNotFound(state, product);
+        const target = planOf(planId, product);
+        const current = findPlan(subscription.planId);
+        if (current && target.rank <= current.rank) {
+          throw new NotAnUpgrade(`${planId} does not rank above the current plan ${subscription.planId}`);
+        }
+        return [
+          { type: 'PlanUpgraded', data: { accountId, product, fromPlanId: subscription.planId, toPlanId: planId } },
+        ];
+      }
+      case 'ReleaseLicenses': {
+        requireSeatManager(command, 'release licences');
+        const { accountId, product, quantity } = command.data;
+        const subscription = activeOrNotFound(state, product);
+        if (!wholeNumber(quantity, 1, MAX_SEATS_PER_SUBSCRIPTION)) {
+          throw new InvalidInput('quantity', 'must be a whole number of at least 1');
+        }
+        // BAD_USER_INPUT on `quantity` rather than NO_SEATS_AVAILABLE: seats may well be free, just fewer than asked,
+        // and the message can say how many may go.
+        const releasable = subscription.purchased - subscription.holders.size;
+        if (quantity > releasable) {
+          throw new InvalidInput(
+            'quantity',
+            `at most ${releasable} of ${subscription.purchased} seats can be released: ${subscription.holders.size} are assigned`,
+          );
+        }
+        return [{ type: 'LicensesReleased', data: { accountId, product, quantity } }];
+      }
+      case 'AssignLicense': {
+        requireSeatManager(command, 'assign licences');
+        const { accountId, product, userId, user } = command.data;
+        if (user.status === 'absent' || user.userId !== userId || user.accountId !== accountId) {
+          throw new NotFound(`user ${userId} not found`);
+        }
+        if (user.status === 'inactive') throw new UserInactive(`user ${userId} is deactivated`);
+        // Nothing bought yet is zero seats, all of them taken: NO_SEATS_AVAILABLE, as a buyer would expect.
+        if (state.status !== 'active') throw new NoSeatsAvailable(`no ${product} seats are bought`);
+        if (state.holders.has(userId)) throw new AlreadyAssigned(`user ${userId} already holds a ${product} licence`);
+        if (state.holders.size >= state.purchased) {
+          throw new NoSeatsAvailable(`all ${state.purchased} ${product} seats are assigned`);
+        }
+        return [{ type: 'LicenseAssigned', data: { accountId, product, planId: state.planId, userId } }];
+      }
+      case 'RevokeLicense': {
+        requireSeatManager(command, 'revoke licences');
+        const { accountId, product, userId } = command.data;
+        const reason = command.data.reason?.trim() || null;
+        if (reason && reason.length > MAX_REASON_LENGTH) {
+          throw new InvalidInput('reason', `must be at most ${MAX_REASON_LENGTH} characters`);
+        }
+        if (state.status !== 'active' || !state.holders.has(userId)) {
+          throw new NotAssigned(`user ${userId} holds no ${product} licence`);
+        }
+        return [{ type: 'LicenseRevoked', data: { accountId, product, planId: state.planId, userId, reason } }];
+      }
+      default:
+        return assertNever(command);
+    }
   },
-  evolve: (state) => state,
+
+  evolve: (state, event) => foldSubscription(state, [event]),
+  fold: foldSubscription,
 };
