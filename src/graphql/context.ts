@@ -1,0 +1,200 @@
+// What the GraphQL layer needs from the rest of the system: the per-request context, the read-model row shapes the
+// resolvers hand to the schema's object types, and the services interface the composition root implements.
+import type DataLoader from 'dataloader';
+import type { Logger } from 'pino';
+import type { Actor, Role } from '../domain/decider';
+import type { Product } from '../domain/plans';
+
+/** Who is asking: role and account always come from our own user records, never from token claims. */
+export type Viewer = Actor;
+
+/** Instants arrive from read models as Date or ISO-8601 strings; the DateTime scalar accepts both. */
+export type Instant = Date | string;
+
+export interface UserRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly active: boolean;
+  readonly createdAt: Instant;
+}
+
+export interface LicenseRow {
+  readonly accountId: string;
+  readonly userId: string;
+  readonly product: Product;
+  readonly planId: string;
+  readonly assignedAt: Instant;
+  /** Null when the assigner is unknown to the read model (e.g. a system actor). */
+  readonly assignedById: string | null;
+}
+
+export interface SeatAvailabilityRow {
+  readonly product: Product;
+  readonly purchased: number;
+  readonly assigned: number;
+  readonly available: number;
+}
+
+export interface ProductSubscriptionRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly product: Product;
+  readonly planId: string;
+}
+
+export interface AccountRow {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerId: string;
+}
+
+export interface LicenseEventRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly position: string;
+  readonly type: string;
+  readonly occurredAt: Instant;
+  readonly actorId: string | null;
+  readonly product: Product | null;
+  readonly userId: string | null;
+  /** The event's payload as a JSON object string. */
+  readonly data: string;
+}
+
+export interface PageInfoRow {
+  readonly hasNextPage: boolean;
+  readonly endCursor: string | null;
+}
+
+export interface Connection<T> {
+  readonly edges: ReadonlyArray<{ readonly cursor: string; readonly node: T }>;
+  readonly pageInfo: PageInfoRow;
+}
+
+export interface CountedConnection<T> extends Connection<T> {
+  readonly totalCount: number;
+}
+
+/**
+ * Per-request batching over the read models, scoped to ONE account: a key of another account answers null/[],
+ * so an id of another account can never be read through a loader.
+ */
+export interface Loaders {
+  readonly userById: DataLoader<string, UserRow | null>;
+  readonly licensesByUserId: DataLoader<string, readonly LicenseRow[]>;
+}
+
+/** A call on behalf of a signed-in viewer: the request id becomes the events' correlation id. */
+export interface Caller {
+  readonly viewer: Viewer;
+  readonly requestId: string;
+}
+
+/** An anonymous call (sign-up, login, activation). */
+export interface AnonymousCaller {
+  readonly requestId: string;
+}
+
+export interface SignedInResult {
+  readonly token: string;
+  readonly user: UserRow;
+}
+
+export interface SignUpResult extends SignedInResult {
+  readonly account: AccountRow;
+}
+
+/** Page arguments after validation: `first` is 1..500, `after` an opaque cursor from a previous page. */
+export interface PageArgs {
+  readonly first: number;
+  readonly after?: string | null;
+}
+
+/**
+ * Everything the resolvers ask of the application and the read models. Writes wait for their own position
+ * before answering, so what they return is read-your-writes. Refusals throw DomainErrors (mapped in errors.ts).
+ */
+export interface SeatledgerServices {
+  signUp(
+    caller: AnonymousCaller,
+    input: { accountName: string; ownerName: string; ownerEmail: string; password: string },
+  ): Promise<SignUpResult>;
+  login(caller: AnonymousCaller, input: { email: string; password: string }): Promise<SignedInResult>;
+  activateAccount(caller: AnonymousCaller, input: { token: string; password: string }): Promise<SignedInResult>;
+
+  purchaseLicenses(
+    caller: Caller,
+    input: { product: Product; planId: string; quantity: number; idempotencyKey: string | null },
+  ): Promise<ProductSubscriptionRow>;
+  upgradePlan(caller: Caller, input: { product: Product; planId: string }): Promise<ProductSubscriptionRow>;
+  releaseLicenses(caller: Caller, input: { product: Product; quantity: number }): Promise<ProductSubscriptionRow>;
+  createUser(caller: Caller, input: { email: string; name: string; role: Role }): Promise<UserRow>;
+  changeUserRole(caller: Caller, input: { userId: string; role: Role }): Promise<UserRow>;
+  deactivateUser(caller: Caller, input: { userId: string }): Promise<UserRow>;
+  assignLicense(
+    caller: Caller,
+    input: { userId: string; product: Product },
+  ): Promise<{ license: LicenseRow; user: UserRow; seats: SeatAvailabilityRow }>;
+  revokeLicense(
+    caller: Caller,
+    input: { userId: string; product: Product; reason: string | null },
+  ): Promise<{ user: UserRow; seats: SeatAvailabilityRow }>;
+
+  // Reads take the account they are scoped to: the viewer's for root fields, the parent row's for nested ones
+  // (a row is only ever reached through its own account, so nested reads never cross accounts).
+  account(accountId: string): Promise<AccountRow>;
+  /** Current seats, or as they stood at `asOf` (folded from the log). */
+  seatAvailability(accountId: string, product: Product, asOf: Date | null): Promise<SeatAvailabilityRow>;
+  subscriptions(accountId: string): Promise<readonly ProductSubscriptionRow[]>;
+  /** Users of the account; with `product`, only holders of a licence of that product. */
+  searchUsers(
+    accountId: string,
+    args: PageArgs & { search?: string | null; product?: Product | null },
+  ): Promise<CountedConnection<UserRow>>;
+  /** The account's history, oldest first. */
+  licenseHistory(
+    accountId: string,
+    args: PageArgs & { userId?: string | null; product?: Product | null },
+  ): Promise<Connection<LicenseEventRow>>;
+  /** Every event of the account after `after` (or from now), then live. */
+  licenseEvents(accountId: string, after: string | null): AsyncIterable<LicenseEventRow>;
+  /** Each change of a seat count of the account (of one product when given). */
+  seatAvailabilityChanges(accountId: string, product: Product | null): AsyncIterable<SeatAvailabilityRow>;
+
+  /** Fresh loaders for one account; called at most once per account per request. */
+  createLoaders(accountId: string): Loaders;
+}
+
+export interface GraphQLContext {
+  readonly requestId: string;
+  /** Null without a (valid) bearer token: only the public fields answer then. */
+  readonly viewer: Viewer | null;
+  readonly services: SeatledgerServices;
+  readonly logger: Logger;
+  /** Per-request loaders of one account (memoised per request). */
+  loaders(accountId: string): Loaders;
+}
+
+/** Builds a request's context; the loaders are made lazily and once per account, never shared across requests. */
+export function createContext(input: {
+  requestId: string;
+  viewer: Viewer | null;
+  services: SeatledgerServices;
+  logger: Logger;
+}): GraphQLContext {
+  const byAccount = new Map<string, Loaders>();
+  return {
+    ...input,
+    loaders(accountId) {
+      let loaders = byAccount.get(accountId);
+      if (!loaders) {
+        loaders = input.services.createLoaders(accountId);
+        byAccount.set(accountId, loaders);
+      }
+      return loaders;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// Relations of the object types. Each reads within the parent row's own account (loaders are scoped to one
+// account), so a nested field can never reach into another account.
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { type Plan as CatalogPlan, entitlementsOf, findPlan } from '../../domain/plans';
+import type {
+  AccountRow,
+  CountedConnection,
+  GraphQLContext,
+  LicenseEventRow,
+  LicenseRow,
+  ProductSubscriptionRow,
+  SeatAvailabilityRow,
+  UserRow,
+} from '../context';
+import { UsersArgs } from '../types/inputs';
+import {
+  Account,
+  License,
+  LicenseEvent,
+  Plan,
+  ProductSubscription,
+  SeatAvailability,
+  User,
+  UserConnection,
+} from '../types/objects';
+
+function planOf(planId: string): CatalogPlan {
+  const plan = findPlan(planId);
+  // Plans are only ever recorded after the decider found them in the catalog: a miss is a bug, not user input.
+  if (!plan) throw new Error(`plan ${planId} is not in the catalog`);
+  return plan;
+}
+
+@Resolver(() => User)
+export class UserFieldsResolver {
+  @FieldResolver(() => [License])
+  licenses(@Root() user: UserRow, @Ctx() ctx: GraphQLContext): Promise<readonly LicenseRow[]> {
+    return ctx.loaders(user.accountId).licensesByUserId.load(user.id);
+  }
+
+  @FieldResolver(() => [String], { description: "Union of the features of the plans of the user's licences." })
+  async entitlements(@Root() user: UserRow, @Ctx() ctx: GraphQLContext): Promise<string[]> {
+    const licenses = await ctx.loaders(user.accountId).licensesByUserId.load(user.id);
+    return entitlementsOf(licenses.map((license) => license.planId));
+  }
+}
+
+@Resolver(() => License)
+export class LicenseFieldsResolver {
+  @FieldResolver(() => Plan)
+  plan(@Root() license: LicenseRow): CatalogPlan {
+    return planOf(license.planId);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  async assignedBy(@Root() license: LicenseRow, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
+    if (!license.assignedById) return null;
+    return ctx.loaders(license.accountId).userById.load(license.assignedById);
+  }
+}
+
+@Resolver(() => ProductSubscription)
+export class ProductSubscriptionFieldsResolver {
+  @FieldResolver(() => Plan)
+  plan(@Root() subscription: ProductSubscriptionRow): CatalogPlan {
+    return planOf(subscription.planId);
+  }
+
+  @FieldResolver(() => SeatAvailability)
+  seats(@Root() subscription: ProductSubscriptionRow, @Ctx() ctx: GraphQLContext): Promise<SeatAvailabilityRow> {
+    return ctx.services.seatAvailability(subscription.accountId, subscription.product, null);
+  }
+
+  @FieldResolver(() => UserConnection)
+  assignees(
+    @Root() subscription: ProductSubscriptionRow,
+    @Args() { search, first, after }: UsersArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<CountedConnection<UserRow>> {
+    return ctx.services.searchUsers(subscription.accountId, { search, first, after, product: subscription.product });
+  }
+}
+
+@Resolver(() => Account)
+export class AccountFieldsResolver {
+  @FieldResolver(() => User)
+  async owner(@Root() account: AccountRow, @Ctx() ctx: GraphQLContext): Promise<UserRow> {
+    const owner = await ctx.loaders(account.id).userById.load(account.ownerId);
+    if (!owner) throw new Error(`owner ${account.ownerId} of account ${account.id} is missing from the read model`);
+    return owner;
+  }
+
+  @FieldResolver(() => [ProductSubscription])
+  subscriptions(@Root() account: AccountRow, @Ctx() ctx: GraphQLContext): Promise<readonly ProductSubscriptionRow[]> {
+    return ctx.services.subscriptions(account.id);
+  }
+}
+
+@Resolver(() => LicenseEvent)
+export class LicenseEventFieldsResolver {
+  @FieldResolver(() => User, { nullable: true })
+  async actor(@Root() event: LicenseEventRow, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
+    return event.actorId ? ctx.loaders(event.accountId).userById.load(event.actorId) : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  async user(@Root() event: LicenseEventRow, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
+    return event.userId ? ctx.loaders(event.accountId).userById.load(event.userId) : null;
+  }
+}

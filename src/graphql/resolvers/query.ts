@@ -1,0 +1,78 @@
+// The Query root: each field reads the viewer's account through the services or the per-request loaders.
+import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { plansOf } from '../../domain/plans';
+import { callerOf, unauthenticated } from '../auth';
+import type {
+  AccountRow,
+  Connection,
+  CountedConnection,
+  GraphQLContext,
+  LicenseEventRow,
+  ProductSubscriptionRow,
+  SeatAvailabilityRow,
+  UserRow,
+} from '../context';
+import { LicenseHistoryArgs, PlansArgs, SeatAvailabilityArgs, UserArgs, UsersArgs } from '../types/inputs';
+import {
+  Account,
+  LicenseEventConnection,
+  Plan,
+  ProductSubscription,
+  SeatAvailability,
+  User,
+  UserConnection,
+} from '../types/objects';
+
+@Authorized()
+@Resolver()
+export class QueryResolver {
+  @Query(() => User)
+  async me(@Ctx() ctx: GraphQLContext): Promise<UserRow> {
+    const { viewer } = callerOf(ctx);
+    const user = await ctx.loaders(viewer.accountId).userById.load(viewer.userId);
+    // The viewer was resolved from our own records a moment ago; a miss means the read model lags or the user left.
+    if (!user) throw unauthenticated('the signed-in user is unknown');
+    return user;
+  }
+
+  @Query(() => Account)
+  account(@Ctx() ctx: GraphQLContext): Promise<AccountRow> {
+    return ctx.services.account(callerOf(ctx).viewer.accountId);
+  }
+
+  @Query(() => [Plan])
+  plans(@Args() { product }: PlansArgs): readonly Plan[] {
+    return plansOf(product ?? undefined);
+  }
+
+  @Query(() => SeatAvailability, { description: 'Current seats, or as they stood at `asOf` (folded from the log).' })
+  seatAvailability(
+    @Args() { product, asOf }: SeatAvailabilityArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SeatAvailabilityRow> {
+    return ctx.services.seatAvailability(callerOf(ctx).viewer.accountId, product, asOf ?? null);
+  }
+
+  @Query(() => [ProductSubscription])
+  subscriptions(@Ctx() ctx: GraphQLContext): Promise<readonly ProductSubscriptionRow[]> {
+    return ctx.services.subscriptions(callerOf(ctx).viewer.accountId);
+  }
+
+  @Query(() => UserConnection)
+  users(@Args() { search, first, after }: UsersArgs, @Ctx() ctx: GraphQLContext): Promise<CountedConnection<UserRow>> {
+    return ctx.services.searchUsers(callerOf(ctx).viewer.accountId, { search, first, after });
+  }
+
+  @Query(() => User, { nullable: true })
+  user(@Args() { id }: UserArgs, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
+    return ctx.loaders(callerOf(ctx).viewer.accountId).userById.load(id);
+  }
+
+  @Query(() => LicenseEventConnection, { description: "The caller's account's history, oldest first." })
+  licenseHistory(
+    @Args() { userId, product, first, after }: LicenseHistoryArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Connection<LicenseEventRow>> {
+    return ctx.services.licenseHistory(callerOf(ctx).viewer.accountId, { userId, product, first, after });
+  }
+}

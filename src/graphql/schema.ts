@@ -1,0 +1,50 @@
+// Builds the executable schema from the type-graphql classes, and prints it the way schema.graphql is committed.
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
+import { authChecker } from './auth';
+import { InProcessPubSub } from './pubsub';
+import {
+  AccountFieldsResolver,
+  LicenseEventFieldsResolver,
+  LicenseFieldsResolver,
+  ProductSubscriptionFieldsResolver,
+  UserFieldsResolver,
+} from './resolvers/fields';
+import { LicenseMutationResolver, SignInResolver, UserMutationResolver } from './resolvers/mutation';
+import { QueryResolver } from './resolvers/query';
+import { SubscriptionResolver } from './resolvers/subscription';
+import { DateTimeScalar } from './types/scalars';
+
+export const RESOLVERS = [
+  QueryResolver,
+  SignInResolver,
+  LicenseMutationResolver,
+  UserMutationResolver,
+  SubscriptionResolver,
+  UserFieldsResolver,
+  LicenseFieldsResolver,
+  ProductSubscriptionFieldsResolver,
+  AccountFieldsResolver,
+  LicenseEventFieldsResolver,
+] as const;
+
+export function buildSeatledgerSchema(options: { pubSub?: PubSub } = {}): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    // skipMissingProperties off: an explicit null in a defaulted argument (first: null) must fail its rule.
+    validate: {
+      forbidUnknownValues: false,
+      skipMissingProperties: false,
+      validationError: { target: false, value: false },
+    },
+    authChecker,
+    pubSub: options.pubSub ?? new InProcessPubSub(),
+    emitSchemaFile: false,
+  });
+}
+
+/** The committed form of the schema: sorted, so the file's diff shows only real changes. */
+export function printSeatledgerSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

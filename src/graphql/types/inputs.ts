@@ -1,0 +1,239 @@
+// The contract's inputs and the field arguments, with their validation rules (checked by type-graphql through
+// class-validator before any resolver runs).
+import { IsOptional } from 'class-validator';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import type { Role as DomainRole } from '../../domain/decider';
+import type { Product as DomainProduct } from '../../domain/plans';
+import { Product, Role } from './enums';
+import { DateTimeScalar } from './scalars';
+import {
+  IsCursor,
+  IsEmailAddress,
+  IsEntityId,
+  IsIdempotencyKey,
+  IsName,
+  IsNewPassword,
+  IsPageSize,
+  IsPasswordAttempt,
+  IsQuantity,
+  IsReason,
+  IsSearchText,
+  IsSecretToken,
+} from './validators';
+
+export const DEFAULT_ROLE: DomainRole = 'MEMBER';
+
+@InputType()
+export class SignUpInput {
+  @Field(() => String)
+  @IsName()
+  accountName!: string;
+
+  @Field(() => String)
+  @IsName()
+  ownerName!: string;
+
+  @Field(() => String)
+  @IsEmailAddress()
+  ownerEmail!: string;
+
+  @Field(() => String)
+  @IsNewPassword()
+  password!: string;
+}
+
+@InputType()
+export class PurchaseLicensesInput {
+  @Field(() => Product)
+  product!: DomainProduct;
+
+  @Field(() => ID)
+  @IsEntityId()
+  plan!: string;
+
+  @Field(() => Int)
+  @IsQuantity()
+  quantity!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Same key and same input again: the first result, nothing bought twice. Same key, other input: IDEMPOTENCY_KEY_REUSED.',
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
+}
+
+@InputType()
+export class UpgradePlanInput {
+  @Field(() => Product)
+  product!: DomainProduct;
+
+  @Field(() => ID)
+  @IsEntityId()
+  plan!: string;
+}
+
+@InputType()
+export class ReleaseLicensesInput {
+  @Field(() => Product)
+  product!: DomainProduct;
+
+  @Field(() => Int)
+  @IsQuantity()
+  quantity!: number;
+}
+
+@InputType()
+export class CreateUserInput {
+  @Field(() => String)
+  @IsEmailAddress()
+  email!: string;
+
+  @Field(() => String)
+  @IsName()
+  name!: string;
+
+  @Field(() => Role, { nullable: true, defaultValue: DEFAULT_ROLE })
+  @IsOptional()
+  role?: DomainRole | null;
+}
+
+@InputType()
+export class ChangeUserRoleInput {
+  @Field(() => ID)
+  @IsEntityId()
+  userId!: string;
+
+  @Field(() => Role)
+  role!: DomainRole;
+}
+
+@InputType()
+export class DeactivateUserInput {
+  @Field(() => ID)
+  @IsEntityId()
+  userId!: string;
+}
+
+@InputType()
+export class AssignLicenseInput {
+  @Field(() => ID)
+  @IsEntityId()
+  userId!: string;
+
+  @Field(() => Product)
+  product!: DomainProduct;
+}
+
+@InputType()
+export class RevokeLicenseInput {
+  @Field(() => ID)
+  @IsEntityId()
+  userId!: string;
+
+  @Field(() => Product)
+  product!: DomainProduct;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsReason()
+  reason?: string | null;
+}
+
+@InputType()
+export class ActivateAccountInput {
+  @Field(() => String)
+  @IsSecretToken()
+  token!: string;
+
+  @Field(() => String)
+  @IsNewPassword()
+  password!: string;
+}
+
+@ArgsType()
+export class LoginArgs {
+  @Field(() => String)
+  @IsEmailAddress()
+  email!: string;
+
+  @Field(() => String)
+  @IsPasswordAttempt()
+  password!: string;
+}
+
+@ArgsType()
+export class PlansArgs {
+  @Field(() => Product, { nullable: true })
+  product?: DomainProduct | null;
+}
+
+@ArgsType()
+export class SeatAvailabilityArgs {
+  @Field(() => Product)
+  product!: DomainProduct;
+
+  @Field(() => DateTimeScalar, { nullable: true })
+  asOf?: Date | null;
+}
+
+@ArgsType()
+export class UserArgs {
+  @Field(() => ID)
+  @IsEntityId()
+  id!: string;
+}
+
+/** users(...) and ProductSubscription.assignees(...). */
+@ArgsType()
+export class UsersArgs {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsSearchText()
+  search?: string | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 20 })
+  @IsPageSize()
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsCursor()
+  after?: string | null;
+}
+
+@ArgsType()
+export class LicenseHistoryArgs {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsEntityId()
+  userId?: string | null;
+
+  @Field(() => Product, { nullable: true })
+  product?: DomainProduct | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 50 })
+  @IsPageSize()
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsCursor()
+  after?: string | null;
+}
+
+@ArgsType()
+export class LicenseEventsArgs {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsCursor()
+  after?: string | null;
+}
+
+@ArgsType()
+export class SeatAvailabilityChangedArgs {
+  @Field(() => Product, { nullable: true })
+  product?: DomainProduct | null;
+}

@@ -1,0 +1,82 @@
+// What each mutation answers: plain holders of read-model rows, resolved further by the object types' resolvers.
+import { Field, ObjectType } from 'type-graphql';
+import type { AccountRow, LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from '../context';
+import { Account, License, ProductSubscription, SeatAvailability, User } from './objects';
+
+@ObjectType()
+export class AuthPayload {
+  @Field(() => String)
+  token!: string;
+
+  @Field(() => User)
+  user!: UserRow;
+}
+
+@ObjectType()
+export class SignUpPayload {
+  @Field(() => String)
+  token!: string;
+
+  @Field(() => Account)
+  account!: AccountRow;
+
+  @Field(() => User)
+  owner!: UserRow;
+}
+
+@ObjectType()
+export class PurchaseLicensesPayload {
+  @Field(() => ProductSubscription)
+  subscription!: ProductSubscriptionRow;
+}
+
+@ObjectType()
+export class UpgradePlanPayload {
+  @Field(() => ProductSubscription)
+  subscription!: ProductSubscriptionRow;
+}
+
+@ObjectType()
+export class ReleaseLicensesPayload {
+  @Field(() => ProductSubscription)
+  subscription!: ProductSubscriptionRow;
+}
+
+@ObjectType()
+export class CreateUserPayload {
+  @Field(() => User)
+  user!: UserRow;
+}
+
+@ObjectType()
+export class ChangeUserRolePayload {
+  @Field(() => User)
+  user!: UserRow;
+}
+
+@ObjectType()
+export class DeactivateUserPayload {
+  @Field(() => User)
+  user!: UserRow;
+}
+
+@ObjectType()
+export class AssignLicensePayload {
+  @Field(() => License)
+  license!: LicenseRow;
+
+  @Field(() => User)
+  user!: UserRow;
+
+  @Field(() => SeatAvailability)
+  seats!: SeatAvailabilityRow;
+}
+
+@ObjectType()
+export class RevokeLicensePayload {
+  @Field(() => User)
+  user!: UserRow;
+
+  @Field(() => SeatAvailability)
+  seats!: SeatAvailabilityRow;
+}
