@@ -1,0 +1,152 @@
+// What the licence mails say: the assignment mail (product, plan, assigner, login, maybe an activation link)
+// and the revocation mail, each as plain text and HTML. Pure functions: the notifier supplies every fact.
+import { findPlan, type Product } from '../domain/plans';
+
+export interface Person {
+  readonly name: string;
+  readonly email: string;
+}
+
+export interface RenderedMail {
+  readonly messageId: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** The event's id makes the Message-ID: a re-send after a crash is recognisably the same mail. */
+export const messageIdFor = (eventId: string) => `<${eventId}@seatledger>`;
+
+const PRODUCT_NAMES: Record<Product, string> = { VIDEO_MEETING: 'Video Meeting', WEBINAR: 'Webinar' };
+
+export const productName = (product: Product): string => PRODUCT_NAMES[product] ?? product;
+export const planName = (planId: string): string => findPlan(planId)?.name ?? planId;
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// Names come from people; a line break in one must not forge lines of the mail around it.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const oneLine = (value: string) => value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+
+const formatDate = (iso: string) => new Date(iso).toUTCString().replace('GMT', 'UTC');
+
+function page(title: string, bodyHtml: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head><meta charset="utf-8">',
+    `<title>${escapeHtml(title)}</title></head>`,
+    '<body style="font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1b1b; max-width: 36rem">',
+    bodyHtml,
+    '</body>',
+    '</html>',
+  ].join('\n');
+}
+
+export interface LicenseAssignedMailInput {
+  readonly eventId: string;
+  readonly recipient: Person;
+  /** Null when the assigner's record cannot be read any more. */
+  readonly assigner: Person | null;
+  readonly product: Product;
+  readonly planId: string;
+  /** Present while the recipient has never signed in: the one-time link and when it expires. */
+  readonly activation: { readonly url: string; readonly expiresAt: string } | null;
+  /** Where a user who has a password signs in. */
+  readonly signInUrl: string;
+}
+
+export function renderLicenseAssignedMail(input: LicenseAssignedMailInput): RenderedMail {
+  const product = productName(input.product);
+  const plan = planName(input.planId);
+  const name = oneLine(input.recipient.name);
+  const login = oneLine(input.recipient.email);
+  const assigner = input.assigner
+    ? `${oneLine(input.assigner.name)} <${oneLine(input.assigner.email)}>`
+    : 'an administrator of your account';
+  const subject = `You have a ${product} licence (${plan})`;
+
+  const text = [
+    `Hello ${name},`,
+    '',
+    `${assigner} assigned you a ${product} licence on the ${plan} plan.`,
+    '',
+    `Your login: ${login}`,
+    '',
+    ...(input.activation
+      ? [
+          'To choose your password, open this one-time link:',
+          input.activation.url,
+          '',
+          `The link works once and expires on ${formatDate(input.activation.expiresAt)}.`,
+          'A newer link replaces this one.',
+        ]
+      : [`Sign in with your password at ${input.signInUrl}`]),
+    '',
+    'If you did not expect this mail, you can ignore it.',
+    '',
+  ].join('\n');
+
+  const h = escapeHtml;
+  const html = page(
+    subject,
+    [
+      `<p>Hello ${h(name)},</p>`,
+      `<p>${h(assigner)} assigned you a <strong>${h(product)}</strong> licence on the <strong>${h(plan)}</strong> plan.</p>`,
+      `<p>Your login: <strong>${h(login)}</strong></p>`,
+      input.activation
+        ? [
+            `<p><a href="${h(input.activation.url)}">Choose your password</a></p>`,
+            `<p>Or copy this link into your browser: <br>${h(input.activation.url)}</p>`,
+            `<p>The link works once and expires on ${h(formatDate(input.activation.expiresAt))}. A newer link replaces this one.</p>`,
+          ].join('\n')
+        : `<p>Sign in with your password at <a href="${h(input.signInUrl)}">${h(input.signInUrl)}</a>.</p>`,
+      '<p>If you did not expect this mail, you can ignore it.</p>',
+    ].join('\n'),
+  );
+
+  return { messageId: messageIdFor(input.eventId), subject, text, html };
+}
+
+export interface LicenseRevokedMailInput {
+  readonly eventId: string;
+  readonly recipient: Person;
+  readonly product: Product;
+  readonly planId: string;
+  readonly reason: string | null;
+}
+
+export function renderLicenseRevokedMail(input: LicenseRevokedMailInput): RenderedMail {
+  const product = productName(input.product);
+  const plan = planName(input.planId);
+  const name = oneLine(input.recipient.name);
+  const reason = input.reason ? oneLine(input.reason) : null;
+  const subject = `Your ${product} licence was revoked`;
+
+  const text = [
+    `Hello ${name},`,
+    '',
+    `Your ${product} licence (${plan} plan) was revoked.`,
+    ...(reason ? [`Reason: ${reason}`] : []),
+    '',
+    'Ask an administrator of your account if you need it back.',
+    '',
+  ].join('\n');
+
+  const h = escapeHtml;
+  const html = page(
+    subject,
+    [
+      `<p>Hello ${h(name)},</p>`,
+      `<p>Your <strong>${h(product)}</strong> licence (<strong>${h(plan)}</strong> plan) was revoked.</p>`,
+      reason ? `<p>Reason: ${h(reason)}</p>` : '',
+      '<p>Ask an administrator of your account if you need it back.</p>',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+
+  return { messageId: messageIdFor(input.eventId), subject, text, html };
+}

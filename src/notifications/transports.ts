@@ -1,0 +1,96 @@
+// Mail transports through nodemailer: SMTP when SMTP_URL is set, otherwise an `.eml` file per mail in
+// `<data dir>/outbox/`, so a person trying the embedded default can open what would have been sent.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+
+/** The part of a pino logger we use; pino itself fits. */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface OutgoingMail {
+  /** `<…@…>`: a re-send of the same notification carries the same id. */
+  readonly messageId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+export interface SentMail {
+  readonly messageId: string;
+  /** Where an outbox mail was written; absent for SMTP. */
+  readonly file?: string;
+}
+
+export interface MailTransport {
+  readonly kind: 'smtp' | 'outbox';
+  /** Resolves once the mail is handed over (SMTP accepted it, or its file is durably in place); throws otherwise. */
+  send(mail: OutgoingMail): Promise<SentMail>;
+  close(): void;
+}
+
+// nodemailer waits two minutes for a silent server by default; one stuck send would hold up every other mail.
+const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 };
+
+export function smtpTransport(smtpUrl: string): MailTransport {
+  const transporter = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS } as never);
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      const info = await transporter.sendMail({ ...mail });
+      return { messageId: info.messageId ?? mail.messageId };
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** A file name from a Message-ID: the same notification sent again overwrites its own file, never adds one. */
+export const outboxFileName = (messageId: string) =>
+  `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`;
+
+export function outboxTransport(outboxDir: string, logger: Logger): MailTransport {
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  return {
+    kind: 'outbox',
+    async send(mail) {
+      const info = await transporter.sendMail({ ...mail });
+      const file = path.join(outboxDir, outboxFileName(mail.messageId));
+      await writeFileAtomically(file, info.message as Buffer);
+      logger.info({ file, messageId: mail.messageId, to: mail.to }, 'mail written to the outbox');
+      return { messageId: mail.messageId, file };
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** SMTP with a URL, the outbox under the data dir without one (api.md's SMTP_URL). */
+export function createMailTransport(options: { smtpUrl?: string; dataDir: string; logger: Logger }): MailTransport {
+  if (options.smtpUrl) return smtpTransport(options.smtpUrl);
+  return outboxTransport(path.join(options.dataDir, 'outbox'), options.logger);
+}
+
+// A reader of the outbox never sees half a mail: write a temporary file, flush it to disk, then rename.
+async function writeFileAtomically(file: string, content: Buffer): Promise<void> {
+  const dir = path.dirname(file);
+  await fs.promises.mkdir(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.promises.open(tmp, 'wx', 0o600);
+  try {
+    await handle.writeFile(content);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await fs.promises.rename(tmp, file);
+  } catch (error) {
+    await fs.promises.rm(tmp, { force: true });
+    throw error;
+  }
+}

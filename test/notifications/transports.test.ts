@@ -1,0 +1,76 @@
+// Mail transports: SMTP to a real server in this process, and the `.eml` outbox of the embedded default.
+import fs from 'node:fs';
+import path from 'node:path';
+import { createMailTransport, outboxTransport, smtpTransport } from '../../src/notifications/transports';
+import { makeTempDir } from '../support/temp-dir';
+import { captureLogger, parseMail, startSmtpServer } from './support';
+
+const mail = {
+  messageId: '<e-1@seatledger>',
+  from: 'seatledger <no-reply@seats.example>',
+  to: 'ann@example.com',
+  subject: 'You have a Webinar licence (Webinar 100)',
+  text: 'Hello Ann,\nline two ünïcödé\n',
+  html: '<p>Hello Ann,</p>',
+};
+
+describe('the outbox transport', () => {
+  const temp = makeTempDir();
+  afterAll(temp.cleanup);
+
+  it('writes a parseable .eml into <data dir>/outbox and logs its path', async () => {
+    const logger = captureLogger();
+    const transport = createMailTransport({ dataDir: temp.dir, logger });
+    expect(transport.kind).toBe('outbox');
+
+    const sent = await transport.send(mail);
+
+    expect(sent.file).toBe(path.join(temp.dir, 'outbox', 'e-1_seatledger.eml'));
+    expect(fs.readdirSync(path.join(temp.dir, 'outbox'))).toEqual(['e-1_seatledger.eml']);
+    const parsed = parseMail(fs.readFileSync(sent.file as string, 'utf8'));
+    expect(parsed.header('message-id')).toBe('<e-1@seatledger>');
+    expect(parsed.header('to')).toBe('ann@example.com');
+    expect(parsed.header('subject')).toBe(mail.subject);
+    expect(parsed.text.replace(/\r\n/g, '\n')).toBe(mail.text);
+    expect(parsed.html).toBe(mail.html);
+    expect(logger.text()).toContain(sent.file as string);
+    transport.close();
+  });
+
+  it('overwrites the file of a re-sent mail instead of adding one', async () => {
+    const dir = path.join(temp.dir, 'again');
+    const transport = outboxTransport(dir, captureLogger());
+    await transport.send(mail);
+    await transport.send({ ...mail, text: 'second' });
+    expect(fs.readdirSync(dir)).toEqual(['e-1_seatledger.eml']);
+    expect(parseMail(fs.readFileSync(path.join(dir, 'e-1_seatledger.eml'), 'utf8')).text).toBe('second');
+  });
+});
+
+describe('the SMTP transport', () => {
+  it('hands the mail to the server with its Message-ID', async () => {
+    const server = await startSmtpServer();
+    const transport = createMailTransport({ smtpUrl: server.url, dataDir: '/nonexistent', logger: captureLogger() });
+    try {
+      expect(transport.kind).toBe('smtp');
+      await transport.send(mail);
+      const [received] = await server.waitForMails(1);
+      expect(received?.to).toEqual(['ann@example.com']);
+      expect(received?.from).toBe('no-reply@seats.example');
+      const parsed = parseMail(received?.raw ?? '');
+      expect(parsed.header('message-id')).toBe('<e-1@seatledger>');
+      expect(parsed.text.replace(/\r\n/g, '\n')).toBe(mail.text);
+    } finally {
+      transport.close();
+      await server.stop();
+    }
+  });
+
+  it('rejects when no server listens', async () => {
+    const server = await startSmtpServer();
+    await server.stop();
+    const transport = smtpTransport(server.url);
+    await expect(transport.send(mail)).rejects.toThrow(/ECONNREFUSED|connect/i);
+    transport.close();
+  });
+});
