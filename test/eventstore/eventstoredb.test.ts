@@ -1,0 +1,242 @@
+// The EventStoreDB adapter: the shared contract, then what only this adapter promises (error and position mapping,
+// checkpoints over filtered stretches, resubscribing after a dropped connection, $maxCount on credentials- streams).
+// With EVENTSTORE_CONNECTION_STRING set it runs against that real server; otherwise against the in-repo TEST STAND-IN,
+// which is not EventStoreDB.
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { decodePosition, encodePosition, openEventStoreDbEventStore } from '../../src/eventstore/eventstoredb';
+import {
+  type EventStore,
+  EventStoreUnavailable,
+  type SubscriptionMessage,
+  WrongExpectedRevision,
+} from '../../src/eventstore/port';
+import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/eventstoredb-standin';
+import { anEvent, collect, describeEventStoreContract, SubscriptionReader, streamName, uniquePrefix } from './contract';
+
+const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
+const target = realServer ? 'a real EventStoreDB' : 'the test stand-in (not EventStoreDB)';
+
+let standIn: EventStoreDbStandIn | undefined;
+let connectionString: string;
+
+beforeAll(async () => {
+  if (realServer) connectionString = realServer;
+  else {
+    standIn = await startEventStoreDbStandIn();
+    connectionString = standIn.connectionString;
+  }
+});
+
+afterAll(async () => {
+  await standIn?.stop();
+});
+
+describeEventStoreContract(`eventstoredb on ${target}`, async () => {
+  const store = openEventStoreDbEventStore({ connectionString });
+  return { store, close: () => store.close() };
+});
+
+describe(`EventStoreDB adapter on ${target}`, () => {
+  let store: EventStore;
+
+  beforeEach(() => {
+    store = openEventStoreDbEventStore({ connectionString });
+  });
+
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('maps the client WrongExpectedVersionError to the port WrongExpectedRevision', async () => {
+    const stream = streamName();
+    await store.appendToStream(stream, [anEvent(), anEvent(), anEvent()], { expectedRevision: 'no_stream' });
+
+    const error = await store.appendToStream(stream, [anEvent()], { expectedRevision: 1 }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(WrongExpectedRevision);
+    expect(error).toMatchObject({ streamName: stream, expected: 1, actual: 2 });
+    expect((error as Error).constructor.name).not.toBe('WrongExpectedVersionError');
+  });
+
+  it('encodes positions at fixed width so string order is numeric order, and decodes them back', () => {
+    const small = { commit: 9n, prepare: 9n };
+    const large = { commit: 10n, prepare: 3n };
+    const max = { commit: 18446744073709551615n, prepare: 18446744073709551615n };
+
+    expect(encodePosition(small) < encodePosition(large)).toBe(true);
+    expect(encodePosition({ commit: 10n, prepare: 3n }) < encodePosition({ commit: 10n, prepare: 4n })).toBe(true);
+    expect(decodePosition(encodePosition(max))).toEqual(max);
+    expect(decodePosition(encodePosition(large))).toEqual(large);
+    expect(() => decodePosition('12')).toThrow(RangeError);
+  });
+
+  it('a position read back resumes readAll exactly after that event', async () => {
+    const prefix = uniquePrefix();
+    const written = await store.appendToStream(`${prefix}a`, [anEvent('A'), anEvent('B')], {
+      expectedRevision: 'no_stream',
+    });
+    const [a] = await collect(store.readStream(`${prefix}a`));
+
+    const after = await collect(store.readAll({ after: a?.position, filter: { streamPrefixes: [prefix] } }));
+
+    expect(after.map((e) => e.type)).toEqual(['B']);
+    expect(after[0]?.position).toBe(written.position);
+  });
+
+  it('never shows EventStoreDB system streams or events ($-prefixed) in readAll', async () => {
+    // Setting metadata writes a $metadata event to a $$ stream: it is in $all, but it is not ours.
+    await store.appendToStream(`credentials-${randomUUID()}`, [anEvent('Secret')], {
+      expectedRevision: 'no_stream',
+      maxCount: 1,
+    });
+
+    const all = await collect(store.readAll());
+
+    expect(all.some((e) => e.streamName.startsWith('$') || e.type.startsWith('$'))).toBe(false);
+  });
+
+  it('keeps only the latest event of a credentials- stream ($maxCount: 1 metadata)', async () => {
+    const stream = `credentials-${randomUUID()}`;
+    await store.appendToStream(stream, [anEvent('PasswordSet', { v: 1 })], {
+      expectedRevision: 'no_stream',
+      maxCount: 1,
+    });
+    await store.appendToStream(stream, [anEvent('PasswordSet', { v: 2 })], { expectedRevision: 0, maxCount: 1 });
+    await store.appendToStream(stream, [anEvent('PasswordSet', { v: 3 })], { expectedRevision: 1, maxCount: 1 });
+
+    const events = await collect(store.readStream(stream));
+    const client = EventStoreDBClient.connectionString(connectionString);
+    const metadata = await client.getStreamMetadata(stream);
+    await client.dispose();
+
+    expect(events.map((e) => [e.revision, e.data])).toEqual([[2, { v: 3 }]]);
+    expect(metadata.metadata?.maxCount).toBe(1);
+  });
+
+  it('a second process writing the same credentials- stream does not rewrite its metadata', async () => {
+    const stream = `credentials-${randomUUID()}`;
+    const other = openEventStoreDbEventStore({ connectionString });
+    try {
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream', maxCount: 1 });
+      await other.appendToStream(stream, [anEvent()], { expectedRevision: 0, maxCount: 1 });
+    } finally {
+      await other.close();
+    }
+
+    const client = EventStoreDBClient.connectionString(connectionString);
+    const metadataEvents = [];
+    for await (const resolved of client.readStream(`$$${stream}`)) metadataEvents.push(resolved.event?.type);
+    await client.dispose();
+
+    expect(metadataEvents).toEqual(['$metadata']);
+  });
+
+  it('sends checkpoints over a stretch where nothing matches its filter, so a checkpoint can advance', async () => {
+    const prefix = uniquePrefix();
+    const head = await store.headPosition();
+    const subscription = store.subscribeToAll({
+      ...(head ? { after: head } : {}),
+      filter: { streamPrefixes: [prefix] },
+    });
+    const messages: SubscriptionMessage[] = [];
+    const reading = (async () => {
+      for await (const message of subscription) {
+        messages.push(message);
+        if (message.kind === 'checkpoint') break;
+      }
+    })();
+
+    // EventStoreDB checkpoints every 32 (window) x 1 (multiplier) events searched.
+    for (let i = 0; i < 40; i++) {
+      await store.appendToStream(streamName(), [anEvent('Unrelated')], { expectedRevision: 'no_stream' });
+    }
+    await withTimeout(reading, 10_000);
+    await subscription.unsubscribe();
+
+    const checkpoint = messages.find((m) => m.kind === 'checkpoint');
+    expect(messages.some((m) => m.kind === 'event')).toBe(false);
+    expect(checkpoint).toBeDefined();
+    expect(head === null || (checkpoint as { position: string }).position > head).toBe(true);
+  });
+
+  it('turns a refused connection into EventStoreUnavailable', async () => {
+    const nowhere = openEventStoreDbEventStore({ connectionString: 'esdb://127.0.0.1:1?tls=false' });
+    try {
+      const error = await nowhere
+        .appendToStream(streamName(), [anEvent()], { expectedRevision: 'any' })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EventStoreUnavailable);
+      expect(String((error as Error).message)).not.toMatch(/password|changeit/i);
+    } finally {
+      await nowhere.close();
+    }
+  });
+});
+
+// Restarting a real server is not something a test may do: this part runs on the stand-in only.
+(realServer ? describe.skip : describe)('EventStoreDB adapter across a dropped connection (test stand-in)', () => {
+  it('resubscribes after the server goes away and comes back, without a gap or a duplicate', async () => {
+    const first = await startEventStoreDbStandIn();
+    const log = first.log;
+    const port = first.port;
+    const warnings: object[] = [];
+    const store = openEventStoreDbEventStore({
+      connectionString: first.connectionString,
+      logger: { warn: (obj) => warnings.push(obj) },
+      reconnectDelayMs: 50,
+      maxReconnectDelayMs: 200,
+    });
+    const prefix = uniquePrefix();
+    const stream = `${prefix}${randomUUID()}`;
+    let second: EventStoreDbStandIn | undefined;
+    const subscription = store.subscribeToAll({ filter: { streamPrefixes: [prefix] } });
+    try {
+      await store.appendToStream(stream, [anEvent('E0'), anEvent('E1')], { expectedRevision: 'no_stream' });
+      const reader = new SubscriptionReader(subscription);
+      const before = await reader.events(2);
+
+      await first.stop();
+      // Written while the subscriber is away: it must pick these up from where it was.
+      log.append(stream, { kind: 'revision', revision: 1n }, [proposed('E2'), proposed('E3')]);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      second = await startEventStoreDbStandIn({ port, log });
+      await store.appendToStream(stream, [anEvent('E4')], { expectedRevision: 3 });
+      const after = await reader.events(3, 15_000);
+
+      expect([...before, ...after].map((e) => e.type)).toEqual(['E0', 'E1', 'E2', 'E3', 'E4']);
+      expect(await reader.nothingMoreWithin(200)).toBe(true);
+      expect(reader.caughtUpCount).toBe(1);
+      expect(warnings.length).toBeGreaterThan(0);
+    } finally {
+      await subscription.unsubscribe();
+      await store.close();
+      await second?.stop();
+    }
+  });
+});
+
+function proposed(type: string) {
+  const event = anEvent(type);
+  return {
+    id: event.id,
+    type: event.type,
+    contentType: 'application/json',
+    data: Buffer.from(JSON.stringify(event.data)),
+    customMetadata: Buffer.from(JSON.stringify(event.metadata)),
+  };
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

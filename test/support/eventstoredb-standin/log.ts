@@ -1,0 +1,133 @@
+// TEST STAND-IN, NOT an EventStoreDB server: the in-memory log behind the wire-level stand-in.
+// It keeps EventStoreDB's documented rules (revisions, expected versions, idempotent ids, $maxCount/$tb) and nothing more.
+
+/** One record of the log, as the stand-in stores it (raw bytes, like the server). */
+export interface StoredEvent {
+  readonly streamName: string;
+  readonly revision: bigint;
+  /** Commit and prepare positions: the stand-in writes one record per event, so both are the record's offset. */
+  readonly position: bigint;
+  readonly id: string;
+  readonly type: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+  readonly customMetadata: Uint8Array;
+  /** 100-ns ticks since the Unix epoch, as the client expects in `created`. */
+  readonly created: bigint;
+}
+
+export type Expected =
+  | { kind: 'any' }
+  | { kind: 'no_stream' }
+  | { kind: 'stream_exists' }
+  | { kind: 'revision'; revision: bigint };
+
+export interface ProposedEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly contentType: string;
+  readonly data: Uint8Array;
+  readonly customMetadata: Uint8Array;
+}
+
+export type AppendOutcome =
+  | { ok: true; currentRevision: bigint | null; position: bigint | null }
+  | { ok: false; currentRevision: bigint | null };
+
+/** The whole store: survives a stop/start of the gRPC server when handed to the next start. */
+export class StandInLog {
+  readonly events: StoredEvent[] = [];
+  private readonly streams = new Map<string, StoredEvent[]>();
+  private nextPosition = 0n;
+  private readonly listeners = new Set<() => void>();
+
+  append(streamName: string, expected: Expected, proposed: readonly ProposedEvent[]): AppendOutcome {
+    const stream = this.streams.get(streamName);
+    const current = stream && stream.length > 0 ? BigInt(stream.length - 1) : null;
+
+    const replay = this.idempotentReplay(stream, expected, proposed);
+    if (replay) return replay;
+
+    const matches =
+      expected.kind === 'any' ||
+      (expected.kind === 'no_stream' && current === null) ||
+      (expected.kind === 'stream_exists' && current !== null) ||
+      (expected.kind === 'revision' && current === expected.revision);
+    if (!matches) return { ok: false, currentRevision: current };
+    if (proposed.length === 0) return { ok: true, currentRevision: current, position: null };
+
+    const target = stream ?? [];
+    if (!stream) this.streams.set(streamName, target);
+    const created = BigInt(Date.now()) * 10_000n;
+    let last: StoredEvent | undefined;
+    for (const event of proposed) {
+      // Positions are byte-offset-like, not consecutive, so nobody can rely on "next = previous + 1".
+      const position = this.nextPosition;
+      this.nextPosition += BigInt(64 + event.data.length + event.customMetadata.length + streamName.length);
+      last = { ...event, streamName, revision: BigInt(target.length), position, created };
+      target.push(last);
+      this.events.push(last);
+    }
+    for (const listener of this.listeners) listener();
+    return { ok: true, currentRevision: last?.revision ?? current, position: last?.position ?? null };
+  }
+
+  /** EventStoreDB answers a repeated write of the same event ids at the same place as a success, without writing. */
+  private idempotentReplay(
+    stream: StoredEvent[] | undefined,
+    expected: Expected,
+    proposed: readonly ProposedEvent[],
+  ): AppendOutcome | null {
+    const first = proposed[0];
+    if (!stream || !first) return null;
+    const start = stream.findIndex((e) => e.id === first.id);
+    if (start < 0) return null;
+    if (expected.kind === 'no_stream' && start !== 0) return null;
+    if (expected.kind === 'revision' && BigInt(start) !== expected.revision + 1n) return null;
+    for (let i = 0; i < proposed.length; i++) {
+      if (stream[start + i]?.id !== proposed[i]?.id) return null;
+    }
+    const last = stream[start + proposed.length - 1] as StoredEvent;
+    return { ok: true, currentRevision: last.revision, position: last.position };
+  }
+
+  /** `undefined` when the stream was never written. Honours `$maxCount` and `$tb` from the stream's metadata. */
+  readableStream(streamName: string): StoredEvent[] | undefined {
+    const stream = this.streams.get(streamName);
+    if (!stream) return undefined;
+    if (streamName.startsWith('$$')) return stream;
+    const metadata = this.streamMetadata(streamName);
+    let from = 0;
+    if (typeof metadata.$maxCount === 'number') from = Math.max(from, stream.length - metadata.$maxCount);
+    if (typeof metadata.$tb === 'number') from = Math.max(from, metadata.$tb);
+    return stream.slice(from);
+  }
+
+  private streamMetadata(streamName: string): Record<string, unknown> {
+    const meta = this.streams.get(`$$${streamName}`);
+    const latest = meta?.[meta.length - 1];
+    if (!latest) return {};
+    try {
+      return JSON.parse(Buffer.from(latest.data).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return {};
+    }
+  }
+
+  /** Index of the first event whose position is >= `position` (forwards reads include the event at a position). */
+  indexAtOrAfter(position: bigint): number {
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.events[mid] as StoredEvent).position < position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  onAppend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
