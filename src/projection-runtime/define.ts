@@ -1,0 +1,56 @@
+// What a projection is: a name, a version, the DDL of its tables and one small handler per event type.
+import type { RecordedEvent } from '../eventstore/port';
+import type { ProjectionDb } from './sql';
+
+export type ProjectionHandler = (db: ProjectionDb, event: RecordedEvent) => void;
+
+export interface ProjectionDefinition {
+  /** Stable name: the key of its checkpoint. */
+  readonly name: string;
+  /** Bump it when the tables or handlers change: the projection is dropped and rebuilt from the start of the log. */
+  readonly version: number;
+  /**
+   * One DDL statement per entry (CREATE TABLE / VIRTUAL TABLE / INDEX / TRIGGER). Table names must be unique
+   * in the read-model file. CREATE INDEX entries are deferred during a rebuild from scratch (built once at the
+   * end, which is much faster than maintaining them row by row), so handlers must only look rows up by their
+   * primary key or a UNIQUE constraint declared in the CREATE TABLE.
+   */
+  readonly tables: readonly string[];
+  /**
+   * Keyed by event type; `'*'` handles every type the projection does not name. Never throws on an event it has
+   * already seen: the runner owns transactions and checkpoints.
+   */
+  readonly handlers: Readonly<Partial<Record<string, ProjectionHandler>>>;
+}
+
+export function defineProjection<const P extends ProjectionDefinition>(definition: P): P {
+  if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) throw new Error(`bad projection name ${definition.name}`);
+  if (!Number.isInteger(definition.version) || definition.version < 1) {
+    throw new Error(`projection ${definition.name}: version must be a whole number ≥ 1`);
+  }
+  for (const ddl of definition.tables) {
+    if (schemaObject(ddl) === undefined)
+      throw new Error(`projection ${definition.name}: cannot name the object of ${ddl}`);
+  }
+  return definition;
+}
+
+export interface SchemaObject {
+  readonly kind: 'table' | 'index' | 'trigger' | 'view';
+  readonly name: string;
+  readonly virtual: boolean;
+}
+
+const CREATE =
+  /^\s*CREATE\s+(?:TEMP(?:ORARY)?\s+)?(UNIQUE\s+)?(VIRTUAL\s+)?(TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?["`[]?(\w+)/i;
+
+/** The object a DDL statement creates, so a rebuild can drop exactly what the projection owns. */
+export function schemaObject(ddl: string): SchemaObject | undefined {
+  const match = CREATE.exec(ddl);
+  if (!match) return undefined;
+  return {
+    kind: (match[3] as string).toLowerCase() as SchemaObject['kind'],
+    name: match[4] as string,
+    virtual: match[2] !== undefined,
+  };
+}

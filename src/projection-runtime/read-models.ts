@@ -1,0 +1,218 @@
+// The read-model file: each projection's tables and checkpoint, rebuilt on a version change, written a batch at a time.
+import Database from 'better-sqlite3';
+import type { Position, RecordedEvent } from '../eventstore/port';
+import { type ProjectionDefinition, type ProjectionHandler, schemaObject } from './define';
+import { type ProjectionDb, projectionDb } from './sql';
+
+export interface ReadModelsOptions {
+  /** Normally `<data dir>/readmodels.db`. */
+  readonly file: string;
+  readonly projections: readonly ProjectionDefinition[];
+}
+
+export interface ProjectionCheckpoint {
+  readonly name: string;
+  readonly version: number;
+  /** Every event up to here (inclusive) is applied; null: nothing yet. */
+  readonly position: Position | null;
+}
+
+const CHECKPOINTS_DDL = `CREATE TABLE IF NOT EXISTS projections (
+  name TEXT PRIMARY KEY,
+  version INTEGER NOT NULL,
+  position TEXT,
+  objects TEXT NOT NULL,
+  indexes_pending INTEGER NOT NULL
+) WITHOUT ROWID`;
+
+interface CheckpointRow {
+  name: string;
+  version: number;
+  position: string | null;
+  objects: string;
+  indexes_pending: number;
+}
+
+const isIndex = (ddl: string) => schemaObject(ddl)?.kind === 'index';
+
+/** Opens (or creates) the read models; a projection whose version changed is dropped here, before any event. */
+export class ReadModels {
+  readonly db: Database.Database;
+  readonly projections: readonly ProjectionDefinition[];
+  private readonly writer: ProjectionDb;
+  private readonly positions: (Position | null)[];
+  private readonly indexesPending: boolean[];
+  private readonly handlersByType = new Map<string, [index: number, handler: ProjectionHandler][]>();
+  private readonly applyBatch: (events: readonly RecordedEvent[], through: Position) => number;
+
+  constructor(options: ReadModelsOptions) {
+    this.projections = options.projections;
+    assertDistinct(options.projections);
+    this.db = new Database(options.file);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL: read models are rebuildable, so a power cut may lose the last batches, never corrupt them.
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('cache_size = -65536');
+      this.db.pragma('temp_store = MEMORY');
+      this.db.exec(CHECKPOINTS_DDL);
+      this.positions = [];
+      this.indexesPending = [];
+      const rowOf = this.db.prepare<[string], CheckpointRow>('SELECT * FROM projections WHERE name = ?');
+      this.db.transaction(() => {
+        for (const projection of this.projections) {
+          let row = rowOf.get(projection.name);
+          if (row === undefined || row.version !== projection.version) {
+            this.reset(projection, row);
+            row = rowOf.get(projection.name) as CheckpointRow;
+          }
+          this.positions.push(row.position);
+          this.indexesPending.push(row.indexes_pending === 1);
+        }
+      })();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.writer = projectionDb(this.db);
+    const saveCheckpoint = this.db.prepare('UPDATE projections SET position = ? WHERE name = ?');
+    this.applyBatch = this.db.transaction((events: readonly RecordedEvent[], through: Position) => {
+      const positions = this.positions;
+      let applied = 0;
+      for (const event of events) {
+        const entries = this.handlersByType.get(event.type) ?? this.handlersFor(event.type);
+        if (entries.length === 0) continue;
+        let touched = false;
+        for (const [index, handler] of entries) {
+          const checkpoint = positions[index];
+          // Never twice: an event at or below a projection's checkpoint is already in its rows.
+          if (checkpoint !== null && event.position <= (checkpoint as string)) continue;
+          handler(this.writer, event);
+          touched = true;
+        }
+        if (touched) applied++;
+      }
+      for (let index = 0; index < positions.length; index++) {
+        const checkpoint = positions[index];
+        if (checkpoint === null || through > (checkpoint as string)) {
+          saveCheckpoint.run(through, (this.projections[index] as ProjectionDefinition).name);
+        }
+      }
+      return applied;
+    });
+  }
+
+  /** The handlers of every projection for one event type (a projection's `'*'` handler takes any type it does not name). */
+  private handlersFor(type: string): [index: number, handler: ProjectionHandler][] {
+    const entries: [number, ProjectionHandler][] = [];
+    this.projections.forEach((projection, index) => {
+      const handler = projection.handlers[type] ?? projection.handlers['*'];
+      if (handler !== undefined) entries.push([index, handler]);
+    });
+    this.handlersByType.set(type, entries);
+    return entries;
+  }
+
+  /** The lowest checkpoint: where reading the log must resume so that every projection sees what it lacks. */
+  lowestPosition(): Position | null {
+    let lowest: Position | undefined;
+    for (const position of this.positions) {
+      if (position === null) return null;
+      if (lowest === undefined || position < lowest) lowest = position;
+    }
+    return lowest ?? null;
+  }
+
+  checkpoints(): ProjectionCheckpoint[] {
+    return this.projections.map((projection, index) => ({
+      name: projection.name,
+      version: projection.version,
+      position: this.positions[index] ?? null,
+    }));
+  }
+
+  /**
+   * Applies the events (in log order) and moves every checkpoint to `through` (default: the last event's position)
+   * in one transaction: rows and checkpoint commit together or not at all. Returns how many events were applied.
+   */
+  apply(events: readonly RecordedEvent[], through?: Position | null): number {
+    const last = through ?? events[events.length - 1]?.position;
+    if (last === undefined || last === null) return 0;
+    const applied = this.applyBatch(events, last);
+    for (let index = 0; index < this.positions.length; index++) {
+      const checkpoint = this.positions[index];
+      if (checkpoint === null || checkpoint === undefined || last > checkpoint) this.positions[index] = last;
+    }
+    return applied;
+  }
+
+  /** True while some projection is being rebuilt from scratch and waits for its secondary indexes. */
+  get rebuilding(): boolean {
+    return this.indexesPending.some(Boolean);
+  }
+
+  /** Builds the indexes a rebuild deferred: once, in bulk, after the catch-up. */
+  createDeferredIndexes(): void {
+    if (!this.rebuilding) return;
+    this.db.transaction(() => {
+      this.projections.forEach((projection, index) => {
+        if (!this.indexesPending[index]) return;
+        for (const ddl of projection.tables) if (isIndex(ddl)) this.db.exec(ddl);
+        this.db.prepare('UPDATE projections SET indexes_pending = 0 WHERE name = ?').run(projection.name);
+      });
+    })();
+    this.indexesPending.fill(false);
+    this.db.pragma('optimize');
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Drops what the stored version created and what this version creates, then creates this version's tables. */
+  private reset(projection: ProjectionDefinition, previous: CheckpointRow | undefined): void {
+    const previousObjects: string[] = previous ? JSON.parse(previous.objects) : [];
+    const current = projection.tables.map((ddl) => schemaObject(ddl)).filter((o) => o !== undefined);
+    const ownTables = new Set(current.filter((o) => o.kind === 'table').map((o) => o.name));
+    for (const name of [...previousObjects, ...ownTables]) {
+      const kind = this.db.prepare('SELECT type FROM sqlite_schema WHERE name = ?').pluck().get(name) as
+        | string
+        | undefined;
+      if (kind === 'table') this.db.exec(`DROP TABLE IF EXISTS "${name}"`);
+      else if (kind === 'view') this.db.exec(`DROP VIEW IF EXISTS "${name}"`);
+      else if (kind === 'index') this.db.exec(`DROP INDEX IF EXISTS "${name}"`);
+      else if (kind === 'trigger') this.db.exec(`DROP TRIGGER IF EXISTS "${name}"`);
+    }
+    const deferred = projection.tables.filter(isIndex);
+    for (const ddl of projection.tables) if (!isIndex(ddl)) this.db.exec(ddl);
+    this.db
+      .prepare(
+        `INSERT INTO projections (name, version, position, objects, indexes_pending) VALUES (?, ?, NULL, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = NULL, objects = excluded.objects,
+           indexes_pending = excluded.indexes_pending`,
+      )
+      .run(
+        projection.name,
+        projection.version,
+        JSON.stringify(current.map((o) => o.name)),
+        deferred.length > 0 ? 1 : 0,
+      );
+  }
+}
+
+export function openReadModels(options: ReadModelsOptions): ReadModels {
+  return new ReadModels(options);
+}
+
+function assertDistinct(projections: readonly ProjectionDefinition[]): void {
+  const owners = new Map<string, string>();
+  for (const projection of projections) {
+    if ([...owners.values()].includes(projection.name)) throw new Error(`projection ${projection.name} listed twice`);
+    for (const ddl of projection.tables) {
+      const name = schemaObject(ddl)?.name.toLowerCase() ?? '';
+      const owner = owners.get(name);
+      if (owner !== undefined) throw new Error(`${name} is created by both ${owner} and ${projection.name}`);
+      owners.set(name, projection.name);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+// Domain-shaped events appended straight to a real SQLite log: what the projection and CLI specs feed on.
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { Role } from '../../src/domain/decider';
+import type { Product } from '../../src/domain/plans';
+import { accountStream, credentialsStream, subscriptionStream, userStream } from '../../src/domain/streams';
+import type { EventStore, Position, RecordedEvent } from '../../src/eventstore/port';
+import { openSqliteEventStore } from '../../src/eventstore/sqlite';
+import { makeTempDir } from '../support/temp-dir';
+
+export interface Given {
+  readonly accountId: string;
+  readonly actorId?: string;
+  readonly at?: string;
+}
+
+/** A clock that ticks one minute per event, so occurredAt is distinct and ordered. */
+export class EventLog {
+  private tick = 0;
+
+  constructor(readonly store: EventStore) {}
+
+  private now(at?: string): string {
+    this.tick += 1;
+    return at ?? new Date(Date.UTC(2024, 0, 1) + this.tick * 60_000).toISOString();
+  }
+
+  async append(stream: string, type: string, data: Record<string, unknown>, given: Given): Promise<Position> {
+    const correlationId = randomUUID();
+    const result = await this.store.appendToStream(
+      stream,
+      [
+        {
+          id: randomUUID(),
+          type,
+          data,
+          metadata: {
+            accountId: given.accountId,
+            actorId: given.actorId ?? 'system',
+            occurredAt: this.now(given.at),
+            correlationId,
+            causationId: correlationId,
+            schemaVersion: 1,
+          },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    return result.position;
+  }
+
+  openAccount(accountId: string, ownerUserId: string, name = `Account ${accountId}`, at?: string) {
+    return this.append(
+      accountStream(accountId),
+      'AccountOpened',
+      { accountId, name, ownerUserId },
+      {
+        accountId,
+        actorId: ownerUserId,
+        ...(at ? { at } : {}),
+      },
+    );
+  }
+
+  createUser(
+    user: { userId: string; accountId: string; email: string; name: string; role?: Role },
+    given?: Partial<Given>,
+  ) {
+    const data = {
+      userId: user.userId,
+      accountId: user.accountId,
+      email: user.email,
+      emailNormalized: user.email.toLowerCase(),
+      name: user.name,
+      role: user.role ?? 'MEMBER',
+    };
+    return this.append(userStream(user.userId), 'UserCreated', data, { accountId: user.accountId, ...given });
+  }
+
+  changeRole(accountId: string, userId: string, role: Role, previousRole: Role, given?: Partial<Given>) {
+    return this.append(userStream(userId), 'UserRoleChanged', { userId, role, previousRole }, { accountId, ...given });
+  }
+
+  deactivate(accountId: string, userId: string, given?: Partial<Given>) {
+    return this.append(userStream(userId), 'UserDeactivated', { userId }, { accountId, ...given });
+  }
+
+  purchase(accountId: string, product: Product, planId: string, quantity: number, given?: Partial<Given>) {
+    return this.append(
+      subscriptionStream(accountId, product),
+      'LicensePurchased',
+      { accountId, product, planId, quantity },
+      { accountId, ...given },
+    );
+  }
+
+  upgrade(accountId: string, product: Product, fromPlanId: string, toPlanId: string, given?: Partial<Given>) {
+    return this.append(
+      subscriptionStream(accountId, product),
+      'PlanUpgraded',
+      { accountId, product, fromPlanId, toPlanId },
+      { accountId, ...given },
+    );
+  }
+
+  release(accountId: string, product: Product, quantity: number, given?: Partial<Given>) {
+    return this.append(
+      subscriptionStream(accountId, product),
+      'LicensesReleased',
+      { accountId, product, quantity },
+      { accountId, ...given },
+    );
+  }
+
+  assign(accountId: string, product: Product, planId: string, userId: string, given?: Partial<Given>) {
+    return this.append(
+      subscriptionStream(accountId, product),
+      'LicenseAssigned',
+      { accountId, product, planId, userId },
+      { accountId, ...given },
+    );
+  }
+
+  revoke(accountId: string, product: Product, planId: string, userId: string, given?: Partial<Given>) {
+    return this.append(
+      subscriptionStream(accountId, product),
+      'LicenseRevoked',
+      { accountId, product, planId, userId, reason: null },
+      { accountId, ...given },
+    );
+  }
+
+  /** A secret stream the projections must never see. */
+  storeCredentials(accountId: string, userId: string) {
+    return this.append(
+      credentialsStream(userId),
+      'PasswordSet',
+      { userId, passwordHash: 'scrypt$not-a-real-hash' },
+      {
+        accountId,
+      },
+    );
+  }
+
+  async recorded(): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    for await (const event of this.store.readAll()) events.push(event);
+    return events;
+  }
+}
+
+export interface Workspace {
+  readonly dir: string;
+  readonly log: EventLog;
+  readonly store: EventStore;
+  readonly readModelsFile: string;
+  close(): Promise<void>;
+}
+
+export function openWorkspace(): Workspace {
+  const temp = makeTempDir('seatledger-projections-');
+  const store = openSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
+  return {
+    dir: temp.dir,
+    store,
+    log: new EventLog(store),
+    readModelsFile: path.join(temp.dir, 'readmodels.db'),
+    async close() {
+      await store.close();
+      temp.cleanup();
+    },
+  };
+}
+
+/**
+ * A small account with every kind of event: ann (owner), bob, cat and dan; video seats bought, upgraded,
+ * assigned, revoked; webinar seats bought and partly released; dan deactivated. Plus a second account.
+ */
+export async function seedAcme(log: EventLog): Promise<Position> {
+  await log.openAccount('acme', 'ann', 'Acme Inc');
+  await log.createUser({
+    userId: 'ann',
+    accountId: 'acme',
+    email: 'Ann.Owner@Acme.test',
+    name: 'Ann Owner',
+    role: 'OWNER',
+  });
+  await log.storeCredentials('acme', 'ann');
+  await log.createUser(
+    { userId: 'bob', accountId: 'acme', email: 'bob@acme.test', name: 'Bob Builder' },
+    { actorId: 'ann' },
+  );
+  await log.createUser(
+    { userId: 'cat', accountId: 'acme', email: 'cat@acme.test', name: 'Cátia Smith' },
+    { actorId: 'ann' },
+  );
+  await log.createUser(
+    { userId: 'dan', accountId: 'acme', email: 'dan@acme.test', name: 'Dan Smithers' },
+    { actorId: 'ann' },
+  );
+  await log.purchase('acme', 'VIDEO_MEETING', 'video-standard', 3, { actorId: 'ann' });
+  await log.assign('acme', 'VIDEO_MEETING', 'video-standard', 'bob', { actorId: 'ann' });
+  await log.assign('acme', 'VIDEO_MEETING', 'video-standard', 'cat', { actorId: 'ann' });
+  await log.upgrade('acme', 'VIDEO_MEETING', 'video-standard', 'video-pro', { actorId: 'ann' });
+  await log.assign('acme', 'VIDEO_MEETING', 'video-pro', 'dan', { actorId: 'ann' });
+  await log.revoke('acme', 'VIDEO_MEETING', 'video-pro', 'dan', { actorId: 'ann' });
+  await log.deactivate('acme', 'dan', { actorId: 'ann' });
+  await log.purchase('acme', 'WEBINAR', 'webinar-100', 5, { actorId: 'ann' });
+  await log.assign('acme', 'WEBINAR', 'webinar-100', 'bob', { actorId: 'ann' });
+  await log.release('acme', 'WEBINAR', 2, { actorId: 'ann' });
+  await log.changeRole('acme', 'bob', 'ADMIN', 'MEMBER', { actorId: 'ann' });
+  await log.openAccount('globex', 'gus', 'Globex');
+  await log.createUser({
+    userId: 'gus',
+    accountId: 'globex',
+    email: 'gus@globex.test',
+    name: 'Gus Smith',
+    role: 'OWNER',
+  });
+  await log.purchase('globex', 'VIDEO_MEETING', 'video-business', 1, { actorId: 'gus' });
+  return log.assign('globex', 'VIDEO_MEETING', 'video-business', 'gus', { actorId: 'gus' });
+}
