@@ -1,6 +1,14 @@
 // The subscription stream `subscription-<accountId>-<product>`: every change to one product's seats is an
 // append here with the expected revision, which is what keeps assigned ≤ purchased under concurrency.
-import { assertNever, type Command, type Decider, type Event, requireOwnAccount, requireRole } from './decider';
+import {
+  assertNever,
+  type Command,
+  type Decider,
+  type Event,
+  type FoldOptions,
+  requireOwnAccount,
+  requireRole,
+} from './decider';
 import {
   AlreadyAssigned,
   InvalidInput,
@@ -100,8 +108,17 @@ function applyEvent(draft: Draft | null, event: SubscriptionEvent): Draft | null
   }
 }
 
-function foldSubscription(state: SubscriptionState, events: readonly SubscriptionEvent[]): SubscriptionState {
-  let draft: Draft | null = state.status === 'active' ? { ...state, holders: new Set(state.holders) } : null;
+function foldSubscription(
+  state: SubscriptionState,
+  events: readonly SubscriptionEvent[],
+  options?: FoldOptions,
+): SubscriptionState {
+  let draft: Draft | null = null;
+  if (state.status === 'active') {
+    const { holders } = state;
+    const owned = options?.inPlace && holders instanceof Set;
+    draft = { ...state, holders: owned ? (holders as Set<string>) : new Set(holders) };
+  }
   for (const event of events) draft = applyEvent(draft, event);
   if (!draft) return state;
   const { accountId, product, planId, purchased, holders } = draft;

@@ -370,6 +370,18 @@ describe('subscription decider: evolve', () => {
     expect(before).toEqual(subscriptionDecider.evolve(subscriptionDecider.initialState(), purchased(2)));
   });
 
+  it('folds in place only when the caller hands the state over', () => {
+    const before = subscriptionDecider.evolve(subscriptionDecider.initialState(), purchased(2));
+    const after = subscriptionDecider.fold!(before, [assigned('ann')], { inPlace: true });
+    expect(after.status === 'active' && before.status === 'active' && after.holders === before.holders).toBe(true);
+    expect(after).toEqual(
+      subscriptionDecider.evolve(
+        subscriptionDecider.evolve(subscriptionDecider.initialState(), purchased(2)),
+        assigned('ann'),
+      ),
+    );
+  });
+
   it('the batch fold equals evolving one event at a time', () => {
     const users = ['ann', 'bob', 'cid', 'dee'];
     const event = fc.oneof(
