@@ -1,0 +1,143 @@
+// `<data dir>/notifications.db`: the reactors' checkpoints and the notifier's delivery state, and the query
+// the GraphQL `notifications(status:)` field reads. Not a read model: it holds what happened outside (mail sent).
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Position } from '../eventstore/port';
+
+export type NotificationsDb = Database.Database;
+
+export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED';
+export type DeliveryKind = 'LICENSE_ASSIGNED' | 'LICENSE_REVOKED';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS checkpoint (
+  name TEXT PRIMARY KEY,
+  position TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  event_id TEXT PRIMARY KEY,
+  position TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  recipient_user_id TEXT NOT NULL,
+  recipient_email TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  -- What the mail needs besides the people: product, plan, reason, assigner, correlation id. Never a secret.
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('PENDING', 'SENT', 'FAILED')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  next_attempt_at INTEGER NOT NULL,
+  -- Set once this delivery's activation link is issued; the token itself is recomputed, never stored.
+  activation_expires_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS deliveries_by_account ON deliveries (account_id, position);
+`;
+
+export function openNotificationsDb(dataDir: string): NotificationsDb {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, 'notifications.db'));
+  db.pragma('journal_mode = WAL');
+  // A delivery row and the checkpoint commit together, so losing the last commits to a power cut loses both
+  // and the event is handled again: NORMAL is enough, at worst a mail goes out twice with the same Message-ID.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  return db;
+}
+
+export function readCheckpoint(db: NotificationsDb, name: string): Position | undefined {
+  const row = db.prepare('SELECT position FROM checkpoint WHERE name = ?').get(name) as
+    | { position: string }
+    | undefined;
+  return row?.position;
+}
+
+export function writeCheckpoint(db: NotificationsDb, name: string, position: Position): void {
+  db.prepare(
+    'INSERT INTO checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+  ).run(name, position);
+}
+
+export interface Delivery {
+  readonly eventId: string;
+  /** The event's position in the log: the cursor. */
+  readonly position: Position;
+  readonly accountId: string;
+  readonly recipient: { readonly userId: string; readonly email: string };
+  readonly kind: DeliveryKind;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  /** Why the last try failed (no secret in it); null once sent. */
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface DeliveryPage {
+  readonly nodes: readonly Delivery[];
+  readonly hasNextPage: boolean;
+  /** Pass back as `after` for the next page; null on an empty page. */
+  readonly endCursor: string | null;
+}
+
+interface DeliveryRecord {
+  event_id: string;
+  position: string;
+  account_id: string;
+  recipient_user_id: string;
+  recipient_email: string;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const toDelivery = (r: DeliveryRecord): Delivery => ({
+  eventId: r.event_id,
+  position: r.position,
+  accountId: r.account_id,
+  recipient: { userId: r.recipient_user_id, email: r.recipient_email },
+  kind: r.kind,
+  status: r.status,
+  attempts: r.attempts,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+export const MAX_PAGE_SIZE = 100;
+
+/**
+ * One account's deliveries, newest first (what an admin looking for failures wants to see first); `after` is the
+ * `endCursor` of the previous page. The caller checks that the viewer is the account's OWNER or an ADMIN.
+ */
+export function listDeliveries(
+  db: NotificationsDb,
+  accountId: string,
+  options: { status?: DeliveryStatus | null; first?: number; after?: string | null } = {},
+): DeliveryPage {
+  const first = Math.max(0, Math.min(options.first ?? 20, MAX_PAGE_SIZE));
+  const where = ['account_id = @accountId'];
+  if (options.status) where.push('status = @status');
+  if (options.after) where.push('position < @after');
+  const rows = db
+    .prepare(
+      `SELECT event_id, position, account_id, recipient_user_id, recipient_email, kind, status, attempts, last_error,
+              created_at, updated_at
+         FROM deliveries WHERE ${where.join(' AND ')} ORDER BY position DESC LIMIT @limit`,
+    )
+    .all({
+      accountId,
+      status: options.status ?? null,
+      after: options.after ?? null,
+      limit: first + 1,
+    }) as DeliveryRecord[];
+  const nodes = rows.slice(0, first).map(toDelivery);
+  return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.position ?? null };
+}

@@ -1,0 +1,122 @@
+// Deactivating a user revokes their licences: on UserDeactivated this reactor issues RevokeLicense for each
+// product, on behalf of whoever deactivated them, with the reason "user deactivated". The revocation mail then
+// follows from LicenseRevoked like any other.
+//
+// Idempotent by construction: a licence the user no longer holds answers NotAssigned, which is fine, so reading
+// events again after a crash revokes nothing twice. It also closes a race the write side cannot see: an
+// assignment decided while the user was still active but appended after their deactivation. So a LicenseAssigned
+// to a user who is inactive now is revoked too, on behalf of the assigner.
+import type { Application, RequestContext } from '../application/application';
+import type { Actor } from '../domain/decider';
+import { NotAssigned, NotFound } from '../domain/errors';
+import { PRODUCTS, type Product } from '../domain/plans';
+import type { LicenseAssigned } from '../domain/subscription';
+import type { UserDeactivated } from '../domain/user';
+import type { EventStore, RecordedEvent } from '../eventstore/port';
+import { type NotificationsDb, openNotificationsDb } from './db';
+import type { RetryPolicy } from './notifier';
+import { reactorLoop } from './reactor';
+import type { Logger } from './transports';
+
+export const DEACTIVATION_REACTOR_NAME = 'deactivation';
+export const DEACTIVATION_REASON = 'user deactivated';
+
+export interface DeactivationReactorOptions {
+  readonly store: EventStore;
+  readonly app: Application;
+  /** Opens `<data dir>/notifications.db`; or pass an open one (shared with the notifier). */
+  readonly dataDir?: string;
+  readonly db?: NotificationsDb;
+  readonly logger: Logger;
+  /** For a revocation that fails for another reason than "not assigned" (a conflict, the store unreachable). */
+  readonly retry?: RetryPolicy;
+}
+
+export interface DeactivationReactor {
+  /** Resolves once caught up with the log as it was at start. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function createDeactivationReactor(options: DeactivationReactorOptions): DeactivationReactor {
+  const { store, app, logger } = options;
+  if (!options.db && !options.dataDir) throw new Error('createDeactivationReactor needs a dataDir or a db');
+  const ownsDb = !options.db;
+  const db = options.db ?? openNotificationsDb(options.dataDir as string);
+  const retry = options.retry ?? { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
+
+  /**
+   * The actor the command runs as: the person whose act caused it. Their role now may differ from their role
+   * then; only an OWNER or an ADMIN could deactivate or assign, and an OWNER stays OWNER, so a deactivator who
+   * is a MEMBER now was an ADMIN when they acted — and that is the authority the revocation carries out.
+   */
+  async function actorOf(event: RecordedEvent): Promise<Actor | null> {
+    const state = await app.loadUser(event.metadata.actorId);
+    if (state.status === 'absent') return null;
+    return { userId: state.userId, accountId: state.accountId, role: state.role === 'MEMBER' ? 'ADMIN' : state.role };
+  }
+
+  async function revoke(ctx: RequestContext, userId: string, product: Product): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await app.revokeLicense(ctx, { userId, product, reason: DEACTIVATION_REASON });
+        logger.info({ userId, product, causationId: ctx.causationId }, 'licence of a deactivated user revoked');
+        return true;
+      } catch (error) {
+        if (error instanceof NotAssigned || error instanceof NotFound) return false;
+        const message = error instanceof Error ? error.message : String(error);
+        if (attempt >= retry.attempts) {
+          // Giving up keeps the reactor moving; the licence stays with an inactive user, who cannot sign in.
+          logger.error({ userId, product, error: message }, 'could not revoke the licence of a deactivated user');
+          return false;
+        }
+        await sleep(Math.min(retry.baseDelayMs * 2 ** (attempt - 1), retry.maxDelayMs ?? Number.POSITIVE_INFINITY));
+      }
+    }
+  }
+
+  async function handle(event: RecordedEvent) {
+    let userId: string;
+    let products: readonly Product[];
+    if (event.type === 'UserDeactivated') {
+      userId = (event.data as UserDeactivated['data']).userId;
+      products = PRODUCTS;
+    } else if (event.type === 'LicenseAssigned') {
+      const data = event.data as LicenseAssigned['data'];
+      const user = await app.loadUser(data.userId);
+      if (user.status !== 'inactive') return undefined;
+      userId = data.userId;
+      products = [data.product];
+    } else {
+      return undefined;
+    }
+    const actor = await actorOf(event);
+    if (!actor) {
+      logger.error({ eventId: event.id, userId }, 'the actor of a deactivation is unknown; licences not revoked');
+      return undefined;
+    }
+    const ctx: RequestContext = { actor, correlationId: event.metadata.correlationId, causationId: event.id };
+    for (const product of products) await revoke(ctx, userId, product);
+    // Nothing to record but the checkpoint, now: the commands are written, so don't read this event again.
+    return () => {};
+  }
+
+  const loop = reactorLoop({
+    name: DEACTIVATION_REACTOR_NAME,
+    store,
+    db,
+    filter: { streamPrefixes: ['user-', 'subscription-'] },
+    logger,
+    handle,
+  });
+
+  return {
+    start: () => loop.start(),
+    async stop() {
+      await loop.stop();
+      if (ownsDb) db.close();
+    },
+  };
+}

@@ -1,0 +1,360 @@
+// The notifier reactor: on LicenseAssigned the user gets one mail (product, plan, assigner, login and, while
+// they have never signed in, a one-time activation link); on LicenseRevoked a short mail saying so.
+//
+// Once per assignment, across crashes: the delivery row (PENDING) and the reactor's checkpoint commit in one
+// transaction before anything is sent; a worker then sends due deliveries one at a time, retrying with
+// exponential backoff, and marks them SENT, or FAILED after the last try. A crash between handing a mail over
+// and marking it SENT re-sends it on restart, with the same Message-ID (derived from the event id).
+//
+// The activation token, and why a re-send carries the same one without it being stored anywhere: the token's
+// secret is HMAC-SHA256(server key, user id + event id) — see deriveActivationToken. The key is 32 random bytes
+// in `<data dir>/notifier-secret` (mode 0600), or one the composition root passes (e.g. derived from the auth
+// secret). Stored are only the token's SHA-256 (in the `credentials-<userId>` stream, through issueActivation)
+// and, in the delivery row, *that* the link was issued and when it expires. So every attempt of a delivery
+// recomputes the same token, issues it at most once, and no plaintext token is ever written to disk or a log.
+// The price: whoever holds the key and an event id can compute that delivery's token — the same power the
+// auth secret next to it already gives (it signs bearer tokens for any user), so the key is guarded alike.
+// Only after a crash between issuing the link and recording that it was issued can an old delivery issue its
+// (same) token again; if a newer assignment's link was issued in that window, the older link wins. A newer
+// link supersedes an older one: the credentials stream keeps only the latest.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ACTIVATION_VALIDITY_MS, deriveActivationToken } from '../application/activation-token';
+import type { Application, RequestContext } from '../application/application';
+import type { CredentialsApplication } from '../application/credentials';
+import type { Actor } from '../domain/decider';
+import { isProduct, type Product } from '../domain/plans';
+import type { LicenseAssigned, LicenseRevoked } from '../domain/subscription';
+import type { UserState } from '../domain/user';
+import type { EventStore, RecordedEvent } from '../eventstore/port';
+import { type DeliveryKind, type NotificationsDb, openNotificationsDb } from './db';
+import { type Person, renderLicenseAssignedMail, renderLicenseRevokedMail } from './mails';
+import { reactorLoop } from './reactor';
+import type { Logger, MailTransport } from './transports';
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  readonly attempts: number;
+  /** Wait after the first failure; doubled after each further one. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs?: number;
+}
+
+export interface NotifierOptions {
+  readonly store: EventStore;
+  readonly app: Application;
+  readonly credentials: CredentialsApplication;
+  readonly transport: MailTransport;
+  /** Base of the activation links, e.g. `https://seats.example.com` (no trailing slash needed). */
+  readonly publicUrl: string;
+  /** Opens `notifications.db` and reads or creates `notifier-secret` here. */
+  readonly dataDir?: string;
+  /** An already open notifications db (shared with the deactivation reactor); then the caller closes it. */
+  readonly db?: NotificationsDb;
+  /** The HMAC key activation tokens are derived with; default: `<data dir>/notifier-secret`. */
+  readonly tokenKey?: Uint8Array;
+  readonly logger: Logger;
+  readonly retry?: RetryPolicy;
+  /** The From header; default `seatledger <no-reply@<host of publicUrl>>`. */
+  readonly from?: string;
+  readonly now?: () => Date;
+}
+
+export interface Notifier {
+  readonly db: NotificationsDb;
+  /** Resolves once caught up with the log as it was at start; sending goes on in the background. */
+  start(): Promise<void>;
+  /** Stops following the log and sending; an attempt in flight finishes first. */
+  stop(): Promise<void>;
+  /** Resolves when no delivery is due now (pending ones may still wait for their backoff). For tests and shutdown. */
+  idle(): Promise<void>;
+}
+
+export const NOTIFIER_NAME = 'notifier';
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
+
+/** Reads `<data dir>/notifier-secret`, creating it (32 random bytes, mode 0600) on first use. */
+export function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
+  const file = path.join(dataDir, 'notifier-secret');
+  try {
+    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64url');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  try {
+    fs.writeFileSync(file, key.toString('base64url'), { mode: 0o600, flag: 'wx' });
+    return key;
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateNotifierKey(dataDir);
+    throw error;
+  }
+}
+
+interface DeliveryPayload {
+  readonly product: Product;
+  readonly planId: string;
+  readonly reason?: string | null;
+  readonly actorId: string;
+  readonly correlationId: string;
+}
+
+interface DueDelivery {
+  event_id: string;
+  account_id: string;
+  recipient_user_id: string;
+  kind: DeliveryKind;
+  payload: string;
+  attempts: number;
+  activation_expires_at: string | null;
+}
+
+const errorText = (error: unknown) =>
+  error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+
+/** An error as it may be stored and logged: one line, bounded, and without any secret we know of. */
+function describeError(error: unknown, secrets: readonly string[]): string {
+  let text = errorText(error).replace(/\s+/g, ' ').trim();
+  for (const secret of secrets) if (secret) text = text.split(secret).join('[redacted]');
+  return text.length > 500 ? `${text.slice(0, 497)}...` : text;
+}
+
+const person = (user: UserState): Person | null =>
+  user.status === 'absent' ? null : { name: user.name, email: user.email };
+
+export function createNotifier(options: NotifierOptions): Notifier {
+  const { store, app, credentials, transport, logger } = options;
+  if (!options.db && !options.dataDir) throw new Error('createNotifier needs a dataDir or a db');
+  if (!options.tokenKey && !options.dataDir) throw new Error('createNotifier needs a dataDir or a tokenKey');
+  const ownsDb = !options.db;
+  const db = options.db ?? openNotificationsDb(options.dataDir as string);
+  const tokenKey = options.tokenKey ?? loadOrCreateNotifierKey(options.dataDir as string);
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const now = options.now ?? (() => new Date());
+  const publicUrl = options.publicUrl.replace(/\/+$/, '');
+  const from = options.from ?? `seatledger <no-reply@${new URL(publicUrl).hostname}>`;
+
+  const insertDelivery = db.prepare(
+    `INSERT INTO deliveries (event_id, position, account_id, recipient_user_id, recipient_email, kind, payload,
+                             status, attempts, next_attempt_at, created_at, updated_at)
+     VALUES (@eventId, @position, @accountId, @userId, @email, @kind, @payload, 'PENDING', 0, @dueAt, @at, @at)
+     ON CONFLICT (event_id) DO NOTHING`,
+  );
+  const selectDue = db.prepare(
+    `SELECT event_id, account_id, recipient_user_id, kind, payload, attempts, activation_expires_at
+       FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, position LIMIT 1`,
+  );
+  const selectNextDueAt = db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'PENDING'`);
+  const markSent = db.prepare(
+    `UPDATE deliveries SET status = 'SENT', attempts = ?, last_error = NULL, updated_at = ? WHERE event_id = ?`,
+  );
+  const markRetry = db.prepare(
+    `UPDATE deliveries SET attempts = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE event_id = ?`,
+  );
+  const markFailed = db.prepare(
+    `UPDATE deliveries SET status = 'FAILED', attempts = ?, last_error = ?, updated_at = ? WHERE event_id = ?`,
+  );
+  const markActivationIssued = db.prepare(
+    'UPDATE deliveries SET activation_expires_at = ?, updated_at = ? WHERE event_id = ?',
+  );
+
+  // 1. Record: the event becomes a PENDING delivery, committed with the checkpoint by the reactor loop.
+  async function handle(event: RecordedEvent) {
+    let kind: DeliveryKind;
+    let payload: DeliveryPayload;
+    if (event.type === 'LicenseAssigned') {
+      const data = event.data as LicenseAssigned['data'];
+      kind = 'LICENSE_ASSIGNED';
+      payload = { product: data.product, planId: data.planId, actorId: '', correlationId: '' };
+    } else if (event.type === 'LicenseRevoked') {
+      const data = event.data as LicenseRevoked['data'];
+      kind = 'LICENSE_REVOKED';
+      payload = { product: data.product, planId: data.planId, reason: data.reason, actorId: '', correlationId: '' };
+    } else {
+      return undefined;
+    }
+    payload = { ...payload, actorId: event.metadata.actorId, correlationId: event.metadata.correlationId };
+    const { userId, accountId } = event.data as { userId: string; accountId: string };
+    const recipient = await app.loadUser(userId);
+    const at = now();
+    const row = {
+      eventId: event.id,
+      position: event.position,
+      accountId,
+      userId,
+      email: recipient.status === 'absent' ? '' : recipient.email,
+      kind,
+      payload: JSON.stringify(payload),
+      dueAt: at.getTime(),
+      at: at.toISOString(),
+    };
+    return () => {
+      if (insertDelivery.run(row).changes > 0) wake();
+    };
+  }
+
+  // 2. Compose: the mail of one delivery. For an assignment, the activation link is issued here, once.
+  async function compose(delivery: DueDelivery, secrets: string[]) {
+    const payload = JSON.parse(delivery.payload) as DeliveryPayload;
+    if (!isProduct(payload.product)) throw new Error(`unknown product ${payload.product}`);
+    const recipientState = await app.loadUser(delivery.recipient_user_id);
+    const recipient = person(recipientState);
+    if (!recipient) throw new Error(`recipient ${delivery.recipient_user_id} not found`);
+
+    if (delivery.kind === 'LICENSE_REVOKED') {
+      return {
+        to: recipient.email,
+        mail: renderLicenseRevokedMail({
+          eventId: delivery.event_id,
+          recipient,
+          product: payload.product,
+          planId: payload.planId,
+          reason: payload.reason ?? null,
+        }),
+      };
+    }
+
+    const assignerState = payload.actorId ? await app.loadUser(payload.actorId) : ({ status: 'absent' } as const);
+    let activation: { url: string; expiresAt: string } | null = null;
+    const current = await credentials.load(delivery.recipient_user_id);
+    // A deactivated user cannot sign in, so a link would only be a secret lying in a mailbox.
+    if (current.status !== 'password' && recipientState.status === 'active') {
+      const { token, tokenHash } = deriveActivationToken(delivery.recipient_user_id, tokenKey, delivery.event_id);
+      secrets.push(token, encodeURIComponent(token));
+      let expiresAt = delivery.activation_expires_at;
+      if (!expiresAt && current.status === 'pendingActivation' && current.tokenHash === tokenHash) {
+        // Issued before a crash that came before we recorded it.
+        expiresAt = current.expiresAt;
+      }
+      if (!expiresAt) {
+        const candidate = new Date(now().getTime() + ACTIVATION_VALIDITY_MS).toISOString();
+        const issued = await credentials.issueActivation(contextFor(delivery, payload, assignerState), {
+          userId: delivery.recipient_user_id,
+          tokenHash,
+          expiresAt: candidate,
+        });
+        if (issued.issued) expiresAt = candidate;
+      }
+      if (expiresAt) {
+        markActivationIssued.run(expiresAt, now().toISOString(), delivery.event_id);
+        activation = { url: `${publicUrl}/activate?token=${encodeURIComponent(token)}`, expiresAt };
+      }
+    }
+    return {
+      to: recipient.email,
+      mail: renderLicenseAssignedMail({
+        eventId: delivery.event_id,
+        recipient,
+        assigner: person(assignerState),
+        product: payload.product,
+        planId: payload.planId,
+        activation,
+        signInUrl: publicUrl,
+      }),
+    };
+  }
+
+  // The link is issued on behalf of the assigner, as a consequence of their assignment.
+  function contextFor(delivery: DueDelivery, payload: DeliveryPayload, assigner: UserState): RequestContext {
+    const actor: Actor =
+      assigner.status === 'absent'
+        ? { userId: payload.actorId, accountId: delivery.account_id, role: 'ADMIN' }
+        : { userId: assigner.userId, accountId: assigner.accountId, role: assigner.role };
+    return { actor, correlationId: payload.correlationId || delivery.event_id, causationId: delivery.event_id };
+  }
+
+  // 3. Send, then record the outcome.
+  async function attempt(delivery: DueDelivery): Promise<void> {
+    const attempts = delivery.attempts + 1;
+    const secrets: string[] = [];
+    const log = { eventId: delivery.event_id, kind: delivery.kind, userId: delivery.recipient_user_id, attempts };
+    try {
+      const { to, mail } = await compose(delivery, secrets);
+      await transport.send({ ...mail, from, to });
+      markSent.run(attempts, now().toISOString(), delivery.event_id);
+      logger.info(log, 'notification sent');
+    } catch (error) {
+      const lastError = describeError(error, secrets);
+      const at = now();
+      if (attempts >= retry.attempts) {
+        markFailed.run(attempts, lastError, at.toISOString(), delivery.event_id);
+        logger.error({ ...log, error: lastError }, 'notification failed after the last try');
+      } else {
+        const delay = Math.min(retry.baseDelayMs * 2 ** (attempts - 1), retry.maxDelayMs ?? Number.POSITIVE_INFINITY);
+        markRetry.run(attempts, lastError, at.getTime() + delay, at.toISOString(), delivery.event_id);
+        logger.warn({ ...log, error: lastError, retryInMs: delay }, 'notification not sent; will retry');
+      }
+    }
+  }
+
+  // The worker: one delivery at a time, sleeping until the next one is due or a new one is recorded.
+  let stopping = true;
+  let worker: Promise<void> | null = null;
+  let wakeUp: (() => void) | null = null;
+  let idleWaiters: (() => void)[] = [];
+
+  function wake() {
+    wakeUp?.();
+  }
+
+  async function work(): Promise<void> {
+    while (!stopping) {
+      const due = selectDue.get(now().getTime()) as DueDelivery | undefined;
+      if (due) {
+        await attempt(due);
+        continue;
+      }
+      for (const resolve of idleWaiters) resolve();
+      idleWaiters = [];
+      const next = (selectNextDueAt.get() as { at: number | null }).at;
+      await new Promise<void>((resolve) => {
+        const timer = next === null ? undefined : setTimeout(resolve, Math.max(0, next - now().getTime()));
+        wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wakeUp = null;
+    }
+  }
+
+  const loop = reactorLoop({
+    name: NOTIFIER_NAME,
+    store,
+    db,
+    // LicenseAssigned and LicenseRevoked live in subscription streams; nothing else here needs a mail.
+    filter: { streamPrefixes: ['subscription-'] },
+    logger,
+    handle,
+  });
+
+  return {
+    db,
+    async start() {
+      stopping = false;
+      // Deliveries left PENDING by the last run (a crash, a stop during backoff) go out again first.
+      worker = work();
+      await loop.start();
+    },
+    async stop() {
+      stopping = true;
+      await loop.stop();
+      wake();
+      await worker;
+      worker = null;
+      for (const resolve of idleWaiters) resolve();
+      idleWaiters = [];
+      if (ownsDb) db.close();
+    },
+    idle() {
+      if (stopping) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        wake();
+      });
+    },
+  };
+}
