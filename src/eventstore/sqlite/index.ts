@@ -262,15 +262,19 @@ export class SqliteEventStore implements EventStore {
     const recordedAt = Date.now();
     try {
       for (const append of batch) {
-        this.statements.savepoint.run();
+        // A single INSERT undoes itself when it fails, so only appends of several events need a savepoint.
+        const savepoint = append.events.length > 1;
+        if (savepoint) this.statements.savepoint.run();
         try {
           outcomes.push({ ok: true, result: this.write(append, recordedAt) });
-          this.statements.release.run();
+          if (savepoint) this.statements.release.run();
         } catch (error) {
           // After a disk failure SQLite may already have rolled the transaction back: no savepoint left to undo.
           if (isStorageFailure(error) || !this.db.inTransaction) throw error;
-          this.statements.rollbackToSavepoint.run();
-          this.statements.release.run();
+          if (savepoint) {
+            this.statements.rollbackToSavepoint.run();
+            this.statements.release.run();
+          }
           outcomes.push({ ok: false, error });
         }
       }
@@ -314,25 +318,20 @@ export class SqliteEventStore implements EventStore {
     for (const wake of waiters) wake();
   }
 
-  /** One append inside its savepoint: check the expected revision, write, prune. */
+  /** One append (inside its savepoint when it has several events): check the expected revision, write, prune. */
   private write(append: PendingAppend, recordedAt: number): AppendResult {
     const s = this.statements;
     const { stream, events, expected } = append;
-    const current = s.streamRevision.get(stream) as { revision: number; position: number } | undefined;
+    const current = s.streamHead.get(stream) as { revision: number; position: number } | undefined;
     const currentRevision = current?.revision ?? -1;
-
     const first = events[0];
-    if (first !== undefined) {
-      const existing = s.eventById.get(first.id) as { stream: string; revision: number } | undefined;
-      if (existing !== undefined) return this.retried(append, existing);
-    }
 
     if (!matches(expected, currentRevision)) {
+      const existing = first && (s.eventById.get(first.id) as { stream: string; revision: number } | undefined);
+      if (existing) return this.retried(append, existing);
       throw new WrongExpectedRevision(stream, expected, currentRevision < 0 ? 'no_stream' : currentRevision);
     }
-    if (events.length === 0) {
-      return { nextRevision: currentRevision, position: encodePosition(current?.position ?? 0) };
-    }
+    if (first === undefined) return { nextRevision: currentRevision, position: encodePosition(current?.position ?? 0) };
 
     let revision = currentRevision;
     let position = 0;
@@ -345,26 +344,26 @@ export class SqliteEventStore implements EventStore {
           s.insert.run(event.id, stream, revision, event.type, payload[0], payload[1], recordedAt).lastInsertRowid,
         );
       } catch (error) {
-        if (isConstraint(error)) {
-          // The unique keys are the last word: a racing writer (another process) or a duplicate id in the batch.
-          const actual = s.streamRevision.get(stream) as { revision: number } | undefined;
-          throw new WrongExpectedRevision(stream, expected, actual === undefined ? 'no_stream' : actual.revision);
-        }
-        throw error;
+        if (!isConstraint(error)) throw error;
+        // The unique keys have the last word. The first id already taken (nothing written yet): maybe a retry.
+        const existing = i === 0 && (s.eventById.get(first.id) as { stream: string; revision: number } | undefined);
+        if (existing) return this.retried(append, existing);
+        throw this.conflict(stream, expected);
       }
     }
-    s.upsertStream.run(stream, revision, position);
     if (append.maxCount !== undefined) s.prune.run(stream, revision - append.maxCount);
     return { nextRevision: revision, position: encodePosition(position) };
+  }
+
+  private conflict(stream: string, expected: ExpectedRevision): WrongExpectedRevision {
+    const actual = this.statements.streamHead.get(stream) as { revision: number } | undefined;
+    return new WrongExpectedRevision(stream, expected, actual === undefined ? 'no_stream' : actual.revision);
   }
 
   /** A retried append: every id already written, in order, to this stream → the first result, nothing new. */
   private retried(append: PendingAppend, first: { stream: string; revision: number }): AppendResult {
     const { stream, events, expected } = append;
-    const conflict = () => {
-      const actual = this.statements.streamRevision.get(stream) as { revision: number } | undefined;
-      return new WrongExpectedRevision(stream, expected, actual === undefined ? 'no_stream' : actual.revision);
-    };
+    const conflict = () => this.conflict(stream, expected);
     if (first.stream !== stream) throw conflict();
     const expectedMatchesFirstWrite =
       typeof expected === 'number'
@@ -440,9 +439,11 @@ class SqliteAllSubscription implements AllSubscription {
   }
 }
 
+// No AUTOINCREMENT (it costs a page write per commit): a new position is max(position) + 1, and the row holding
+// the maximum is never deleted (pruning keeps each stream's newest event), so a position is never handed out twice.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
-  position INTEGER PRIMARY KEY AUTOINCREMENT,
+  position INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
   stream TEXT NOT NULL,
   revision INTEGER NOT NULL,
@@ -452,11 +453,6 @@ CREATE TABLE IF NOT EXISTS events (
   recorded_at INTEGER NOT NULL,
   UNIQUE (stream, revision)
 );
-CREATE TABLE IF NOT EXISTS streams (
-  name TEXT PRIMARY KEY,
-  revision INTEGER NOT NULL,
-  position INTEGER NOT NULL
-) WITHOUT ROWID;
 `;
 
 function prepareStatements(db: Database.Database) {
@@ -467,15 +463,12 @@ function prepareStatements(db: Database.Database) {
     savepoint: db.prepare('SAVEPOINT append'),
     release: db.prepare('RELEASE append'),
     rollbackToSavepoint: db.prepare('ROLLBACK TO append'),
-    streamRevision: db.prepare('SELECT revision, position FROM streams WHERE name = ?'),
+    // The newest event is never pruned (maxCount ≥ 1), so it always tells the stream's revision.
+    streamHead: db.prepare('SELECT revision, position FROM events WHERE stream = ? ORDER BY revision DESC LIMIT 1'),
     eventById: db.prepare('SELECT stream, revision FROM events WHERE id = ?'),
     eventAt: db.prepare('SELECT id, position FROM events WHERE stream = ? AND revision = ?'),
     insert: db.prepare(
       'INSERT INTO events (id, stream, revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ),
-    upsertStream: db.prepare(
-      'INSERT INTO streams (name, revision, position) VALUES (?, ?, ?) ' +
-        'ON CONFLICT (name) DO UPDATE SET revision = excluded.revision, position = excluded.position',
     ),
     prune: db.prepare('DELETE FROM events WHERE stream = ? AND revision <= ?'),
     head: db.prepare('SELECT max(position) FROM events'),

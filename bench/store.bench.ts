@@ -1,0 +1,203 @@
+// `npm run bench:store`: the SQLite event log against raw better-sqlite3 at the same durability, in one run, as ratios.
+// Goals (issue 2): single appends ≥ 0.8× raw, 32 concurrent appenders ≥ 3× raw, a command on a 100,000-event stream ≤ 1.5× a fresh one.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { EventMetadata, EventStore, EventToAppend } from '../src/eventstore/port';
+import { openSqliteEventStore } from '../src/eventstore/sqlite';
+
+// Short interleaved rounds, compared round by round: other work on the machine hits both sides alike.
+const ROUNDS = 7;
+const SINGLE_APPENDS = 600;
+const CONCURRENT_APPENDERS = 32;
+const CONCURRENT_APPENDS_EACH = 60;
+const BIG_STREAM = 100_000;
+const COMMANDS_PER_ROUND = 200;
+
+const metadata: EventMetadata = {
+  accountId: 'acc-1',
+  actorId: 'user-1',
+  occurredAt: new Date().toISOString(),
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+  schemaVersion: 1,
+};
+const data = { accountId: 'acc-1', product: 'VIDEO_MEETING', userId: 'user-42', planId: 'video-pro' };
+const anEvent = (): EventToAppend => ({ id: randomUUID(), type: 'LicenseAssigned', data, metadata });
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+function perSecond(count: number, startNs: bigint): number {
+  return count / (Number(process.hrtime.bigint() - startNs) / 1e9);
+}
+
+/** The baseline: one durable single-row autocommit insert at a time, the same row size, on its own file. */
+function openRaw(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE raw (position INTEGER PRIMARY KEY, id TEXT, stream TEXT, data TEXT, metadata TEXT)');
+  return db;
+}
+
+function rawSingleInserts(db: Database.Database, count: number): number {
+  const insert = db.prepare('INSERT INTO raw (id, stream, data, metadata) VALUES (?, ?, ?, ?)');
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    insert.run(randomUUID(), 'stream-raw', JSON.stringify(data), JSON.stringify(metadata));
+  }
+  return perSecond(count, start);
+}
+
+async function portSingleAppends(store: EventStore, count: number): Promise<number> {
+  const stream = `single-${randomUUID()}`;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    await store.appendToStream(stream, [anEvent()], { expectedRevision: i === 0 ? 'no_stream' : i - 1 });
+  }
+  return perSecond(count, start);
+}
+
+async function portConcurrentAppends(store: EventStore, appenders: number, each: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: appenders }, async () => {
+      const stream = `concurrent-${randomUUID()}`;
+      for (let i = 0; i < each; i++) {
+        await store.appendToStream(stream, [anEvent()], { expectedRevision: i === 0 ? 'no_stream' : i - 1 });
+      }
+    }),
+  );
+  return perSecond(appenders * each, start);
+}
+
+/** What a command handler does with a cached state: read what came after its revision, append at that revision. */
+async function commandsPerSecond(store: EventStore, stream: string, fromRevision: number, count: number) {
+  let revision = fromRevision;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    for await (const _ of store.readStream(stream, { fromRevision: revision + 1 })) revision += 1;
+    const result = await store.appendToStream(stream, [anEvent()], {
+      expectedRevision: revision < 0 ? 'no_stream' : revision,
+    });
+    revision = result.nextRevision;
+  }
+  return perSecond(count, start);
+}
+
+function rawScan(file: string): number {
+  const db = new Database(file, { readonly: true });
+  const start = process.hrtime.bigint();
+  let count = 0;
+  for (const row of db.prepare('SELECT position, id, stream, data, metadata FROM events').raw().iterate()) {
+    const r = row as [number, string, string, string, string];
+    JSON.parse(r[3]);
+    JSON.parse(r[4]);
+    count += 1;
+  }
+  const rate = perSecond(count, start);
+  db.close();
+  return rate;
+}
+
+async function readAllPerSecond(store: EventStore): Promise<number> {
+  const start = process.hrtime.bigint();
+  let count = 0;
+  for await (const _ of store.readAll()) count += 1;
+  return perSecond(count, start);
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ratio = (n: number) => `${n.toFixed(2)}×`;
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seatledger-bench-'));
+  const began = Date.now();
+  try {
+    const store = openSqliteEventStore({ file: path.join(dir, 'events.db') });
+    // Warm-up: the first fsyncs of a new file (and JIT) are not what we measure.
+    // Kept open like the store: reopening would start a new WAL file each round, slower to sync than a reused one.
+    const rawDb = openRaw(path.join(dir, 'raw.db'));
+    rawSingleInserts(rawDb, 200);
+    await portSingleAppends(store, 200);
+
+    const raw: number[] = [];
+    const single: number[] = [];
+    const concurrent: number[] = [];
+    let batched = { transactions: 0, appends: 0 };
+    for (let round = 0; round < ROUNDS; round++) {
+      raw.push(rawSingleInserts(rawDb, SINGLE_APPENDS));
+      single.push(await portSingleAppends(store, SINGLE_APPENDS));
+      const before = store.groupCommitStats;
+      concurrent.push(await portConcurrentAppends(store, CONCURRENT_APPENDERS, CONCURRENT_APPENDS_EACH));
+      const after = store.groupCommitStats;
+      batched = {
+        transactions: batched.transactions + after.transactions - before.transactions,
+        appends: batched.appends + after.appends - before.appends,
+      };
+    }
+    rawDb.close();
+    const rawRate = median(raw);
+    const singleRate = median(single);
+    const concurrentRate = median(concurrent);
+    const singleRatio = median(single.map((rate, i) => rate / (raw[i] as number)));
+    const concurrentRatio = median(concurrent.map((rate, i) => rate / (raw[i] as number)));
+
+    // A stream of 100,000 events, written in large appends (how it got there is not what we measure).
+    const big = `subscription-big-${randomUUID()}`;
+    for (let written = 0; written < BIG_STREAM; written += 1000) {
+      await store.appendToStream(
+        big,
+        Array.from({ length: 1000 }, () => anEvent()),
+        { expectedRevision: written === 0 ? 'no_stream' : written - 1 },
+      );
+    }
+    const onBig: number[] = [];
+    const onFresh: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      onFresh.push(await commandsPerSecond(store, `subscription-fresh-${randomUUID()}`, -1, COMMANDS_PER_ROUND));
+      onBig.push(await commandsPerSecond(store, big, BIG_STREAM - 1 + round * COMMANDS_PER_ROUND, COMMANDS_PER_ROUND));
+    }
+    const bigMs = 1000 / median(onBig);
+    const freshMs = 1000 / median(onFresh);
+    const commandRatio = median(onFresh.map((rate, i) => rate / (onBig[i] as number)));
+
+    const readRate = await readAllPerSecond(store);
+    await store.close();
+    const scanRate = rawScan(path.join(dir, 'events.db'));
+
+    console.log(
+      'seatledger event store bench (SQLite, WAL, synchronous=FULL), median of %d interleaved rounds (ratios: median of per-round ratios)\n',
+      ROUNDS,
+    );
+    console.log(`raw better-sqlite3 single-row durable inserts : ${fmt(rawRate)}/s  (baseline)`);
+    console.log(
+      `(a) single appends through the port, awaited  : ${fmt(singleRate)}/s  → ${ratio(singleRatio)} raw (goal ≥ 0.80×)`,
+    );
+    console.log(
+      `(b) ${CONCURRENT_APPENDERS} concurrent appenders, group commit    : ${fmt(concurrentRate)}/s  → ${ratio(concurrentRatio)} raw (goal ≥ 3×)`,
+    );
+    console.log(
+      `    appends per transaction with 32 appenders   : ${(batched.appends / batched.transactions).toFixed(1)}`,
+    );
+    console.log(
+      `(c) command on a ${fmt(BIG_STREAM)}-event stream       : ${bigMs.toFixed(3)} ms vs fresh stream ${freshMs.toFixed(3)} ms → ${ratio(commandRatio)} (goal ≤ 1.5×)`,
+    );
+    console.log(
+      `    readAll (parsed events)                    : ${fmt(readRate)}/s vs raw scan + JSON.parse ${fmt(scanRate)}/s → ${ratio(readRate / scanRate)}`,
+    );
+    console.log(`\ntotal ${((Date.now() - began) / 1000).toFixed(1)} s`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
