@@ -1,5 +1,6 @@
 // The read-model file: each projection's tables and checkpoint, rebuilt on a version change, written a batch at a time.
 import Database from 'better-sqlite3';
+import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import type { Position, RecordedEvent } from '../eventstore/port';
 import { type ProjectionDefinition, type ProjectionHandler, schemaObject } from './define';
 import { type ProjectionDb, projectionDb } from './sql';
@@ -32,6 +33,8 @@ interface CheckpointRow {
   objects: string;
   indexes_pending: number;
 }
+
+const isLicenseStream = (stream: string) => LICENSE_STREAM_PREFIXES.some((prefix) => stream.startsWith(prefix));
 
 const isIndex = (ddl: string) => schemaObject(ddl)?.kind === 'index';
 
@@ -80,6 +83,8 @@ export class ReadModels {
       const positions = this.positions;
       let applied = 0;
       for (const event of events) {
+        // The subscription filters already; this keeps secrets out even when a caller hands in raw log events.
+        if (!isLicenseStream(event.streamName)) continue;
         const entries = this.handlersByType.get(event.type) ?? this.handlersFor(event.type);
         if (entries.length === 0) continue;
         let touched = false;

@@ -1,0 +1,15 @@
+// Every read model the API serves, in the order the runner applies them.
+import type { ProjectionDefinition } from '../src/projection-runtime/define';
+import { licenseHistoryProjection } from './license-history';
+import { seatAvailabilityProjection } from './seat-availability';
+import { subscriptionsProjection } from './subscriptions';
+import { usersProjection } from './users';
+
+export { licenseHistoryProjection, seatAvailabilityProjection, subscriptionsProjection, usersProjection };
+
+export const allProjections: readonly ProjectionDefinition[] = [
+  seatAvailabilityProjection,
+  subscriptionsProjection,
+  usersProjection,
+  licenseHistoryProjection,
+];

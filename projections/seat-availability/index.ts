@@ -1,0 +1,44 @@
+// Read model `seat-availability`: purchased and assigned seats per account and product (available is the difference).
+import type { RecordedEvent } from '../../src/eventstore/port';
+import { defineProjection } from '../../src/projection-runtime/define';
+
+const key = (event: RecordedEvent) => [event.data.accountId as string, event.data.product as string] as const;
+
+export const seatAvailabilityProjection = defineProjection({
+  name: 'seat-availability',
+  version: 1,
+  tables: [
+    `CREATE TABLE seat_availability (
+      account_id TEXT NOT NULL,
+      product TEXT NOT NULL,
+      purchased INTEGER NOT NULL,
+      assigned INTEGER NOT NULL,
+      PRIMARY KEY (account_id, product)
+    ) WITHOUT ROWID`,
+  ],
+  handlers: {
+    LicensePurchased: (db, e) =>
+      db.run(
+        `INSERT INTO seat_availability (account_id, product, purchased, assigned) VALUES (?, ?, ?, 0)
+         ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased`,
+        ...key(e),
+        e.data.quantity as number,
+      ),
+    LicensesReleased: (db, e) =>
+      db.run(
+        'UPDATE seat_availability SET purchased = purchased - ? WHERE account_id = ? AND product = ?',
+        e.data.quantity as number,
+        ...key(e),
+      ),
+    // An upsert, not an update: the read model mirrors the log even where the log breaks a rule (replay --verify
+    // then reports it rather than the read model hiding it).
+    LicenseAssigned: (db, e) =>
+      db.run(
+        `INSERT INTO seat_availability (account_id, product, purchased, assigned) VALUES (?, ?, 0, 1)
+         ON CONFLICT DO UPDATE SET assigned = assigned + 1`,
+        ...key(e),
+      ),
+    LicenseRevoked: (db, e) =>
+      db.run('UPDATE seat_availability SET assigned = assigned - 1 WHERE account_id = ? AND product = ?', ...key(e)),
+  },
+});

@@ -1,0 +1,41 @@
+// Queries over `seat-availability`: the seat counts a resolver shows, never a source of truth for a decision.
+import type Database from 'better-sqlite3';
+import { PRODUCTS, type Product } from '../../src/domain/plans';
+import { prepared } from '../../src/projection-runtime/sql';
+
+export interface SeatAvailability {
+  readonly product: Product;
+  readonly purchased: number;
+  readonly assigned: number;
+  readonly available: number;
+}
+
+interface Row {
+  product: Product;
+  purchased: number;
+  assigned: number;
+}
+
+const toSeats = (row: Row): SeatAvailability => ({
+  product: row.product,
+  purchased: row.purchased,
+  assigned: row.assigned,
+  available: row.purchased - row.assigned,
+});
+
+/** Zeros when the account never bought the product. */
+export function seatAvailability(db: Database.Database, accountId: string, product: Product): SeatAvailability {
+  const row = prepared(
+    db,
+    'SELECT product, purchased, assigned FROM seat_availability WHERE account_id = ? AND product = ?',
+  ).get(accountId, product) as Row | undefined;
+  return toSeats(row ?? { product, purchased: 0, assigned: 0 });
+}
+
+/** Every product the account holds seats of, in catalog order. */
+export function forAccount(db: Database.Database, accountId: string): SeatAvailability[] {
+  const rows = prepared(db, 'SELECT product, purchased, assigned FROM seat_availability WHERE account_id = ?').all(
+    accountId,
+  ) as Row[];
+  return rows.sort((a, b) => PRODUCTS.indexOf(a.product) - PRODUCTS.indexOf(b.product)).map(toSeats);
+}

@@ -1,0 +1,88 @@
+// Read model `subscriptions`: each account's product subscriptions (plan, seats) and who holds their licences.
+import type { RecordedEvent } from '../../src/eventstore/port';
+import { defineProjection } from '../../src/projection-runtime/define';
+
+const key = (event: RecordedEvent) => [event.data.accountId as string, event.data.product as string] as const;
+
+export const subscriptionsProjection = defineProjection({
+  name: 'subscriptions',
+  version: 1,
+  tables: [
+    `CREATE TABLE subscriptions (
+      account_id TEXT NOT NULL,
+      product TEXT NOT NULL,
+      plan_id TEXT NOT NULL,
+      purchased INTEGER NOT NULL,
+      assigned INTEGER NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (account_id, product)
+    ) WITHOUT ROWID`,
+    `CREATE TABLE subscription_holders (
+      account_id TEXT NOT NULL,
+      product TEXT NOT NULL,
+      user_id TEXT NOT NULL,
+      assigned_at TEXT NOT NULL,
+      assigned_by TEXT NOT NULL,
+      position TEXT NOT NULL,
+      PRIMARY KEY (account_id, product, user_id)
+    ) WITHOUT ROWID`,
+    // Assignees are listed in the order their licences were assigned: the log position is unique and stable.
+    'CREATE INDEX subscription_holders_in_order ON subscription_holders (account_id, product, position)',
+  ],
+  handlers: {
+    LicensePurchased: (db, e) =>
+      db.run(
+        `INSERT INTO subscriptions (account_id, product, plan_id, purchased, assigned, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 0, ?, ?)
+         ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased, updated_at = excluded.updated_at`,
+        ...key(e),
+        e.data.planId as string,
+        e.data.quantity as number,
+        e.metadata.occurredAt,
+        e.metadata.occurredAt,
+      ),
+    PlanUpgraded: (db, e) =>
+      db.run(
+        'UPDATE subscriptions SET plan_id = ?, updated_at = ? WHERE account_id = ? AND product = ?',
+        e.data.toPlanId as string,
+        e.metadata.occurredAt,
+        ...key(e),
+      ),
+    LicensesReleased: (db, e) =>
+      db.run(
+        'UPDATE subscriptions SET purchased = purchased - ?, updated_at = ? WHERE account_id = ? AND product = ?',
+        e.data.quantity as number,
+        e.metadata.occurredAt,
+        ...key(e),
+      ),
+    LicenseAssigned: (db, e) => {
+      db.run(
+        `INSERT OR IGNORE INTO subscription_holders (account_id, product, user_id, assigned_at, assigned_by, position)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        ...key(e),
+        e.data.userId as string,
+        e.metadata.occurredAt,
+        e.metadata.actorId,
+        e.position,
+      );
+      db.run(
+        'UPDATE subscriptions SET assigned = assigned + 1, updated_at = ? WHERE account_id = ? AND product = ?',
+        e.metadata.occurredAt,
+        ...key(e),
+      );
+    },
+    LicenseRevoked: (db, e) => {
+      db.run(
+        'DELETE FROM subscription_holders WHERE account_id = ? AND product = ? AND user_id = ?',
+        ...key(e),
+        e.data.userId as string,
+      );
+      db.run(
+        'UPDATE subscriptions SET assigned = assigned - 1, updated_at = ? WHERE account_id = ? AND product = ?',
+        e.metadata.occurredAt,
+        ...key(e),
+      );
+    },
+  },
+});

@@ -1,0 +1,144 @@
+// Queries over `subscriptions`: plan and seats per product, and the licence holders (searchable, a page at a time).
+import type Database from 'better-sqlite3';
+import { PRODUCTS, type Product } from '../../src/domain/plans';
+import { subscriptionStream } from '../../src/domain/streams';
+import { prepared } from '../../src/projection-runtime/sql';
+import { decodeCursor, encodeCursor, type Page, type PageArgs, pageSize, toPage } from '../pagination';
+import { toUser, USER_COLUMNS, type UserRow } from '../users/queries';
+import { userSearch } from '../users/search';
+
+export interface SubscriptionRow {
+  /** The subscription's stream name: one per account and product. */
+  readonly id: string;
+  readonly accountId: string;
+  readonly product: Product;
+  readonly planId: string;
+  readonly purchased: number;
+  readonly assigned: number;
+  readonly available: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A licence holder: the user, and when and by whom the licence was assigned. */
+export interface AssigneeRow extends UserRow {
+  readonly assignedAt: string;
+  readonly assignedBy: string;
+}
+
+export interface AssigneeArgs extends PageArgs {
+  readonly search?: string | null;
+}
+
+export type AssigneePage = Page<AssigneeRow> & { readonly totalCount: number };
+
+interface SqlSubscription {
+  account_id: string;
+  product: Product;
+  plan_id: string;
+  purchased: number;
+  assigned: number;
+  created_at: string;
+  updated_at: string;
+}
+
+const toSubscription = (row: SqlSubscription): SubscriptionRow => ({
+  id: subscriptionStream(row.account_id, row.product),
+  accountId: row.account_id,
+  product: row.product,
+  planId: row.plan_id,
+  purchased: row.purchased,
+  assigned: row.assigned,
+  available: row.purchased - row.assigned,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** The account's subscriptions in catalog order of their products. */
+export function listForAccount(db: Database.Database, accountId: string): SubscriptionRow[] {
+  const rows = prepared(db, 'SELECT * FROM subscriptions WHERE account_id = ?').all(accountId) as SqlSubscription[];
+  return rows.sort((a, b) => PRODUCTS.indexOf(a.product) - PRODUCTS.indexOf(b.product)).map(toSubscription);
+}
+
+/** Null when the account never bought the product. */
+export function get(db: Database.Database, accountId: string, product: Product): SubscriptionRow | null {
+  const row = prepared(db, 'SELECT * FROM subscriptions WHERE account_id = ? AND product = ?').get(
+    accountId,
+    product,
+  ) as SqlSubscription | undefined;
+  return row ? toSubscription(row) : null;
+}
+
+type SqlAssignee = Parameters<typeof toUser>[0] & { assigned_at: string; assigned_by: string; position: string };
+
+const toAssignee = (row: SqlAssignee): AssigneeRow => ({
+  ...toUser(row),
+  assignedAt: row.assigned_at,
+  assignedBy: row.assigned_by,
+});
+
+/**
+ * The holders of the product's licences, in the order they were assigned, optionally narrowed by `search`
+ * (as the users directory searches: a substring of name or e-mail, any case).
+ */
+export function assignees(
+  db: Database.Database,
+  accountId: string,
+  product: Product,
+  args: AssigneeArgs = {},
+): AssigneePage {
+  const size = pageSize(args.first, 20);
+  const [after] = args.after ? decodeCursor(args.after, 1) : [''];
+  const search = userSearch(args.search);
+  const columns = `${USER_COLUMNS}, h.assigned_at, h.assigned_by, h.position`;
+  const order = 'ORDER BY h.position LIMIT ?';
+  const holder = 'h.account_id = ? AND h.product = ?';
+  let rows: SqlAssignee[];
+  let totalCount: number;
+  switch (search.kind) {
+    case 'all': {
+      const from = `FROM subscription_holders h JOIN users u ON u.user_id = h.user_id WHERE ${holder}`;
+      rows = prepared(db, `SELECT ${columns} ${from} AND h.position > ? ${order}`).all(
+        accountId,
+        product,
+        after,
+        size + 1,
+      ) as SqlAssignee[];
+      totalCount = prepared(db, `SELECT count(*) FROM subscription_holders h WHERE ${holder}`)
+        .pluck()
+        .get(accountId, product) as number;
+      break;
+    }
+    case 'substring': {
+      const from = `FROM users_search s JOIN users u ON u.seq = s.rowid
+                    JOIN subscription_holders h ON ${holder} AND h.user_id = u.user_id
+                    WHERE users_search MATCH ? AND u.account_id = ?`;
+      const params = [accountId, product, search.match, accountId];
+      rows = prepared(db, `SELECT ${columns} ${from} AND h.position > ? ${order}`).all(
+        ...params,
+        after,
+        size + 1,
+      ) as SqlAssignee[];
+      totalCount = prepared(db, `SELECT count(*) ${from}`)
+        .pluck()
+        .get(...params) as number;
+      break;
+    }
+    case 'prefix': {
+      const from = `FROM users u JOIN subscription_holders h ON ${holder} AND h.user_id = u.user_id
+                    WHERE u.account_id = ?
+                    AND ((u.name_lower >= ? AND u.name_lower < ?) OR (u.email_lower >= ? AND u.email_lower < ?))`;
+      const params = [accountId, product, accountId, search.low, search.high, search.low, search.high];
+      rows = prepared(db, `SELECT ${columns} ${from} AND h.position > ? ${order}`).all(
+        ...params,
+        after,
+        size + 1,
+      ) as SqlAssignee[];
+      totalCount = prepared(db, `SELECT count(*) ${from}`)
+        .pluck()
+        .get(...params) as number;
+      break;
+    }
+  }
+  return { ...toPage(rows, size, toAssignee, (row) => encodeCursor([row.position])), totalCount };
+}

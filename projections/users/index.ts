@@ -1,0 +1,124 @@
+// Read model `users`: accounts and their user directory (searchable by name or e-mail), with the licences each holds.
+import type { RecordedEvent } from '../../src/eventstore/port';
+import { defineProjection } from '../../src/projection-runtime/define';
+
+const subscriptionKey = (event: RecordedEvent) =>
+  [event.data.accountId as string, event.data.product as string] as const;
+
+export const usersProjection = defineProjection({
+  name: 'users',
+  version: 1,
+  tables: [
+    `CREATE TABLE accounts (
+      account_id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      owner_user_id TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    ) WITHOUT ROWID`,
+    // The user count per account, kept as users arrive: counting 100,000 index entries per page would be slow.
+    `CREATE TABLE account_user_counts (
+      account_id TEXT PRIMARY KEY,
+      users INTEGER NOT NULL
+    ) WITHOUT ROWID`,
+    // seq is the rowid the search index points at; it follows log order, so a rebuild gives the same values.
+    `CREATE TABLE users (
+      seq INTEGER PRIMARY KEY,
+      user_id TEXT NOT NULL UNIQUE,
+      account_id TEXT NOT NULL,
+      email TEXT NOT NULL,
+      email_lower TEXT NOT NULL,
+      name TEXT NOT NULL,
+      name_lower TEXT NOT NULL,
+      role TEXT NOT NULL,
+      active INTEGER NOT NULL,
+      created_at TEXT NOT NULL
+    )`,
+    // Substring search by name or e-mail, case- and accent-insensitive, from three characters on.
+    `CREATE VIRTUAL TABLE users_search USING fts5(
+      name, email, content='users', content_rowid='seq', tokenize='trigram remove_diacritics 1'
+    )`,
+    // Triggers keep the search index and the counts in step with the one insert a UserCreated makes.
+    `CREATE TRIGGER users_created AFTER INSERT ON users BEGIN
+      INSERT INTO users_search (rowid, name, email) VALUES (new.seq, new.name, new.email);
+      INSERT INTO account_user_counts (account_id, users) VALUES (new.account_id, 1)
+        ON CONFLICT DO UPDATE SET users = users + 1;
+    END`,
+    'CREATE INDEX users_in_order ON users (account_id, created_at, user_id)',
+    // Searches of one or two characters cannot use trigrams: they match the start of the name or the e-mail.
+    'CREATE INDEX users_by_name ON users (account_id, name_lower)',
+    'CREATE INDEX users_by_email ON users (account_id, email_lower)',
+    `CREATE TABLE user_licenses (
+      user_id TEXT NOT NULL,
+      product TEXT NOT NULL,
+      account_id TEXT NOT NULL,
+      assigned_at TEXT NOT NULL,
+      assigned_by TEXT NOT NULL,
+      PRIMARY KEY (user_id, product)
+    ) WITHOUT ROWID`,
+    // The plan a licence grants is its subscription's current plan: one row per upgrade, not one per holder.
+    `CREATE TABLE license_plans (
+      account_id TEXT NOT NULL,
+      product TEXT NOT NULL,
+      plan_id TEXT NOT NULL,
+      PRIMARY KEY (account_id, product)
+    ) WITHOUT ROWID`,
+  ],
+  handlers: {
+    AccountOpened: (db, e) =>
+      db.run(
+        'INSERT OR IGNORE INTO accounts (account_id, name, owner_user_id, created_at) VALUES (?, ?, ?, ?)',
+        e.data.accountId as string,
+        e.data.name as string,
+        e.data.ownerUserId as string,
+        e.metadata.occurredAt,
+      ),
+    UserCreated: (db, e) => {
+      const email = e.data.email as string;
+      const name = e.data.name as string;
+      db.run(
+        `INSERT OR IGNORE INTO users
+         (user_id, account_id, email, email_lower, name, name_lower, role, active, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+        e.data.userId as string,
+        e.data.accountId as string,
+        email,
+        ((e.data.emailNormalized as string | undefined) ?? email).toLowerCase(),
+        name,
+        name.toLowerCase(),
+        e.data.role as string,
+        e.metadata.occurredAt,
+      );
+    },
+    UserRoleChanged: (db, e) =>
+      db.run('UPDATE users SET role = ? WHERE user_id = ?', e.data.role as string, e.data.userId as string),
+    UserDeactivated: (db, e) => db.run('UPDATE users SET active = 0 WHERE user_id = ?', e.data.userId as string),
+    LicensePurchased: (db, e) =>
+      db.run(
+        'INSERT OR IGNORE INTO license_plans (account_id, product, plan_id) VALUES (?, ?, ?)',
+        ...subscriptionKey(e),
+        e.data.planId as string,
+      ),
+    PlanUpgraded: (db, e) =>
+      db.run(
+        'UPDATE license_plans SET plan_id = ? WHERE account_id = ? AND product = ?',
+        e.data.toPlanId as string,
+        ...subscriptionKey(e),
+      ),
+    LicenseAssigned: (db, e) =>
+      db.run(
+        `INSERT OR IGNORE INTO user_licenses (user_id, product, account_id, assigned_at, assigned_by)
+         VALUES (?, ?, ?, ?, ?)`,
+        e.data.userId as string,
+        e.data.product as string,
+        e.data.accountId as string,
+        e.metadata.occurredAt,
+        e.metadata.actorId,
+      ),
+    LicenseRevoked: (db, e) =>
+      db.run(
+        'DELETE FROM user_licenses WHERE user_id = ? AND product = ?',
+        e.data.userId as string,
+        e.data.product as string,
+      ),
+  },
+});

@@ -1,0 +1,182 @@
+// Queries over `users`: accounts, the directory with search and cursor pages, and licences in one query per batch.
+import type Database from 'better-sqlite3';
+import type { Role } from '../../src/domain/decider';
+import { entitlementsOf, type Feature, type Product } from '../../src/domain/plans';
+import { prepared } from '../../src/projection-runtime/sql';
+import { decodeCursor, encodeCursor, type Page, type PageArgs, pageSize, toPage } from '../pagination';
+import { userSearch } from './search';
+
+export interface AccountRow {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerUserId: string;
+  readonly createdAt: string;
+}
+
+export interface UserRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly active: boolean;
+  /** ISO-8601, when the UserCreated event occurred. */
+  readonly createdAt: string;
+}
+
+export interface LicenseRow {
+  readonly userId: string;
+  readonly accountId: string;
+  readonly product: Product;
+  /** The subscription's current plan: an upgrade moves every licence of the product. */
+  readonly planId: string;
+  readonly assignedAt: string;
+  readonly assignedBy: string;
+}
+
+export interface UserSearchArgs extends PageArgs {
+  readonly search?: string | null;
+}
+
+export type UserPage = Page<UserRow> & { readonly totalCount: number };
+
+interface SqlUser {
+  user_id: string;
+  account_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: number;
+  created_at: string;
+}
+
+/** The columns every user query selects, aliased `u`. */
+export const USER_COLUMNS = 'u.user_id, u.account_id, u.email, u.name, u.role, u.active, u.created_at';
+
+export const toUser = (row: SqlUser): UserRow => ({
+  id: row.user_id,
+  accountId: row.account_id,
+  email: row.email,
+  name: row.name,
+  role: row.role,
+  active: row.active === 1,
+  createdAt: row.created_at,
+});
+
+export function getAccount(db: Database.Database, accountId: string): AccountRow | null {
+  const row = prepared(db, 'SELECT account_id, name, owner_user_id, created_at FROM accounts WHERE account_id = ?').get(
+    accountId,
+  ) as { account_id: string; name: string; owner_user_id: string; created_at: string } | undefined;
+  return row ? { id: row.account_id, name: row.name, ownerUserId: row.owner_user_id, createdAt: row.created_at } : null;
+}
+
+/** One query for a whole DataLoader batch; ids of no user are absent from the map. */
+export function usersByIds(db: Database.Database, ids: readonly string[]): Map<string, UserRow> {
+  const rows = prepared(
+    db,
+    `SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id IN (SELECT value FROM json_each(?))`,
+  ).all(JSON.stringify(ids)) as SqlUser[];
+  return new Map(rows.map((row) => [row.user_id, toUser(row)]));
+}
+
+/** The user, only if they belong to the account: another account's ids read as unknown. */
+export function userInAccount(db: Database.Database, accountId: string, userId: string): UserRow | null {
+  const row = prepared(db, `SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id = ? AND u.account_id = ?`).get(
+    userId,
+    accountId,
+  ) as SqlUser | undefined;
+  return row ? toUser(row) : null;
+}
+
+/** One query for a whole DataLoader batch: every id maps to its licences (in product order), [] when none. */
+export function licensesByUserIds(db: Database.Database, ids: readonly string[]): Map<string, LicenseRow[]> {
+  const rows = prepared(
+    db,
+    `SELECT l.user_id, l.account_id, l.product, p.plan_id, l.assigned_at, l.assigned_by
+     FROM user_licenses l JOIN license_plans p ON p.account_id = l.account_id AND p.product = l.product
+     WHERE l.user_id IN (SELECT value FROM json_each(?))
+     ORDER BY l.user_id, l.product`,
+  ).all(JSON.stringify(ids)) as {
+    user_id: string;
+    account_id: string;
+    product: Product;
+    plan_id: string;
+    assigned_at: string;
+    assigned_by: string;
+  }[];
+  const byUser = new Map<string, LicenseRow[]>(ids.map((id) => [id, []]));
+  for (const row of rows) {
+    byUser.get(row.user_id)?.push({
+      userId: row.user_id,
+      accountId: row.account_id,
+      product: row.product,
+      planId: row.plan_id,
+      assignedAt: row.assigned_at,
+      assignedBy: row.assigned_by,
+    });
+  }
+  return byUser;
+}
+
+/** What a user's licences let them do: the union of their plans' features. */
+export const entitlements = (licenses: readonly LicenseRow[]): Feature[] =>
+  entitlementsOf(licenses.map((license) => license.planId));
+
+/**
+ * The account's users matching `search` (a substring of the name or e-mail, any case; one or two characters
+ * match the start of either), in the order they were created, a page at a time.
+ */
+export function searchUsers(db: Database.Database, accountId: string, args: UserSearchArgs = {}): UserPage {
+  const size = pageSize(args.first, 20);
+  const [afterCreated, afterId] = args.after ? decodeCursor(args.after, 2) : ['', ''];
+  const search = userSearch(args.search);
+  let rows: SqlUser[];
+  let totalCount: number;
+  const order = 'ORDER BY u.created_at, u.user_id LIMIT ?';
+  switch (search.kind) {
+    case 'all': {
+      rows = prepared(
+        db,
+        `SELECT ${USER_COLUMNS} FROM users u WHERE u.account_id = ? AND (u.created_at, u.user_id) > (?, ?) ${order}`,
+      ).all(accountId, afterCreated, afterId, size + 1) as SqlUser[];
+      totalCount =
+        (prepared(db, 'SELECT users FROM account_user_counts WHERE account_id = ?').pluck().get(accountId) as
+          | number
+          | undefined) ?? 0;
+      break;
+    }
+    case 'substring': {
+      const from = `FROM users_search s JOIN users u ON u.seq = s.rowid
+                    WHERE users_search MATCH ? AND u.account_id = ?`;
+      rows = prepared(db, `SELECT ${USER_COLUMNS} ${from} AND (u.created_at, u.user_id) > (?, ?) ${order}`).all(
+        search.match,
+        accountId,
+        afterCreated,
+        afterId,
+        size + 1,
+      ) as SqlUser[];
+      totalCount = prepared(db, `SELECT count(*) ${from}`).pluck().get(search.match, accountId) as number;
+      break;
+    }
+    case 'prefix': {
+      const where = `FROM users u WHERE u.account_id = ?
+                     AND ((u.name_lower >= ? AND u.name_lower < ?) OR (u.email_lower >= ? AND u.email_lower < ?))`;
+      const range = [search.low, search.high, search.low, search.high];
+      rows = prepared(db, `SELECT ${USER_COLUMNS} ${where} AND (u.created_at, u.user_id) > (?, ?) ${order}`).all(
+        accountId,
+        ...range,
+        afterCreated,
+        afterId,
+        size + 1,
+      ) as SqlUser[];
+      totalCount = prepared(db, `SELECT count(*) ${where}`)
+        .pluck()
+        .get(accountId, ...range) as number;
+      break;
+    }
+  }
+  return {
+    ...toPage(rows, size, toUser, (row) => encodeCursor([row.created_at, row.user_id])),
+    totalCount,
+  };
+}

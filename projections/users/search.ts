@@ -1,0 +1,17 @@
+// How a search string becomes an index lookup: trigram substring match from three characters, a prefix range below.
+
+export type UserSearch =
+  | { readonly kind: 'all' }
+  /** An FTS5 phrase: the trigram tokenizer matches it as a case- and accent-insensitive substring. */
+  | { readonly kind: 'substring'; readonly match: string }
+  /** Too short for trigrams: lowercase names or e-mails starting with `low`, as an index range [low, high). */
+  | { readonly kind: 'prefix'; readonly low: string; readonly high: string };
+
+export function userSearch(search: string | null | undefined): UserSearch {
+  const term = (search ?? '').trim();
+  if (term === '') return { kind: 'all' };
+  if ([...term].length >= 3) return { kind: 'substring', match: `"${term.replaceAll('"', '""')}"` };
+  const low = term.toLowerCase();
+  // U+10FFFF is the greatest character: every string that starts with `low` sorts below low + it.
+  return { kind: 'prefix', low, high: `${low}\u{10FFFF}` };
+}

@@ -1,0 +1,90 @@
+// Projection spec: subscriptions — plan and seats per product, licence holders with search and stable pages.
+import { subscriptionsProjection } from '../../projections/subscriptions';
+import { assignees, get, listForAccount } from '../../projections/subscriptions/queries';
+import type { ReadModels } from '../../src/projection-runtime/read-models';
+import { openWorkspace, seedAcme, type Workspace } from './fixtures';
+import { buildReadModels, dump } from './read-models';
+
+describe('subscriptions projection', () => {
+  let ws: Workspace;
+  let models: ReadModels;
+  beforeAll(async () => {
+    ws = openWorkspace();
+    await seedAcme(ws.log);
+    models = await buildReadModels(ws);
+  });
+  afterAll(async () => {
+    models.close();
+    await ws.close();
+  });
+
+  it('keeps the current plan and the seats of each product', () => {
+    expect(
+      listForAccount(models.db, 'acme').map(({ id, product, planId, purchased, assigned, available }) => ({
+        id,
+        product,
+        planId,
+        purchased,
+        assigned,
+        available,
+      })),
+    ).toEqual([
+      {
+        id: 'subscription-acme-VIDEO_MEETING',
+        product: 'VIDEO_MEETING',
+        planId: 'video-pro',
+        purchased: 3,
+        assigned: 2,
+        available: 1,
+      },
+      {
+        id: 'subscription-acme-WEBINAR',
+        product: 'WEBINAR',
+        planId: 'webinar-100',
+        purchased: 3,
+        assigned: 1,
+        available: 2,
+      },
+    ]);
+    expect(get(models.db, 'globex', 'WEBINAR')).toBeNull();
+    expect(get(models.db, 'globex', 'VIDEO_MEETING')?.planId).toBe('video-business');
+  });
+
+  it('lists the holders in the order their licences were assigned, with who assigned them', () => {
+    const page = assignees(models.db, 'acme', 'VIDEO_MEETING');
+    expect(page.nodes.map((n) => [n.id, n.assignedBy])).toEqual([
+      ['bob', 'ann'],
+      ['cat', 'ann'],
+    ]);
+    expect(page.totalCount).toBe(2);
+    expect(page.hasNextPage).toBe(false);
+  });
+
+  it('narrows holders by a search on name or e-mail, in any case', () => {
+    expect(assignees(models.db, 'acme', 'VIDEO_MEETING', { search: 'SMITH' }).nodes.map((n) => n.id)).toEqual(['cat']);
+    expect(assignees(models.db, 'acme', 'VIDEO_MEETING', { search: 'bo' }).nodes.map((n) => n.id)).toEqual(['bob']);
+    expect(assignees(models.db, 'acme', 'VIDEO_MEETING', { search: 'dan' }).totalCount).toBe(0);
+    expect(assignees(models.db, 'globex', 'VIDEO_MEETING', { search: 'smith' }).nodes.map((n) => n.id)).toEqual([
+      'gus',
+    ]);
+  });
+
+  it('pages holders with an opaque cursor', () => {
+    const first = assignees(models.db, 'acme', 'VIDEO_MEETING', { first: 1 });
+    expect(first.nodes.map((n) => n.id)).toEqual(['bob']);
+    expect(first.hasNextPage).toBe(true);
+    const second = assignees(models.db, 'acme', 'VIDEO_MEETING', { first: 1, after: first.endCursor });
+    expect(second.nodes.map((n) => n.id)).toEqual(['cat']);
+    expect(second.hasNextPage).toBe(false);
+    expect(second.totalCount).toBe(2);
+    expect(() => assignees(models.db, 'acme', 'VIDEO_MEETING', { after: 'garbage' })).toThrow(
+      'after: is not a cursor from this list',
+    );
+  });
+
+  it('changes nothing when the same events are applied again', async () => {
+    const before = dump(models.db, subscriptionsProjection);
+    expect(models.apply(await ws.log.recorded())).toBe(0);
+    expect(dump(models.db, subscriptionsProjection)).toEqual(before);
+  });
+});
