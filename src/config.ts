@@ -1,0 +1,126 @@
+// Configuration from the environment (api.md's table), checked all at once at start: a malformed value stops the
+// start with one line per mistake naming the variable. Values that may hold a secret are never echoed.
+import path from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type AuthConfig =
+  | {
+      readonly kind: 'local' /** Null: a secret generated into the data dir on first start. */;
+      readonly secret: string | null;
+    }
+  | { readonly kind: 'oidc'; readonly jwksUrl: string; readonly issuer: string; readonly audience: string };
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Absolute. */
+  readonly dataDir: string;
+  /** Null: the embedded SQLite log under the data dir. */
+  readonly eventStoreConnectionString: string | null;
+  /** Null: mails are written as .eml files to <data dir>/outbox/. */
+  readonly smtpUrl: string | null;
+  /** Base of links in mails, without a trailing slash. */
+  readonly publicUrl: string;
+  readonly auth: AuthConfig;
+  readonly logLevel: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const MIN_AUTH_SECRET_LENGTH = 32;
+
+// host[:port] with an optional user:password@, hosts separated by commas (a cluster's gossip seeds).
+const ESDB_CONNECTION =
+  /^esdb(\+discover)?:\/\/([^\s@/?#]+@)?[^\s@/?#,:]+(:\d{1,5})?(,[^\s@/?#,:]+(:\d{1,5})?)*\/?(\?[^\s#]*)?$/i;
+
+function parseUrl(value: string, protocols: readonly string[]): URL | null {
+  try {
+    const url = new URL(value);
+    return protocols.includes(url.protocol) && url.hostname !== '' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Reads the configuration; throws ConfigError listing every mistake. Empty variables count as unset. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  let port = 4000;
+  const rawPort = read('PORT');
+  if (rawPort !== undefined) {
+    if (/^\d{1,5}$/.test(rawPort) && Number(rawPort) <= 65535) port = Number(rawPort);
+    else problems.push(`PORT must be a whole number from 0 to 65535, got ${JSON.stringify(rawPort)}`);
+  }
+
+  const host = read('HOST') ?? '127.0.0.1';
+  if (/\s/.test(host))
+    problems.push(`HOST must be an address or host name without spaces, got ${JSON.stringify(host)}`);
+
+  const dataDir = path.resolve(cwd, read('SEATLEDGER_DATA_DIR') ?? './data');
+
+  const eventStoreConnectionString = read('EVENTSTORE_CONNECTION_STRING') ?? null;
+  if (eventStoreConnectionString !== null && !ESDB_CONNECTION.test(eventStoreConnectionString)) {
+    problems.push(
+      'EVENTSTORE_CONNECTION_STRING must be an esdb:// or esdb+discover:// connection string, e.g. esdb://localhost:2113?tls=false',
+    );
+  }
+
+  const smtpUrl = read('SMTP_URL') ?? null;
+  if (smtpUrl !== null && !parseUrl(smtpUrl, ['smtp:', 'smtps:'])) {
+    problems.push('SMTP_URL must be an smtp:// or smtps:// URL with a host, e.g. smtp://localhost:1025');
+  }
+
+  const rawPublicUrl = read('PUBLIC_URL');
+  if (rawPublicUrl !== undefined && !parseUrl(rawPublicUrl, ['http:', 'https:'])) {
+    problems.push(`PUBLIC_URL must be an http:// or https:// URL, got ${JSON.stringify(rawPublicUrl)}`);
+  }
+  const publicUrl = (rawPublicUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
+
+  const oidc = {
+    AUTH_JWKS_URL: read('AUTH_JWKS_URL'),
+    AUTH_ISSUER: read('AUTH_ISSUER'),
+    AUTH_AUDIENCE: read('AUTH_AUDIENCE'),
+  };
+  const oidcSet = Object.entries(oidc).filter(([, v]) => v !== undefined);
+  let auth: AuthConfig;
+  if (oidcSet.length > 0 && oidcSet.length < 3) {
+    const missing = Object.keys(oidc).filter((k) => oidc[k as keyof typeof oidc] === undefined);
+    problems.push(
+      `AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must be set together or not at all; missing ${missing.join(', ')}`,
+    );
+  }
+  if (oidc.AUTH_JWKS_URL !== undefined && !parseUrl(oidc.AUTH_JWKS_URL, ['http:', 'https:'])) {
+    problems.push(`AUTH_JWKS_URL must be an http:// or https:// URL, got ${JSON.stringify(oidc.AUTH_JWKS_URL)}`);
+  }
+  const secret = read('AUTH_SECRET') ?? null;
+  if (secret !== null && secret.length < MIN_AUTH_SECRET_LENGTH) {
+    problems.push(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_LENGTH} characters long`);
+  }
+  if (oidc.AUTH_JWKS_URL && oidc.AUTH_ISSUER && oidc.AUTH_AUDIENCE) {
+    auth = { kind: 'oidc', jwksUrl: oidc.AUTH_JWKS_URL, issuer: oidc.AUTH_ISSUER, audience: oidc.AUTH_AUDIENCE };
+  } else {
+    auth = { kind: 'local', secret };
+  }
+
+  const rawLevel = read('LOG_LEVEL')?.toLowerCase();
+  let logLevel: LogLevel = 'info';
+  if (rawLevel !== undefined) {
+    if ((LOG_LEVELS as readonly string[]).includes(rawLevel)) logLevel = rawLevel as LogLevel;
+    else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { port, host, dataDir, eventStoreConnectionString, smtpUrl, publicUrl, auth, logLevel };
+}

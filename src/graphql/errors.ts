@@ -1,0 +1,146 @@
+// The one place errors become api.md's `extensions.code`s: domain refusals and known application errors keep their
+// code and message, validation failures name their fields, and anything else is masked (and logged, with the
+// request id, by errorLoggingPlugin) as INTERNAL_SERVER_ERROR: no stack, no SQL, no driver message to the client.
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { ValidationError as ClassValidatorError } from 'class-validator';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import { DomainError } from '../domain/errors';
+import type { GraphQLContext } from './context';
+
+/** The codes of api.md: an error carrying one of these as its `code` is a deliberate answer, not a failure. */
+export const API_ERROR_CODES: ReadonlySet<string> = new Set([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'NO_SEATS_AVAILABLE',
+  'ALREADY_ASSIGNED',
+  'NOT_ASSIGNED',
+  'PLAN_MISMATCH',
+  'NOT_AN_UPGRADE',
+  'EMAIL_TAKEN',
+  'USER_INACTIVE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'CONFLICT',
+]);
+
+/** Apollo's and graphql's own request errors (parse, validation, variables, malformed requests) keep their codes. */
+const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export const INTERNAL_ERROR_MESSAGE = 'Internal server error; it has been logged. Try again later.';
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly rules: readonly string[];
+}
+
+/** Flattens class-validator's tree into `field` paths; values never leave (a password may be among them). */
+export function fieldProblems(errors: readonly ClassValidatorError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, rules: Object.values(error.constraints) }] : [];
+    return [...own, ...fieldProblems(error.children ?? [], field)];
+  });
+}
+
+type Classified =
+  | {
+      readonly kind: 'answer';
+      readonly code: string;
+      readonly message: string;
+      readonly extra?: Record<string, unknown>;
+    }
+  | { readonly kind: 'request'; readonly code: string }
+  | { readonly kind: 'unexpected'; readonly cause: unknown };
+
+function codeOf(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const code = (value as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** What an error is, seen from the client: a deliberate answer, a bad request, or our failure. */
+export function classifyError(error: unknown): Classified {
+  // Parse, validation and variable errors carry their code on the outer error (Apollo's wrappers); resolver errors
+  // have a path and are judged by their cause below.
+  if (error instanceof GraphQLError && error.path === undefined) {
+    const code = codeOf(error.extensions);
+    if (code && REQUEST_ERROR_CODES.has(code)) return { kind: 'request', code };
+  }
+  // Errors thrown in resolvers arrive wrapped in a located GraphQLError; the cause is what counts.
+  const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+
+  if (cause instanceof ArgumentValidationError) {
+    const problems = fieldProblems(cause.extensions.validationErrors);
+    const message = problems.map((p) => p.rules.join(', ')).join('; ');
+    return {
+      kind: 'answer',
+      code: 'BAD_USER_INPUT',
+      message: `Invalid input: ${message}`,
+      extra: { fields: problems },
+    };
+  }
+  if (cause instanceof DomainError) {
+    const field = (cause as { field?: unknown }).field;
+    return {
+      kind: 'answer',
+      code: cause.code,
+      message: cause.message,
+      extra: typeof field === 'string' ? { field } : {},
+    };
+  }
+  // Deliberate answers raised as GraphQLErrors (the auth checker's UNAUTHENTICATED) or as the application's own
+  // errors carrying an api.md code (Unauthenticated, Conflict).
+  const code = codeOf(cause instanceof GraphQLError ? cause.extensions : cause);
+  if (cause instanceof Error && code && API_ERROR_CODES.has(code))
+    return { kind: 'answer', code, message: cause.message };
+  return { kind: 'unexpected', cause };
+}
+
+/** Apollo Server's `formatError`. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const classified = classifyError(error);
+  const base = {
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
+  switch (classified.kind) {
+    case 'answer':
+      return { message: classified.message, ...base, extensions: { code: classified.code, ...classified.extra } };
+    case 'request': {
+      const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
+      return { message: formatted.message, ...base, extensions: { ...extensions, code: classified.code } };
+    }
+    case 'unexpected':
+      return { message: INTERNAL_ERROR_MESSAGE, ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  }
+}
+
+/** Logs each masked error once, on the request's own logger (so the line carries its request id). */
+export function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue, operationName }) {
+          for (const error of errors) {
+            const classified = classifyError(error);
+            if (classified.kind !== 'unexpected') continue;
+            contextValue.logger.error(
+              { err: classified.cause, path: error.path?.join('.'), operation: operationName ?? undefined },
+              'unexpected error answered as INTERNAL_SERVER_ERROR',
+            );
+          }
+        },
+      };
+    },
+  };
+}

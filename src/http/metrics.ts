@@ -1,0 +1,89 @@
+// Prometheus figures of the HTTP server: requests and latencies per route and per GraphQL operation. The
+// composition root may pass its own registry (events appended, projection lag); /metrics serves both.
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { Counter, Histogram, Registry } from 'prom-client';
+
+// Operation names are chosen by clients: bound the label values so a client cannot grow the registry forever.
+const MAX_OPERATION_NAMES = 200;
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export interface HttpMetrics {
+  readonly registry: Registry;
+  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  apolloPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext>;
+  /** Prometheus text of our figures and the composition root's. */
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+export function createHttpMetrics(extra?: Registry): HttpMetrics {
+  const registry = new Registry();
+  const httpRequests = new Counter({
+    name: 'seatledger_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'seatledger_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const operations = new Counter({
+    name: 'seatledger_graphql_operations_total',
+    help: 'GraphQL operations by type, name and outcome (ok, error)',
+    labelNames: ['type', 'operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const operationDuration = new Histogram({
+    name: 'seatledger_graphql_operation_duration_seconds',
+    help: 'GraphQL operation latency by type and name',
+    labelNames: ['type', 'operation'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  const knownNames = new Set<string>();
+  const operationLabel = (name: string | null | undefined): string => {
+    if (!name) return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'invalid';
+    if (knownNames.has(name)) return name;
+    if (knownNames.size >= MAX_OPERATION_NAMES) return 'other';
+    knownNames.add(name);
+    return name;
+  };
+
+  const merged = extra ? Registry.merge([registry, extra]) : registry;
+
+  return {
+    registry,
+    observeRequest(route, method, status, seconds) {
+      httpRequests.inc({ route, method, status: String(status) });
+      httpDuration.observe({ route }, seconds);
+    },
+    apolloPlugin() {
+      return {
+        async requestDidStart() {
+          const started = process.hrtime.bigint();
+          let failed = false;
+          return {
+            async didEncounterErrors() {
+              failed = true;
+            },
+            async willSendResponse({ operation, operationName }) {
+              const type = operation?.operation ?? 'unknown';
+              const label = operationLabel(operationName);
+              const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+              operations.inc({ type, operation: label, outcome: failed ? 'error' : 'ok' });
+              operationDuration.observe({ type, operation: label }, seconds);
+            },
+          };
+        },
+      };
+    },
+    async render() {
+      return { contentType: merged.contentType, body: await merged.metrics() };
+    },
+  };
+}

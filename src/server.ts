@@ -1,0 +1,303 @@
+// The HTTP server: Apollo Server on Node's own http server, with /graphql (GET and POST), /healthz, /readyz and
+// /metrics, a request id on every log line and response, CORS for SPA clients, a 1 MB body limit and a graceful
+// close. The composition root passes the services, the viewer resolution and the readiness check in.
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import type { Registry } from 'prom-client';
+import type { Config } from './config';
+import { createContext, type GraphQLContext, type SeatledgerServices, type Viewer } from './graphql/context';
+import { errorLoggingPlugin, formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './graphql/limits';
+import { buildSeatledgerSchema } from './graphql/schema';
+import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
+import { createHttpMetrics } from './http/metrics';
+import type { Logger } from './logger';
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly detail?: unknown;
+}
+
+export interface ServerOptions {
+  readonly config: Pick<Config, 'port' | 'host'>;
+  readonly services: SeatledgerServices;
+  /** The viewer a bearer token stands for (from our own user records); null for a missing or bad token. */
+  resolveViewer(token: string | undefined): Promise<Viewer | null>;
+  /** /readyz: ready once every projection has caught up with the log found at start. */
+  readiness(): Readiness;
+  /** Extra figures for /metrics (events appended, projection lag). */
+  readonly metricsRegistry?: Registry;
+  readonly logger: Logger;
+  /** A prebuilt schema (tests, benches); built from the type-graphql classes when absent. */
+  readonly schema?: GraphQLSchema;
+  /** WebSocket upgrades on /graphql (graphql-ws); without it upgrades are refused. */
+  readonly onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  readonly limits?: Partial<QueryLimits>;
+  readonly bodyLimitBytes?: number;
+  /** How long close() lets in-flight requests finish before cutting connections. */
+  readonly stopGracePeriodMillis?: number;
+}
+
+export interface RunningServer {
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  readonly url: string;
+  readonly port: number;
+  readonly httpServer: http.Server;
+  readonly schema: GraphQLSchema;
+  /** Stops accepting, lets in-flight requests finish, closes idle keep-alive sockets. */
+  close(): Promise<void>;
+}
+
+const GRAPHQL_PATH = '/graphql';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// Tokens are no cookie: a browser never sends them cross-site on its own, so CSRF prevention is not needed and
+// SPA clients on any origin may call us.
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-expose-headers': 'x-request-id',
+};
+const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'authorization, content-type, accept, x-request-id, apollo-require-preflight',
+  'access-control-max-age': '600',
+};
+const UTF8 = /^utf-?8$/i;
+
+type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'preflight' | 'unknown';
+
+const ROUTES: Readonly<Record<string, Route>> = {
+  [GRAPHQL_PATH]: 'graphql',
+  '/healthz': 'healthz',
+  '/readyz': 'readyz',
+  '/metrics': 'metrics',
+};
+
+function routeOf(req: IncomingMessage): Route {
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const route = ROUTES[path] ?? 'unknown';
+  return req.method === 'OPTIONS' ? 'preflight' : route;
+}
+
+function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  // Any other scheme counts as no token: the request goes on anonymously and protected fields answer UNAUTHENTICATED.
+  return match?.[1];
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+function graphqlError(status: number, code: string, message: string): [number, unknown] {
+  return [status, { errors: [{ message, extensions: { code } }] }];
+}
+
+/** The content type's essence and charset, or null for a POST we cannot read as JSON. */
+function jsonContentType(req: IncomingMessage): { ok: true } | { ok: false; status: number; message: string } {
+  const header = req.headers['content-type'];
+  if (!header) return { ok: false, status: 415, message: 'POST requests need Content-Type: application/json' };
+  const [essence, ...params] = header.split(';').map((part) => part.trim());
+  if (essence?.toLowerCase() !== 'application/json') {
+    return { ok: false, status: 415, message: `unsupported Content-Type ${essence}; send application/json` };
+  }
+  const charset = params.find((p) => p.toLowerCase().startsWith('charset='))?.slice('charset='.length);
+  if (charset && !UTF8.test(charset.replace(/"/g, ''))) {
+    return { ok: false, status: 415, message: `unsupported charset ${charset}; send utf-8` };
+  }
+  return { ok: true };
+}
+
+async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { services, logger } = options;
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const schema = options.schema ?? (await buildSeatledgerSchema());
+  const metrics = createHttpMetrics(options.metricsRegistry);
+  const httpServer = http.createServer();
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    formatError,
+    includeStacktraceInErrorResponses: false,
+    // SPA tooling reads the schema without a token, whatever NODE_ENV says.
+    introspection: true,
+    csrfPrevention: false,
+    validationRules: [queryLimitsRule({ ...DEFAULT_QUERY_LIMITS, ...options.limits })],
+    // Bounds parsing work before validation runs; a real client query has a few hundred tokens.
+    parseOptions: { maxTokens: 20_000 },
+    logger: {
+      debug: (message) => logger.debug(message),
+      info: (message) => logger.info(message),
+      warn: (message) => logger.warn(message),
+      error: (message) => logger.error(message),
+    },
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis ?? 10_000 }),
+      errorLoggingPlugin(),
+      metrics.apolloPlugin<GraphQLContext>(),
+    ],
+  });
+  await apollo.start();
+
+  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger) => {
+    const method = (req.method ?? 'GET').toUpperCase();
+    let body: unknown;
+    if (method === 'POST') {
+      const type = jsonContentType(req);
+      if (!type.ok) {
+        req.resume();
+        sendJson(res, ...graphqlError(type.status, 'BAD_REQUEST', type.message));
+        return;
+      }
+      const raw = await readBody(req, bodyLimit);
+      try {
+        body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+      } catch {
+        sendJson(res, ...graphqlError(400, 'BAD_REQUEST', 'the request body is not valid JSON'));
+        return;
+      }
+    } else {
+      // GET and others carry no body we use; discard what a client may send anyway.
+      req.resume();
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    const viewer = await options.resolveViewer(bearerToken(req));
+    const context = createContext({ requestId, viewer, services, logger: log });
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search, body },
+      context: async () => context,
+    });
+    await writeGraphQLResponse(res, response);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, route: Route, requestId: string, log: Logger) => {
+    if (route === 'graphql') {
+      await handleGraphQL(req, res, requestId, log);
+      return;
+    }
+    req.resume();
+    switch (route) {
+      case 'preflight':
+        res.writeHead(204, PREFLIGHT_HEADERS);
+        res.end();
+        return;
+      case 'healthz':
+        sendJson(res, 200, { status: 'ok' });
+        return;
+      case 'readyz': {
+        const { ready, detail } = options.readiness();
+        sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', detail });
+        return;
+      }
+      case 'metrics': {
+        const { contentType, body } = await metrics.render();
+        res.writeHead(200, { 'content-type': contentType });
+        res.end(body);
+        return;
+      }
+      case 'unknown':
+        sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
+        return;
+    }
+  };
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    const log = logger.child({ reqId: requestId });
+    res.setHeader('x-request-id', requestId);
+    for (const [key, value] of Object.entries(CORS_HEADERS)) res.setHeader(key, value);
+    const route = routeOf(req);
+    // 'close' also fires when the client goes away mid-response, so every request is counted once.
+    res.once('close', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.observeRequest(route, req.method ?? 'GET', res.statusCode, seconds);
+      log.info(
+        { method: req.method, url: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 },
+        'request',
+      );
+    });
+    handle(req, res, route, requestId, log).catch((error: unknown) => {
+      if (error instanceof PayloadTooLarge) {
+        // Answer at once and drop the connection: reading the rest of a too-large body is what the limit prevents.
+        if (!res.headersSent) {
+          sendJson(
+            res,
+            ...graphqlError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${error.limitBytes} bytes`),
+            { connection: 'close' },
+          );
+        }
+        req.resume();
+        setTimeout(() => req.socket.destroy(), 1000).unref();
+        return;
+      }
+      log.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, ...graphqlError(500, 'INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE));
+      else res.destroy();
+    });
+  });
+
+  httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.onUpgrade && (req.url ?? '').split('?')[0] === GRAPHQL_PATH) {
+      options.onUpgrade(req, socket, head);
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.config.port, options.config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const address = httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : options.config.port;
+  const shownHost = ['0.0.0.0', '::', ''].includes(options.config.host) ? 'localhost' : options.config.host;
+  const hostInUrl = shownHost.includes(':') ? `[${shownHost}]` : shownHost;
+  const url = `http://${hostInUrl}:${port}${GRAPHQL_PATH}`;
+  logger.info({ url }, 'GraphQL API listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    httpServer,
+    schema,
+    close() {
+      // apollo.stop() runs the drain plugin: stop accepting, finish in-flight requests, end idle keep-alive sockets.
+      closing ??= apollo.stop();
+      return closing;
+    },
+  };
+}
