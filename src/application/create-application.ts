@@ -1,0 +1,219 @@
+// The write side as the outside sees it: each Application method builds a command, runs it through the
+// command handler on its stream, and answers the position of what it wrote.
+
+import { accountDecider, type OpenAccount } from '../domain/account';
+import type { Actor } from '../domain/decider';
+import { InvalidInput } from '../domain/errors';
+import { isProduct, PRODUCTS, type Product } from '../domain/plans';
+import { accountStream, subscriptionStream, userStream } from '../domain/streams';
+import { type SubscriptionCommand, subscriptionDecider } from '../domain/subscription';
+import { type CreateUser, type RegisterOwner, type UserCommand, userDecider } from '../domain/user';
+import type { EventStore } from '../eventstore/port';
+import type { Application, RequestContext, Written } from './application';
+import { emailReservations } from './email-reservation';
+import { CommandHandler, type EventContext } from './handle-command';
+import { CLAIM_METADATA, inputHashOf, runIdempotent, validIdempotencyKey } from './idempotency';
+
+export interface ApplicationDeps {
+  readonly store: EventStore;
+  readonly now?: () => Date;
+  /** Ids of new accounts, users and events; `crypto.randomUUID` by default. */
+  readonly newId?: () => string;
+  /** Streams whose state stays in memory (default 10,000). */
+  readonly cacheSize?: number;
+  /** Decisions per command before CONFLICT (default 8). */
+  readonly maxAttempts?: number;
+}
+
+export function createApplication(deps: ApplicationDeps): Application {
+  const now = deps.now ?? (() => new Date());
+  const handler = new CommandHandler({
+    store: deps.store,
+    newId: deps.newId,
+    cacheSize: deps.cacheSize,
+    maxAttempts: deps.maxAttempts,
+  });
+  const newId = handler.newId;
+  const loadUser = async (userId: string) => (await handler.load(userDecider, userStream(userId))).state;
+  const emails = emailReservations(handler, loadUser, now);
+
+  const eventContext = (ctx: RequestContext, at: Date, extra?: Record<string, unknown>): EventContext => ({
+    accountId: ctx.actor.accountId,
+    actorId: ctx.actor.userId,
+    occurredAt: at.toISOString(),
+    correlationId: ctx.correlationId,
+    causationId: ctx.causationId ?? ctx.correlationId,
+    extra,
+  });
+
+  async function onUser(ctx: RequestContext, userId: string, command: (actor: Actor, at: Date) => UserCommand) {
+    const at = now();
+    const { position } = await handler.handle(
+      userDecider,
+      userStream(userId),
+      command(ctx.actor, at),
+      eventContext(ctx, at),
+    );
+    return { position };
+  }
+
+  async function onSubscription(
+    ctx: RequestContext,
+    product: Product,
+    command: (accountId: string, at: Date) => SubscriptionCommand,
+  ): Promise<Written> {
+    const at = now();
+    const stream = subscriptionStream(ctx.actor.accountId, validProduct(product));
+    const { position } = await handler.handle(
+      subscriptionDecider,
+      stream,
+      command(ctx.actor.accountId, at),
+      eventContext(ctx, at),
+    );
+    return { position };
+  }
+
+  return {
+    async openAccount(request, input) {
+      const at = now();
+      const accountId = newId();
+      const ownerUserId = newId();
+      const actor: Actor = { userId: ownerUserId, accountId, role: 'OWNER' };
+      const ctx: RequestContext = { actor, correlationId: request.correlationId };
+      const registerOwner: RegisterOwner = {
+        type: 'RegisterOwner',
+        data: { userId: ownerUserId, accountId, email: input.ownerEmail, name: input.ownerName },
+        metadata: { actor, now: at },
+      };
+      const openAccount: OpenAccount = {
+        type: 'OpenAccount',
+        data: { accountId, name: input.accountName, ownerUserId },
+        metadata: { actor, now: at },
+      };
+      // Decided first, purely: a refused sign-up reserves no e-mail.
+      accountDecider.decide(openAccount, accountDecider.initialState());
+      try {
+        userDecider.decide(registerOwner, userDecider.initialState());
+      } catch (error) {
+        // Named as sign-up's input names them.
+        if (error instanceof InvalidInput && (error.field === 'email' || error.field === 'name')) {
+          const field = error.field === 'email' ? 'ownerEmail' : 'ownerName';
+          throw new InvalidInput(field, error.message.slice(error.field.length + 2));
+        }
+        throw error;
+      }
+      const context = eventContext(ctx, at);
+      await emails.reserve(input.ownerEmail, { userId: ownerUserId, accountId }, context);
+      await handler.handle(userDecider, userStream(ownerUserId), registerOwner, context);
+      const { position } = await handler.handle(accountDecider, accountStream(accountId), openAccount, context);
+      return { position, accountId, ownerUserId };
+    },
+
+    async createUser(ctx, input) {
+      const at = now();
+      const userId = newId();
+      const command: CreateUser = {
+        type: 'CreateUser',
+        data: { userId, accountId: ctx.actor.accountId, email: input.email, name: input.name, role: input.role },
+        metadata: { actor: ctx.actor, now: at },
+      };
+      // Decided first, purely: a refused creation reserves no e-mail.
+      userDecider.decide(command, userDecider.initialState());
+      const context = eventContext(ctx, at);
+      await emails.reserve(input.email, { userId, accountId: ctx.actor.accountId }, context);
+      const { position } = await handler.handle(userDecider, userStream(userId), command, context);
+      return { position, userId };
+    },
+
+    changeUserRole: (ctx, input) =>
+      onUser(ctx, input.userId, (actor, at) => ({
+        type: 'ChangeUserRole',
+        data: { userId: input.userId, role: input.role },
+        metadata: { actor, now: at },
+      })),
+
+    deactivateUser: (ctx, input) =>
+      onUser(ctx, input.userId, (actor, at) => ({
+        type: 'DeactivateUser',
+        data: { userId: input.userId },
+        metadata: { actor, now: at },
+      })),
+
+    async purchaseLicenses(ctx, input) {
+      const { product, planId, quantity } = input;
+      const at = now();
+      const accountId = ctx.actor.accountId;
+      const stream = subscriptionStream(accountId, validProduct(product));
+      const command: SubscriptionCommand = {
+        type: 'PurchaseLicenses',
+        data: { accountId, product, planId, quantity },
+        metadata: { actor: ctx.actor, now: at },
+      };
+      const purchase = async (extra?: Record<string, unknown>): Promise<Written> => {
+        const { position } = await handler.handle(subscriptionDecider, stream, command, eventContext(ctx, at, extra));
+        return { position };
+      };
+      if (input.idempotencyKey === undefined || input.idempotencyKey === null) return purchase();
+      const key = validIdempotencyKey(input.idempotencyKey);
+      return runIdempotent(
+        handler,
+        {
+          accountId,
+          key,
+          inputHash: inputHashOf(['PurchaseLicenses', product, planId, quantity]),
+          target: {
+            stream,
+            prepare: async () => {
+              const { state, revision } = await handler.load(subscriptionDecider, stream);
+              subscriptionDecider.decide(command, state);
+              return revision;
+            },
+          },
+          context: eventContext(ctx, at),
+          now,
+        },
+        (claimId) => purchase({ idempotencyKey: key, [CLAIM_METADATA]: claimId }),
+      );
+    },
+
+    upgradePlan: (ctx, input) =>
+      onSubscription(ctx, input.product, (accountId, at) => ({
+        type: 'UpgradePlan',
+        data: { accountId, product: input.product, planId: input.planId },
+        metadata: { actor: ctx.actor, now: at },
+      })),
+
+    releaseLicenses: (ctx, input) =>
+      onSubscription(ctx, input.product, (accountId, at) => ({
+        type: 'ReleaseLicenses',
+        data: { accountId, product: input.product, quantity: input.quantity },
+        metadata: { actor: ctx.actor, now: at },
+      })),
+
+    async assignLicense(ctx, input) {
+      // The assignee's own stream says whether they exist, where, and whether they are active.
+      const user = await loadUser(input.userId);
+      return onSubscription(ctx, input.product, (accountId, at) => ({
+        type: 'AssignLicense',
+        data: { accountId, product: input.product, userId: input.userId, user },
+        metadata: { actor: ctx.actor, now: at },
+      }));
+    },
+
+    revokeLicense: (ctx, input) =>
+      onSubscription(ctx, input.product, (accountId, at) => ({
+        type: 'RevokeLicense',
+        data: { accountId, product: input.product, userId: input.userId, reason: input.reason ?? null },
+        metadata: { actor: ctx.actor, now: at },
+      })),
+
+    loadUser,
+    findUserByEmail: (email) => emails.find(email),
+  };
+}
+
+/** Products name streams, so one outside the catalog never gets that far (GraphQL's enum guards it too). */
+function validProduct(product: string): Product {
+  if (!isProduct(product)) throw new InvalidInput('product', `must be one of ${PRODUCTS.join(', ')}`);
+  return product;
+}

@@ -1,0 +1,188 @@
+// The one place that reads and appends for a command: the stream's cached state, a pure decide, an append at
+// the revision decided on, and on a conflict a catch-up and a new decision, a bounded number of times.
+import { randomUUID } from 'node:crypto';
+import { type Command, type Decider, type Event, foldEvents } from '../domain/decider';
+import { type EventStore, type EventToAppend, type Position, WrongExpectedRevision } from '../eventstore/port';
+import { Conflict } from './errors';
+import { KeyedMutex } from './keyed-mutex';
+import { LruCache } from './lru-cache';
+
+/** Who, when and why, for the metadata of every event a command appends. */
+export interface EventContext {
+  readonly accountId: string;
+  readonly actorId: string;
+  /** ISO-8601: the command's own `now`. */
+  readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  /** More metadata, e.g. the idempotency claim a purchase belongs to. */
+  readonly extra?: Readonly<Record<string, unknown>>;
+}
+
+export interface Handled<E> {
+  /** Position of the last event appended; with nothing appended, the stream's (or the log's) head. */
+  readonly position: Position;
+  /** Revision of the stream after the command (-1: the stream does not exist). */
+  readonly revision: number;
+  readonly events: readonly E[];
+}
+
+export interface CommandHandlerOptions {
+  readonly store: EventStore;
+  readonly newId?: () => string;
+  /** Streams whose state is kept in memory. */
+  readonly cacheSize?: number;
+  /** Decisions per command before answering CONFLICT. */
+  readonly maxAttempts?: number;
+}
+
+interface StreamState<S> {
+  readonly decider: unknown;
+  state: S;
+  /** Revision of the last event folded into `state`; -1 for a stream not written yet. */
+  revision: number;
+  /** Position of that event. */
+  position: Position | null;
+}
+
+export const SCHEMA_VERSION = 1;
+const DEFAULT_CACHE_SIZE = 10_000;
+// Eight rounds: with commands serialised per stream in each process, a conflict means another process wrote
+// in between; losing eight times in a row means the stream is hot beyond what retrying fixes.
+const DEFAULT_MAX_ATTEMPTS = 8;
+const BACKOFF_BASE_MS = 2;
+const BACKOFF_CAP_MS = 100;
+const FOLD_CHUNK = 1000;
+
+export class CommandHandler {
+  readonly store: EventStore;
+  readonly newId: () => string;
+  private readonly maxAttempts: number;
+  private readonly cache: LruCache<string, StreamState<unknown>>;
+  private readonly locks = new KeyedMutex();
+
+  constructor(options: CommandHandlerOptions) {
+    this.store = options.store;
+    this.newId = options.newId ?? randomUUID;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.cache = new LruCache(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+  }
+
+  /** Decides `command` on the stream's current state and appends what it decides; refusals append nothing. */
+  handle<S, C extends Command, E extends Event>(
+    decider: Decider<S, C, E>,
+    stream: string,
+    command: C,
+    context: EventContext,
+  ): Promise<Handled<E>> {
+    return this.locks.run(stream, async () => {
+      // 1. state of the stream: cached, then only the events after its revision
+      let current = await this.catchUp(decider, stream);
+      for (let attempt = 1; ; attempt++) {
+        // 2. decide: pure, may run again on a retry
+        const events = decider.decide(command, current.state);
+        if (events.length === 0) {
+          // Nothing to record; the caller still gets a position it can wait for. An empty log has none: ''
+          // orders before every position, so waiting for it returns at once.
+          const position = current.position ?? (await this.store.headPosition()) ?? '';
+          return { position, revision: current.revision, events };
+        }
+        // 3. append at the revision decided on
+        try {
+          const result = await this.store.appendToStream(
+            stream,
+            events.map((event) => this.toAppend(event, context)),
+            { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision },
+          );
+          current.state = foldEvents(decider, current.state, events, { inPlace: true });
+          current.revision = result.nextRevision;
+          current.position = result.position;
+          this.cache.set(stream, current);
+          // 4. the position, so the caller can wait for its own write
+          return { position: result.position, revision: result.nextRevision, events };
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevision)) throw error;
+          if (attempt >= this.maxAttempts) {
+            throw new Conflict(`${stream} kept changing under ${attempt} attempts; nothing was written, try again`);
+          }
+          await sleep(backoff(attempt));
+          current = await this.catchUp(decider, stream);
+        }
+      }
+    });
+  }
+
+  /** The stream's current state (cached, caught up). The state is shared: read it, never keep it across commands. */
+  load<S, C extends Command, E extends Event>(
+    decider: Decider<S, C, E>,
+    stream: string,
+  ): Promise<{ state: S; revision: number; position: Position | null }> {
+    return this.locks.run(stream, async () => {
+      const { state, revision, position } = await this.catchUp(decider, stream);
+      return { state, revision, position };
+    });
+  }
+
+  /** Runs `task` while no command of this process touches `stream` (e.g. an idempotency key's stream). */
+  exclusive<T>(stream: string, task: () => Promise<T>): Promise<T> {
+    return this.locks.run(stream, task);
+  }
+
+  /** Metadata and a fresh id for one event: the same shape for every writer of the application. */
+  toAppend(event: Event, context: EventContext): EventToAppend {
+    return {
+      id: this.newId(),
+      type: event.type,
+      data: event.data as Record<string, unknown>,
+      metadata: {
+        ...context.extra,
+        accountId: context.accountId,
+        actorId: context.actorId,
+        occurredAt: context.occurredAt,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+        schemaVersion: SCHEMA_VERSION,
+      },
+    };
+  }
+
+  /** Must run under the stream's lock: it folds into the cached state in place. */
+  private async catchUp<S, C extends Command, E extends Event>(
+    decider: Decider<S, C, E>,
+    stream: string,
+  ): Promise<StreamState<S>> {
+    const cached = this.cache.get(stream) as StreamState<S> | undefined;
+    const current: StreamState<S> =
+      cached && cached.decider === decider
+        ? cached
+        : { decider, state: decider.initialState(), revision: -1, position: null };
+    // State, revision and position move together, one folded chunk at a time: a read failing half-way leaves
+    // a consistent (if older) state in the cache.
+    let batch: E[] = [];
+    let last: { revision: number; position: Position } | null = null;
+    const foldBatch = () => {
+      if (!last) return;
+      current.state = foldEvents(decider, current.state, batch, { inPlace: true });
+      current.revision = last.revision;
+      current.position = last.position;
+      batch = [];
+    };
+    for await (const recorded of this.store.readStream(stream, { fromRevision: current.revision + 1 })) {
+      batch.push({ type: recorded.type, data: recorded.data } as unknown as E);
+      last = { revision: recorded.revision, position: recorded.position };
+      if (batch.length >= FOLD_CHUNK) foldBatch();
+    }
+    foldBatch();
+    this.cache.set(stream, current);
+    return current;
+  }
+}
+
+/** "Full jitter": a random wait up to an exponentially growing cap, so racing writers spread out. */
+function backoff(attempt: number): number {
+  return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
