@@ -9,6 +9,7 @@ import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb'
 import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import * as grpc from '@grpc/grpc-js';
 import { type Expected, type ProposedEvent, StandInLog, type StoredEvent } from './log';
+import { addPersistentSubscriptions, PERSISTENT_SERVICE } from './persistent';
 
 export { StandInLog } from './log';
 
@@ -28,6 +29,8 @@ const STREAMS_SERVICE = 'event_store.client.streams.Streams';
 const SUPPORTED: ReadonlyArray<{ service: string; method: string; features: string[] }> = [
   { service: STREAMS_SERVICE, method: 'Read', features: ['position', 'events'] },
   { service: STREAMS_SERVICE, method: 'Append', features: [] },
+  { service: PERSISTENT_SERVICE, method: 'Create', features: ['all'] },
+  { service: PERSISTENT_SERVICE, method: 'Read', features: ['all'] },
 ];
 
 /** EventStoreDB's default filter window when the client asks for `count`. */
@@ -50,6 +53,7 @@ export async function startEventStoreDbStandIn(
       );
     },
   });
+  const persistent = addPersistentSubscriptions(server, log);
   server.addService(ServerFeaturesService, {
     getSupportedMethods: (
       _call: grpc.ServerUnaryCall<Empty, SupportedMethods>,
@@ -83,6 +87,7 @@ export async function startEventStoreDbStandIn(
     stop: async () => {
       for (const call of subscriptions) failCall(call, grpc.status.UNAVAILABLE, 'Server is shutting down');
       subscriptions.clear();
+      persistent.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();
