@@ -189,6 +189,24 @@ describe('SQLite event log', () => {
       expect(await mine.headPosition()).toBe(await theirs.headPosition());
     });
 
+    it('a subscription sees live what another instance on the file appends', async () => {
+      const mine = open();
+      const theirs = open();
+      const subscription = mine.subscribeToAll();
+      const reader = new SubscriptionReader(subscription);
+
+      try {
+        await reader.eventsUntilCaughtUp();
+        const live = reader.events(1, 3000);
+        await new Promise((resolve) => setTimeout(resolve, 300)); // the subscription is asleep, waiting for a commit
+        await theirs.appendToStream(streamName(), [anEvent('theirs')], { expectedRevision: 'no_stream' });
+        const [event] = await live;
+        expect(event?.type).toBe('theirs');
+      } finally {
+        await subscription.unsubscribe();
+      }
+    });
+
     it('another process appending to the file is seen by the next read', async () => {
       const store = open();
       const stream = streamName();

@@ -41,6 +41,8 @@ const DEFAULT_PAGE_SIZE = 2000;
 // Bounds one transaction so a burst cannot hold the event loop (and the write lock) for long.
 const MAX_EVENTS_PER_TRANSACTION = 5000;
 const BUSY_TIMEOUT_MS = 5000;
+// How often waiting subscriptions look for commits made by another process (a CLI) on the same file.
+const EXTERNAL_COMMIT_POLL_MS = 250;
 
 export function encodePosition(position: number): Position {
   return String(position).padStart(POSITION_DIGITS, '0');
@@ -81,6 +83,8 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
   private commitWaiters: (() => void)[] = [];
+  private externalCommitPoll: NodeJS.Timeout | undefined;
+  private seenDataVersion = -1;
   private transactionCount = 0;
   private appendCount = 0;
 
@@ -182,6 +186,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     // Appends already accepted are written (and acknowledged) before the file closes.
     while (this.queue.length > 0) this.flush();
+    clearInterval(this.externalCommitPoll);
     this.db.close();
     this.notifyCommit();
   }
@@ -193,7 +198,38 @@ export class SqliteEventStore implements EventStore {
 
   /** @internal resolves after the next commit (or close). */
   nextCommit(): Promise<void> {
-    return new Promise((resolve) => this.commitWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.commitWaiters.push(resolve);
+      this.pollForExternalCommits();
+    });
+  }
+
+  /**
+   * Our own commits wake subscriptions directly; another process's show only as a new `data_version`.
+   * The poll runs only while someone waits, and its first look always wakes them (a commit may have
+   * landed between their last read and this start).
+   */
+  private pollForExternalCommits(): void {
+    if (this.externalCommitPoll !== undefined || this.closed) return;
+    this.seenDataVersion = -1;
+    this.externalCommitPoll = setInterval(() => {
+      if (this.commitWaiters.length === 0 || this.closed) {
+        clearInterval(this.externalCommitPoll);
+        this.externalCommitPoll = undefined;
+        return;
+      }
+      let version: number;
+      try {
+        version = this.statements.dataVersion.pluck().get() as number;
+      } catch {
+        return; // a reader that cannot read will say so itself when woken by the next commit
+      }
+      if (version !== this.seenDataVersion) {
+        this.seenDataVersion = version;
+        this.notifyCommit();
+      }
+    }, EXTERNAL_COMMIT_POLL_MS);
+    this.externalCommitPoll.unref();
   }
 
   /** @internal */
@@ -472,6 +508,7 @@ function prepareStatements(db: Database.Database) {
     ),
     prune: db.prepare('DELETE FROM events WHERE stream = ? AND revision <= ?'),
     head: db.prepare('SELECT max(position) FROM events'),
+    dataVersion: db.prepare('PRAGMA data_version'),
     readStream: db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
       .raw(),
