@@ -74,7 +74,7 @@ export class ProductSubscriptionFieldsResolver {
   @FieldResolver(() => UserConnection)
   assignees(
     @Root() subscription: ProductSubscriptionRow,
-    @Args() { search, first, after }: UsersArgs,
+    @Args(() => UsersArgs) { search, first, after }: UsersArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CountedConnection<UserRow>> {
     return ctx.services.searchUsers(subscription.accountId, { search, first, after, product: subscription.product });

@@ -52,7 +52,7 @@ export class SignInResolver {
   }
 
   @Mutation(() => AuthPayload)
-  login(@Args() { email, password }: LoginArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
+  login(@Args(() => LoginArgs) { email, password }: LoginArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
     return ctx.services.login({ requestId: ctx.requestId }, { email: email.trim(), password });
   }
 

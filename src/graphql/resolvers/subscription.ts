@@ -28,7 +28,10 @@ export class SubscriptionResolver {
       return context.services.licenseEvents(callerOf(context).viewer.accountId, after ?? null);
     },
   })
-  licenseEvents(@Root() event: LicenseEventRow, @Args() _args: LicenseEventsArgs): LicenseEventRow {
+  licenseEvents(
+    @Root() event: LicenseEventRow,
+    @Args(() => LicenseEventsArgs, { validate: false }) _args: LicenseEventsArgs,
+  ): LicenseEventRow {
     return event;
   }
 
@@ -39,7 +42,7 @@ export class SubscriptionResolver {
   })
   seatAvailabilityChanged(
     @Root() seats: SeatAvailabilityRow,
-    @Args() _args: SeatAvailabilityChangedArgs,
+    @Args(() => SeatAvailabilityChangedArgs, { validate: false }) _args: SeatAvailabilityChangedArgs,
   ): SeatAvailabilityRow {
     return seats;
   }
