@@ -36,7 +36,10 @@ async function run(query: string, viewer: typeof VIEWER | null) {
 
 describe('Subscription.licenseEvents', () => {
   it('given a viewer, then streams the account’s events with their relations', async () => {
-    const { result, asked } = await run('subscription { licenseEvents(after: "00000000") { id actor { name } } }', VIEWER);
+    const { result, asked } = await run(
+      'subscription { licenseEvents(after: "00000000") { id actor { name } } }',
+      VIEWER,
+    );
     const received: unknown[] = [];
     for await (const item of result as AsyncIterable<ExecutionResult>) received.push(item);
     expect(received).toEqual([
