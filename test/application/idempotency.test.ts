@@ -1,4 +1,5 @@
 // Idempotent purchases and unique e-mails under repetition and concurrency, on the real store.
+import { emailStreamOf } from '../../src/application/email-reservation';
 import { idempotencyStream, subscriptionStream } from '../../src/domain/streams';
 import { allEvents, openWorld, outcome, signUp, streamEvents, type TestWorld } from './support';
 
@@ -183,5 +184,37 @@ describe('application: unique e-mails', () => {
     expect(results.filter((r) => r === 'EMAIL_TAKEN')).toHaveLength(19);
     const opened = (await allEvents(world.store)).filter((e) => e.type === 'AccountOpened');
     expect(opened).toHaveLength(1);
+  });
+
+  it('a reservation whose user never came (the process died) blocks the address only for a while', async () => {
+    let clock = new Date('2025-01-01T00:00:00.000Z');
+    const app = world.openApp({ now: () => clock });
+    const { owner, accountId } = await signUp(app, 'olive@example.com');
+    await world.store.appendToStream(
+      emailStreamOf('Lost@example.com'),
+      [
+        {
+          id: crypto.randomUUID(),
+          type: 'EmailReserved',
+          data: { userId: 'never-created', accountId },
+          metadata: {
+            accountId,
+            actorId: owner.actor.userId,
+            occurredAt: clock.toISOString(),
+            correlationId: 'c',
+            causationId: 'c',
+            schemaVersion: 1,
+          },
+        },
+      ],
+      { expectedRevision: 'no_stream' },
+    );
+    expect(await app.findUserByEmail('lost@example.com')).toBeNull();
+    const create = () => app.createUser(owner, { email: 'lost@example.com', name: 'Lou', role: 'MEMBER' });
+    expect(await outcome(create())).toBe('EMAIL_TAKEN');
+    clock = new Date(clock.getTime() + 61_000);
+    const { userId } = await create();
+    expect(await app.findUserByEmail('LOST@example.com')).toEqual({ userId, accountId });
+    expect(await outcome(create())).toBe('EMAIL_TAKEN');
   });
 });
