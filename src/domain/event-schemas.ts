@@ -1,0 +1,454 @@
+// The published event contract, in one place: each type's current version, its payload as JSON Schema, what it
+// means, an example, and the upcasters from older versions. docs/events/ is generated from here (npm run events:docs).
+import type { AccountOpened } from './account';
+import type { Event, Role } from './decider';
+import { PRODUCTS, type Product } from './plans';
+import type { LicenseAssigned, LicensePurchased, LicenseRevoked, LicensesReleased, PlanUpgraded } from './subscription';
+import { ROLES, type UserCreated, type UserDeactivated, type UserRoleChanged } from './user';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The JSON Schema subset the contract uses (draft 2020-12). Every field of a payload is required: a value that may
+// be missing is `null`, so a consumer never has to tell "absent" from "unknown".
+
+export interface StringSchema {
+  readonly type: 'string';
+  readonly description: string;
+  readonly enum?: readonly string[];
+  readonly format?: 'date-time' | 'email' | 'uuid';
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+}
+export interface NullableStringSchema extends Omit<StringSchema, 'type'> {
+  readonly type: readonly ['string', 'null'];
+}
+export interface IntegerSchema {
+  readonly type: 'integer';
+  readonly description: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+export type FieldSchema = StringSchema | NullableStringSchema | IntegerSchema;
+
+export interface ObjectSchema {
+  readonly type: 'object';
+  readonly description?: string;
+  readonly properties: Readonly<Record<string, JsonSchema>>;
+  readonly required: readonly string[];
+  readonly additionalProperties: boolean;
+}
+export type JsonSchema =
+  | FieldSchema
+  | ObjectSchema
+  | { readonly const: string | number; readonly description?: string }
+  | { readonly type: 'string' | 'integer'; readonly description?: string; readonly minimum?: number };
+
+/**
+ * The schema a field of TypeScript type T must have: a string union needs its `enum`, a nullable string the
+ * `["string", "null"]` type. This is what keeps a schema and its event type from drifting apart.
+ */
+export type FieldSchemaFor<T> = [T] extends [number]
+  ? IntegerSchema
+  : [T] extends [string]
+    ? string extends T
+      ? StringSchema & { readonly enum?: never }
+      : StringSchema & { readonly enum: readonly T[] }
+    : [T] extends [string | null]
+      ? NullableStringSchema
+      : never;
+
+/** One version of one event type. `data` must name every key of the event's payload, and nothing else. */
+export interface TypedEventSchema<E extends Event> {
+  readonly type: E['type'];
+  readonly version: number;
+  readonly stream: PublishedStreamPrefix;
+  /** What the event means, in the domain's words. */
+  readonly meaning: string;
+  /** Which operation writes it. */
+  readonly writtenWhen: string;
+  readonly data: { readonly [K in keyof E['data']]-?: FieldSchemaFor<E['data'][K]> };
+  readonly example: E['data'];
+}
+
+/** A definition once checked against its type: what the registry holds. */
+export interface EventSchemaDefinition {
+  readonly type: string;
+  readonly version: number;
+  readonly stream: PublishedStreamPrefix;
+  readonly meaning: string;
+  readonly writtenWhen: string;
+  readonly data: Readonly<Record<string, FieldSchema>>;
+  readonly example: Readonly<Record<string, unknown>>;
+}
+
+/** Turns a stored event's payload at `fromVersion` into the payload at `fromVersion + 1`. Pure. */
+export interface EventUpcaster {
+  readonly type: string;
+  readonly fromVersion: number;
+  upcast(data: Readonly<Record<string, unknown>>): Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Streams
+
+/** Streams whose events leave the process (export, history, subscriptions). Everything else is withheld. */
+export const PUBLISHED_STREAM_PREFIXES = ['account-', 'user-', 'subscription-', 'email-', 'idempotency-'] as const;
+export type PublishedStreamPrefix = (typeof PUBLISHED_STREAM_PREFIXES)[number];
+
+export const STREAM_DESCRIPTIONS: Readonly<Record<PublishedStreamPrefix, { pattern: string; holds: string }>> = {
+  'account-': {
+    pattern: 'account-<accountId>',
+    holds: 'The company that buys seats: opened once, at sign-up, with its owner.',
+  },
+  'user-': {
+    pattern: 'user-<userId>',
+    holds: 'One person of an account: created, their role changes, deactivation.',
+  },
+  'subscription-': {
+    pattern: 'subscription-<accountId>-<product>',
+    holds:
+      "Every change to one product's seats: purchases, upgrades, releases, assignments and revocations. Each is " +
+      'appended at the expected revision, which is what keeps assigned ≤ purchased under concurrency.',
+  },
+  'email-': {
+    pattern: 'email-<sha256 of the lowercase e-mail>',
+    holds:
+      'Helper stream: the reservation that makes an e-mail unique across users. Created ("no stream") before the ' +
+      'user stream; the address itself is never in the stream name or its events.',
+  },
+  'idempotency-': {
+    pattern: 'idempotency-<accountId>-<idempotency key>',
+    holds: 'Helper stream: one idempotency key of a purchase: its claim (input hash), then its result or release.',
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field schemas used by several events
+
+const id = (description: string): StringSchema & { enum?: never } => ({ type: 'string', minLength: 1, description });
+const accountId = id('The account (company) the event belongs to.');
+const userId = (what = 'The user.') => id(what);
+const product: FieldSchemaFor<Product> = {
+  type: 'string',
+  enum: PRODUCTS,
+  description: 'The product the seats are for.',
+};
+const planId = (description: string) => id(`${description} One of the plan catalog's ids, e.g. video-pro.`);
+const role = (description: string): FieldSchemaFor<Role> => ({
+  type: 'string',
+  enum: ROLES,
+  description,
+});
+const sha256 = (description: string): StringSchema & { enum?: never } => ({
+  type: 'string',
+  pattern: '^[0-9a-f]{64}$',
+  description,
+});
+
+// Example ids: UUIDs as the application writes them, fixed so the generated docs are stable.
+export const EXAMPLE_IDS = {
+  account: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  owner: '3f2b8c1e-5a4d-4e8f-9b6a-1c2d3e4f5a6b',
+  user: 'a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d',
+  claim: 'c0ffee00-1234-4abc-8def-0123456789ab',
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Helper events' shapes. Their types live in src/application, which the domain may not import; test/events checks
+// at compile time that these shapes and the application's types are the same.
+
+export type EmailReservedShape = Event<'EmailReserved', { userId: string; accountId: string }>;
+export type IdempotencyKeyClaimedShape = Event<
+  'IdempotencyKeyClaimed',
+  { inputHash: string; claimId: string; stream: string; fromRevision: number }
+>;
+export type IdempotencyKeyCompletedShape = Event<'IdempotencyKeyCompleted', { inputHash: string; position: string }>;
+export type IdempotencyKeyReleasedShape = Event<'IdempotencyKeyReleased', { inputHash: string; code: string }>;
+
+/** LicenseRevoked before revocations carried a reason (v1). */
+export type LicenseRevokedV1 = Event<'LicenseRevoked', Omit<LicenseRevoked['data'], 'reason'>>;
+
+/** Checks a definition against its event type; returns it unchanged. */
+const define = <E extends Event>(definition: TypedEventSchema<E>): EventSchemaDefinition =>
+  definition as EventSchemaDefinition;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The current version of every published event type
+
+export const EVENT_SCHEMAS: readonly EventSchemaDefinition[] = [
+  define<AccountOpened>({
+    type: 'AccountOpened',
+    version: 1,
+    stream: 'account-',
+    meaning: 'A company account exists, with its owner. The first event of every account stream.',
+    writtenWhen: 'signUp, together with the owner’s UserCreated (and EmailReserved).',
+    data: {
+      accountId,
+      name: { type: 'string', minLength: 1, maxLength: 200, description: 'The company name, trimmed.' },
+      ownerUserId: userId('The user who signed up: the OWNER of the account.'),
+    },
+    example: { accountId: EXAMPLE_IDS.account, name: 'Acme GmbH', ownerUserId: EXAMPLE_IDS.owner },
+  }),
+  define<UserCreated>({
+    type: 'UserCreated',
+    version: 1,
+    stream: 'user-',
+    meaning: 'A person belongs to an account with a role; they are active.',
+    writtenWhen: 'signUp (the OWNER) or createUser ("Add New User", by an OWNER or ADMIN).',
+    data: {
+      userId: userId(),
+      accountId,
+      email: { type: 'string', format: 'email', maxLength: 254, description: 'As given, trimmed.' },
+      emailNormalized: {
+        type: 'string',
+        format: 'email',
+        maxLength: 254,
+        description: 'Lowercase: what uniqueness and login compare.',
+      },
+      name: { type: 'string', minLength: 1, maxLength: 200, description: 'The person’s name, trimmed.' },
+      role: role('The role in the account.'),
+    },
+    example: {
+      userId: EXAMPLE_IDS.user,
+      accountId: EXAMPLE_IDS.account,
+      email: 'Ann.Lee@acme.example',
+      emailNormalized: 'ann.lee@acme.example',
+      name: 'Ann Lee',
+      role: 'MEMBER',
+    },
+  }),
+  define<UserRoleChanged>({
+    type: 'UserRoleChanged',
+    version: 1,
+    stream: 'user-',
+    meaning: 'A user’s role in their account changed. The owner’s role never changes.',
+    writtenWhen: 'changeUserRole, by the OWNER; changing to the role the user has already writes nothing.',
+    data: {
+      userId: userId(),
+      role: role('The new role (never OWNER).'),
+      previousRole: role('The role before.'),
+    },
+    example: { userId: EXAMPLE_IDS.user, role: 'ADMIN', previousRole: 'MEMBER' },
+  }),
+  define<UserDeactivated>({
+    type: 'UserDeactivated',
+    version: 1,
+    stream: 'user-',
+    meaning:
+      'A user may no longer hold licences or sign in. A reactor then revokes each licence they hold ' +
+      '(LicenseRevoked in the subscription streams).',
+    writtenWhen: 'deactivateUser, by an OWNER (or an ADMIN, for a MEMBER); deactivating twice writes nothing.',
+    data: { userId: userId() },
+    example: { userId: EXAMPLE_IDS.user },
+  }),
+  define<LicensePurchased>({
+    type: 'LicensePurchased',
+    version: 1,
+    stream: 'subscription-',
+    meaning:
+      'Seats of a product were bought on a plan. The first one opens the subscription; later ones ("Buy More") ' +
+      'add seats on the same plan.',
+    writtenWhen: 'purchaseLicenses, by an OWNER or ADMIN.',
+    data: {
+      accountId,
+      product,
+      planId: planId('The plan the seats are on.'),
+      quantity: { type: 'integer', minimum: 1, maximum: 10_000, description: 'Seats added.' },
+    },
+    example: { accountId: EXAMPLE_IDS.account, product: 'VIDEO_MEETING', planId: 'video-pro', quantity: 25 },
+  }),
+  define<PlanUpgraded>({
+    type: 'PlanUpgraded',
+    version: 1,
+    stream: 'subscription-',
+    meaning: 'Every seat of the product moved to a higher-ranked plan; held licences move with them.',
+    writtenWhen: 'upgradePlan, by an OWNER or ADMIN.',
+    data: {
+      accountId,
+      product,
+      fromPlanId: planId('The plan before.'),
+      toPlanId: planId('The plan after; ranks above fromPlanId.'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      fromPlanId: 'video-pro',
+      toPlanId: 'video-business',
+    },
+  }),
+  define<LicensesReleased>({
+    type: 'LicensesReleased',
+    version: 1,
+    stream: 'subscription-',
+    meaning: 'Unassigned seats were given back: the purchased count goes down. Assigned seats are never released.',
+    writtenWhen: 'releaseLicenses, by an OWNER or ADMIN.',
+    data: {
+      accountId,
+      product,
+      quantity: { type: 'integer', minimum: 1, description: 'Seats removed.' },
+    },
+    example: { accountId: EXAMPLE_IDS.account, product: 'VIDEO_MEETING', quantity: 5 },
+  }),
+  define<LicenseAssigned>({
+    type: 'LicenseAssigned',
+    version: 1,
+    stream: 'subscription-',
+    meaning: 'A user holds a licence (one seat) of the product. The user gets one notification mail for it.',
+    writtenWhen: 'assignLicense, by an OWNER or ADMIN, while a seat is free and the user is active.',
+    data: {
+      accountId,
+      product,
+      planId: planId('The subscription’s plan at the time.'),
+      userId: userId('The user now holding the licence.'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      planId: 'video-pro',
+      userId: EXAMPLE_IDS.user,
+    },
+  }),
+  define<LicenseRevoked>({
+    type: 'LicenseRevoked',
+    version: 2,
+    stream: 'subscription-',
+    meaning: 'A user no longer holds the licence; the seat is free again.',
+    writtenWhen:
+      'revokeLicense, by an OWNER or ADMIN; or by the deactivation reactor for each licence of a deactivated user.',
+    data: {
+      accountId,
+      product,
+      planId: planId('The subscription’s plan at the time.'),
+      userId: userId('The user who held the licence.'),
+      reason: {
+        type: ['string', 'null'],
+        minLength: 1,
+        maxLength: 500,
+        description: 'Why, as the revoker typed it (trimmed); null when none was given. Version 2 added it.',
+      },
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      planId: 'video-pro',
+      userId: EXAMPLE_IDS.user,
+      reason: 'left the company',
+    },
+  }),
+  define<EmailReservedShape>({
+    type: 'EmailReserved',
+    version: 1,
+    stream: 'email-',
+    meaning:
+      'An e-mail address (named only by its stream’s hash) belongs to a user. A later one in the same stream ' +
+      'takes over a reservation whose user was never created (a crash between the two appends).',
+    writtenWhen: 'signUp and createUser, before UserCreated.',
+    data: { userId: userId('The user the address is reserved for.'), accountId },
+    example: { userId: EXAMPLE_IDS.user, accountId: EXAMPLE_IDS.account },
+  }),
+  define<IdempotencyKeyClaimedShape>({
+    type: 'IdempotencyKeyClaimed',
+    version: 1,
+    stream: 'idempotency-',
+    meaning: 'A purchase with this idempotency key is under way; requests with the same key wait for its result.',
+    writtenWhen: 'purchaseLicenses with an idempotency key the account has not used, before the purchase.',
+    data: {
+      inputHash: sha256('SHA-256 (hex) of the request’s input: the same key with another input is refused.'),
+      claimId: id('Also in the purchase’s metadata (idempotencyClaimId): how a crashed claim finds what it wrote.'),
+      stream: id('The stream the purchase appends to.'),
+      fromRevision: { type: 'integer', minimum: 0, description: 'That stream’s next revision at claim time.' },
+    },
+    example: {
+      inputHash: 'a3f1c9b2e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f',
+      claimId: EXAMPLE_IDS.claim,
+      stream: `subscription-${EXAMPLE_IDS.account}-VIDEO_MEETING`,
+      fromRevision: 3,
+    },
+  }),
+  define<IdempotencyKeyCompletedShape>({
+    type: 'IdempotencyKeyCompleted',
+    version: 1,
+    stream: 'idempotency-',
+    meaning: 'The purchase of the claim landed: a repeat of the request answers with this position, buying nothing.',
+    writtenWhen: 'After the purchase of a claim (or by the next request with the key, after a crash).',
+    data: {
+      inputHash: sha256('SHA-256 (hex) of the request’s input.'),
+      position: id('Log position of the purchase’s event.'),
+    },
+    example: {
+      inputHash: 'a3f1c9b2e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f',
+      position: '0000000000001043',
+    },
+  }),
+  define<IdempotencyKeyReleasedShape>({
+    type: 'IdempotencyKeyReleased',
+    version: 1,
+    stream: 'idempotency-',
+    meaning: 'The claimed purchase was refused or failed; the key is free again.',
+    writtenWhen: 'When the purchase of a claim throws.',
+    data: {
+      inputHash: sha256('SHA-256 (hex) of the request’s input.'),
+      code: id('The error code of the refusal (api.md’s codes), e.g. NO_SEATS_AVAILABLE.'),
+    },
+    example: {
+      inputHash: 'a3f1c9b2e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f',
+      code: 'PLAN_MISMATCH',
+    },
+  }),
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Earlier versions, still readable: their schemas (published, for data exported before the change) and upcasters
+
+export const HISTORICAL_EVENT_SCHEMAS: readonly EventSchemaDefinition[] = [
+  define<LicenseRevokedV1>({
+    type: 'LicenseRevoked',
+    version: 1,
+    stream: 'subscription-',
+    meaning: 'A user no longer holds the licence; the seat is free again. Superseded by v2, which adds `reason`.',
+    writtenWhen: 'revokeLicense, before revocations carried a reason.',
+    data: {
+      accountId,
+      product,
+      planId: planId('The subscription’s plan at the time.'),
+      userId: userId('The user who held the licence.'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      planId: 'video-pro',
+      userId: EXAMPLE_IDS.user,
+    },
+  }),
+];
+
+export const EVENT_UPCASTERS: readonly EventUpcaster[] = [
+  {
+    type: 'LicenseRevoked',
+    fromVersion: 1,
+    // v1 had no reason: "none given". Events written as v1 after the field arrived (before writers took their
+    // version from this registry) already carry one, and keep it.
+    upcast: (data) => ({ ...data, reason: typeof data.reason === 'string' ? data.reason : null }),
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Versions for writers
+
+/** Events of `credentials-` streams: never published, so no schema leaves the code, but writers version them too. */
+export const SECRET_EVENT_VERSIONS: Readonly<Record<'ActivationIssued' | 'PasswordSet', number>> = {
+  ActivationIssued: 1,
+  PasswordSet: 1,
+};
+
+const CURRENT_VERSIONS: ReadonlyMap<string, number> = new Map([
+  ...EVENT_SCHEMAS.map((schema) => [schema.type, schema.version] as const),
+  ...Object.entries(SECRET_EVENT_VERSIONS),
+]);
+
+/** The `schemaVersion` a writer puts in the metadata of a new event of this type. */
+export function currentSchemaVersion(type: string): number {
+  const version = CURRENT_VERSIONS.get(type);
+  if (version === undefined) throw new Error(`event type ${type} has no schema: register it in event-schemas.ts`);
+  return version;
+}
