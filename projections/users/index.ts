@@ -37,11 +37,9 @@ export const usersProjection = defineProjection({
     `CREATE VIRTUAL TABLE users_search USING fts5(
       name, email, content='users', content_rowid='seq', tokenize='trigram remove_diacritics 1'
     )`,
-    // Triggers keep the search index and the counts in step with the one insert a UserCreated makes.
-    `CREATE TRIGGER users_created AFTER INSERT ON users BEGIN
+    // Live, a trigger keeps the search index in step; a rebuild defers it and indexes every user at once (afterRebuild).
+    `CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
       INSERT INTO users_search (rowid, name, email) VALUES (new.seq, new.name, new.email);
-      INSERT INTO account_user_counts (account_id, users) VALUES (new.account_id, 1)
-        ON CONFLICT DO UPDATE SET users = users + 1;
     END`,
     'CREATE INDEX users_in_order ON users (account_id, created_at, user_id)',
     // Searches of one or two characters cannot use trigrams: they match the start of the name or the e-mail.
@@ -63,6 +61,7 @@ export const usersProjection = defineProjection({
       PRIMARY KEY (account_id, product)
     ) WITHOUT ROWID`,
   ],
+  afterRebuild: [`INSERT INTO users_search (users_search) VALUES ('rebuild')`],
   handlers: {
     AccountOpened: (db, e) =>
       db.run(
@@ -75,10 +74,9 @@ export const usersProjection = defineProjection({
     UserCreated: (db, e) => {
       const email = e.data.email as string;
       const name = e.data.name as string;
-      db.run(
-        `INSERT OR IGNORE INTO users
-         (user_id, account_id, email, email_lower, name, name_lower, role, active, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)`,
+      const inserted = db.get(
+        `INSERT INTO users (user_id, account_id, email, email_lower, name, name_lower, role, active, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING RETURNING seq`,
         e.data.userId as string,
         e.data.accountId as string,
         email,
@@ -87,6 +85,11 @@ export const usersProjection = defineProjection({
         name.toLowerCase(),
         e.data.role as string,
         e.metadata.occurredAt,
+      );
+      if (inserted === undefined) return;
+      db.run(
+        'INSERT INTO account_user_counts (account_id, users) VALUES (?, 1) ON CONFLICT DO UPDATE SET users = users + 1',
+        e.data.accountId as string,
       );
     },
     UserRoleChanged: (db, e) =>

@@ -11,11 +11,14 @@ export interface ProjectionDefinition {
   readonly version: number;
   /**
    * One DDL statement per entry (CREATE TABLE / VIRTUAL TABLE / INDEX / TRIGGER). Table names must be unique
-   * in the read-model file. CREATE INDEX entries are deferred during a rebuild from scratch (built once at the
-   * end, which is much faster than maintaining them row by row), so handlers must only look rows up by their
-   * primary key or a UNIQUE constraint declared in the CREATE TABLE.
+   * in the read-model file. During a rebuild from scratch, CREATE INDEX and CREATE TRIGGER entries are deferred
+   * to the end (built once in bulk, much faster than row by row): handlers must look rows up only by a primary
+   * key or a UNIQUE constraint declared in the CREATE TABLE, and a trigger may only maintain what `afterRebuild`
+   * regenerates (such as a search index).
    */
   readonly tables: readonly string[];
+  /** Run once after a rebuild from scratch, after the deferred indexes and triggers exist (e.g. an FTS 'rebuild'). */
+  readonly afterRebuild?: readonly string[];
   /**
    * Keyed by event type; `'*'` handles every type the projection does not name. Never throws on an event it has
    * already seen: the runner owns transactions and checkpoints.

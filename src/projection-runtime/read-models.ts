@@ -23,7 +23,7 @@ const CHECKPOINTS_DDL = `CREATE TABLE IF NOT EXISTS projections (
   version INTEGER NOT NULL,
   position TEXT,
   objects TEXT NOT NULL,
-  indexes_pending INTEGER NOT NULL
+  derived_pending INTEGER NOT NULL
 ) WITHOUT ROWID`;
 
 interface CheckpointRow {
@@ -31,12 +31,16 @@ interface CheckpointRow {
   version: number;
   position: string | null;
   objects: string;
-  indexes_pending: number;
+  derived_pending: number;
 }
 
 const isLicenseStream = (stream: string) => LICENSE_STREAM_PREFIXES.some((prefix) => stream.startsWith(prefix));
 
-const isIndex = (ddl: string) => schemaObject(ddl)?.kind === 'index';
+/** Indexes and triggers are derived: a rebuild creates them once at the end rather than paying for them per row. */
+const isDeferred = (ddl: string) => {
+  const kind = schemaObject(ddl)?.kind;
+  return kind === 'index' || kind === 'trigger';
+};
 
 /** Opens (or creates) the read models; a projection whose version changed is dropped here, before any event. */
 export class ReadModels {
@@ -44,7 +48,7 @@ export class ReadModels {
   readonly projections: readonly ProjectionDefinition[];
   private readonly writer: ProjectionDb;
   private readonly positions: (Position | null)[];
-  private readonly indexesPending: boolean[];
+  private readonly derivedPending: boolean[];
   private readonly handlersByType = new Map<string, [index: number, handler: ProjectionHandler][]>();
   private readonly applyBatch: (events: readonly RecordedEvent[], through: Position) => number;
 
@@ -60,7 +64,7 @@ export class ReadModels {
       this.db.pragma('temp_store = MEMORY');
       this.db.exec(CHECKPOINTS_DDL);
       this.positions = [];
-      this.indexesPending = [];
+      this.derivedPending = [];
       const rowOf = this.db.prepare<[string], CheckpointRow>('SELECT * FROM projections WHERE name = ?');
       this.db.transaction(() => {
         for (const projection of this.projections) {
@@ -70,7 +74,7 @@ export class ReadModels {
             row = rowOf.get(projection.name) as CheckpointRow;
           }
           this.positions.push(row.position);
-          this.indexesPending.push(row.indexes_pending === 1);
+          this.derivedPending.push(row.derived_pending === 1);
         }
       })();
     } catch (error) {
@@ -151,22 +155,26 @@ export class ReadModels {
     return applied;
   }
 
-  /** True while some projection is being rebuilt from scratch and waits for its secondary indexes. */
+  /** True while some projection is being rebuilt from scratch and waits for its indexes and triggers. */
   get rebuilding(): boolean {
-    return this.indexesPending.some(Boolean);
+    return this.derivedPending.some(Boolean);
   }
 
-  /** Builds the indexes a rebuild deferred: once, in bulk, after the catch-up. */
-  createDeferredIndexes(): void {
+  /**
+   * Ends a rebuild from scratch (call it once caught up): creates the indexes and triggers it deferred and runs
+   * each projection's `afterRebuild`, in one transaction, in bulk.
+   */
+  finishRebuild(): void {
     if (!this.rebuilding) return;
     this.db.transaction(() => {
       this.projections.forEach((projection, index) => {
-        if (!this.indexesPending[index]) return;
-        for (const ddl of projection.tables) if (isIndex(ddl)) this.db.exec(ddl);
-        this.db.prepare('UPDATE projections SET indexes_pending = 0 WHERE name = ?').run(projection.name);
+        if (!this.derivedPending[index]) return;
+        for (const ddl of projection.tables) if (isDeferred(ddl)) this.db.exec(ddl);
+        for (const sql of projection.afterRebuild ?? []) this.db.exec(sql);
+        this.db.prepare('UPDATE projections SET derived_pending = 0 WHERE name = ?').run(projection.name);
       });
     })();
-    this.indexesPending.fill(false);
+    this.derivedPending.fill(false);
     this.db.pragma('optimize');
   }
 
@@ -188,20 +196,15 @@ export class ReadModels {
       else if (kind === 'index') this.db.exec(`DROP INDEX IF EXISTS "${name}"`);
       else if (kind === 'trigger') this.db.exec(`DROP TRIGGER IF EXISTS "${name}"`);
     }
-    const deferred = projection.tables.filter(isIndex);
-    for (const ddl of projection.tables) if (!isIndex(ddl)) this.db.exec(ddl);
+    const pending = projection.tables.some(isDeferred) || (projection.afterRebuild ?? []).length > 0;
+    for (const ddl of projection.tables) if (!isDeferred(ddl)) this.db.exec(ddl);
     this.db
       .prepare(
-        `INSERT INTO projections (name, version, position, objects, indexes_pending) VALUES (?, ?, NULL, ?, ?)
+        `INSERT INTO projections (name, version, position, objects, derived_pending) VALUES (?, ?, NULL, ?, ?)
          ON CONFLICT (name) DO UPDATE SET version = excluded.version, position = NULL, objects = excluded.objects,
-           indexes_pending = excluded.indexes_pending`,
+           derived_pending = excluded.derived_pending`,
       )
-      .run(
-        projection.name,
-        projection.version,
-        JSON.stringify(current.map((o) => o.name)),
-        deferred.length > 0 ? 1 : 0,
-      );
+      .run(projection.name, projection.version, JSON.stringify(current.map((o) => o.name)), pending ? 1 : 0);
   }
 }
 

@@ -57,7 +57,7 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
       models.apply(batch, head);
       events += batch.length;
     }
-    models.createDeferredIndexes();
+    models.finishRebuild();
     options.onProgress?.({ events, position: models.lowestPosition(), head });
     return { events, position: models.lowestPosition(), millis: performance.now() - started };
   } finally {

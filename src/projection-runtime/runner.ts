@@ -182,7 +182,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           pendingThrough = message.position;
         }
         flush();
-        models.createDeferredIndexes();
+        models.finishRebuild();
         caughtUp = true;
         state = 'live';
         logger?.info({ position: reached() }, 'projections caught up');

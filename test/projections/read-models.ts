@@ -9,7 +9,7 @@ import type { Workspace } from './fixtures';
 export async function buildReadModels(ws: Workspace): Promise<ReadModels> {
   const models = openReadModels({ file: ws.readModelsFile, projections: allProjections });
   models.apply(await ws.log.recorded());
-  models.createDeferredIndexes();
+  models.finishRebuild();
   return models;
 }
 
