@@ -9,6 +9,7 @@ export interface CliCommand {
 
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Each command is loaded on demand so `serve` does not pay for `replay` and vice versa.
+  export: async () => (await import('./export')).exportCommand,
 };
 
 function usage(): string {
