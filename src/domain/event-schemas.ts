@@ -452,3 +452,75 @@ export function currentSchemaVersion(type: string): number {
   if (version === undefined) throw new Error(`event type ${type} has no schema: register it in event-schemas.ts`);
   return version;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The whole JSON Schema of one event version: payload, metadata and the envelope an export line or a subscription
+// adds around them.
+
+export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+/** Metadata every event carries, whatever its type. */
+export const METADATA_FIELDS: Readonly<Record<string, FieldSchema>> = {
+  accountId: id('The account the event belongs to: who may see it.'),
+  actorId: id('The user who caused it (for a reactor’s event, the user whose action triggered the reactor).'),
+  occurredAt: { type: 'string', format: 'date-time', description: 'When it happened (ISO-8601, UTC).' },
+  correlationId: id('The request it belongs to: every event of one request shares it.'),
+  causationId: id('What caused it: the request id, or the id of the event a reactor acted on.'),
+};
+
+/** Metadata some events carry, never required. */
+export const OPTIONAL_METADATA_FIELDS: Readonly<Record<string, FieldSchema>> = {
+  idempotencyKey: id('On a purchase made with an idempotency key: the key.'),
+  idempotencyClaimId: id('On a purchase made with an idempotency key: its IdempotencyKeyClaimed’s claimId.'),
+};
+
+export function eventJsonSchema(definition: EventSchemaDefinition): Record<string, unknown> {
+  const { type, version } = definition;
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    $id: `urn:seatledger:event:${type}:v${version}`,
+    title: `${type} (version ${version})`,
+    description: `${definition.meaning} Written by: ${definition.writtenWhen}`,
+    type: 'object',
+    required: ['type', 'data', 'metadata'],
+    properties: {
+      id: id('The event’s id (a UUID chosen by its writer); unique across the log.'),
+      type: { const: type },
+      stream: {
+        type: 'string',
+        pattern: `^${definition.stream}`,
+        description: `The stream: ${STREAM_DESCRIPTIONS[definition.stream].pattern}.`,
+      },
+      position: id('Global position in the log: opaque, fixed-width; string order is log order.'),
+      revision: { type: 'integer', minimum: 0, description: 'Position in its stream, from 0.' },
+      data: {
+        type: 'object',
+        properties: definition.data,
+        required: Object.keys(definition.data),
+        additionalProperties: false,
+      },
+      metadata: {
+        type: 'object',
+        properties: {
+          ...METADATA_FIELDS,
+          schemaVersion: { const: version, description: 'The version of this schema the event follows.' },
+          ...OPTIONAL_METADATA_FIELDS,
+        },
+        required: [...Object.keys(METADATA_FIELDS), 'schemaVersion'],
+        // Metadata may gain keys without a new version: consumers ignore the ones they do not know.
+        additionalProperties: true,
+      },
+      recordedAt: { type: 'string', format: 'date-time', description: 'When the log stored it (ISO-8601, UTC).' },
+    },
+    additionalProperties: false,
+  };
+}
+
+/** Every published schema, current and historical, by file name (`<Type>.v<N>.json`). */
+export function allEventJsonSchemas(): ReadonlyMap<string, Record<string, unknown>> {
+  const schemas = new Map<string, Record<string, unknown>>();
+  for (const definition of [...EVENT_SCHEMAS, ...HISTORICAL_EVENT_SCHEMAS]) {
+    schemas.set(`${definition.type}.v${definition.version}.json`, eventJsonSchema(definition));
+  }
+  return schemas;
+}
