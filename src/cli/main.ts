@@ -9,7 +9,10 @@ export interface CliCommand {
 
 const commands: Record<string, () => Promise<CliCommand>> = {
   // Each command is loaded on demand so `serve` does not pay for `replay` and vice versa.
+  serve: async () => (await import('./serve')).serveCommand,
   export: async () => (await import('./export')).exportCommand,
+  replay: async () => (await import('./replay')).replayCommand,
+  history: async () => (await import('./history')).historyCommand,
 };
 
 function usage(): string {

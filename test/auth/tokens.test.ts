@@ -58,7 +58,7 @@ describe('local tokens', () => {
 describe('OpenID Connect tokens', () => {
   let server: http.Server;
   let jwksUrl: string;
-  let privateKey: CryptoKey;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256');

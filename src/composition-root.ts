@@ -1,0 +1,187 @@
+// The one composition root: config in, a running seatledger out — store, write side, projections, sign-in,
+// reactors, GraphQL over HTTP and WebSocket. `seatledger serve` and the end-to-end tests both start it here.
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { useServer } from 'graphql-ws/use/ws';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { WebSocketServer } from 'ws';
+import { allProjections } from '../projections';
+import { createApplication } from './application';
+import { createCredentialsApplication } from './application/credentials';
+import { createSignIn } from './auth/sign-in';
+import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type TokenVerifier } from './auth/tokens';
+import type { Config } from './config';
+import { openEventStore } from './eventstore/open';
+import { createContext } from './graphql/context';
+import { buildSeatledgerSchema } from './graphql/schema';
+import { createServices } from './graphql/services';
+import type { Logger } from './logger';
+import { openNotificationsDb } from './notifications/db';
+import { createDeactivationReactor } from './notifications/deactivation-reactor';
+import { createNotifier } from './notifications/notifier';
+import { createMailTransport } from './notifications/transports';
+import { createProjectionRunner } from './projection-runtime/runner';
+import { startServer } from './server';
+
+export interface SeatledgerOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Run the notifier and the deactivation reactor here (default true; off for extra API instances). */
+  readonly reactors?: boolean;
+  /** Test knob: the notifier's retry policy. */
+  readonly notifierRetry?: { attempts: number; baseDelayMs: number; maxDelayMs?: number };
+}
+
+export interface RunningSeatledger {
+  /** The GraphQL endpoint. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests, lets in-flight ones finish, then stops reactors, projections and the store. */
+  close(): Promise<void>;
+}
+
+const connectionToken = (params: Record<string, unknown> | undefined): string | undefined => {
+  const value = params?.authorization ?? params?.Authorization ?? params?.token;
+  if (typeof value !== 'string') return undefined;
+  return value.replace(/^Bearer\s+/i, '').trim() || undefined;
+};
+
+export async function startSeatledger(options: SeatledgerOptions): Promise<RunningSeatledger> {
+  const { config, logger } = options;
+  const closers: (() => Promise<void> | void)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        logger.error({ err: error }, 'error while shutting down');
+      }
+    }
+  };
+
+  try {
+    const store = await openEventStore({
+      dataDir: config.dataDir,
+      eventStoreConnectionString: config.eventStoreConnectionString,
+      logger,
+    });
+    closers.push(() => store.close());
+
+    const app = createApplication({ store });
+    const credentials = createCredentialsApplication({ store });
+
+    const runner = createProjectionRunner({
+      store,
+      file: path.join(config.dataDir, 'readmodels.db'),
+      projections: allProjections,
+      logger,
+    });
+    closers.push(() => runner.stop());
+    const caughtUp = runner.start();
+
+    let issuer: TokenIssuer | undefined;
+    let verifier: TokenVerifier;
+    if (config.auth.kind === 'oidc') {
+      verifier = oidcTokens(config.auth);
+    } else {
+      const tokens = localTokens(loadOrCreateSecret(config.dataDir, config.auth.secret ?? undefined));
+      issuer = tokens;
+      verifier = tokens;
+    }
+    const signIn = createSignIn({ app, credentials, verifier, ...(issuer ? { issuer } : {}) });
+    const services = createServices({ app, signIn, runner, store });
+
+    if (options.reactors ?? true) {
+      const db = openNotificationsDb(config.dataDir);
+      closers.push(() => {
+        db.close();
+      });
+      const transport = createMailTransport({ smtpUrl: config.smtpUrl ?? undefined, dataDir: config.dataDir, logger });
+      const notifier = createNotifier({
+        store,
+        app,
+        credentials,
+        transport,
+        publicUrl: config.publicUrl,
+        dataDir: config.dataDir,
+        db,
+        logger,
+        ...(options.notifierRetry ? { retry: options.notifierRetry } : {}),
+      });
+      const deactivation = createDeactivationReactor({ store, app, db, logger });
+      closers.push(
+        () => notifier.stop(),
+        () => deactivation.stop(),
+      );
+      // Reactors catch up in the background: the API serves meanwhile.
+      notifier.start().catch((error) => logger.error({ err: error }, 'notifier stopped'));
+      deactivation.start().catch((error) => logger.error({ err: error }, 'deactivation reactor stopped'));
+    }
+
+    const registry = new Registry();
+    const eventsSeen = new Counter({
+      name: 'seatledger_events_total',
+      help: 'Events of the licence streams applied by this instance, by type',
+      labelNames: ['type'],
+      registers: [registry],
+    });
+    closers.push(
+      runner.onApplied((events) => {
+        for (const event of events) eventsSeen.inc({ type: event.type });
+      }),
+    );
+    new Gauge({
+      name: 'seatledger_projection_lag_positions',
+      help: 'Positions between a projection and the head of the log',
+      labelNames: ['projection'],
+      registers: [registry],
+      async collect() {
+        for (const lag of await runner.lag()) this.set({ projection: lag.name }, lag.behind);
+      },
+    });
+
+    const schema = await buildSeatledgerSchema();
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+    const ws = useServer<Record<string, unknown>, { viewer?: Awaited<ReturnType<typeof signIn.resolveViewer>> }>(
+      {
+        schema,
+        // A connection without a valid token is refused at once (closed with 4403 Forbidden).
+        onConnect: async (ctx) => {
+          const viewer = await signIn.resolveViewer(connectionToken(ctx.connectionParams));
+          if (!viewer) return false;
+          ctx.extra.viewer = viewer;
+          return true;
+        },
+        context: (ctx, id) =>
+          createContext({
+            requestId: id,
+            viewer: ctx.extra.viewer ?? null,
+            services,
+            logger: logger.child({ subscription: id }),
+          }),
+      },
+      wss,
+    );
+    closers.push(() => ws.dispose());
+
+    const server = await startServer({
+      config,
+      services,
+      schema,
+      logger,
+      metricsRegistry: registry,
+      resolveViewer: (token) => signIn.resolveViewer(token),
+      readiness: () => ({ ready: runner.isCaughtUp(), detail: { projections: runner.status() } }),
+      onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+        wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req)),
+    });
+    closers.push(() => server.close());
+    caughtUp.catch((error) => logger.error({ err: error }, 'projections failed to catch up'));
+
+    return { url: server.url, port: server.port, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
