@@ -1,0 +1,259 @@
+// `seatledger history --account <id>`: an account's licence history read from the log itself, as a table or JSON,
+// optionally for one user or product and as it stood at a past time, with the seats of each product at that time.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { seatsAsOf } from '../../projections/seat-availability/as-of';
+import { ConfigError, loadConfig } from '../config';
+import { EVENT_UPCASTERS } from '../domain/event-schemas';
+import { isProduct, PRODUCTS, type Product } from '../domain/plans';
+import { LICENSE_STREAM_PREFIXES, subscriptionStream } from '../domain/streams';
+import { eventsFile, openEventStore } from '../eventstore/open';
+import type { EventStore, RecordedEvent } from '../eventstore/port';
+import { withUpcasting } from '../eventstore/upcasting';
+import type { CliCommand } from './main';
+import type { CliIo } from './replay';
+
+const USAGE = `usage: seatledger history --account <id> [--user <id>] [--product <P>] [--as-of <time>] [--json] [--data-dir <dir>]
+
+The licence history of an account, oldest first, read from the event log (never credentials).
+  --account   the account id (required)
+  --user      only events about this user
+  --product   only events of this product: ${PRODUCTS.join(' or ')}
+  --as-of     only events that occurred at or before this time (ISO-8601, e.g. 2024-05-01 or
+              2024-05-01T12:00:00Z); the seats shown are those at that time
+  --json      one JSON document instead of a table
+  --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)`;
+
+export interface HistoryOptions {
+  readonly accountId: string;
+  readonly userId?: string;
+  readonly product?: Product;
+  readonly asOf?: Date;
+  readonly json: boolean;
+  readonly dataDir?: string;
+}
+
+class UsageError extends Error {}
+
+export function parseHistoryArgs(args: readonly string[]): HistoryOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        account: { type: 'string' },
+        user: { type: 'string' },
+        product: { type: 'string' },
+        'as-of': { type: 'string' },
+        json: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} needs a value`);
+    return value.trim();
+  };
+  const accountId = text('account');
+  if (accountId === undefined) throw new UsageError('--account is required');
+  const product = text('product');
+  if (product !== undefined && !isProduct(product)) {
+    throw new UsageError(`--product must be one of ${PRODUCTS.join(', ')} (got ${JSON.stringify(product)})`);
+  }
+  const asOfText = text('as-of');
+  let asOf: Date | undefined;
+  if (asOfText !== undefined) {
+    asOf = /^\d{4}-\d{2}-\d{2}/.test(asOfText) ? new Date(asOfText) : new Date(Number.NaN);
+    if (Number.isNaN(asOf.getTime())) {
+      throw new UsageError(`--as-of must be an ISO-8601 date or time, e.g. 2024-05-01T12:00:00Z (got ${asOfText})`);
+    }
+  }
+  const userId = text('user');
+  const dataDir = text('data-dir');
+  return {
+    accountId,
+    json: values.json === true,
+    ...(userId !== undefined ? { userId } : {}),
+    ...(product !== undefined ? { product } : {}),
+    ...(asOf !== undefined ? { asOf } : {}),
+    ...(dataDir !== undefined ? { dataDir } : {}),
+  };
+}
+
+export interface HistoryEntry {
+  readonly id: string;
+  readonly position: string;
+  readonly type: string;
+  readonly occurredAt: string;
+  readonly actorId: string;
+  readonly userId: string | null;
+  readonly product: string | null;
+  readonly data: Record<string, unknown>;
+}
+
+export interface AccountHistory {
+  readonly accountId: string;
+  readonly asOf: string | null;
+  readonly userId: string | null;
+  readonly product: Product | null;
+  readonly events: HistoryEntry[];
+  readonly seats: { product: Product; purchased: number; assigned: number; available: number }[];
+}
+
+/** Null when the log holds no event of the account at all. */
+export async function accountHistory(store: EventStore, options: HistoryOptions): Promise<AccountHistory | null> {
+  const limit = options.asOf?.getTime() ?? Number.POSITIVE_INFINITY;
+  const events: HistoryEntry[] = [];
+  const products = new Set<Product>();
+  let known = false;
+  for await (const event of store.readAll({ filter: { streamPrefixes: LICENSE_STREAM_PREFIXES } })) {
+    if (event.metadata.accountId !== options.accountId) continue;
+    known = true;
+    if (Date.parse(event.metadata.occurredAt) > limit) continue;
+    const product = typeof event.data.product === 'string' ? event.data.product : null;
+    if (product !== null && isProduct(product)) products.add(product);
+    const userId = typeof event.data.userId === 'string' ? event.data.userId : null;
+    if (options.userId !== undefined && userId !== options.userId) continue;
+    if (options.product !== undefined && product !== options.product) continue;
+    events.push(toEntry(event, userId, product));
+  }
+  if (!known) return null;
+  const asOf = options.asOf ?? new Date();
+  const seats = [];
+  for (const product of PRODUCTS) {
+    if (!products.has(product) || (options.product !== undefined && options.product !== product)) continue;
+    const counts = await seatsAsOf(store.readStream(subscriptionStream(options.accountId, product)), asOf);
+    seats.push({ product, ...counts });
+  }
+  return {
+    accountId: options.accountId,
+    asOf: options.asOf?.toISOString() ?? null,
+    userId: options.userId ?? null,
+    product: options.product ?? null,
+    events,
+    seats,
+  };
+}
+
+const toEntry = (event: RecordedEvent, userId: string | null, product: string | null): HistoryEntry => ({
+  id: event.id,
+  position: event.position,
+  type: event.type,
+  occurredAt: event.metadata.occurredAt,
+  actorId: event.metadata.actorId,
+  userId,
+  product,
+  data: event.data,
+});
+
+/** What happened, in a few words: the table's last column. */
+function details(entry: HistoryEntry): string {
+  const d = entry.data;
+  switch (entry.type) {
+    case 'AccountOpened':
+      return `${String(d.name)} (owner ${String(d.ownerUserId)})`;
+    case 'UserCreated':
+      return `${String(d.name)} <${String(d.email)}> as ${String(d.role)}`;
+    case 'UserRoleChanged':
+      return `${String(d.previousRole)} → ${String(d.role)}`;
+    case 'UserDeactivated':
+      return '';
+    case 'LicensePurchased':
+      return `+${String(d.quantity)} seats on ${String(d.planId)}`;
+    case 'LicensesReleased':
+      return `-${String(d.quantity)} seats`;
+    case 'PlanUpgraded':
+      return `${String(d.fromPlanId)} → ${String(d.toPlanId)}`;
+    case 'LicenseAssigned':
+      return `on ${String(d.planId)}`;
+    case 'LicenseRevoked':
+      return d.reason ? `reason: ${String(d.reason)}` : '';
+    default:
+      return JSON.stringify(d);
+  }
+}
+
+export function formatTable(history: AccountHistory): string {
+  const header = ['POSITION', 'OCCURRED AT', 'TYPE', 'ACTOR', 'USER', 'PRODUCT', 'DETAILS'];
+  const rows = history.events.map((e) => [
+    e.position,
+    e.occurredAt,
+    e.type,
+    e.actorId,
+    e.userId ?? '',
+    e.product ?? '',
+    details(e),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    `history of account ${history.accountId}${history.userId ? `, user ${history.userId}` : ''}` +
+      `${history.product ? `, ${history.product}` : ''}${history.asOf ? `, as of ${history.asOf}` : ''}: ` +
+      `${history.events.length} events`,
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `seats ${history.asOf ? `as of ${history.asOf}` : 'now'}:`,
+    ...(history.seats.length === 0
+      ? ['  none']
+      : history.seats.map(
+          (s) => `  ${s.product}: ${s.purchased} purchased, ${s.assigned} assigned, ${s.available} available`,
+        )),
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+export async function runHistory(args: readonly string[], io: CliIo): Promise<number> {
+  let options: HistoryOptions;
+  let dataDir: string;
+  let connectionString: string | null;
+  try {
+    options = parseHistoryArgs(args);
+    const config = loadConfig(io.env, io.cwd);
+    dataDir = options.dataDir ? path.resolve(io.cwd, options.dataDir) : config.dataDir;
+    connectionString = config.eventStoreConnectionString;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr.write(`seatledger history: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (!connectionString && !fs.existsSync(eventsFile(dataDir))) {
+    io.stderr.write(`seatledger history: no event log at ${eventsFile(dataDir)} (see --data-dir)\n`);
+    return 1;
+  }
+  const store = withUpcasting(
+    await openEventStore({ dataDir, eventStoreConnectionString: connectionString }),
+    EVENT_UPCASTERS,
+  );
+  try {
+    const history = await accountHistory(store, options);
+    if (history === null) {
+      io.stderr.write(`seatledger history: no account ${options.accountId} in the log\n`);
+      return 1;
+    }
+    io.stdout.write(options.json ? `${JSON.stringify(history, null, 2)}\n` : formatTable(history));
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+export const historyCommand: CliCommand = {
+  summary: "an account's licence history from the log, as a table or --json",
+  run: (args) =>
+    runHistory(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }),
+};

@@ -1,0 +1,306 @@
+// `seatledger replay [--verify]`: rebuilds every read model from the log into a fresh file, for auditors.
+// --verify compares it row for row with the live read models and checks the seat invariants over the whole log.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { SingleBar } from 'cli-progress';
+import { allProjections } from '../../projections';
+import { ConfigError, loadConfig } from '../config';
+import { EVENT_UPCASTERS } from '../domain/event-schemas';
+import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
+import { eventsFile, openEventStore } from '../eventstore/open';
+import type { EventStore, Position } from '../eventstore/port';
+import { withUpcasting } from '../eventstore/upcasting';
+import { compareTable, projectionTables, type TableDifference } from '../projection-runtime/compare';
+import { type RebuildProgress, rebuildReadModels } from '../projection-runtime/rebuild';
+import type { CliCommand } from './main';
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+const USAGE = `usage: seatledger replay [--verify] [--data-dir <dir>]
+
+Rebuilds every read model from the event log into a fresh file, with progress on stderr.
+  (no flag)   then replaces <data dir>/readmodels.db with it (atomic rename).
+              Only while no server runs on this data dir: a running server keeps writing to the old file.
+  --verify    replaces nothing: compares the rebuilt read models row for row with the live ones (at the
+              position the live ones have reached; safe while the server runs) and checks over the whole log
+              that no subscription ever had more seats assigned than purchased and that no licence went to an
+              unknown user or another account's user. Exit 1 on any difference or violation.
+  --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)`;
+
+const READ_MODELS = 'readmodels.db';
+const PROGRESS_LINE_MS = 2000;
+
+export async function runReplay(args: readonly string[], io: CliIo): Promise<number> {
+  let values: { verify?: boolean; 'data-dir'?: string; help?: boolean };
+  let dataDir: string;
+  let connectionString: string | null;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { verify: { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+    const config = loadConfig(io.env, io.cwd);
+    if (values['data-dir'] !== undefined && values['data-dir'].trim() === '') throw new Error('--data-dir needs a dir');
+    dataDir = values['data-dir'] ? path.resolve(io.cwd, values['data-dir']) : config.dataDir;
+    connectionString = config.eventStoreConnectionString;
+  } catch (error) {
+    io.stderr.write(`seatledger replay: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!connectionString && !fs.existsSync(eventsFile(dataDir))) {
+    io.stderr.write(`seatledger replay: no event log at ${eventsFile(dataDir)} (see --data-dir)\n`);
+    return 1;
+  }
+  const liveFile = path.join(dataDir, READ_MODELS);
+  if (values.verify && !fs.existsSync(liveFile)) {
+    io.stderr.write(`seatledger replay: no read models at ${liveFile} to verify\n`);
+    return 1;
+  }
+
+  const store = withUpcasting(
+    await openEventStore({ dataDir, eventStoreConnectionString: connectionString }),
+    EVENT_UPCASTERS,
+  );
+  const tempFile = path.join(dataDir, `.${READ_MODELS}.replay-${process.pid}`);
+  removeDatabase(tempFile);
+  try {
+    return values.verify ? await verify(store, liveFile, tempFile, io) : await replace(store, liveFile, tempFile, io);
+  } finally {
+    removeDatabase(tempFile);
+    await store.close();
+  }
+}
+
+async function replace(store: EventStore, liveFile: string, tempFile: string, io: CliIo): Promise<number> {
+  const result = await rebuild(store, tempFile, undefined, io);
+  // A stale -wal beside the new file would be replayed into it: remove the old file's first.
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(`${liveFile}${suffix}`, { force: true });
+  fs.renameSync(tempFile, liveFile);
+  io.stdout.write(
+    `replayed ${result.events.toLocaleString('en')} events in ${seconds(result.millis)} ` +
+      `(${rate(result.events, result.millis)} events/s) up to position ${result.position ?? '(empty log)'}\n` +
+      `replaced ${liveFile}\n`,
+  );
+  return 0;
+}
+
+async function verify(store: EventStore, liveFile: string, tempFile: string, io: CliIo): Promise<number> {
+  const live = new Database(liveFile, { readonly: true, fileMustExist: true });
+  try {
+    // One read transaction: a running server may keep writing, the comparison sees one consistent state.
+    live.exec('BEGIN');
+    const checkpoints = new Map(
+      (
+        live.prepare('SELECT name, version, position FROM projections').all() as {
+          name: string;
+          version: number;
+          position: Position | null;
+        }[]
+      ).map((row) => [row.name, row]),
+    );
+    const problems: string[] = [];
+    let upTo: Position | null = null;
+    for (const projection of allProjections) {
+      const checkpoint = checkpoints.get(projection.name);
+      if (checkpoint === undefined) problems.push(`${projection.name}: missing from the live read models`);
+      else if (checkpoint.version !== projection.version) {
+        problems.push(
+          `${projection.name}: live version ${checkpoint.version}, this code's version ${projection.version}`,
+        );
+      } else if (checkpoint.position !== null && (upTo === null || checkpoint.position < upTo)) {
+        upTo = checkpoint.position;
+      }
+    }
+    const result = await rebuild(store, tempFile, upTo, io);
+    const rebuilt = new Database(tempFile, { readonly: true });
+    const differences: TableDifference[] = [];
+    let tables = 0;
+    try {
+      for (const projection of allProjections) {
+        const checkpoint = checkpoints.get(projection.name);
+        if (checkpoint === undefined || checkpoint.version !== projection.version) continue;
+        if (checkpoint.position !== upTo) {
+          problems.push(`${projection.name}: live read model at position ${checkpoint.position}, others at ${upTo}`);
+        }
+        for (const table of projectionTables(projection)) {
+          tables++;
+          const difference = compareTable(rebuilt, live, table);
+          if (difference) differences.push(difference);
+        }
+      }
+    } finally {
+      rebuilt.close();
+    }
+    const invariants = await checkInvariants(store);
+
+    const out: string[] = [];
+    out.push(
+      `replayed ${result.events.toLocaleString('en')} events in ${seconds(result.millis)} ` +
+        `(${rate(result.events, result.millis)} events/s) up to position ${upTo ?? '(empty log)'}, ` +
+        `where the live read models are`,
+    );
+    out.push(
+      `compared ${tables} tables of ${allProjections.length} read models row for row: ${differences.length} differ`,
+    );
+    for (const d of differences) {
+      out.push(
+        `  ${d.table}: ${d.differingRows} rows differ (rebuilt ${d.expectedRows} rows, live ${d.actualRows} rows)`,
+      );
+      for (const sample of d.samples) {
+        out.push(`    rebuilt: ${JSON.stringify(sample.expected)}`);
+        out.push(`    live:    ${JSON.stringify(sample.actual)}`);
+      }
+    }
+    for (const problem of problems) out.push(`  ${problem}`);
+    out.push(
+      `checked ${invariants.events.toLocaleString('en')} events of ${invariants.subscriptions} subscriptions: ` +
+        `${invariants.violations.length} invariant violations`,
+    );
+    for (const violation of invariants.violations.slice(0, 20)) out.push(`  ${violation}`);
+    if (invariants.violations.length > 20) out.push(`  … and ${invariants.violations.length - 20} more`);
+    const ok = differences.length === 0 && problems.length === 0 && invariants.violations.length === 0;
+    out.push(ok ? 'verified: the read models are what the log says' : 'FAILED: see the differences above');
+    io.stdout.write(`${out.join('\n')}\n`);
+    return ok ? 0 : 1;
+  } finally {
+    live.close();
+  }
+}
+
+async function rebuild(store: EventStore, file: string, upTo: Position | null | undefined, io: CliIo) {
+  const progress = progressReporter(io);
+  try {
+    return await rebuildReadModels({
+      store,
+      file,
+      projections: allProjections,
+      ...(upTo === undefined ? {} : { upTo }),
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** A bar with events/s and ETA on a terminal; a few plain lines otherwise (logs, CI). */
+function progressReporter(io: CliIo) {
+  const started = performance.now();
+  let bar: SingleBar | undefined;
+  let nextLine = started + PROGRESS_LINE_MS;
+  const update = ({ events, position, head }: RebuildProgress) => {
+    const done = fraction(position, head);
+    const now = performance.now();
+    const eventsPerSecond = rate(events, now - started);
+    if (io.stderr.isTTY) {
+      if (bar === undefined) {
+        bar = new SingleBar({
+          stream: io.stderr as NodeJS.WritableStream as NodeJS.WriteStream,
+          format: 'replay [{bar}] {percentage}% | {events} events | {speed} events/s | ETA {eta_formatted}',
+          etaBuffer: 50,
+        });
+        bar.start(1000, 0, { events: '0', speed: '0' });
+      }
+      bar.update(Math.round(done * 1000), { events: events.toLocaleString('en'), speed: eventsPerSecond });
+    } else if (now >= nextLine || done >= 1) {
+      nextLine = now + PROGRESS_LINE_MS;
+      io.stderr.write(
+        `replay: ${events.toLocaleString('en')} events, ${Math.floor(done * 100)}%, ${eventsPerSecond} events/s\n`,
+      );
+    }
+  };
+  return { update, stop: () => bar?.stop() };
+}
+
+/** How far through the log a position is, when positions are decimal (the SQLite log's); else unknown (0). */
+function fraction(position: Position | null, head: Position | null): number {
+  if (head === null) return 1;
+  if (position === null) return 0;
+  if (/^\d+$/.test(position) && /^\d+$/.test(head)) return Math.min(1, Number(position) / Number(head));
+  return position >= head ? 1 : 0;
+}
+
+interface Subscription {
+  purchased: number;
+  readonly holders: Set<string>;
+}
+
+/**
+ * Folds the whole log once: assigned ≤ purchased after every event of every subscription, and every licence goes
+ * to a user created earlier in the same account. Also flags assigning a licence twice or revoking one not held.
+ */
+export async function checkInvariants(
+  store: EventStore,
+): Promise<{ events: number; subscriptions: number; violations: string[] }> {
+  const users = new Map<string, string>();
+  const subscriptions = new Map<string, Subscription>();
+  const violations: string[] = [];
+  let events = 0;
+  for await (const event of store.readAll({ filter: { streamPrefixes: LICENSE_STREAM_PREFIXES } })) {
+    events++;
+    const data = event.data;
+    if (event.type === 'UserCreated') {
+      users.set(data.userId as string, data.accountId as string);
+      continue;
+    }
+    if (!event.streamName.startsWith('subscription-')) continue;
+    const accountId = data.accountId as string;
+    const key = `${accountId} ${data.product as string}`;
+    let subscription = subscriptions.get(key);
+    if (subscription === undefined) {
+      subscription = { purchased: 0, holders: new Set() };
+      subscriptions.set(key, subscription);
+    }
+    const at = `position ${event.position} (${event.type}, account ${accountId}, ${data.product as string})`;
+    const userId = data.userId as string;
+    switch (event.type) {
+      case 'LicensePurchased':
+        subscription.purchased += data.quantity as number;
+        break;
+      case 'LicensesReleased':
+        subscription.purchased -= data.quantity as number;
+        break;
+      case 'LicenseAssigned': {
+        const owner = users.get(userId);
+        if (owner === undefined) violations.push(`${at}: licence for unknown user ${userId}`);
+        else if (owner !== accountId) violations.push(`${at}: licence for user ${userId} of another account`);
+        if (subscription.holders.has(userId)) violations.push(`${at}: user ${userId} already held a licence`);
+        subscription.holders.add(userId);
+        break;
+      }
+      case 'LicenseRevoked':
+        if (!subscription.holders.delete(userId)) violations.push(`${at}: user ${userId} held no licence`);
+        break;
+    }
+    if (subscription.holders.size > subscription.purchased) {
+      violations.push(`${at}: ${subscription.holders.size} seats assigned, only ${subscription.purchased} purchased`);
+    }
+  }
+  return { events, subscriptions: subscriptions.size, violations };
+}
+
+function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true });
+}
+
+const seconds = (millis: number) => `${(millis / 1000).toFixed(1)} s`;
+const rate = (events: number, millis: number) =>
+  millis > 0 ? Math.round((events * 1000) / millis).toLocaleString('en') : '0';
+
+export const replayCommand: CliCommand = {
+  summary: 'rebuild the read models from the log (--verify: compare with the live ones and check invariants)',
+  run: (args) =>
+    runReplay(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }),
+};
