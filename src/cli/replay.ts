@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { SingleBar } from 'cli-progress';
 import { allProjections } from '../../projections';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import { EVENT_UPCASTERS } from '../domain/event-schemas';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import { eventsFile, openEventStore } from '../eventstore/open';
