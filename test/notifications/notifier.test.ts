@@ -1,0 +1,436 @@
+// The notifier and the deactivation reactor on the real SQLite log and application, mailing a real SMTP server
+// in this process (or the .eml outbox): what the mails say, once per assignment, retries, restarts, secrets.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { parseActivationToken } from '../../src/application/activation-token';
+import type { Application, RequestContext } from '../../src/application/application';
+import { createApplication } from '../../src/application/create-application';
+import { type CredentialsApplication, createCredentialsApplication } from '../../src/application/credentials';
+import type { Product } from '../../src/domain/plans';
+import { subscriptionStream } from '../../src/domain/streams';
+import type { RecordedEvent } from '../../src/eventstore/port';
+import { openSqliteEventStore } from '../../src/eventstore/sqlite';
+import { listDeliveries } from '../../src/notifications/db';
+import { createDeactivationReactor } from '../../src/notifications/deactivation-reactor';
+import { createNotifier, type Notifier, type RetryPolicy } from '../../src/notifications/notifier';
+import { createMailTransport, type MailTransport, smtpTransport } from '../../src/notifications/transports';
+import { makeTempDir } from '../support/temp-dir';
+import {
+  type CapturedLogger,
+  captureLogger,
+  eventually,
+  type ParsedMail,
+  parseMail,
+  sleep,
+  startSmtpServer,
+  type TestSmtpServer,
+} from './support';
+
+const PUBLIC_URL = 'https://seats.example';
+const FAST_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 40 };
+
+interface World {
+  readonly dir: string;
+  readonly app: Application;
+  readonly credentials: CredentialsApplication;
+  readonly logger: CapturedLogger;
+  readonly owner: RequestContext;
+  readonly accountId: string;
+  store: ReturnType<typeof openSqliteEventStore>;
+  notifier?: Notifier;
+  newUser(name: string, email: string): Promise<string>;
+  startNotifier(transport: MailTransport, retry?: RetryPolicy): Promise<Notifier>;
+  events(product: Product): Promise<RecordedEvent[]>;
+  close(): Promise<void>;
+}
+
+async function world(): Promise<World> {
+  const temp = makeTempDir();
+  const store = openSqliteEventStore({ file: path.join(temp.dir, 'events.db') });
+  const app = createApplication({ store });
+  const credentials = createCredentialsApplication({ store });
+  const logger = captureLogger();
+  const opened = await app.openAccount(
+    { correlationId: randomUUID() },
+    { accountName: 'Acme', ownerName: 'Olga Owner', ownerEmail: 'olga@acme.example' },
+  );
+  const owner: RequestContext = {
+    actor: { userId: opened.ownerUserId, accountId: opened.accountId, role: 'OWNER' },
+    correlationId: randomUUID(),
+  };
+  await app.purchaseLicenses(owner, { product: 'VIDEO_MEETING', planId: 'video-pro', quantity: 10 });
+  await app.purchaseLicenses(owner, { product: 'WEBINAR', planId: 'webinar-500', quantity: 10 });
+  const transports: MailTransport[] = [];
+  const w: World = {
+    dir: temp.dir,
+    app,
+    credentials,
+    logger,
+    owner,
+    accountId: opened.accountId,
+    store,
+    async newUser(name, email) {
+      return (await app.createUser(owner, { name, email, role: 'MEMBER' })).userId;
+    },
+    async startNotifier(transport, retry = FAST_RETRY) {
+      transports.push(transport);
+      const notifier = createNotifier({
+        store,
+        app,
+        credentials,
+        transport,
+        publicUrl: PUBLIC_URL,
+        dataDir: temp.dir,
+        logger,
+        retry,
+      });
+      w.notifier = notifier;
+      await notifier.start();
+      return notifier;
+    },
+    async events(product) {
+      const out: RecordedEvent[] = [];
+      for await (const e of store.readStream(subscriptionStream(opened.accountId, product))) out.push(e);
+      return out;
+    },
+    async close() {
+      await w.notifier?.stop();
+      for (const t of transports) t.close();
+      await store.close();
+      temp.cleanup();
+    },
+  };
+  return w;
+}
+
+/** Every byte of every file under the data dir, the SQLite files and WAL included. */
+function dataDirContains(dir: string, needle: string): string[] {
+  const hits: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const file = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (fs.readFileSync(file).includes(Buffer.from(needle))) hits.push(file);
+    }
+  };
+  walk(dir);
+  return hits;
+}
+
+const linkIn = (mail: ParsedMail) => /https:\/\/seats\.example\/activate\?token=([^\s"<]+)/.exec(mail.text)?.[1];
+
+describe('the notifier over SMTP', () => {
+  let w: World;
+  let smtp: TestSmtpServer;
+  beforeEach(async () => {
+    w = await world();
+    smtp = await startSmtpServer();
+  });
+  afterEach(async () => {
+    await w.close();
+    await smtp.stop();
+  });
+
+  it('mails product, plan, assigner, login and a one-time link whose hash alone is stored', async () => {
+    // given a new user who has never signed in
+    const ann = await w.newUser('Ann Lee', 'ann@acme.example');
+    await w.startNotifier(smtpTransport(smtp.url));
+
+    // when a licence is assigned to them
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+
+    // then one mail arrives, saying what, who, which login, with a link
+    const [received] = await smtp.waitForMails(1);
+    expect(received?.to).toEqual(['ann@acme.example']);
+    const mail = parseMail(received?.raw ?? '');
+    const [assigned] = (await w.events('VIDEO_MEETING')).filter((e) => e.type === 'LicenseAssigned');
+    expect(mail.header('message-id')).toBe(`<${assigned?.id}@seatledger>`);
+    expect(mail.header('subject')).toBe('You have a Video Meeting licence (Video Meeting Pro)');
+    expect(mail.text).toContain(
+      'Olga Owner <olga@acme.example> assigned you a Video Meeting licence on the Video Meeting Pro plan',
+    );
+    expect(mail.text).toContain('Your login: ann@acme.example');
+    expect(mail.html).toContain('Olga Owner &#60;olga@acme.example&#62;');
+    const token = decodeURIComponent(linkIn(mail) ?? '');
+    expect(mail.html).toContain(`href="${PUBLIC_URL}/activate?token=${encodeURIComponent(token)}"`);
+
+    // and the token is the one pending in the credentials stream, valid for 7 days
+    const parsed = parseActivationToken(token);
+    expect(parsed?.userId).toBe(ann);
+    const credentials = await w.credentials.load(ann);
+    expect(credentials).toMatchObject({ status: 'pendingActivation', tokenHash: parsed?.tokenHash });
+    const validFor = Date.parse((credentials as { expiresAt: string }).expiresAt) - Date.now();
+    expect(validFor).toBeGreaterThan(7 * 24 * 3600_000 - 60_000);
+    expect(validFor).toBeLessThanOrEqual(7 * 24 * 3600_000);
+
+    // and it redeems once
+    const ctx = { actor: { userId: ann, accountId: w.accountId, role: 'MEMBER' as const }, correlationId: 'c' };
+    await w.credentials.redeemActivation(ctx, { userId: ann, tokenHash: parsed?.tokenHash ?? '', passwordHash: 'h' });
+    await expect(
+      w.credentials.redeemActivation(ctx, { userId: ann, tokenHash: parsed?.tokenHash ?? '', passwordHash: 'h2' }),
+    ).rejects.toThrow(/invalid, used or expired/);
+
+    // and no plaintext token is anywhere in the data dir or the logs
+    await w.notifier?.idle();
+    const secret = token.slice(token.lastIndexOf('.') + 1);
+    expect(secret).toHaveLength(43);
+    expect(dataDirContains(w.dir, secret)).toEqual([]);
+    // (the search does see inside the SQLite files: the stored hash is found)
+    expect(dataDirContains(w.dir, parsed?.tokenHash ?? '-').length).toBeGreaterThan(0);
+    expect(w.logger.text()).not.toContain(secret);
+    expect(w.logger.lines.length).toBeGreaterThan(0);
+  });
+
+  it('sends no link to a user who already has a password', async () => {
+    const bo = await w.newUser('Bo', 'bo@acme.example');
+    await w.credentials.setPassword(w.owner, { userId: bo, passwordHash: 'scrypt$x' });
+    await w.startNotifier(smtpTransport(smtp.url));
+
+    await w.app.assignLicense(w.owner, { userId: bo, product: 'WEBINAR' });
+
+    const mail = parseMail((await smtp.waitForMails(1))[0]?.raw ?? '');
+    expect(mail.text).toContain('a Webinar licence on the Webinar 500 plan');
+    expect(mail.text).not.toContain('/activate');
+    expect(mail.text).toContain(`Sign in with your password at ${PUBLIC_URL}`);
+    expect(await w.credentials.load(bo)).toMatchObject({ status: 'password' });
+  });
+
+  it('mails a revocation with its reason', async () => {
+    const ann = await w.newUser('Ann', 'ann@acme.example');
+    await w.startNotifier(smtpTransport(smtp.url));
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'WEBINAR' });
+    await smtp.waitForMails(1);
+
+    await w.app.revokeLicense(w.owner, { userId: ann, product: 'WEBINAR', reason: 'left the webinar team' });
+
+    const mail = parseMail((await smtp.waitForMails(2))[1]?.raw ?? '');
+    const revoked = (await w.events('WEBINAR')).find((e) => e.type === 'LicenseRevoked');
+    expect(mail.header('message-id')).toBe(`<${revoked?.id}@seatledger>`);
+    expect(mail.header('subject')).toBe('Your Webinar licence was revoked');
+    expect(mail.text).toContain('Your Webinar licence (Webinar 500 plan) was revoked.');
+    expect(mail.text).toContain('Reason: left the webinar team');
+  });
+
+  it('delivers once when the SMTP server is down and then comes back', async () => {
+    // given the server is down
+    await smtp.stop();
+    const ann = await w.newUser('Ann', 'ann@acme.example');
+    const notifier = await w.startNotifier(smtpTransport(smtp.url), { attempts: 8, baseDelayMs: 30 });
+
+    // when a licence is assigned, and a try fails
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+    await eventually(() => {
+      const [row] = listDeliveries(notifier.db, w.accountId).nodes;
+      expect(row).toMatchObject({ status: 'PENDING', lastError: expect.stringMatching(/ECONNREFUSED/) });
+      expect(row?.attempts).toBeGreaterThanOrEqual(1);
+    });
+
+    // then once the server is back the mail arrives, once
+    await smtp.start();
+    await smtp.waitForMails(1);
+    await notifier.idle();
+    await sleep(300);
+    expect(smtp.received).toHaveLength(1);
+    const [row] = listDeliveries(notifier.db, w.accountId).nodes;
+    expect(row).toMatchObject({ status: 'SENT', lastError: null });
+    expect(row?.attempts).toBeGreaterThanOrEqual(2);
+
+    // and the warnings in the log carry no token
+    const token = decodeURIComponent(linkIn(parseMail(smtp.received[0]?.raw ?? '')) ?? '');
+    expect(token).not.toBe('');
+    expect(w.logger.text()).toMatch(/will retry/);
+    expect(w.logger.text()).not.toContain(token.slice(token.lastIndexOf('.') + 1));
+    expect(dataDirContains(w.dir, token.slice(token.lastIndexOf('.') + 1))).toEqual([]);
+  });
+
+  it('records FAILED after the last try and lists it for the account', async () => {
+    await smtp.stop();
+    const ann = await w.newUser('Ann', 'ann@acme.example');
+    const bo = await w.newUser('Bo', 'bo@acme.example');
+    const notifier = await w.startNotifier(smtpTransport(smtp.url), { attempts: 3, baseDelayMs: 10 });
+
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+    await w.app.assignLicense(w.owner, { userId: bo, product: 'VIDEO_MEETING' });
+
+    const failed = await eventually(() => {
+      const page = listDeliveries(notifier.db, w.accountId, { status: 'FAILED', first: 10 });
+      expect(page.nodes).toHaveLength(2);
+      return page;
+    });
+    const assigned = (await w.events('VIDEO_MEETING')).filter((e) => e.type === 'LicenseAssigned');
+    // newest first
+    expect(failed.nodes.map((d) => d.eventId)).toEqual([assigned[1]?.id, assigned[0]?.id]);
+    expect(failed.nodes[0]).toMatchObject({
+      recipient: { userId: bo, email: 'bo@acme.example' },
+      kind: 'LICENSE_ASSIGNED',
+      status: 'FAILED',
+      attempts: 3,
+      accountId: w.accountId,
+      lastError: expect.stringMatching(/ECONNREFUSED/),
+    });
+    expect(w.logger.text()).toMatch(/notification failed after the last try/);
+
+    // paging, and other filters and accounts
+    const first = listDeliveries(notifier.db, w.accountId, { first: 1 });
+    expect(first.nodes.map((d) => d.recipient.userId)).toEqual([bo]);
+    expect(first.hasNextPage).toBe(true);
+    const second = listDeliveries(notifier.db, w.accountId, { first: 1, after: first.endCursor });
+    expect(second.nodes.map((d) => d.recipient.userId)).toEqual([ann]);
+    expect(second.hasNextPage).toBe(false);
+    expect(listDeliveries(notifier.db, w.accountId, { status: 'SENT' }).nodes).toEqual([]);
+    expect(listDeliveries(notifier.db, 'another-account').nodes).toEqual([]);
+
+    // the link was issued (once) even though no mail went out; no plaintext token was kept
+    const credentials = await w.credentials.load(ann);
+    expect(credentials.status).toBe('pendingActivation');
+  });
+
+  it('sends nothing twice across a restart, and follows the log live after it', async () => {
+    const ann = await w.newUser('Ann', 'ann@acme.example');
+    const bo = await w.newUser('Bo', 'bo@acme.example');
+    await w.startNotifier(smtpTransport(smtp.url));
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+    await w.app.assignLicense(w.owner, { userId: bo, product: 'WEBINAR' });
+    await smtp.waitForMails(2);
+    await w.notifier?.idle();
+    await w.notifier?.stop();
+
+    // when the notifier starts again on the same data dir
+    const again = await w.startNotifier(smtpTransport(smtp.url));
+    await again.idle();
+    await sleep(200);
+
+    // then nothing is sent again, and a new assignment is mailed
+    expect(smtp.received).toHaveLength(2);
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'WEBINAR' });
+    await smtp.waitForMails(3);
+    await again.idle();
+    expect(smtp.received).toHaveLength(3);
+  });
+
+  it('re-sends a mail interrupted between sending and recording with the same Message-ID and token', async () => {
+    const ann = await w.newUser('Ann', 'ann@acme.example');
+    await w.startNotifier(smtpTransport(smtp.url));
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+    const first = parseMail((await smtp.waitForMails(1))[0]?.raw ?? '');
+    await w.notifier?.idle();
+    await w.notifier?.stop();
+    const before = await w.credentials.load(ann);
+
+    // given a crash after the server took the mail and before SENT was recorded
+    const db = new Database(path.join(w.dir, 'notifications.db'));
+    db.prepare(`UPDATE deliveries SET status = 'PENDING', attempts = 0`).run();
+    db.close();
+
+    // when the notifier starts again
+    const again = await w.startNotifier(smtpTransport(smtp.url));
+    const second = parseMail((await smtp.waitForMails(2))[1]?.raw ?? '');
+    await again.idle();
+
+    // then the same mail went out again: same Message-ID, same link, and no new token was issued
+    expect(second.header('message-id')).toBe(first.header('message-id'));
+    expect(linkIn(second)).toBe(linkIn(first));
+    expect(await w.credentials.load(ann)).toEqual(before);
+    expect(listDeliveries(again.db, w.accountId).nodes[0]).toMatchObject({ status: 'SENT', attempts: 1 });
+  });
+
+  it('lets a newer link supersede an older one', async () => {
+    const ann = await w.newUser('Ann', 'ann@acme.example');
+    await w.startNotifier(smtpTransport(smtp.url));
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+    await w.app.assignLicense(w.owner, { userId: ann, product: 'WEBINAR' });
+    const mails = (await smtp.waitForMails(2)).map((m) => parseMail(m.raw));
+
+    const [older, newer] = mails.map((m) => parseActivationToken(decodeURIComponent(linkIn(m) ?? '')));
+    expect(older?.tokenHash).not.toBe(newer?.tokenHash);
+    expect(await w.credentials.load(ann)).toMatchObject({ tokenHash: newer?.tokenHash });
+  });
+});
+
+describe('the notifier without SMTP', () => {
+  it('writes each mail as a parseable .eml into <data dir>/outbox and logs its path', async () => {
+    const w = await world();
+    try {
+      const ann = await w.newUser('Ann Lee', 'ann@acme.example');
+      await w.startNotifier(createMailTransport({ dataDir: w.dir, logger: w.logger }));
+
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'WEBINAR' });
+
+      const outbox = path.join(w.dir, 'outbox');
+      const [file] = await eventually(() => {
+        const files = fs.existsSync(outbox) ? fs.readdirSync(outbox) : [];
+        expect(files).toHaveLength(1);
+        return files;
+      });
+      const [assigned] = (await w.events('WEBINAR')).filter((e) => e.type === 'LicenseAssigned');
+      expect(file).toBe(`${assigned?.id}_seatledger.eml`);
+      const mail = parseMail(fs.readFileSync(path.join(outbox, file as string), 'utf8'));
+      expect(mail.header('to')).toBe('ann@acme.example');
+      expect(mail.header('message-id')).toBe(`<${assigned?.id}@seatledger>`);
+      expect(mail.text).toContain('a Webinar licence on the Webinar 500 plan');
+      expect(linkIn(mail)).toBeDefined();
+      expect(w.logger.text()).toContain(path.join(outbox, file as string));
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('deactivating a user', () => {
+  it('revokes each licence they hold, with the reason, and they get the revocation mails', async () => {
+    const w = await world();
+    const smtp = await startSmtpServer();
+    const reactor = createDeactivationReactor({ store: w.store, app: w.app, dataDir: w.dir, logger: w.logger });
+    try {
+      const ann = await w.newUser('Ann', 'ann@acme.example');
+      const bo = await w.newUser('Bo', 'bo@acme.example');
+      await w.startNotifier(smtpTransport(smtp.url));
+      await reactor.start();
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'WEBINAR' });
+      await w.app.assignLicense(w.owner, { userId: bo, product: 'WEBINAR' });
+      await smtp.waitForMails(3);
+
+      // when Ann is deactivated
+      await w.app.deactivateUser(w.owner, { userId: ann });
+
+      // then both her licences are revoked on behalf of the owner, and Bo keeps his
+      const revoked = await eventually(async () => {
+        const events = [...(await w.events('VIDEO_MEETING')), ...(await w.events('WEBINAR'))].filter(
+          (e) => e.type === 'LicenseRevoked',
+        );
+        expect(events).toHaveLength(2);
+        return events;
+      });
+      for (const e of revoked) {
+        expect(e.data).toMatchObject({ userId: ann, reason: 'user deactivated' });
+        expect(e.metadata.actorId).toBe(w.owner.actor.userId);
+      }
+      const mails = (await smtp.waitForMails(5)).slice(3).map((m) => parseMail(m.raw));
+      expect(mails.map((m) => m.header('subject')).sort()).toEqual([
+        'Your Video Meeting licence was revoked',
+        'Your Webinar licence was revoked',
+      ]);
+      for (const m of mails) expect(m.text).toContain('Reason: user deactivated');
+
+      // and reading the log again (a restart without a checkpoint) revokes nothing twice
+      await reactor.stop();
+      const db = new Database(path.join(w.dir, 'notifications.db'));
+      db.prepare(`DELETE FROM checkpoint WHERE name = 'deactivation'`).run();
+      db.close();
+      const again = createDeactivationReactor({ store: w.store, app: w.app, dataDir: w.dir, logger: w.logger });
+      await again.start();
+      await again.stop();
+      const allRevoked = [...(await w.events('VIDEO_MEETING')), ...(await w.events('WEBINAR'))].filter(
+        (e) => e.type === 'LicenseRevoked',
+      );
+      expect(allRevoked).toHaveLength(2);
+    } finally {
+      await reactor.stop();
+      await w.close();
+      await smtp.stop();
+    }
+  });
+});
