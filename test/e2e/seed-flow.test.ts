@@ -1,6 +1,7 @@
 // The seed's whole flow over real HTTP against a real server on a temp data dir, as an SPA client plays it: sign up,
 // log in, buy, buy more, upgrade, add users, search, assign, activate, revoke, over-assign, history and as-of seats.
 import {
+  type Answer,
   ASSIGN,
   activationTokenFromOutbox,
   createUser,
@@ -162,7 +163,10 @@ describe('the seed flow over HTTP', () => {
     // then the history lists every event oldest first, a page at a time by cursor
     type Page = {
       licenseHistory: {
-        edges: { cursor: string; node: { position: string; type: string; occurredAt: string } & Record<string, any> }[];
+        edges: {
+          cursor: string;
+          node: { position: string; type: string; occurredAt: string } & Record<string, Answer>;
+        }[];
         pageInfo: { hasNextPage: boolean; endCursor: string | null };
       };
     };

@@ -6,13 +6,17 @@ import { loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logger';
 import { makeTempDir } from './temp-dir';
 
+/** What a query answered: a test reads exactly the shape its own query asked for. */
+// biome-ignore lint/suspicious/noExplicitAny: the shape is the query's, checked by the test's expectations
+export type Answer = any;
+
 export interface GraphQLError {
   readonly message: string;
   readonly path?: readonly (string | number)[];
   readonly extensions?: { readonly code?: string; readonly [key: string]: unknown };
 }
 
-export interface GraphQLResult<T = Record<string, any>> {
+export interface GraphQLResult<T = Answer> {
   readonly status: number;
   readonly data: T | null | undefined;
   readonly errors: readonly GraphQLError[] | undefined;
@@ -20,7 +24,7 @@ export interface GraphQLResult<T = Record<string, any>> {
   readonly codes: readonly (string | undefined)[];
 }
 
-export type Gql = <T = Record<string, any>>(
+export type Gql = <T = Answer>(
   query: string,
   variables?: Record<string, unknown>,
   token?: string,
@@ -39,7 +43,7 @@ export function graphqlClient(url: string): Gql {
       body: JSON.stringify({ query, ...(variables ? { variables } : {}) }),
     });
     const text = await response.text();
-    let body: { data?: any; errors?: GraphQLError[] };
+    let body: { data?: Answer; errors?: GraphQLError[] };
     try {
       body = JSON.parse(text);
     } catch {
