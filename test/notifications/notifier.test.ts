@@ -360,7 +360,8 @@ describe('the notifier without SMTP', () => {
 
       const outbox = path.join(w.dir, 'outbox');
       const [file] = await eventually(() => {
-        const files = fs.existsSync(outbox) ? fs.readdirSync(outbox) : [];
+        // A mail being written is a hidden .tmp file until its rename: readers look at *.eml only.
+        const files = fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((f) => f.endsWith('.eml')) : [];
         expect(files).toHaveLength(1);
         return files;
       });
