@@ -200,12 +200,14 @@ export function createApplication(deps: ApplicationDeps): Application {
       }));
     },
 
-    revokeLicense: (ctx, input) =>
-      onSubscription(ctx, input.product, (accountId, at) => ({
+    async revokeLicense(ctx, input) {
+      const user = await loadUser(input.userId);
+      return onSubscription(ctx, input.product, (accountId, at) => ({
         type: 'RevokeLicense',
-        data: { accountId, product: input.product, userId: input.userId, reason: input.reason ?? null },
+        data: { accountId, product: input.product, userId: input.userId, reason: input.reason ?? null, user },
         metadata: { actor: ctx.actor, now: at },
-      })),
+      }));
+    },
 
     loadUser,
     findUserByEmail: (email) => emails.find(email),

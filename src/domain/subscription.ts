@@ -54,7 +54,14 @@ export type AssignLicense = Command<
 >;
 export type RevokeLicense = Command<
   'RevokeLicense',
-  { accountId: string; product: Product; userId: string; reason: string | null }
+  {
+    accountId: string;
+    product: Product;
+    userId: string;
+    reason: string | null;
+    /** The holder's own state: an unknown user or one of another account is NOT_FOUND, not NOT_ASSIGNED. */
+    user?: UserState;
+  }
 >;
 export type SubscriptionCommand = PurchaseLicenses | UpgradePlan | ReleaseLicenses | AssignLicense | RevokeLicense;
 
@@ -149,6 +156,13 @@ function requireSeatManager(command: SubscriptionCommand, action: string): void 
   requireOwnAccount(actor, command.data.accountId, 'subscription');
 }
 
+/** Ids of no user and of another account's users answer alike: never reveal that an id exists elsewhere. */
+function requireAccountUser(user: UserState, userId: string, accountId: string): void {
+  if (user.status === 'absent' || user.userId !== userId || user.accountId !== accountId) {
+    throw new NotFound(`user ${userId} not found`);
+  }
+}
+
 export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand, SubscriptionEvent> = {
   initialState: () => ({ status: 'none' }),
 
@@ -208,9 +222,7 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
       case 'AssignLicense': {
         requireSeatManager(command, 'assign licences');
         const { accountId, product, userId, user } = command.data;
-        if (user.status === 'absent' || user.userId !== userId || user.accountId !== accountId) {
-          throw new NotFound(`user ${userId} not found`);
-        }
+        requireAccountUser(user, userId, accountId);
         if (user.status === 'inactive') throw new UserInactive(`user ${userId} is deactivated`);
         // Nothing bought yet is zero seats, all of them taken: NO_SEATS_AVAILABLE, as a buyer would expect.
         if (state.status !== 'active') throw new NoSeatsAvailable(`no ${product} seats are bought`);
@@ -222,7 +234,8 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
       }
       case 'RevokeLicense': {
         requireSeatManager(command, 'revoke licences');
-        const { accountId, product, userId } = command.data;
+        const { accountId, product, userId, user } = command.data;
+        if (user) requireAccountUser(user, userId, accountId);
         const reason = command.data.reason?.trim() || null;
         if (reason && reason.length > MAX_REASON_LENGTH) {
           throw new InvalidInput('reason', `must be at most ${MAX_REASON_LENGTH} characters`);

@@ -53,7 +53,7 @@ describe('application: concurrent assignments', () => {
     const warm = [world.app, other].map((a) =>
       outcome(a.revokeLicense(owner, { userId: 'nobody', product: 'VIDEO_MEETING' })),
     );
-    expect(await Promise.all(warm)).toEqual(['NOT_ASSIGNED', 'NOT_ASSIGNED']);
+    expect(await Promise.all(warm)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
 
     const results = await Promise.all(
       users.map((userId, i) =>

@@ -323,6 +323,19 @@ describe('subscription decider: RevokeLicense', () => {
       .thenThrows(NotAssigned);
   });
 
+  it("answers NOT_FOUND, not NOT_ASSIGNED, for an unknown user or another account's user", () => {
+    const withUser = (user: UserState): RevokeLicense => ({ ...revoke('zed'), data: { ...revoke('zed').data, user } });
+    given(subscriptionDecider, purchased(2), assigned('ann'))
+      .when(withUser({ status: 'absent' }))
+      .thenThrows(NotFound);
+    given(subscriptionDecider, purchased(2), assigned('ann'))
+      .when(withUser(activeUser('zed', 'acc-other')))
+      .thenThrows(NotFound);
+    given(subscriptionDecider, purchased(2), assigned('ann'))
+      .when(withUser(activeUser('zed')))
+      .thenThrows(NotAssigned);
+  });
+
   it('refuses a reason over 500 characters', () => {
     given(subscriptionDecider, purchased(2), assigned('ann'))
       .when(revoke('ann', owner, 'x'.repeat(501)))

@@ -208,9 +208,14 @@ export async function login(gql: Gql, email: string, password: string): Promise<
  */
 export const TEST_AUTH_SECRET = 'e2e-test-secret-that-is-long-enough-0123456789';
 
-export async function tokenFor(userId: string, options: { secret?: string; ttlSeconds?: number } = {}) {
+export async function tokenFor(
+  userId: string,
+  /** A string is an AUTH_SECRET; bytes are a data dir's `auth-secret` as the server decodes it. */
+  options: { secret?: string | Uint8Array; ttlSeconds?: number } = {},
+): Promise<string> {
   const { localTokens } = await import('../../src/auth/tokens');
-  const secret = new TextEncoder().encode(options.secret ?? TEST_AUTH_SECRET);
+  const configured = options.secret ?? TEST_AUTH_SECRET;
+  const secret = typeof configured === 'string' ? new TextEncoder().encode(configured) : configured;
   return localTokens(secret, options.ttlSeconds).issue(userId);
 }
 
