@@ -1,5 +1,5 @@
 // The embedded event log: the EventStore port on one SQLite file (WAL, synchronous=FULL) with group commit.
-// Concurrent appends share one transaction; each keeps its own savepoint so a conflict fails only that append.
+// Concurrent appends share one transaction (one fsync), yet each is checked against its own revision and fails alone.
 import Database from 'better-sqlite3';
 import {
   type AllSubscription,
