@@ -90,13 +90,16 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       verifier = tokens;
     }
     const signIn = createSignIn({ app, credentials, verifier, ...(issuer ? { issuer } : {}) });
-    const services = createServices({ app, signIn, runner, store });
-
-    if (options.reactors ?? true) {
-      const db = openNotificationsDb(config.dataDir);
+    // The notifier's delivery state; `notifications(status:)` reads it where the reactors run.
+    const db = (options.reactors ?? true) ? openNotificationsDb(config.dataDir) : null;
+    if (db) {
       closers.push(() => {
         db.close();
       });
+    }
+    const services = createServices({ app, signIn, runner, store, notificationsDb: db });
+
+    if (db) {
       const transport = createMailTransport({ smtpUrl: config.smtpUrl ?? undefined, dataDir: config.dataDir, logger });
       const notifier = createNotifier({
         store,
@@ -173,6 +176,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       metricsRegistry: registry,
       resolveViewer: (token) => signIn.resolveViewer(token),
       readiness: () => ({ ready: runner.isCaughtUp(), detail: { projections: runner.status() } }),
+      activatePage: { publicUrl: config.publicUrl },
       onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) =>
         wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req)),
     });

@@ -14,6 +14,7 @@ import { createContext, type GraphQLContext, type SeatledgerServices, type Viewe
 import { errorLoggingPlugin, formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './graphql/limits';
 import { buildSeatledgerSchema } from './graphql/schema';
+import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
 import { createHttpMetrics } from './http/metrics';
 import type { Logger } from './logger';
@@ -41,6 +42,8 @@ export interface ServerOptions {
   readonly bodyLimitBytes?: number;
   /** How long close() lets in-flight requests finish before cutting connections. */
   readonly stopGracePeriodMillis?: number;
+  /** Serves `GET /activate?token=…`, the page activation links in mails open; without it the path is unknown. */
+  readonly activatePage?: ActivatePageOptions;
 }
 
 export interface RunningServer {
@@ -68,18 +71,20 @@ const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
 };
 const UTF8 = /^utf-?8$/i;
 
-type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'preflight' | 'unknown';
+type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'preflight' | 'unknown';
 
 const ROUTES: Readonly<Record<string, Route>> = {
   [GRAPHQL_PATH]: 'graphql',
   '/healthz': 'healthz',
   '/readyz': 'readyz',
   '/metrics': 'metrics',
+  '/activate': 'activate',
 };
 
-function routeOf(req: IncomingMessage): Route {
+function routeOf(req: IncomingMessage, activatePage: boolean): Route {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const route = ROUTES[path] ?? 'unknown';
+  const known = ROUTES[path] ?? 'unknown';
+  const route = known === 'activate' && !activatePage ? 'unknown' : known;
   return req.method === 'OPTIONS' ? 'preflight' : route;
 }
 
@@ -224,6 +229,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         res.end(body);
         return;
       }
+      case 'activate':
+        // routeOf answers 'unknown' unless the option is set.
+        if (options.activatePage) handleActivatePage(req, res, options.activatePage);
+        else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
+        return;
       case 'unknown':
         sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
@@ -236,7 +246,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const log = logger.child({ reqId: requestId });
     res.setHeader('x-request-id', requestId);
     for (const [key, value] of Object.entries(CORS_HEADERS)) res.setHeader(key, value);
-    const route = routeOf(req);
+    const route = routeOf(req, options.activatePage !== undefined);
     // 'close' also fires when the client goes away mid-response, so every request is counted once.
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

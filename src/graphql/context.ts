@@ -4,6 +4,7 @@ import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { Actor, Role } from '../domain/decider';
 import type { Product } from '../domain/plans';
+import type { DeliveryKind, DeliveryStatus } from '../notifications/db';
 
 /** Who is asking: role and account always come from our own user records, never from token claims. */
 export type Viewer = Actor;
@@ -62,6 +63,22 @@ export interface LicenseEventRow {
   readonly userId: string | null;
   /** The event's payload as a JSON object string. */
   readonly data: string;
+}
+
+/** One licence mail's delivery record (the notifier's, in notifications.db). */
+export interface NotificationDeliveryRow {
+  readonly eventId: string;
+  readonly accountId: string;
+  /** The event's position in the log: the cursor. */
+  readonly position: string;
+  readonly kind: DeliveryKind;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly recipientUserId: string;
+  readonly recipientEmail: string;
+  readonly createdAt: Instant;
+  readonly updatedAt: Instant;
 }
 
 export interface PageInfoRow {
@@ -163,6 +180,15 @@ export interface SeatledgerServices {
   licenseEvents(accountId: string, after: string | null): AsyncIterable<LicenseEventRow>;
   /** Each change of a seat count of the account (of one product when given). */
   seatAvailabilityChanges(accountId: string, product: Product | null): AsyncIterable<SeatAvailabilityRow>;
+
+  /**
+   * The account's licence-mail deliveries, newest first (the caller checks the viewer's role); empty where this
+   * instance runs no notifier.
+   */
+  notifications(
+    accountId: string,
+    args: PageArgs & { status?: DeliveryStatus | null },
+  ): Promise<Connection<NotificationDeliveryRow>>;
 
   /** Fresh loaders for one account; called at most once per account per request. */
   createLoaders(accountId: string): Loaders;

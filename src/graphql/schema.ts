@@ -11,6 +11,7 @@ import {
   UserFieldsResolver,
 } from './resolvers/fields';
 import { LicenseMutationResolver, SignInResolver, UserMutationResolver } from './resolvers/mutation';
+import { NotificationDeliveryFieldsResolver, NotificationsQueryResolver } from './resolvers/notifications';
 import { QueryResolver } from './resolvers/query';
 import { SubscriptionResolver } from './resolvers/subscription';
 import { DateTimeScalar } from './types/scalars';
@@ -26,6 +27,8 @@ export const RESOLVERS = [
   ProductSubscriptionFieldsResolver,
   AccountFieldsResolver,
   LicenseEventFieldsResolver,
+  NotificationsQueryResolver,
+  NotificationDeliveryFieldsResolver,
 ] as const;
 
 export function buildSeatledgerSchema(options: { pubSub?: PubSub } = {}): Promise<GraphQLSchema> {

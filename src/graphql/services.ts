@@ -14,6 +14,7 @@ import { NotFound } from '../domain/errors';
 import type { Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
 import type { EventStore, Position, RecordedEvent } from '../eventstore/port';
+import { listDeliveries, type NotificationsDb } from '../notifications/db';
 import type { ProjectionRunner } from '../projection-runtime/runner';
 import type {
   AccountRow,
@@ -33,6 +34,8 @@ export interface ServicesDeps {
   readonly signIn: SignIn;
   readonly runner: ProjectionRunner;
   readonly store: EventStore;
+  /** The notifier's delivery records; null where this instance runs no reactors (then no deliveries are listed). */
+  readonly notificationsDb?: NotificationsDb | null;
   /** How long a write waits for its projections before answering CONFLICT-free but stale; default 5 s. */
   readonly readYourWritesTimeoutMs?: number;
 }
@@ -195,6 +198,30 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
 
     seatAvailabilityChanges(accountId, product) {
       return seatChanges(runner, db, accountId, product);
+    },
+
+    async notifications(accountId, args) {
+      if (!deps.notificationsDb) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      const page = listDeliveries(deps.notificationsDb, accountId, args);
+      return {
+        edges: page.nodes.map((d) => ({
+          cursor: d.position,
+          node: {
+            eventId: d.eventId,
+            accountId: d.accountId,
+            position: d.position,
+            kind: d.kind,
+            status: d.status,
+            attempts: d.attempts,
+            lastError: d.lastError,
+            recipientUserId: d.recipient.userId,
+            recipientEmail: d.recipient.email,
+            createdAt: d.createdAt,
+            updatedAt: d.updatedAt,
+          },
+        })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      };
     },
 
     createLoaders(accountId): Loaders {

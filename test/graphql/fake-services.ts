@@ -138,6 +138,9 @@ export function createFakeServices(userCount = 3): FakeServices {
     seatAvailabilityChanges() {
       throw new Error('not used by these tests');
     },
+    async notifications() {
+      return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+    },
     createLoaders(accountId): Loaders {
       return {
         userById: new DataLoader(async (ids: readonly string[]) =>

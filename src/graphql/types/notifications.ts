@@ -1,0 +1,92 @@
+// The GraphQL face of the notifier's delivery records: `notifications(status:)` lists them for the account's
+// OWNER and ADMINs. The recipient is a field resolver (a loader), so a type never loads anything itself.
+
+import { IsOptional } from 'class-validator';
+import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { DeliveryKind, DeliveryStatus as DomainDeliveryStatus } from '../../notifications/db';
+import type { Instant, NotificationDeliveryRow, PageInfoRow } from '../context';
+import { PageInfo } from './objects';
+import { DateTimeScalar } from './scalars';
+import { IsCursor, IsPageSize } from './validators';
+
+export const DeliveryStatus = { PENDING: 'PENDING', SENT: 'SENT', FAILED: 'FAILED' } as const satisfies {
+  readonly [S in DomainDeliveryStatus]: S;
+};
+
+export const NotificationKind = {
+  LICENSE_ASSIGNED: 'LICENSE_ASSIGNED',
+  LICENSE_REVOKED: 'LICENSE_REVOKED',
+} as const satisfies {
+  readonly [K in DeliveryKind]: K;
+};
+
+registerEnumType(DeliveryStatus, {
+  name: 'DeliveryStatus',
+  description: 'PENDING: not sent yet (maybe retrying); SENT: handed over; FAILED: every try failed.',
+});
+registerEnumType(NotificationKind, { name: 'NotificationKind', description: 'Which licence mail.' });
+
+@ObjectType({ description: 'One licence mail to one user: its delivery state, retries and last error.' })
+export class NotificationDelivery implements NotificationDeliveryRow {
+  @Field(() => ID, { description: 'The id of the event the mail is about (LicenseAssigned or LicenseRevoked).' })
+  eventId!: string;
+
+  @Field(() => NotificationKind)
+  kind!: DeliveryKind;
+
+  @Field(() => DeliveryStatus)
+  status!: DomainDeliveryStatus;
+
+  @Field(() => Int, { description: 'Tries so far.' })
+  attempts!: number;
+
+  @Field(() => String, { nullable: true, description: 'Why the last try failed; null once sent.' })
+  lastError!: string | null;
+
+  @Field(() => String, { description: 'The address the mail went (or was to go) to.' })
+  recipientEmail!: string;
+
+  @Field(() => DateTimeScalar)
+  createdAt!: Instant;
+
+  @Field(() => DateTimeScalar)
+  updatedAt!: Instant;
+
+  accountId!: string;
+  recipientUserId!: string;
+  position!: string;
+}
+
+@ObjectType()
+export class NotificationDeliveryEdge {
+  @Field(() => String)
+  cursor!: string;
+
+  @Field(() => NotificationDelivery)
+  node!: NotificationDeliveryRow;
+}
+
+@ObjectType()
+export class NotificationDeliveryConnection {
+  @Field(() => [NotificationDeliveryEdge])
+  edges!: readonly NotificationDeliveryEdge[];
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfoRow;
+}
+
+@ArgsType()
+export class NotificationsArgs {
+  @Field(() => DeliveryStatus, { nullable: true })
+  @IsOptional()
+  status?: DomainDeliveryStatus | null;
+
+  @Field(() => Int, { nullable: true, defaultValue: 20 })
+  @IsPageSize()
+  first!: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsCursor()
+  after?: string | null;
+}
