@@ -31,6 +31,8 @@ export interface SeatledgerOptions {
   readonly reactors?: boolean;
   /** Test knob: the notifier's retry policy. */
   readonly notifierRetry?: { attempts: number; baseDelayMs: number; maxDelayMs?: number };
+  /** Test knob: the time activation links are issued and redeemed at (so a test can let a link expire). */
+  readonly clock?: () => Date;
 }
 
 export interface RunningSeatledger {
@@ -69,7 +71,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     closers.push(() => store.close());
 
     const app = createApplication({ store });
-    const credentials = createCredentialsApplication({ store });
+    const credentials = createCredentialsApplication({ store, ...(options.clock ? { now: options.clock } : {}) });
 
     const runner = createProjectionRunner({
       store,
@@ -111,6 +113,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         db,
         logger,
         ...(options.notifierRetry ? { retry: options.notifierRetry } : {}),
+        ...(options.clock ? { now: options.clock } : {}),
       });
       const deactivation = createDeactivationReactor({ store, app, db, logger });
       closers.push(
