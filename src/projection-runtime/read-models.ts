@@ -1,4 +1,5 @@
 // The read-model file: each projection's tables and checkpoint, rebuilt on a version change, written a batch at a time.
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import type { Position, RecordedEvent } from '../eventstore/port';
@@ -55,13 +56,8 @@ export class ReadModels {
   constructor(options: ReadModelsOptions) {
     this.projections = options.projections;
     assertDistinct(options.projections);
-    this.db = new Database(options.file);
+    this.db = openFile(options.file);
     try {
-      this.db.pragma('journal_mode = WAL');
-      // NORMAL: read models are rebuildable, so a power cut may lose the last batches, never corrupt them.
-      this.db.pragma('synchronous = NORMAL');
-      this.db.pragma('cache_size = -65536');
-      this.db.pragma('temp_store = MEMORY');
       this.db.exec(CHECKPOINTS_DDL);
       this.positions = [];
       this.derivedPending = [];
@@ -77,6 +73,7 @@ export class ReadModels {
           this.derivedPending.push(row.derived_pending === 1);
         }
       })();
+      if (this.rebuilding) this.db.pragma('synchronous = OFF');
     } catch (error) {
       this.db.close();
       throw error;
@@ -176,6 +173,8 @@ export class ReadModels {
     })();
     this.derivedPending.fill(false);
     this.db.pragma('optimize');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   close(): void {
@@ -206,6 +205,41 @@ export class ReadModels {
       )
       .run(projection.name, projection.version, JSON.stringify(current.map((o) => o.name)), pending ? 1 : 0);
   }
+}
+
+/**
+ * Opens the file. While a rebuild from scratch runs, commits skip fsync (synchronous=OFF: several times faster on
+ * a busy disk); a process crash is harmless, but an OS crash or power cut could leave the file damaged. So a file
+ * whose rebuild was interrupted is checked on open, and a damaged one is deleted: it is rebuilt from the log.
+ */
+function openFile(file: string): Database.Database {
+  let db = new Database(file);
+  try {
+    const interrupted =
+      db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'projections'").get() !== undefined &&
+      db.prepare('SELECT 1 FROM projections WHERE derived_pending = 1 AND position IS NOT NULL').get() !== undefined;
+    if (interrupted && db.pragma('quick_check(1)', { simple: true }) !== 'ok') {
+      db.close();
+      for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+      db = new Database(file);
+    }
+  } catch (error) {
+    if (
+      (error as { code?: string }).code !== 'SQLITE_CORRUPT' &&
+      (error as { code?: string }).code !== 'SQLITE_NOTADB'
+    ) {
+      db.close();
+      throw error;
+    }
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
+    db = new Database(file);
+  }
+  db.pragma('journal_mode = WAL');
+  // NORMAL: read models are rebuildable, so a power cut may lose the last batches, never corrupt them.
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -32768');
+  return db;
 }
 
 export function openReadModels(options: ReadModelsOptions): ReadModels {

@@ -1,4 +1,5 @@
 // The projection runner against the real SQLite log: catch-up, live, read-your-writes, crashes, version bumps.
+import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import { defineProjection, type ProjectionDefinition } from '../../src/projection-runtime/define';
 import { openReadModels } from '../../src/projection-runtime/read-models';
@@ -205,6 +206,14 @@ describe('projection runner', () => {
     } finally {
       models.close();
     }
+  });
+
+  it('starts over from the log when the read-model file is damaged', async () => {
+    await appendPurchases(ws.log, 3);
+    fs.writeFileSync(ws.readModelsFile, 'this is not a database, it was cut off by a power failure'.repeat(100));
+    const runner = run([seatCount]);
+    await runner.start();
+    expect(rows(runner.db, 'SELECT sum(purchased) AS total FROM seat_count')).toEqual([{ total: 3 }]);
   });
 
   it('refuses two projections that create the same table', () => {
