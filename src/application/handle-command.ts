@@ -1,7 +1,9 @@
 // The one place that reads and appends for a command: the stream's cached state, a pure decide, an append at
 // the revision decided on, and on a conflict a catch-up and a new decision, a bounded number of times.
+
 import { randomUUID } from 'node:crypto';
 import { type Command, type Decider, type Event, foldEvents } from '../domain/decider';
+import { currentSchemaVersion } from '../domain/event-schemas';
 import { type EventStore, type EventToAppend, type Position, WrongExpectedRevision } from '../eventstore/port';
 import { Conflict } from './errors';
 import { KeyedMutex } from './keyed-mutex';
@@ -45,7 +47,6 @@ interface StreamState<S> {
   position: Position | null;
 }
 
-export const SCHEMA_VERSION = 1;
 const DEFAULT_CACHE_SIZE = 10_000;
 // Eight rounds: with commands serialised per stream in each process, a conflict means another process wrote
 // in between; losing eight times in a row means the stream is hot beyond what retrying fixes.
@@ -141,7 +142,8 @@ export class CommandHandler {
         occurredAt: context.occurredAt,
         correlationId: context.correlationId,
         causationId: context.causationId,
-        schemaVersion: SCHEMA_VERSION,
+        // Each type at its current version: readers upcast older ones (src/eventstore/upcasting.ts).
+        schemaVersion: currentSchemaVersion(event.type),
       },
     };
   }
