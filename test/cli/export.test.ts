@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
-import { type ExportedEvent, runExport } from '../../src/cli/export';
-import { EVENT_SCHEMAS, eventJsonSchema } from '../../src/domain/event-schemas';
+import { type ExportedEvent, runExport, toExportedEvent } from '../../src/cli/export';
+import { EVENT_SCHEMAS, EVENT_UPCASTERS, eventJsonSchema } from '../../src/domain/event-schemas';
 import {
   accountStream,
   credentialsStream,
@@ -17,6 +17,7 @@ import {
 } from '../../src/domain/streams';
 import type { EventToAppend } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
+import { withUpcasting } from '../../src/eventstore/upcasting';
 import { validate } from '../events/json-schema';
 import { makeTempDir } from '../support/temp-dir';
 
@@ -151,6 +152,16 @@ describe('seatledger export', () => {
       'recordedAt',
     ]);
     expect(all.lines[0]).toMatchObject({ type: 'EmailReserved', revision: 0, data: { userId: 'owner-acc-1' } });
+  });
+
+  it('each line is exactly JSON.stringify of the event as the upcasting store reads it', async () => {
+    const store = withUpcasting(openSqliteEventStore({ file: path.join(temp.dir, 'events.db') }), EVENT_UPCASTERS);
+    const expected: string[] = [];
+    for await (const event of store.readAll()) {
+      if (!event.streamName.startsWith('credentials-')) expected.push(JSON.stringify(toExportedEvent(event)));
+    }
+    await store.close();
+    expect(all.stdout.trimEnd().split('\n')).toEqual(expected);
   });
 
   it('never writes a credentials event, nor anything of one', () => {
