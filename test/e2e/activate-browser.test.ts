@@ -2,6 +2,7 @@
 // from the mail, types a password twice with the keyboard, sees the success text and signs in over GraphQL with
 // it; a used link shows the error. Also checks what a person relies on: labels, visible focus, contrast, no CSP
 // violation. Outside CI a machine without /usr/bin/chromium skips; in CI (CI=true) a missing browser fails.
+/// <reference lib="dom" />
 import fs from 'node:fs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ASSIGN, createUser, login, ok, purchase, signUpAccount } from '../support/seatledger';
