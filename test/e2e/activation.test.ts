@@ -286,4 +286,35 @@ describe('a mail that cannot be sent (SMTP_URL on a closed port)', () => {
     const other = await signUpAccount(gql, 'Tyrell');
     expect(ok(await gql(NOTIFICATIONS, { status: 'FAILED' }, other.token)).notifications.edges).toEqual([]);
   });
+
+  it('pages through the deliveries newest first with first/after', async () => {
+    const { gql } = server;
+    // given two failed assignment mails, the second assigned last
+    const owner = await signUpAccount(gql, 'Soylent');
+    await purchase(gql, owner.token, 2);
+    const [older, newer] = [await createUser(gql, owner.token), await createUser(gql, owner.token)];
+    for (const user of [older, newer]) {
+      ok(await gql(ASSIGN, { userId: user?.id, product: 'VIDEO_MEETING' }, owner.token));
+    }
+    await until(
+      async () => ok(await gql(NOTIFICATIONS, { status: 'FAILED' }, owner.token)).notifications,
+      (page) => page.edges.length === 2,
+    );
+
+    // when read one at a time
+    const first = ok(await gql(NOTIFICATIONS, { status: 'FAILED', first: 1 }, owner.token)).notifications;
+    const second = ok(
+      await gql(NOTIFICATIONS, { status: 'FAILED', first: 1, after: first.pageInfo.endCursor }, owner.token),
+    ).notifications;
+
+    // then
+    expect(first.edges.map((e: { node: { recipient: { id: string } } }) => e.node.recipient.id)).toEqual([newer?.id]);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect(second.edges.map((e: { node: { recipient: { id: string } } }) => e.node.recipient.id)).toEqual([older?.id]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
+    // and a page size outside 1..500 is refused with the field named
+    const tooMany = await gql(NOTIFICATIONS, { first: 0 }, owner.token);
+    expect(tooMany.codes).toEqual(['BAD_USER_INPUT']);
+    expect(tooMany.errors?.[0]?.message).toContain('first');
+  });
 });
