@@ -3,11 +3,10 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
-import { EVENT_SCHEMAS, EVENT_UPCASTERS, PUBLISHED_STREAM_PREFIXES } from '../domain/event-schemas';
+import { EVENT_SCHEMAS, PUBLISHED_STREAM_PREFIXES } from '../domain/event-schemas';
 import { SECRET_STREAM_PREFIX } from '../domain/streams';
 import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, Position, RecordedEvent } from '../eventstore/port';
-import { withUpcasting } from '../eventstore/upcasting';
 import type { CliCommand } from './main';
 
 export interface ExportFilter {
@@ -254,10 +253,7 @@ export async function runExport(args: readonly string[], io: ExportIo): Promise<
     return 1;
   }
 
-  const store = withUpcasting(
-    await openEventStore({ dataDir, eventStoreConnectionString: connectionString }),
-    EVENT_UPCASTERS,
-  );
+  const store = await openEventStore({ dataDir, eventStoreConnectionString: connectionString });
   // Progress only when the events go somewhere else than the screen; on a terminal the line is redrawn.
   const showProgress = !io.stdout.isTTY;
   const redraw = io.stderr.isTTY === true;

@@ -5,12 +5,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { seatsAsOf } from '../../projections/seat-availability/as-of';
 import { ConfigError, loadConfig } from '../config';
-import { EVENT_UPCASTERS } from '../domain/event-schemas';
 import { isProduct, PRODUCTS, type Product } from '../domain/plans';
 import { LICENSE_STREAM_PREFIXES, subscriptionStream } from '../domain/streams';
 import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, RecordedEvent } from '../eventstore/port';
-import { withUpcasting } from '../eventstore/upcasting';
 import type { CliCommand } from './main';
 import type { CliIo } from './replay';
 
@@ -235,10 +233,7 @@ export async function runHistory(args: readonly string[], io: CliIo): Promise<nu
     io.stderr.write(`seatledger history: no event log at ${eventsFile(dataDir)} (see --data-dir)\n`);
     return 1;
   }
-  const store = withUpcasting(
-    await openEventStore({ dataDir, eventStoreConnectionString: connectionString }),
-    EVENT_UPCASTERS,
-  );
+  const store = await openEventStore({ dataDir, eventStoreConnectionString: connectionString });
   try {
     const history = await accountHistory(store, options);
     if (history === null) {

@@ -7,11 +7,9 @@ import Database from 'better-sqlite3';
 import { SingleBar } from 'cli-progress';
 import { allProjections } from '../../projections';
 import { loadConfig } from '../config';
-import { EVENT_UPCASTERS } from '../domain/event-schemas';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, Position } from '../eventstore/port';
-import { withUpcasting } from '../eventstore/upcasting';
 import { compareTable, projectionTables, type TableDifference } from '../projection-runtime/compare';
 import { type RebuildProgress, rebuildReadModels } from '../projection-runtime/rebuild';
 import type { CliCommand } from './main';
@@ -70,10 +68,7 @@ export async function runReplay(args: readonly string[], io: CliIo): Promise<num
     return 1;
   }
 
-  const store = withUpcasting(
-    await openEventStore({ dataDir, eventStoreConnectionString: connectionString }),
-    EVENT_UPCASTERS,
-  );
+  const store = await openEventStore({ dataDir, eventStoreConnectionString: connectionString });
   const tempFile = path.join(dataDir, `.${READ_MODELS}.replay-${process.pid}`);
   removeDatabase(tempFile);
   try {

@@ -1,8 +1,11 @@
 // Which log a process uses: EventStoreDB when a connection string is configured, else the embedded SQLite file.
-// The server and every CLI command open the store here, so they always agree.
+// The server and every CLI command open the store here, so they always agree — and all read old event versions
+// upcast to the current shape.
 import fs from 'node:fs';
 import path from 'node:path';
+import { EVENT_UPCASTERS } from '../domain/event-schemas';
 import type { EventStore } from './port';
+import { withUpcasting } from './upcasting';
 
 export interface OpenEventStoreOptions {
   readonly dataDir: string;
@@ -13,6 +16,10 @@ export interface OpenEventStoreOptions {
 export const eventsFile = (dataDir: string) => path.join(dataDir, 'events.db');
 
 export async function openEventStore(options: OpenEventStoreOptions): Promise<EventStore> {
+  return withUpcasting(await openAdapter(options), EVENT_UPCASTERS);
+}
+
+async function openAdapter(options: OpenEventStoreOptions): Promise<EventStore> {
   if (options.eventStoreConnectionString) {
     // Loaded on demand: the gRPC client costs start-up time the embedded default does not need.
     const { openEventStoreDbEventStore } = await import('./eventstoredb');
