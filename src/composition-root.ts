@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import { allProjections } from '../projections';
 import { createApplication } from './application';
 import { createCredentialsApplication } from './application/credentials';
+import { rememberVerified } from './auth/remember-verified';
 import { createSignIn } from './auth/sign-in';
 import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
@@ -91,6 +92,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       issuer = tokens;
       verifier = tokens;
     }
+    verifier = rememberVerified(verifier);
     const signIn = createSignIn({ app, credentials, verifier, ...(issuer ? { issuer } : {}) });
     // The notifier's delivery state; `notifications(status:)` reads it where the reactors run.
     const db = (options.reactors ?? true) ? openNotificationsDb(config.dataDir) : null;

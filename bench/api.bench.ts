@@ -1,0 +1,352 @@
+// `npm run bench:api`: requests/s and latencies of the GraphQL API under autocannon (10 connections), beside a bare
+// Apollo Server 5 answering `{ hello }` and raw durable SQLite commits, all in one run, printed as ratios.
+// Goals (issue 4): seatAvailability ≥ 0.7× the bare figure; an assign/revoke cycle ≥ 0.25×.
+// Each server runs in its own child process (the same set-up for both), autocannon in this one. The bare baseline
+// runs before and after and its mean is the reference, since the machine is shared.
+// Knobs: BENCH_SECONDS (default 10), BENCH_CPU_PROF=<dir> (CPU profile of the seatledger child),
+// BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran).
+import { type ChildProcess, fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import Database from 'better-sqlite3';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_SECONDS = 2;
+const CONNECTIONS = 10;
+const ACCOUNTS = 10;
+const USERS_PER_ACCOUNT = 12;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The child processes: `api.bench.ts bare` and `api.bench.ts seatledger <data dir>` serve until told to stop.
+
+async function serveBare(): Promise<{ url: string; close: () => Promise<void> }> {
+  const { ApolloServer } = await import('@apollo/server');
+  const { startStandaloneServer } = await import('@apollo/server/standalone');
+  const server = new ApolloServer({
+    typeDefs: 'type Query { hello: String! }',
+    resolvers: { Query: { hello: () => 'world' } },
+  });
+  const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+  return { url, close: () => server.stop() };
+}
+
+async function serveSeatledger(dataDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  require('reflect-metadata');
+  const { startSeatledger } = await import('../src/composition-root');
+  const { loadConfig } = await import('../src/config');
+  const { createLogger } = await import('../src/logger');
+  const config = loadConfig({ SEATLEDGER_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, dataDir);
+  // Exactly what `seatledger serve` runs, reactors (licence mails) included.
+  return startSeatledger({ config, logger: createLogger({ level: config.logLevel }) });
+}
+
+async function childMain(kind: string, dataDir: string | undefined): Promise<void> {
+  const server = kind === 'bare' ? await serveBare() : await serveSeatledger(dataDir as string);
+  process.send?.({ url: server.url });
+  process.on('message', async (message) => {
+    if (message === 'stop') {
+      await server.close();
+      process.exit(0);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The parent: starts children, prepares accounts over HTTP, measures.
+
+interface Server {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+// A failed run never leaves a server behind.
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+async function start(kind: 'bare' | 'seatledger', dataDir?: string): Promise<Server> {
+  const cpuProf = kind === 'seatledger' && process.env.BENCH_CPU_PROF;
+  const child: ChildProcess = fork(__filename, [kind, ...(dataDir ? [dataDir] : [])], {
+    execArgv: [
+      '-r',
+      path.join(__dirname, 'register.js'),
+      ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message: { url: string }) => resolve(message.url));
+    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code}) before serving`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
+  };
+}
+
+async function gql<T>(url: string, query: string, variables?: object, token?: string): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors || !body.data) throw new Error(`setup failed: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+interface Member {
+  readonly userId: string;
+  readonly token: string;
+}
+
+/** A connection's autocannon context: the user it is cycling right now. */
+interface Cycle {
+  member?: Member;
+}
+
+/** Accounts with seats for every user, and users that hold nothing yet. */
+async function prepare(url: string): Promise<{ token: string; members: Member[] }> {
+  const members: Member[] = [];
+  let firstToken = '';
+  for (let a = 0; a < ACCOUNTS; a++) {
+    const signUp = await gql<{ signUp: { token: string } }>(
+      url,
+      'mutation ($input: SignUpInput!) { signUp(input: $input) { token } }',
+      {
+        input: {
+          accountName: `Bench ${a}`,
+          ownerName: `Owner ${a}`,
+          ownerEmail: `owner-${a}-${process.pid}@bench.test`,
+          password: 'bench-password-long',
+        },
+      },
+    );
+    const token = signUp.signUp.token;
+    firstToken ||= token;
+    await gql(
+      url,
+      'mutation ($q: Int!) { purchaseLicenses(input: { product: VIDEO_MEETING, plan: "video-pro", quantity: $q }) { subscription { id } } }',
+      { q: USERS_PER_ACCOUNT },
+      token,
+    );
+    for (let u = 0; u < USERS_PER_ACCOUNT; u++) {
+      const created = await gql<{ createUser: { user: { id: string } } }>(
+        url,
+        'mutation ($input: CreateUserInput!) { createUser(input: $input) { user { id } } }',
+        { input: { email: `user-${a}-${u}-${process.pid}@bench.test`, name: `User ${a} ${u}` } },
+        token,
+      );
+      members.push({ userId: created.createUser.user.id, token });
+    }
+  }
+  return { token: firstToken, members };
+}
+
+interface Figures {
+  readonly requestsPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+  readonly requests: number;
+}
+
+async function cannon(options: autocannon.Options, seconds = SECONDS): Promise<Figures> {
+  const result = await autocannon({ connections: CONNECTIONS, pipelining: 1, ...options, duration: seconds });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    requests: result.requests.total,
+  };
+}
+
+/** A short run first, so JIT and caches are warm for the measured one. */
+async function measure(options: () => autocannon.Options, between?: () => Promise<void>): Promise<Figures> {
+  await cannon(options(), WARMUP_SECONDS);
+  await between?.();
+  return cannon(options());
+}
+
+const post = (body: object, token?: string) => ({
+  method: 'POST' as const,
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  body: JSON.stringify(body),
+});
+
+/**
+ * Each connection assigns a licence to a user that holds none, then revokes it, then takes the next free user:
+ * a shared pool hands users out, so two connections never work on the same user at once.
+ */
+function assignRevokeCycle(url: string, members: readonly Member[], onGraphQLError: () => void): autocannon.Options {
+  if (members.length < CONNECTIONS + 1) throw new Error('the cycle needs more users than connections');
+  const free = [...members];
+  const assign =
+    'mutation ($u: ID!) { assignLicense(input: { userId: $u, product: VIDEO_MEETING }) { seats { assigned } } }';
+  const revoke =
+    'mutation ($u: ID!) { revokeLicense(input: { userId: $u, product: VIDEO_MEETING }) { seats { assigned } } }';
+  const check = (body: string) => {
+    if (body.includes('"errors"')) onGraphQLError();
+  };
+  return {
+    url,
+    requests: [
+      {
+        setupRequest: (request, context) => {
+          const member = free.shift() as Member;
+          (context as Cycle).member = member;
+          return { ...request, ...post({ query: assign, variables: { u: member.userId } }, member.token) };
+        },
+        onResponse: (_status, body) => check(body),
+      },
+      {
+        setupRequest: (request, context) => {
+          const { member } = context as Required<Cycle>;
+          return { ...request, ...post({ query: revoke, variables: { u: member.userId } }, member.token) };
+        },
+        onResponse: (_status, body, context) => {
+          check(body);
+          free.push((context as Required<Cycle>).member);
+        },
+      },
+    ],
+  };
+}
+
+/** A run stops mid-cycle: revoke whatever is still assigned, so the next run starts with every user free. */
+async function releaseAll(url: string, members: readonly Member[]): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const revoke =
+    'mutation ($u: ID!) { revokeLicense(input: { userId: $u, product: VIDEO_MEETING }) { seats { assigned } } }';
+  for (const member of members) {
+    await gql(url, revoke, { u: member.userId }, member.token).catch(() => undefined);
+  }
+}
+
+/** The disk's ceiling at the log's durability: single-row autocommit inserts, WAL, synchronous=FULL. */
+function rawDurableCommitsPerSecond(dir: string): number {
+  const db = new Database(path.join(dir, `raw-${Date.now()}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE raw (position INTEGER PRIMARY KEY, data TEXT)');
+  const insert = db.prepare('INSERT INTO raw (data) VALUES (?)');
+  const start = performance.now();
+  let count = 0;
+  while (performance.now() - start < 1500) {
+    insert.run(JSON.stringify({ userId: 'user-42', product: 'VIDEO_MEETING', planId: 'video-pro', n: count }));
+    count++;
+  }
+  const perSecond = count / ((performance.now() - start) / 1000);
+  db.close();
+  return perSecond;
+}
+
+const fmt = (figures: Figures) =>
+  `${figures.requestsPerSecond.toFixed(0).padStart(7)} req/s   p50 ${String(figures.p50).padStart(4)} ms   p99 ${String(
+    figures.p99,
+  ).padStart(4)} ms   (${figures.requests} requests, ${figures.errors} errors)`;
+
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seatledger-api-bench-'));
+  try {
+    console.log(`api bench: ${CONNECTIONS} connections, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up`);
+    const bareQuery = (url: string) => ({ url, ...post({ query: '{ hello }' }) });
+    const results: { name: string; figures: Figures; goal?: number; graphqlErrors: number }[] = [];
+    const report = (name: string, figures: Figures, graphqlErrors = 0, goal?: number) => {
+      results.push({ name, figures, graphqlErrors, ...(goal === undefined ? {} : { goal }) });
+      console.log(`${name.padEnd(34)}${fmt(figures)}${graphqlErrors ? `   GraphQL errors: ${graphqlErrors}` : ''}`);
+    };
+
+    const bare1 = await start('bare');
+    const bareBefore = await measure(() => bareQuery(bare1.url));
+    await bare1.stop();
+    console.log(`${'bare Apollo { hello }, before'.padEnd(34)}${fmt(bareBefore)}`);
+    const diskBefore = rawDurableCommitsPerSecond(dir);
+
+    const seatledger = await start('seatledger', path.join(dir, 'data'));
+    const { token, members } = await prepare(seatledger.url);
+
+    if (only !== 'mutation') {
+      const seats = await measure(() => ({
+        url: seatledger.url,
+        ...post({ query: '{ seatAvailability(product: VIDEO_MEETING) { purchased assigned available } }' }, token),
+      }));
+      report('seatAvailability', seats, 0, 0.7);
+    }
+
+    if (only !== 'query') {
+      let errors = 0;
+      const cycle = async (name: string, pool: readonly Member[], goal?: number) => {
+        const figures = await measure(
+          () => assignRevokeCycle(seatledger.url, pool, () => errors++),
+          async () => {
+            await releaseAll(seatledger.url, pool);
+            errors = 0;
+          },
+        );
+        report(name, figures, errors, goal);
+        await releaseAll(seatledger.url, pool);
+      };
+      // Many accounts, as a shared server sees them: appends to different streams share a commit.
+      await cycle(`assign/revoke, ${ACCOUNTS} accounts`, members, 0.25);
+      // The worst case: every connection on one account, so every write queues on one subscription stream.
+      await cycle(
+        'assign/revoke, 1 account',
+        members.filter((member) => member.token === token),
+      );
+    }
+    await seatledger.stop();
+
+    const bare2 = await start('bare');
+    const bareAfter = await measure(() => bareQuery(bare2.url));
+    await bare2.stop();
+    console.log(`${'bare Apollo { hello }, after'.padEnd(34)}${fmt(bareAfter)}`);
+    const diskAfter = rawDurableCommitsPerSecond(dir);
+
+    const bare = (bareBefore.requestsPerSecond + bareAfter.requestsPerSecond) / 2;
+    const disk = (diskBefore + diskAfter) / 2;
+    console.log('');
+    console.log(`${'bare baseline (mean)'.padEnd(34)}${bare.toFixed(0)} req/s`);
+    console.log(
+      `${'raw durable SQLite commits'.padEnd(34)}${disk.toFixed(0)}/s (before ${diskBefore.toFixed(0)}, after ${diskAfter.toFixed(0)})`,
+    );
+    for (const { name, figures, goal } of results) {
+      const ratio = figures.requestsPerSecond / bare;
+      const verdict = goal === undefined ? '' : `  (goal ≥ ${goal}: ${ratio >= goal ? 'met' : 'MISSED'})`;
+      const perCommit = name.startsWith('assign')
+        ? `   ${(figures.requestsPerSecond / disk).toFixed(2)}× raw commits/s`
+        : '';
+      console.log(`${`${name} / bare`.padEnd(34)}${ratio.toFixed(2)}${verdict}${perCommit}`);
+    }
+    if (results.some((r) => r.graphqlErrors + r.figures.errors > 0)) {
+      console.log('WARNING: some requests failed; the figures above include them');
+      process.exitCode = 1;
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const [kind, dataDir] = process.argv.slice(2);
+if (kind) {
+  childMain(kind, dataDir).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
