@@ -66,6 +66,8 @@ export interface ProjectionRunner {
   lag(): Promise<ProjectionLag[]>;
   /** Called after each committed batch with its events (e.g. to push seat changes to GraphQL subscriptions). */
   onApplied(listener: (events: readonly RecordedEvent[]) => void): () => void;
+  /** How many onApplied listeners are registered: lets /metrics show that closed subscriptions left none behind. */
+  listenerCount(): number;
   /** Stops following the log and closes the read models; events not yet committed are read again next start. */
   stop(): Promise<void>;
 }
@@ -75,10 +77,22 @@ interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
+  /** Asks the log whether a licence event lies before `position` (see `probe`). */
+  probeTimer?: NodeJS.Timeout;
+  probing?: boolean;
+  /** The probe found a licence event here, not yet applied: ask again once the read models pass it. */
+  recheckAt?: Position;
 }
 
 const DEFAULT_BATCH_SIZE = 2000;
 const DEFAULT_WAIT_MS = 5000;
+/**
+ * A wait still pending after this long asks the log directly. Needed where the position is of a stream the runner
+ * filters out (credentials-, email-) and the store checkpoints filtered stretches only every so many events, as
+ * EventStoreDB does; SQLite's subscription checkpoints at once, so there the probe rarely runs.
+ */
+const PROBE_AFTER_MS = 10;
+const PROJECTED = { streamPrefixes: LICENSE_STREAM_PREFIXES };
 
 export function createProjectionRunner(options: ProjectionRunnerOptions): ProjectionRunner {
   const { store, logger } = options;
@@ -98,20 +112,63 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
 
   const reached = () => models.lowestPosition();
 
+  const forget = (waiter: Waiter) => {
+    clearTimeout(waiter.timer);
+    clearTimeout(waiter.probeTimer);
+    waiters = waiters.filter((w) => w !== waiter);
+  };
+
   const settleWaiters = () => {
     if (waiters.length === 0) return;
     const at = reached();
-    waiters = waiters.filter((waiter) => {
-      if (at === null || waiter.position > at) return true;
-      clearTimeout(waiter.timer);
-      waiter.resolve();
-      return false;
-    });
+    for (const waiter of waiters) {
+      if (at !== null && waiter.position <= at) {
+        forget(waiter);
+        waiter.resolve();
+      } else if (waiter.recheckAt !== undefined && at !== null && waiter.recheckAt <= at) {
+        waiter.recheckAt = undefined;
+        void probe(waiter);
+      }
+    }
+  };
+
+  /**
+   * Settles a wait the subscription alone may not: when no licence event lies between what is applied and the
+   * position, the read models already show everything up to it. Only once live, so a catch-up is not re-read.
+   */
+  const probe = async (waiter: Waiter): Promise<void> => {
+    if (waiter.probing || !waiters.includes(waiter) || !(caughtUp && state === 'live')) return;
+    waiter.probing = true;
+    try {
+      const from = reached();
+      let next: RecordedEvent | undefined;
+      for await (const event of store.readAll({
+        ...(from === null ? {} : { after: from }),
+        filter: PROJECTED,
+        maxCount: 1,
+      })) {
+        next = event;
+      }
+      if (!waiters.includes(waiter)) return;
+      if (next === undefined || next.position > waiter.position) {
+        forget(waiter);
+        waiter.resolve();
+      } else {
+        waiter.recheckAt = next.position;
+        settleWaiters();
+      }
+    } catch (error) {
+      // The subscription may still get there; otherwise the wait's timeout says so.
+      logger?.error({ err: error }, 'read-your-writes probe failed');
+    } finally {
+      waiter.probing = false;
+    }
   };
 
   const rejectWaiters = (error: Error) => {
     for (const waiter of waiters) {
       clearTimeout(waiter.timer);
+      clearTimeout(waiter.probeTimer);
       waiter.reject(error);
     }
     waiters = [];
@@ -186,6 +243,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         caughtUp = true;
         state = 'live';
         logger?.info({ position: reached() }, 'projections caught up');
+        for (const waiter of waiters) void probe(waiter);
         onCaughtUp();
       }
     }
@@ -222,10 +280,12 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       if (state === 'stopped') return Promise.reject(new ProjectionRunnerStopped());
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
-          waiters = waiters.filter((waiter) => waiter.timer !== timer);
+          forget(waiter);
           reject(new ReadModelTimeout(position, reached(), timeoutMs));
         }, timeoutMs);
-        waiters.push({ position, resolve, reject, timer });
+        const waiter: Waiter = { position, resolve, reject, timer };
+        waiter.probeTimer = setTimeout(() => void probe(waiter), PROBE_AFTER_MS);
+        waiters.push(waiter);
       });
     },
 
@@ -245,6 +305,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     onApplied(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    listenerCount() {
+      return listeners.size;
     },
 
     async stop() {
