@@ -179,6 +179,8 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
     },
 
     async licenseHistory(accountId, args) {
+      // A filter on a user of no account or of another one is NOT_FOUND, as everywhere else (api.md), not an empty page.
+      if (args.userId) userOf(accountId, args.userId);
       const page = history(db, accountId, args);
       return {
         edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toEventRow(edge.node) })),

@@ -178,7 +178,11 @@ describe('two accounts', () => {
     expect(alphaHistory.length).toBeGreaterThan(0);
     const seen = JSON.stringify(alphaHistory);
     for (const foreign of [beta.ownerId, betaUser.id, beta.accountId]) expect(seen).not.toContain(foreign);
-    expect(await history(alpha.token, betaUser.id)).toEqual([]);
+    // Filtering by the other's user answers as for an id nobody has: NOT_FOUND.
+    const filter = 'query ($u: ID) { licenseHistory(userId: $u) { edges { cursor } } }';
+    expect(errorCodes(await gql(filter, { u: betaUser.id }, alpha.token))).toEqual(['NOT_FOUND']);
+    expect(errorCodes(await gql(filter, { u: randomUUID() }, alpha.token))).toEqual(['NOT_FOUND']);
+    expect((await history(alpha.token, alphaUser.id)).length).toBeGreaterThan(0);
   });
 
   it("never show the other's seats or subscriptions", async () => {
