@@ -3,12 +3,12 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
-import { EVENT_SCHEMAS, EVENT_UPCASTERS, PUBLISHED_STREAM_PREFIXES } from '../domain/event-schemas';
+import { EVENT_SCHEMAS, PUBLISHED_STREAM_PREFIXES } from '../domain/event-schemas';
 import { SECRET_STREAM_PREFIX } from '../domain/streams';
 import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, Position, RecordedEvent } from '../eventstore/port';
 import { decodePosition, encodePosition, SqliteEventStore } from '../eventstore/sqlite';
-import { type Upcaster, upcaster, withUpcasting } from '../eventstore/upcasting';
+import { type Upcaster, unwrapUpcasting, upcaster } from '../eventstore/upcasting';
 import type { CliCommand } from './main';
 
 export interface ExportFilter {
@@ -180,13 +180,17 @@ const readOptions = (filter: ExportFilter) => ({
   filter: { streamPrefixes: PUBLISHED_STREAM_PREFIXES },
 });
 
-/** Any adapter: events through the port, read through the upcasters. */
-async function* portChunks(store: EventStore, filter: ExportFilter, selection: Selection): AsyncIterable<Chunk> {
+/** Any store: events through the port, as it reads them. */
+async function* portChunks(
+  store: EventStore,
+  filter: ExportFilter,
+  selection: Omit<Selection, 'upcasters'>,
+): AsyncIterable<Chunk> {
   const { types, accountId } = selection;
   const lines = new LineWriter();
   let text = '';
   let events = 0;
-  for await (const event of withUpcasting(store, selection.upcasters).readAll(readOptions(filter))) {
+  for await (const event of store.readAll(readOptions(filter))) {
     // The store filters by prefix already; this line is what guarantees it, whatever the adapter does.
     if (event.streamName.startsWith(SECRET_STREAM_PREFIX)) continue;
     if (types !== undefined && !types.has(event.type)) continue;
@@ -267,19 +271,23 @@ type SqliteRow = [
 ];
 
 /**
- * Writes the published events of `store` matching `filter` to `out` as NDJSON, upcast to current versions by
- * `upcasters`; answers how many. Waits for 'drain' whenever `out` says its buffer is full, so memory stays flat
- * however slow `out` is. Give it the adapter itself, not a wrapper: the embedded log has a faster path.
+ * Writes the published events of `store` matching `filter` to `out` as NDJSON, current versions only (give it
+ * the store as openEventStore returns it, read through the upcasters); answers how many. Waits for 'drain'
+ * whenever `out` says its buffer is full, so memory stays flat however slow `out` is.
  */
 export async function exportEvents(
   store: EventStore,
   out: NodeJS.WritableStream,
-  filter: ExportFilter & { readonly upcasters?: readonly Upcaster[] } = {},
+  filter: ExportFilter = {},
   onProgress?: (progress: ExportProgress) => void,
 ): Promise<number> {
-  const selection: Selection = { types: filter.types, accountId: filter.accountId, upcasters: filter.upcasters ?? [] };
+  const { types, accountId } = filter;
+  // The embedded log under the upcasters has a faster path; anything else reads through the port as it is.
+  const inner = unwrapUpcasting(store);
   const chunks =
-    store instanceof SqliteEventStore ? sqliteChunks(store, filter, selection) : portChunks(store, filter, selection);
+    inner.store instanceof SqliteEventStore
+      ? sqliteChunks(inner.store, filter, { types, accountId, upcasters: inner.upcasters })
+      : portChunks(store, filter, { types, accountId });
   const started = performance.now();
   let nextProgress = started + PROGRESS_INTERVAL_MS;
   let events = 0;
@@ -367,7 +375,7 @@ export async function runExport(args: readonly string[], io: ExportIo): Promise<
         io.stderr.write(redraw ? `\r${progressLine(progress)}` : `${progressLine(progress)}\n`)
     : undefined;
   try {
-    await exportEvents(store, io.stdout, { ...options, upcasters: EVENT_UPCASTERS }, onProgress);
+    await exportEvents(store, io.stdout, options, onProgress);
     if (showProgress && redraw) io.stderr.write('\n');
     return 0;
   } catch (error) {

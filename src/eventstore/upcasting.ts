@@ -4,10 +4,13 @@ import type {
   AllSubscription,
   EventMetadata,
   EventStore,
+  GroupMessage,
+  GroupSubscription,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeToAllOptions,
+  SubscribeToGroupOptions,
   SubscriptionMessage,
 } from './port';
 
@@ -66,6 +69,19 @@ export function upcaster(upcasters: readonly Upcaster[]): (event: RecordedEvent)
   };
 }
 
+const wrapped = new WeakMap<EventStore, { readonly store: EventStore; readonly upcasters: readonly Upcaster[] }>();
+
+/**
+ * What a store made by withUpcasting wraps (one level), and with which upcasters; a plain store: itself, none.
+ * For a bulk reader that reads an adapter's stored form directly and must apply the same upcasters (the export).
+ */
+export function unwrapUpcasting(store: EventStore): {
+  readonly store: EventStore;
+  readonly upcasters: readonly Upcaster[];
+} {
+  return wrapped.get(store) ?? { store, upcasters: [] };
+}
+
 /** The same store, read through the upcasters. Appends pass through untouched: writers write current versions. */
 export function withUpcasting(store: EventStore, upcasters: readonly Upcaster[]): EventStore {
   const upcast = upcaster(upcasters);
@@ -75,7 +91,7 @@ export function withUpcasting(store: EventStore, upcasters: readonly Upcaster[])
     for await (const event of events) yield upcast(event);
   }
 
-  return {
+  const upcasting: EventStore = {
     appendToStream: (stream, events, options) => store.appendToStream(stream, events, options),
     readStream: (stream: string, options?: ReadStreamOptions) => mapped(store.readStream(stream, options)),
     readAll: (options?: ReadAllOptions) => mapped(store.readAll(options)),
@@ -92,5 +108,33 @@ export function withUpcasting(store: EventStore, upcasters: readonly Upcaster[])
     },
     headPosition: () => store.headPosition(),
     close: () => store.close(),
+    ...(store.subscribeToGroup
+      ? {
+          subscribeToGroup(group: string, options?: SubscribeToGroupOptions): GroupSubscription {
+            const subscription = (store.subscribeToGroup as NonNullable<EventStore['subscribeToGroup']>)(
+              group,
+              options,
+            );
+            return {
+              unsubscribe: () => subscription.unsubscribe(),
+              async *[Symbol.asyncIterator](): AsyncIterator<GroupMessage> {
+                for await (const message of subscription) {
+                  const event = upcast(message.event);
+                  yield event === message.event
+                    ? message
+                    : {
+                        event,
+                        retryCount: message.retryCount,
+                        ack: () => message.ack(),
+                        nack: (action, reason) => message.nack(action, reason),
+                      };
+                }
+              },
+            };
+          },
+        }
+      : {}),
   };
+  wrapped.set(upcasting, { store, upcasters });
+  return upcasting;
 }

@@ -181,7 +181,7 @@ describe('seatledger export', () => {
         const out = new PassThrough();
         const parts: Buffer[] = [];
         out.on('data', (part: Buffer) => parts.push(part));
-        await exportEvents(store, out, { ...parseExportArgs(args), upcasters: EVENT_UPCASTERS });
+        await exportEvents(withUpcasting(store, EVENT_UPCASTERS), out, parseExportArgs(args));
         return Buffer.concat(parts).toString('utf8');
       };
       try {

@@ -11,7 +11,7 @@ import {
 import { subscriptionStream } from '../../src/domain/streams';
 import type { EventStore, EventToAppend, RecordedEvent } from '../../src/eventstore/port';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/eventstore/sqlite';
-import { type Upcaster, upcaster, withUpcasting } from '../../src/eventstore/upcasting';
+import { type Upcaster, unwrapUpcasting, upcaster, withUpcasting } from '../../src/eventstore/upcasting';
 import { makeTempDir } from '../support/temp-dir';
 import { validate } from './json-schema';
 
@@ -128,6 +128,11 @@ describe('withUpcasting over the real SQLite log', () => {
     await subscription.unsubscribe();
     expect(live[0]?.data.reason).toBeNull();
     expect(live[0]?.metadata.schemaVersion).toBe(2);
+  });
+
+  it('unwrapUpcasting tells a bulk reader what the wrapper wraps and with which upcasters', () => {
+    expect(unwrapUpcasting(store)).toEqual({ store: raw, upcasters: EVENT_UPCASTERS });
+    expect(unwrapUpcasting(raw)).toEqual({ store: raw, upcasters: [] });
   });
 
   it('appends pass through: what is written is read back', async () => {
