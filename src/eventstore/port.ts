@@ -89,6 +89,29 @@ export interface AllSubscription extends AsyncIterable<SubscriptionMessage> {
   unsubscribe(): Promise<void>;
 }
 
+/** One event handed to this member of a consumer group: settle it with `ack` or `nack`. */
+export interface GroupMessage {
+  readonly event: RecordedEvent;
+  /** How many times the event was handed out before this time (0 the first time). */
+  readonly retryCount: number;
+  /** Handled: no member of the group gets it again. */
+  ack(): Promise<void>;
+  /** Not handled: `retry` hands it out again (to any member), `park` sets it aside for an operator. */
+  nack(action: 'retry' | 'park', reason: string): Promise<void>;
+}
+
+export interface SubscribeToGroupOptions {
+  /** Fixed when the group is created (the first subscriber creates it). */
+  readonly filter?: StreamFilter;
+  /** Deliveries of one unsettled event (timeouts included) after which the store parks it itself; default 10. */
+  readonly maxRetryCount?: number;
+}
+
+export interface GroupSubscription extends AsyncIterable<GroupMessage> {
+  /** Leaves the group; events handed out and not settled go to the other members. */
+  unsubscribe(): Promise<void>;
+}
+
 export interface EventStore {
   appendToStream(stream: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult>;
   /** Events of one stream in revision order; a stream that does not exist reads as empty. */
@@ -99,6 +122,12 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeToAllOptions): AllSubscription;
   /** Position of the last event in the log, or null when the log is empty. */
   headPosition(): Promise<Position | null>;
+  /**
+   * Optional: competing consumers. Every process subscribing with the same `group` shares one server-side cursor, so
+   * each event goes to one of them, and goes again to another if it is not settled. The group is created on first use,
+   * from the start of the log. Absent where one process owns the log (SQLite): a local checkpoint does the same there.
+   */
+  subscribeToGroup?(group: string, options?: SubscribeToGroupOptions): GroupSubscription;
   close(): Promise<void>;
 }
 

@@ -8,6 +8,8 @@ import { decodePosition, encodePosition, openEventStoreDbEventStore } from '../.
 import {
   type EventStore,
   EventStoreUnavailable,
+  type GroupMessage,
+  type GroupSubscription,
   type SubscriptionMessage,
   WrongExpectedRevision,
 } from '../../src/eventstore/port';
@@ -173,6 +175,130 @@ describe(`EventStoreDB adapter on ${target}`, () => {
     }
   });
 });
+
+describe(`EventStoreDB consumer groups (subscribeToGroup) on ${target}`, () => {
+  const stores: EventStore[] = [];
+  const open = () => {
+    const store = openEventStoreDbEventStore({ connectionString, reconnectDelayMs: 50, maxReconnectDelayMs: 200 });
+    stores.push(store);
+    return store;
+  };
+  const group = () => `test-group-${randomUUID()}`;
+
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+  });
+
+  it('two processes in one group share its events: each event goes to exactly one of them', async () => {
+    const prefix = uniquePrefix();
+    const name = group();
+    const [one, two] = [open(), open()] as [EventStore, EventStore];
+    const readers = [one, two].map(
+      (store) =>
+        new GroupReader(store.subscribeToGroup?.(name, { filter: { streamPrefixes: [prefix] } }) as GroupSubscription),
+    );
+    const written: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const event = anEvent('Shared', { i });
+      written.push(event.id);
+      await one.appendToStream(`${prefix}${i % 3}`, [event], { expectedRevision: 'any' });
+    }
+
+    const seen = await readUntil(readers, 20);
+
+    expect([...seen.all].sort()).toEqual([...written].sort());
+    expect(seen.duplicates).toEqual([]);
+    expect(seen.byReader.every((count) => count > 0)).toBe(true);
+  });
+
+  it('an event nacked for retry comes back with its retry count; a parked one does not come back', async () => {
+    const prefix = uniquePrefix();
+    const reader = new GroupReader(
+      open().subscribeToGroup?.(group(), { filter: { streamPrefixes: [prefix] } }) as GroupSubscription,
+    );
+    await stores[0]?.appendToStream(`${prefix}a`, [anEvent('First'), anEvent('Second')], {
+      expectedRevision: 'no_stream',
+    });
+
+    const first = await reader.next();
+    expect([first.event.type, first.retryCount]).toEqual(['First', 0]);
+    await first.nack('retry', 'try again');
+    const second = await reader.next();
+    await second.nack('park', 'give up');
+    const messages = [await reader.next()];
+    await messages[0]?.ack();
+
+    expect(second.event.type).toBe('Second');
+    expect(messages.map((m) => [m.event.type, m.retryCount])).toEqual([['First', 1]]);
+    expect(await reader.nothingWithin(300)).toBe(true);
+  });
+
+  it('what a member held unsettled goes to another member once it leaves', async () => {
+    const prefix = uniquePrefix();
+    const name = group();
+    const leaving = open().subscribeToGroup?.(name, { filter: { streamPrefixes: [prefix] } }) as GroupSubscription;
+    await stores[0]?.appendToStream(`${prefix}a`, [anEvent('Held')], { expectedRevision: 'no_stream' });
+    const held = await new GroupReader(leaving).next();
+    const staying = new GroupReader(
+      open().subscribeToGroup?.(name, { filter: { streamPrefixes: [prefix] } }) as GroupSubscription,
+    );
+
+    await leaving.unsubscribe();
+    const again = await staying.next();
+
+    expect(again.event.id).toBe(held.event.id);
+    expect(again.retryCount).toBeGreaterThanOrEqual(1);
+    await again.ack();
+  });
+});
+
+/** Pulls group messages with a timeout; a timed-out pull stays pending and is reused, so nothing is lost. */
+class GroupReader {
+  private readonly iterator: AsyncIterator<GroupMessage>;
+  private pending: Promise<IteratorResult<GroupMessage>> | undefined;
+
+  constructor(subscription: GroupSubscription) {
+    this.iterator = subscription[Symbol.asyncIterator]();
+  }
+
+  async next(timeoutMs = 10_000): Promise<GroupMessage> {
+    this.pending ??= this.iterator.next();
+    const result = await withTimeout(this.pending, timeoutMs);
+    this.pending = undefined;
+    if (result.done) throw new Error('the group subscription ended');
+    return result.value;
+  }
+
+  async nothingWithin(ms: number): Promise<boolean> {
+    try {
+      await this.next(ms);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+}
+
+/** Reads and acks from every reader until `count` events were seen in all. */
+async function readUntil(readers: GroupReader[], count: number) {
+  const all = new Set<string>();
+  const duplicates: string[] = [];
+  const byReader = readers.map(() => 0);
+  const deadline = Date.now() + 10_000;
+  await Promise.all(
+    readers.map(async (reader, index) => {
+      while (all.size < count && Date.now() < deadline) {
+        const message = await reader.next(200).catch(() => null);
+        if (!message) continue;
+        if (all.has(message.event.id)) duplicates.push(message.event.id);
+        all.add(message.event.id);
+        byReader[index] = (byReader[index] ?? 0) + 1;
+        await message.ack();
+      }
+    }),
+  );
+  return { all, duplicates, byReader };
+}
 
 // Restarting a real server is not something a test may do: this part runs on the stand-in only.
 (realServer ? describe.skip : describe)('EventStoreDB adapter across a dropped connection (test stand-in)', () => {

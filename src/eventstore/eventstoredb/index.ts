@@ -17,6 +17,13 @@ import {
   jsonEvent,
   NO_STREAM,
   NotLeaderError,
+  PARK,
+  PersistentSubscriptionDoesNotExistError,
+  PersistentSubscriptionExistsError,
+  type PersistentSubscriptionToAll,
+  type PersistentSubscriptionToAllResolvedEvent,
+  persistentSubscriptionToAllSettingsFromDefaults,
+  RETRY,
   START,
   STREAM_EXISTS,
   StreamNotFoundError,
@@ -35,12 +42,15 @@ import {
   EventStoreUnavailable,
   type EventToAppend,
   type ExpectedRevision,
+  type GroupMessage,
+  type GroupSubscription,
   type Position,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type StreamFilter,
   type SubscribeToAllOptions,
+  type SubscribeToGroupOptions,
   type SubscriptionMessage,
   WrongExpectedRevision,
 } from '../port';
@@ -56,7 +66,14 @@ export interface EventStoreDbOptions {
   /** First delay before resubscribing after a dropped connection; doubles up to `maxReconnectDelayMs`. */
   readonly reconnectDelayMs?: number;
   readonly maxReconnectDelayMs?: number;
+  /** How long an append may take before it fails with EventStoreUnavailable (a node gone quiet must not hang a request). */
+  readonly appendDeadlineMs?: number;
 }
+
+/** Default bound on an append; the client's own default is 10 s, which a GraphQL caller would wait out in full. */
+export const DEFAULT_APPEND_DEADLINE_MS = 5_000;
+/** Events a group member holds unsettled at once (the server's buffer for it). */
+const GROUP_BUFFER = 16;
 
 /** Messages buffered per subscription before the driver stops pulling from the server. */
 const SUBSCRIPTION_BUFFER = 256;
@@ -69,13 +86,15 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
   const client = EventStoreDBClient.connectionString(options.connectionString);
   const subscriptions = new Set<EventStoreDbSubscription>();
   const maxCountSet = new Set<string>();
+  const groupSubscriptions = new Set<EventStoreDbGroupSubscription>();
+  const appendDeadline = options.appendDeadlineMs ?? DEFAULT_APPEND_DEADLINE_MS;
   let closed = false;
 
   async function ensureMaxCount(stream: string, maxCount: number): Promise<void> {
     if (maxCountSet.has(`${stream}\n${maxCount}`)) return;
     try {
       // Written once per stream whatever the number of processes: the metadata stream is expected not to exist yet.
-      await client.setStreamMetadata(stream, { maxCount }, { expectedRevision: NO_STREAM });
+      await client.setStreamMetadata(stream, { maxCount }, { expectedRevision: NO_STREAM, deadline: appendDeadline });
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw toPortError(error);
     }
@@ -102,7 +121,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
               metadata: event.metadata as unknown as Record<string, unknown>,
             }),
           ),
-          { expectedRevision: toClientExpected(appendOptions.expectedRevision) },
+          { expectedRevision: toClientExpected(appendOptions.expectedRevision), deadline: appendDeadline },
         );
       } catch (error) {
         throw toPortError(error, stream, appendOptions.expectedRevision);
@@ -191,10 +210,19 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
       }
     },
 
+    subscribeToGroup(group: string, groupOptions: SubscribeToGroupOptions = {}): GroupSubscription {
+      if (closed) throw new EventStoreUnavailable('the EventStoreDB store is closed');
+      const subscription = new EventStoreDbGroupSubscription(client, group, groupOptions, options, () =>
+        groupSubscriptions.delete(subscription),
+      );
+      groupSubscriptions.add(subscription);
+      return subscription;
+    },
+
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await Promise.all([...subscriptions].map((s) => s.unsubscribe()));
+      await Promise.all([...subscriptions, ...groupSubscriptions].map((s) => s.unsubscribe()));
       await client.dispose();
     },
   };
@@ -386,11 +414,7 @@ class EventStoreDbSubscription implements AllSubscription {
   }
 
   private backoff(attempt: number): number {
-    const first = this.storeOptions.reconnectDelayMs ?? 100;
-    const max = this.storeOptions.maxReconnectDelayMs ?? 5000;
-    const delay = Math.min(max, first * 2 ** attempt);
-    // Jitter, so the instances of a cluster do not all come back in the same millisecond.
-    return delay / 2 + Math.random() * (delay / 2);
+    return backoff(this.storeOptions, attempt);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -403,6 +427,155 @@ class EventStoreDbSubscription implements AllSubscription {
       this.wakeSleep = done;
     });
   }
+}
+
+function backoff(storeOptions: EventStoreDbOptions, attempt: number): number {
+  const first = storeOptions.reconnectDelayMs ?? 100;
+  const max = storeOptions.maxReconnectDelayMs ?? 5000;
+  const delay = Math.min(max, first * 2 ** attempt);
+  // Jitter, so the instances of a cluster do not all come back in the same millisecond.
+  return delay / 2 + Math.random() * (delay / 2);
+}
+
+/**
+ * A member of a persistent subscription group to $all. The group is created on first use (from the start of $all,
+ * with the caller's filter); a `persistent-subscription-exists` answer means another process created it first. Like
+ * the catch-up subscription, it rejoins with backoff after a dropped connection: what this member held unsettled the
+ * server hands out again, so a message settled on a dead connection may come back (handlers guard by event id).
+ */
+class EventStoreDbGroupSubscription implements GroupSubscription {
+  private readonly queue = new MessageQueue<GroupMessage>(GROUP_BUFFER);
+  private current: PersistentSubscriptionToAll | null = null;
+  private stopped = false;
+  private wakeSleep: (() => void) | null = null;
+  private readonly driver: Promise<void>;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly group: string,
+    private readonly groupOptions: SubscribeToGroupOptions,
+    private readonly storeOptions: EventStoreDbOptions,
+    private readonly onStop: () => void,
+  ) {
+    this.driver = this.drive().catch((error: unknown) => this.queue.fail(error));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<GroupMessage> {
+    return {
+      next: () => this.queue.take(),
+      return: async () => {
+        await this.unsubscribe();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  async unsubscribe(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.onStop();
+    this.queue.end();
+    this.wakeSleep?.();
+    const current = this.current;
+    if (current) await current.unsubscribe().catch(() => undefined);
+    await this.driver;
+  }
+
+  private async ensureGroup(): Promise<void> {
+    const filter = this.groupOptions.filter;
+    try {
+      await this.client.createPersistentSubscriptionToAll(
+        this.group,
+        persistentSubscriptionToAllSettingsFromDefaults({
+          startFrom: START,
+          maxRetryCount: this.groupOptions.maxRetryCount ?? 10,
+        }),
+        { filter: filter ? streamNameFilter({ prefixes: [...filter.streamPrefixes] }) : excludeSystemEvents() },
+      );
+    } catch (error) {
+      if (!(error instanceof PersistentSubscriptionExistsError)) throw error;
+    }
+  }
+
+  private async drive(): Promise<void> {
+    let attempt = 0;
+    let groupExists = false;
+    while (!this.stopped) {
+      let subscription: PersistentSubscriptionToAll | null = null;
+      try {
+        if (!groupExists) {
+          await this.ensureGroup();
+          groupExists = true;
+        }
+        subscription = this.client.subscribeToPersistentSubscriptionToAll(this.group, { bufferSize: GROUP_BUFFER });
+        this.current = subscription;
+        for await (const resolved of subscription) {
+          if (this.stopped) break;
+          attempt = 0;
+          const event = resolved.event;
+          if (!event?.position || !isOurs(event, this.groupOptions.filter)) {
+            // Nothing for this group (a system event where no filter was given): settled at once.
+            await subscription.ack(resolved);
+            continue;
+          }
+          await this.queue.put(groupMessage(subscription, resolved, toRecorded(event)));
+        }
+      } catch (error) {
+        if (this.stopped) break;
+        if (error instanceof PersistentSubscriptionDoesNotExistError) {
+          // Deleted by an operator while we were away: create it again.
+          groupExists = false;
+        } else if (!isTransient(error)) {
+          throw toPortError(error);
+        }
+        this.storeOptions.logger?.warn(
+          { err: (error as Error).message, attempt, group: this.group },
+          'EventStoreDB consumer group dropped; rejoining',
+        );
+      } finally {
+        this.current = null;
+        if (subscription && !this.stopped) await subscription.unsubscribe().catch(() => undefined);
+      }
+      if (this.stopped) break;
+      await this.sleep(backoff(this.storeOptions, attempt++));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleep = done;
+    });
+  }
+}
+
+function groupMessage(
+  subscription: PersistentSubscriptionToAll,
+  resolved: PersistentSubscriptionToAllResolvedEvent,
+  event: RecordedEvent,
+): GroupMessage {
+  return {
+    event,
+    retryCount: resolved.retryCount,
+    async ack() {
+      try {
+        await subscription.ack(resolved);
+      } catch (error) {
+        throw toPortError(error);
+      }
+    },
+    async nack(action, reason) {
+      try {
+        await subscription.nack(action === 'park' ? PARK : RETRY, reason, resolved);
+      } catch (error) {
+        throw toPortError(error);
+      }
+    },
+  };
 }
 
 function isCheckpoint(item: unknown): item is CheckpointMarker {
