@@ -2,6 +2,7 @@
 // BENCH_EVENTS and BENCH_BIG_USERS shrink it for a quick run.
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../src/domain/decider';
+import { currentSchemaVersion } from '../../src/domain/event-schemas';
 import type { Product } from '../../src/domain/plans';
 import { accountStream, subscriptionStream, userStream } from '../../src/domain/streams';
 import type { EventStore, EventToAppend } from '../../src/eventstore/port';
@@ -99,7 +100,8 @@ class LogWriter {
         occurredAt: new Date(this.clock).toISOString(),
         correlationId,
         causationId: correlationId,
-        schemaVersion: 1,
+        // As the application writes them: every type at its current version.
+        schemaVersion: currentSchemaVersion(type),
       },
     };
     this.count += 1;
