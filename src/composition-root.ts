@@ -1,11 +1,7 @@
 // The one composition root: config in, a running seatledger out — store, write side, projections, sign-in,
 // reactors, GraphQL over HTTP and WebSocket. `seatledger serve` and the end-to-end tests both start it here.
-import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
-import { useServer } from 'graphql-ws/use/ws';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { WebSocketServer } from 'ws';
 import { allProjections } from '../projections';
 import { createApplication } from './application';
 import { createCredentialsApplication } from './application/credentials';
@@ -14,9 +10,9 @@ import { createSignIn } from './auth/sign-in';
 import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { openEventStore } from './eventstore/open';
-import { createContext } from './graphql/context';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
+import { attachGraphQLWebSocket } from './graphql/websocket';
 import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
@@ -43,12 +39,6 @@ export interface RunningSeatledger {
   /** Stops accepting requests, lets in-flight ones finish, then stops reactors, projections and the store. */
   close(): Promise<void>;
 }
-
-const connectionToken = (params: Record<string, unknown> | undefined): string | undefined => {
-  const value = params?.authorization ?? params?.Authorization ?? params?.token;
-  if (typeof value !== 'string') return undefined;
-  return value.replace(/^Bearer\s+/i, '').trim() || undefined;
-};
 
 export async function startSeatledger(options: SeatledgerOptions): Promise<RunningSeatledger> {
   const { config, logger } = options;
@@ -101,7 +91,18 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         db.close();
       });
     }
-    const services = createServices({ app, signIn, runner, store, notificationsDb: db });
+    // Rows read by live licenseEvents feeds: stays flat while a subscriber is slow, since a feed reads only on demand.
+    let liveRowsRead = 0;
+    const services = createServices({
+      app,
+      signIn,
+      runner,
+      store,
+      notificationsDb: db,
+      onLiveRead: (rows) => {
+        liveRowsRead += rows;
+      },
+    });
 
     if (db) {
       const transport = createMailTransport({ smtpUrl: config.smtpUrl ?? undefined, dataDir: config.dataDir, logger });
@@ -149,29 +150,33 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       },
     });
 
-    const schema = await buildSeatledgerSchema();
-    const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-    const ws = useServer<Record<string, unknown>, { viewer?: Awaited<ReturnType<typeof signIn.resolveViewer>> }>(
-      {
-        schema,
-        // A connection without a valid token is refused at once (closed with 4403 Forbidden).
-        onConnect: async (ctx) => {
-          const viewer = await signIn.resolveViewer(connectionToken(ctx.connectionParams));
-          if (!viewer) return false;
-          ctx.extra.viewer = viewer;
-          return true;
-        },
-        context: (ctx, id) =>
-          createContext({
-            requestId: id,
-            viewer: ctx.extra.viewer ?? null,
-            services,
-            logger: logger.child({ subscription: id }),
-          }),
+    new Counter({
+      name: 'seatledger_live_feed_rows_read_total',
+      help: 'Rows the licenseEvents subscriptions read from the read models',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(liveRowsRead);
       },
-      wss,
-    );
-    closers.push(() => ws.dispose());
+    });
+    new Gauge({
+      name: 'seatledger_projection_listeners',
+      help: 'Listeners on applied projection batches: one for /metrics plus one per open subscription',
+      registers: [registry],
+      collect() {
+        this.set(runner.listenerCount());
+      },
+    });
+
+    const schema = await buildSeatledgerSchema();
+    const ws = attachGraphQLWebSocket({
+      schema,
+      services,
+      logger,
+      resolveViewer: (token) => signIn.resolveViewer(token),
+      registry,
+    });
+    closers.push(() => ws.close());
 
     const server = await startServer({
       config,
@@ -182,8 +187,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       resolveViewer: (token) => signIn.resolveViewer(token),
       readiness: () => ({ ready: runner.isCaughtUp(), detail: { projections: runner.status() } }),
       activatePage: { publicUrl: config.publicUrl },
-      onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-        wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req)),
+      onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });
     closers.push(() => server.close());
     caughtUp.catch((error) => logger.error({ err: error }, 'projections failed to catch up'));

@@ -38,6 +38,8 @@ export interface ServicesDeps {
   readonly notificationsDb?: NotificationsDb | null;
   /** How long a write waits for its projections before answering CONFLICT-free but stale; default 5 s. */
   readonly readYourWritesTimeoutMs?: number;
+  /** Told how many rows each page of a live `licenseEvents` feed read (for /metrics). */
+  readonly onLiveRead?: (rows: number) => void;
 }
 
 const SEAT_EVENTS = new Set(['LicensePurchased', 'LicensesReleased', 'LicenseAssigned', 'LicenseRevoked']);
@@ -195,6 +197,7 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
         readPage: (cursor) => history(db, accountId, { after: cursor, first: LIVE_PAGE }).nodes.map(toEventRow),
         cursorOf: (row) => row.position,
         onApplied: (listener) => runner.onApplied(listener),
+        ...(deps.onLiveRead ? { onRead: deps.onLiveRead } : {}),
       });
     },
 

@@ -1,0 +1,177 @@
+// GraphQL subscriptions over WebSocket (graphql-ws, protocol `graphql-transport-ws`) on the `/graphql` upgrade:
+// the token comes in `connectionParams`, and each operation meets the same query limits and error codes as HTTP.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+} from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { Gauge, type Registry } from 'prom-client';
+import { WebSocketServer } from 'ws';
+import type { Logger } from '../logger';
+import { createContext, type SeatledgerServices, type Viewer } from './context';
+import { classifyError, formatError } from './errors';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './limits';
+
+export interface GraphQLWebSocketOptions {
+  readonly schema: GraphQLSchema;
+  readonly services: SeatledgerServices;
+  readonly logger: Logger;
+  /** A viewer for a bearer token, or null for a missing, expired, malformed or wrongly signed one. */
+  resolveViewer(token: string | undefined): Promise<Viewer | null>;
+  readonly limits?: Partial<QueryLimits>;
+  /** Each subscription holds a feed (a listener and a page of rows): one socket may not open them without end. */
+  readonly maxSubscriptionsPerConnection?: number;
+  /** Where the connection gauges go (the /metrics registry). */
+  readonly registry?: Registry;
+}
+
+export interface GraphQLWebSocket {
+  /** The HTTP server's `upgrade` for `/graphql`. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Closes every connection (1001 Going away), which ends their subscriptions. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_SUBSCRIPTIONS = 100;
+/** The same 1 MB as an HTTP request body. */
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const connectionToken = (params: Record<string, unknown> | undefined): string | undefined => {
+  const value = params?.authorization ?? params?.Authorization ?? params?.token;
+  if (typeof value !== 'string') return undefined;
+  return value.replace(/^Bearer\s+/i, '').trim() || undefined;
+};
+
+const requestError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
+
+export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
+  const { schema, services, logger } = options;
+  const rules = [...specifiedRules, queryLimitsRule({ ...DEFAULT_QUERY_LIMITS, ...options.limits })];
+  const maxSubscriptions = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  /** Errors leave as HTTP's do: api.md codes kept, anything unexpected logged and masked. */
+  const format = (errors: readonly GraphQLError[], id: string, operationName: string | undefined) =>
+    errors.map((error) => {
+      const classified = classifyError(error);
+      if (classified.kind === 'unexpected') {
+        logger.error(
+          { err: classified.cause, subscription: id, path: error.path?.join('.'), operation: operationName },
+          'unexpected error answered as INTERNAL_SERVER_ERROR',
+        );
+      }
+      return formatError(error.toJSON(), error);
+    });
+
+  // A subscription's context lives as long as the subscription; its DataLoader caches must not (they would keep every
+  // user ever shown and show stale names), so each event resolves with fresh loaders.
+  const freshLoaders = new WeakMap<object, Map<string, () => void>>();
+
+  const server = useServer<Record<string, unknown>, { viewer?: Viewer }>(
+    {
+      schema,
+      // A connection without a valid token is refused at once (closed with 4403 Forbidden), before any operation.
+      onConnect: async (ctx) => {
+        const viewer = await options.resolveViewer(connectionToken(ctx.connectionParams));
+        if (!viewer) return false;
+        ctx.extra.viewer = viewer;
+        return true;
+      },
+      // Parsing and validating here rather than in graphql-ws: a syntax error answers this operation with
+      // GRAPHQL_PARSE_FAILED instead of closing the whole connection, and the limits of HTTP apply.
+      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+        // graphql-ws has already counted this operation in.
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+          return [requestError(`at most ${maxSubscriptions} subscriptions per connection`, 'BAD_REQUEST')];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          return [requestError(error.message, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const invalid = validate(schema, document, rules);
+        if (invalid.length > 0) {
+          return invalid.map((error) => requestError(error.message, 'GRAPHQL_VALIDATION_FAILED'));
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [requestError('no operation of that name in the document', 'BAD_REQUEST')];
+        // Queries and mutations go over HTTP, where request size, idempotency keys and metrics apply.
+        if (operation.operation !== 'subscription') {
+          return [requestError(`send a ${operation.operation} over HTTP POST /graphql`, 'BAD_REQUEST')];
+        }
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+        };
+      },
+      context: (ctx, id) => {
+        const input = {
+          requestId: id,
+          viewer: ctx.extra.viewer ?? null,
+          services,
+          logger: logger.child({ subscription: id }),
+        };
+        let perEvent = createContext(input);
+        const resets = freshLoaders.get(ctx) ?? new Map<string, () => void>();
+        freshLoaders.set(ctx, resets);
+        resets.set(id, () => {
+          perEvent = createContext(input);
+        });
+        return { ...perEvent, loaders: (accountId: string) => perEvent.loaders(accountId) };
+      },
+      onNext: (ctx, id, payload, _args, result) => {
+        freshLoaders.get(ctx)?.get(id)?.();
+        return result.errors
+          ? { ...result, errors: format(result.errors, id, payload.operationName ?? undefined) }
+          : undefined;
+      },
+      onComplete: (ctx, id) => {
+        freshLoaders.get(ctx)?.delete(id);
+      },
+      onError: (_ctx, id, payload, errors) => format(errors, id, payload.operationName ?? undefined),
+    },
+    wss,
+  );
+
+  if (options.registry) {
+    new Gauge({
+      name: 'seatledger_websocket_connections',
+      help: 'Open GraphQL WebSocket connections',
+      registers: [options.registry],
+      collect() {
+        this.set(wss.clients.size);
+      },
+    });
+    new Gauge({
+      name: 'seatledger_websocket_buffered_bytes',
+      help: 'The most bytes any one WebSocket connection holds queued in this process (a slow reader must not grow it)',
+      registers: [options.registry],
+      collect() {
+        let most = 0;
+        for (const client of wss.clients) most = Math.max(most, client.bufferedAmount);
+        this.set(most);
+      },
+    });
+  }
+
+  return {
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req));
+    },
+    close: async () => {
+      await server.dispose();
+    },
+  };
+}
