@@ -1,8 +1,9 @@
 // `npm run bench:api`: requests/s and latencies of the GraphQL API under autocannon (10 connections), beside a bare
 // Apollo Server 5 answering `{ hello }` and raw durable SQLite commits, all in one run, printed as ratios.
 // Goals (issue 4): seatAvailability ≥ 0.7× the bare figure; an assign/revoke cycle ≥ 0.25×.
-// Each server runs in its own child process (the same set-up for both), autocannon in this one. The bare baseline
-// runs before and after and its mean is the reference, since the machine is shared.
+// Each server runs in its own child process (the same set-up for both), autocannon in this one. The machine is
+// shared, so each scenario runs in ROUNDS short rounds, each bracketed by bare runs just before and after: a round's
+// ratio is its figure over the mean of those two, and the median round ratio is the verdict.
 // Knobs: BENCH_SECONDS (default 10), BENCH_CPU_PROF=<dir> (CPU profile of the seatledger child),
 // BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran).
 import { type ChildProcess, fork } from 'node:child_process';
@@ -14,6 +15,7 @@ import Database from 'better-sqlite3';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
+const ROUNDS = 3;
 const CONNECTIONS = 10;
 const ACCOUNTS = 10;
 const USERS_PER_ACCOUNT = 12;
@@ -171,13 +173,6 @@ async function cannon(options: autocannon.Options, seconds = SECONDS): Promise<F
   };
 }
 
-/** A short run first, so JIT and caches are warm for the measured one. */
-async function measure(options: () => autocannon.Options, between?: () => Promise<void>): Promise<Figures> {
-  await cannon(options(), WARMUP_SECONDS);
-  await between?.();
-  return cannon(options());
-}
-
 const post = (body: object, token?: string) => ({
   method: 'POST' as const,
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -256,82 +251,129 @@ const fmt = (figures: Figures) =>
     figures.p99,
   ).padStart(4)} ms   (${figures.requests} requests, ${figures.errors} errors)`;
 
+interface Scenario {
+  readonly name: string;
+  readonly goal?: number;
+  readonly options: () => autocannon.Options;
+  /** Before each run: e.g. free every user a stopped cycle left assigned. */
+  readonly reset?: () => Promise<void>;
+  /** GraphQL errors (HTTP 200) seen since the last reset. */
+  readonly graphqlErrors?: () => number;
+}
+
+interface ScenarioResult {
+  readonly scenario: Scenario;
+  readonly rounds: readonly { figures: Figures; bare: number; ratio: number }[];
+  readonly graphqlErrors: number;
+}
+
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
+  const roundSeconds = Math.max(1, Math.round(SECONDS / ROUNDS));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seatledger-api-bench-'));
   try {
-    console.log(`api bench: ${CONNECTIONS} connections, ${SECONDS} s per run after ${WARMUP_SECONDS} s warm-up`);
-    const bareQuery = (url: string) => ({ url, ...post({ query: '{ hello }' }) });
-    const results: { name: string; figures: Figures; goal?: number; graphqlErrors: number }[] = [];
-    const report = (name: string, figures: Figures, graphqlErrors = 0, goal?: number) => {
-      results.push({ name, figures, graphqlErrors, ...(goal === undefined ? {} : { goal }) });
-      console.log(`${name.padEnd(34)}${fmt(figures)}${graphqlErrors ? `   GraphQL errors: ${graphqlErrors}` : ''}`);
-    };
-
-    const bare1 = await start('bare');
-    const bareBefore = await measure(() => bareQuery(bare1.url));
-    await bare1.stop();
-    console.log(`${'bare Apollo { hello }, before'.padEnd(34)}${fmt(bareBefore)}`);
+    console.log(
+      `api bench: ${CONNECTIONS} connections; each scenario ${ROUNDS} rounds of ${roundSeconds} s, bare runs between rounds`,
+    );
     const diskBefore = rawDurableCommitsPerSecond(dir);
+    const bare = await start('bare');
+    const bareOptions = () => ({ url: bare.url, ...post({ query: '{ hello }' }) });
+    await cannon(bareOptions(), WARMUP_SECONDS);
+    let lastBare = await cannon(bareOptions(), roundSeconds);
+    const bareRuns: Figures[] = [lastBare];
 
     const seatledger = await start('seatledger', path.join(dir, 'data'));
     const { token, members } = await prepare(seatledger.url);
 
-    if (only !== 'mutation') {
-      const seats = await measure(() => ({
-        url: seatledger.url,
-        ...post({ query: '{ seatAvailability(product: VIDEO_MEETING) { purchased assigned available } }' }, token),
-      }));
-      report('seatAvailability', seats, 0, 0.7);
-    }
-
-    if (only !== 'query') {
-      let errors = 0;
-      const cycle = async (name: string, pool: readonly Member[], goal?: number) => {
-        const figures = await measure(
-          () => assignRevokeCycle(seatledger.url, pool, () => errors++),
-          async () => {
-            await releaseAll(seatledger.url, pool);
-            errors = 0;
-          },
-        );
-        report(name, figures, errors, goal);
+    let cycleErrors = 0;
+    const cycle = (name: string, pool: readonly Member[], goal?: number): Scenario => ({
+      name,
+      ...(goal === undefined ? {} : { goal }),
+      options: () => assignRevokeCycle(seatledger.url, pool, () => cycleErrors++),
+      reset: async () => {
         await releaseAll(seatledger.url, pool);
-      };
+        cycleErrors = 0;
+      },
+      graphqlErrors: () => cycleErrors,
+    });
+    const scenarios: Scenario[] = [];
+    if (only !== 'mutation') {
+      scenarios.push({
+        name: 'seatAvailability',
+        goal: 0.7,
+        options: () => ({
+          url: seatledger.url,
+          ...post({ query: '{ seatAvailability(product: VIDEO_MEETING) { purchased assigned available } }' }, token),
+        }),
+      });
+    }
+    if (only !== 'query') {
       // Many accounts, as a shared server sees them: appends to different streams share a commit.
-      await cycle(`assign/revoke, ${ACCOUNTS} accounts`, members, 0.25);
+      scenarios.push(cycle(`assign/revoke, ${ACCOUNTS} accounts`, members, 0.25));
       // The worst case: every connection on one account, so every write queues on one subscription stream.
-      await cycle(
-        'assign/revoke, 1 account',
-        members.filter((member) => member.token === token),
+      scenarios.push(
+        cycle(
+          'assign/revoke, 1 account',
+          members.filter((member) => member.token === token),
+        ),
       );
     }
-    await seatledger.stop();
 
-    const bare2 = await start('bare');
-    const bareAfter = await measure(() => bareQuery(bare2.url));
-    await bare2.stop();
-    console.log(`${'bare Apollo { hello }, after'.padEnd(34)}${fmt(bareAfter)}`);
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios) {
+      await scenario.reset?.();
+      await cannon(scenario.options(), WARMUP_SECONDS);
+      const rounds: { figures: Figures; bare: number; ratio: number }[] = [];
+      let graphqlErrors = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        await scenario.reset?.();
+        const figures = await cannon(scenario.options(), roundSeconds);
+        graphqlErrors += scenario.graphqlErrors?.() ?? 0;
+        const bareBefore = lastBare.requestsPerSecond;
+        lastBare = await cannon(bareOptions(), roundSeconds);
+        bareRuns.push(lastBare);
+        const around = (bareBefore + lastBare.requestsPerSecond) / 2;
+        rounds.push({ figures, bare: around, ratio: figures.requestsPerSecond / around });
+        console.log(
+          `${`${scenario.name}, round ${round + 1}`.padEnd(36)}${fmt(figures)}   bare ${around.toFixed(0)} req/s → ${(
+            figures.requestsPerSecond / around
+          ).toFixed(2)}`,
+        );
+      }
+      results.push({ scenario, rounds, graphqlErrors });
+    }
+    await seatledger.stop();
+    await bare.stop();
     const diskAfter = rawDurableCommitsPerSecond(dir);
 
-    const bare = (bareBefore.requestsPerSecond + bareAfter.requestsPerSecond) / 2;
+    const bareMean = bareRuns.reduce((sum, run) => sum + run.requestsPerSecond, 0) / bareRuns.length;
     const disk = (diskBefore + diskAfter) / 2;
     console.log('');
-    console.log(`${'bare baseline (mean)'.padEnd(34)}${bare.toFixed(0)} req/s`);
     console.log(
-      `${'raw durable SQLite commits'.padEnd(34)}${disk.toFixed(0)}/s (before ${diskBefore.toFixed(0)}, after ${diskAfter.toFixed(0)})`,
+      `${'bare Apollo { hello }'.padEnd(36)}${bareMean.toFixed(0)} req/s mean of ${bareRuns.length} runs (${bareRuns
+        .map((run) => run.requestsPerSecond.toFixed(0))
+        .join(', ')}), p99 ${Math.max(...bareRuns.map((run) => run.p99))} ms`,
     );
-    for (const { name, figures, goal } of results) {
-      const ratio = figures.requestsPerSecond / bare;
-      const verdict = goal === undefined ? '' : `  (goal ≥ ${goal}: ${ratio >= goal ? 'met' : 'MISSED'})`;
-      const perCommit = name.startsWith('assign')
-        ? `   ${(figures.requestsPerSecond / disk).toFixed(2)}× raw commits/s`
-        : '';
-      console.log(`${`${name} / bare`.padEnd(34)}${ratio.toFixed(2)}${verdict}${perCommit}`);
-    }
-    if (results.some((r) => r.graphqlErrors + r.figures.errors > 0)) {
-      console.log('WARNING: some requests failed; the figures above include them');
-      process.exitCode = 1;
+    console.log(
+      `${'raw durable SQLite commits'.padEnd(36)}${disk.toFixed(0)}/s (before ${diskBefore.toFixed(0)}, after ${diskAfter.toFixed(0)})`,
+    );
+    for (const { scenario, rounds, graphqlErrors } of results) {
+      const ratio = median(rounds.map((round) => round.ratio));
+      const rps = median(rounds.map((round) => round.figures.requestsPerSecond));
+      const p99 = median(rounds.map((round) => round.figures.p99));
+      const verdict =
+        scenario.goal === undefined ? '' : `  (goal ≥ ${scenario.goal}: ${ratio >= scenario.goal ? 'met' : 'MISSED'})`;
+      const perCommit = scenario.name.startsWith('assign') ? `, ${(rps / disk).toFixed(2)}× raw commits/s` : '';
+      console.log(
+        `${`${scenario.name} / bare`.padEnd(36)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms${perCommit}`,
+      );
+      if (graphqlErrors + rounds.reduce((sum, round) => sum + round.figures.errors, 0) > 0) {
+        console.log(`WARNING: ${scenario.name}: some requests failed; the figures above include them`);
+        process.exitCode = 1;
+      }
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
