@@ -20,6 +20,8 @@ import type { Logger } from './transports';
 
 export const DEACTIVATION_REACTOR_NAME = 'deactivation';
 export const DEACTIVATION_REASON = 'user deactivated';
+/** The consumer group every instance's deactivation reactor joins where the store has groups (EventStoreDB). */
+export const DEACTIVATION_GROUP = 'seatledger-deactivation';
 
 export interface DeactivationReactorOptions {
   readonly store: EventStore;
@@ -108,6 +110,8 @@ export function createDeactivationReactor(options: DeactivationReactorOptions): 
     store,
     db,
     filter: { streamPrefixes: ['user-', 'subscription-'] },
+    // Revoking twice would be harmless (NotAssigned is ignored), but with a group one instance does the work.
+    group: DEACTIVATION_GROUP,
     logger,
     handle,
   });

@@ -72,6 +72,8 @@ export interface Notifier {
 }
 
 export const NOTIFIER_NAME = 'notifier';
+/** The consumer group every instance's notifier joins where the store has groups (EventStoreDB). */
+export const NOTIFIER_GROUP = 'seatledger-notifier';
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
 
 /** Reads `<data dir>/notifier-secret`, creating it (32 random bytes, mode 0600) on first use. */
@@ -327,6 +329,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     db,
     // LicenseAssigned and LicenseRevoked live in subscription streams; nothing else here needs a mail.
     filter: { streamPrefixes: ['subscription-'] },
+    // With several API instances on one EventStoreDB, the group hands each event to one of them: one mail, not two.
+    group: NOTIFIER_GROUP,
     logger,
     handle,
   });
