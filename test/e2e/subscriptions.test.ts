@@ -249,7 +249,7 @@ describe('GraphQL subscriptions over WebSocket', () => {
     const from = (before.at(-1) as LicenseEvent).position;
     // More than a page of the feed (200) behind by the time the subscriber starts, more being appended meanwhile.
     await burst(owner, members, 26);
-    const running = Promise.all([burst(owner, members, 15), burst(other.owner, other.members, 15)]);
+    const running = Promise.all([burst(owner, members, 10), burst(other.owner, other.members, 10)]);
 
     const received = subscribe<LicenseEvent>(connect(owner.token), LICENSE_EVENTS, { after: from }, 'licenseEvents');
     await running;
@@ -259,7 +259,7 @@ describe('GraphQL subscriptions over WebSocket', () => {
     const last = (expected.at(-1) as LicenseEvent).position;
     await received.until('the last event', (items) => items.at(-1)?.position === last);
 
-    expect(expected).toHaveLength(2 * (26 + 15) * 4 + 1);
+    expect(expected).toHaveLength(2 * (26 + 10) * 4 + 1);
     expect(received.items.map((e) => e.position)).toEqual(expected.map((e) => e.position));
     expect(received.items).toEqual(expected);
     const positions = received.items.map((e) => e.position);
@@ -315,6 +315,47 @@ describe('GraphQL subscriptions over WebSocket', () => {
     ]);
     expect(every.items[0]).toEqual({ product: 'WEBINAR', purchased: 10, assigned: 1, available: 9 });
     expect(every.items.slice(1)).toEqual(video.items);
+  });
+
+  it('given operations the server refuses, then each answers its code and the connection stays open for the next', async () => {
+    const { owner } = await account('Refused');
+    // Not lazy: the client would otherwise close the socket itself whenever no subscription is running.
+    const client = connect(owner.token, { lazy: false });
+    let closed = false;
+    client.on('closed', () => {
+      closed = true;
+    });
+    const codesOf = (query: string, variables: Record<string, unknown> = {}) =>
+      new Promise<unknown[]>((resolve) => {
+        client.subscribe(
+          { query, variables },
+          {
+            next: (result) => result.errors && resolve(result.errors.map((e) => e.extensions?.code)),
+            error: (errors) => resolve((errors as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code)),
+            complete: () => {},
+          },
+        );
+      });
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: id`).join(' ');
+
+    expect(await codesOf('subscription { licenseEvents { id ')).toEqual(['GRAPHQL_PARSE_FAILED']);
+    expect(await codesOf(`subscription { licenseEvents { ${aliases} } }`)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(await codesOf('subscription { licenseEvents { nope } }')).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(await codesOf(LICENSE_EVENTS, { after: 'x'.repeat(201) })).toEqual(['BAD_USER_INPUT']);
+    expect(await codesOf('query { me { id } }')).toEqual(['BAD_REQUEST']);
+    // One connection may hold 100 subscriptions; the 101st is refused and the others keep running.
+    const open = Array.from({ length: 100 }, () =>
+      subscribe<Seats>(client, SEATS_CHANGED, {}, 'seatAvailabilityChanged'),
+    );
+    await listenersSettleAt(idleListeners + 100);
+    expect(await codesOf(SEATS_CHANGED)).toEqual(['BAD_REQUEST']);
+    for (const one of open) one.stop();
+    await listenersSettleAt(idleListeners);
+    const live = subscribe<Seats>(client, SEATS_CHANGED, {}, 'seatAvailabilityChanged');
+    await listenersSettleAt(idleListeners + 1);
+    await purchase(gql, owner.token, 1, 'WEBINAR');
+    await live.until('a push on the same connection', (items) => items.length === 1);
+    expect(closed).toBe(false);
   });
 
   it('given a client that disconnects mid-stream, then its feed stops listening and reads nothing more', async () => {
