@@ -305,9 +305,9 @@ export async function exportEvents(
   out.on('error', onError);
   try {
     for await (const chunk of chunks) {
-      if (!closed && !out.write(chunk.text)) await drained(out);
-      if (failure) throw failure;
       if (closed) break;
+      if (!out.write(chunk.text)) await drained(out);
+      if (failure) throw failure;
       events += chunk.events;
       if (onProgress) {
         const now = performance.now();
