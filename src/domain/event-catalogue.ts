@@ -230,7 +230,7 @@ function renderCatalogue(): string {
     '  schema file; older schema files stay published. Metadata may gain optional keys without one.',
     '- The log is never rewritten. Readers get every event in its **current** version: an upcaster turns an old',
     '  version into the next one on read, in one place (`src/eventstore/upcasting.ts`), so the export, history',
-    '  and subscriptions deliver, and the schemas here describe, only current versions. Upcast so far: ' + `${upcast}.`,
+    `  and subscriptions deliver, and the schemas here describe, only current versions. Upcast so far: ${upcast}.`,
     '- New events are always written in the current version.',
     '- Every field of a payload is present; a value that may be unknown is `null`, never missing.',
     '- A new event type may appear at any time: skip types you do not know.',
