@@ -1,5 +1,5 @@
-// `seatledger history --account <id>`: an account's licence history read from the log itself, as a table or JSON,
-// optionally for one user or product and as it stood at a past time, with the seats of each product at that time.
+// `seatledger history --account <id>`: an account's licence history read from the log itself, as a table, JSON or
+// CSV, optionally for one user or product and as it stood at a past time, with the seats of each product then.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,7 +12,7 @@ import type { EventStore, RecordedEvent } from '../eventstore/port';
 import type { CliCommand } from './main';
 import type { CliIo } from './replay';
 
-const USAGE = `usage: seatledger history --account <id> [--user <id>] [--product <P>] [--as-of <time>] [--json] [--data-dir <dir>]
+const USAGE = `usage: seatledger history --account <id> [--user <id>] [--product <P>] [--as-of <time>] [--json | --csv] [--data-dir <dir>]
 
 The licence history of an account, oldest first, read from the event log (never credentials).
   --account   the account id (required)
@@ -21,6 +21,7 @@ The licence history of an account, oldest first, read from the event log (never 
   --as-of     only events that occurred at or before this time (ISO-8601, e.g. 2024-05-01 or
               2024-05-01T12:00:00Z); the seats shown are those at that time
   --json      one JSON document instead of a table
+  --csv       the events as CSV for spreadsheets (RFC 4180, UTF-8, a header row; no seats)
   --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)`;
 
 export interface HistoryOptions {
@@ -29,6 +30,7 @@ export interface HistoryOptions {
   readonly product?: Product;
   readonly asOf?: Date;
   readonly json: boolean;
+  readonly csv?: boolean;
   readonly dataDir?: string;
 }
 
@@ -45,6 +47,7 @@ export function parseHistoryArgs(args: readonly string[]): HistoryOptions {
         product: { type: 'string' },
         'as-of': { type: 'string' },
         json: { type: 'boolean' },
+        csv: { type: 'boolean' },
         'data-dir': { type: 'string' },
       },
       strict: true,
@@ -59,6 +62,9 @@ export function parseHistoryArgs(args: readonly string[]): HistoryOptions {
     if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} needs a value`);
     return value.trim();
   };
+  if (values.json === true && values.csv === true) {
+    throw new UsageError('--json and --csv cannot be used together: choose one');
+  }
   const accountId = text('account');
   if (accountId === undefined) throw new UsageError('--account is required');
   const product = text('product');
@@ -78,6 +84,7 @@ export function parseHistoryArgs(args: readonly string[]): HistoryOptions {
   return {
     accountId,
     json: values.json === true,
+    csv: values.csv === true,
     ...(userId !== undefined ? { userId } : {}),
     ...(product !== undefined ? { product } : {}),
     ...(asOf !== undefined ? { asOf } : {}),
@@ -213,6 +220,33 @@ export function formatTable(history: AccountHistory): string {
   return `${out.join('\n')}\n`;
 }
 
+// A spreadsheet runs a cell that starts with one of these as a formula (CSV injection): such a cell gets a leading
+// single quote, which spreadsheets show as text. Tab and carriage return are on OWASP's list too.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NEEDS_QUOTES = /[",\r\n]/;
+
+function csvCell(value: string): string {
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** RFC 4180: a header row, CRLF after every record, fields with a comma, quote or line break quoted. */
+export function formatCsv(history: AccountHistory): string {
+  const header = ['position', 'id', 'occurredAt', 'type', 'actorId', 'userId', 'product', 'details', 'data'];
+  const records = history.events.map((e) => [
+    e.position,
+    e.id,
+    e.occurredAt,
+    e.type,
+    e.actorId,
+    e.userId ?? '',
+    e.product ?? '',
+    details(e),
+    JSON.stringify(e.data),
+  ]);
+  return [header, ...records].map((cells) => `${cells.map(csvCell).join(',')}\r\n`).join('');
+}
+
 export async function runHistory(args: readonly string[], io: CliIo): Promise<number> {
   let options: HistoryOptions;
   let dataDir: string;
@@ -240,7 +274,9 @@ export async function runHistory(args: readonly string[], io: CliIo): Promise<nu
       io.stderr.write(`seatledger history: no account ${options.accountId} in the log\n`);
       return 1;
     }
-    io.stdout.write(options.json ? `${JSON.stringify(history, null, 2)}\n` : formatTable(history));
+    io.stdout.write(
+      options.json ? `${JSON.stringify(history, null, 2)}\n` : options.csv ? formatCsv(history) : formatTable(history),
+    );
     return 0;
   } finally {
     await store.close();
@@ -248,7 +284,7 @@ export async function runHistory(args: readonly string[], io: CliIo): Promise<nu
 }
 
 export const historyCommand: CliCommand = {
-  summary: "an account's licence history from the log, as a table or --json",
+  summary: "an account's licence history from the log, as a table, --json or --csv",
   run: (args) =>
     runHistory(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }),
 };

@@ -64,3 +64,112 @@ describe('seatledger history', () => {
     expect(stderr).toContain('no account initech in the log');
   });
 });
+
+describe('seatledger history --csv', () => {
+  let ws: Workspace;
+  const history = async (...args: string[]) => {
+    const out = capture(ws.dir);
+    const code = await runHistory([...args, '--data-dir', ws.dir], out.io);
+    return { code, stdout: out.stdout(), stderr: out.stderr() };
+  };
+
+  /** RFC 4180 read back: what a spreadsheet makes of the file. */
+  const parseCsv = (text: string): string[][] => {
+    const rows: string[][] = [];
+    let row: string[] = [];
+    let cell = '';
+    let quoted = false;
+    for (let i = 0; i < text.length; i += 1) {
+      const c = text[i] as string;
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') {
+          cell += '"';
+          i += 1;
+        } else if (c === '"') quoted = false;
+        else cell += c;
+      } else if (c === '"') quoted = true;
+      else if (c === ',') {
+        row.push(cell);
+        cell = '';
+      } else if (c === '\r' && text[i + 1] === '\n') {
+        row.push(cell);
+        rows.push(row);
+        row = [];
+        cell = '';
+        i += 1;
+      } else cell += c;
+    }
+    if (cell !== '' || row.length > 0) throw new Error('the last record does not end with CRLF');
+    return rows;
+  };
+
+  beforeAll(async () => {
+    ws = openWorkspace();
+    await seedAcme(ws.log);
+    // Names an auditor's spreadsheet must show exactly as typed, and never run.
+    await ws.log.createUser(
+      { userId: 'eve', accountId: 'acme', email: 'eve@acme.test', name: '=HYPERLINK("http://evil.test","open")' },
+      { actorId: 'ann' },
+    );
+    await ws.log.createUser(
+      { userId: 'fox', accountId: 'acme', email: 'fox@acme.test', name: 'Fox, "Foxy"\nSecond line' },
+      { actorId: 'ann' },
+    );
+    await ws.log.createUser(
+      { userId: '@gus', accountId: 'acme', email: 'gus@acme.test', name: '+Gus -Grün' },
+      { actorId: 'ann' },
+    );
+  });
+  afterAll(() => ws.close());
+
+  it('writes a header row and one record per event, CRLF-terminated, that read back to the JSON output', async () => {
+    const { code, stdout } = await history('--account', 'acme', '--csv');
+    const json = JSON.parse((await history('--account', 'acme', '--json')).stdout);
+
+    expect(code).toBe(0);
+    expect(stdout.endsWith('\r\n')).toBe(true);
+    // The one bare line feed is inside the quoted two-line name.
+    expect(stdout.match(/(?<!\r)\n/g)).toHaveLength(1);
+    const [header, ...records] = parseCsv(stdout);
+    expect(header).toEqual(['position', 'id', 'occurredAt', 'type', 'actorId', 'userId', 'product', 'details', 'data']);
+    expect(records).toHaveLength(json.events.length);
+    expect(records.map((r) => r[1])).toEqual(json.events.map((e: { id: string }) => e.id));
+    expect(records.map((r) => r.length)).toEqual(records.map(() => 9));
+    const bob = records.find((r) => r[5] === 'bob' && r[3] === 'UserCreated') as string[];
+    expect(JSON.parse(bob[8] as string)).toEqual(json.events.find((e: { id: string }) => e.id === bob[1]).data);
+    expect(records.find((r) => r[5] === 'cat')?.[7]).toBe('Cátia Smith <cat@acme.test> as MEMBER');
+  });
+
+  it('quotes fields with a comma, quote or line break, doubling the quotes, and keeps UTF-8', async () => {
+    const { stdout } = await history('--account', 'acme', '--user', 'fox', '--csv');
+
+    expect(stdout).toContain('"Fox, ""Foxy""\nSecond line <fox@acme.test> as MEMBER"');
+    expect(Buffer.from(stdout, 'utf8').toString('utf8')).toBe(stdout);
+    const [, record] = parseCsv(stdout);
+    expect(record?.[7]).toBe('Fox, "Foxy"\nSecond line <fox@acme.test> as MEMBER');
+    expect(JSON.parse(record?.[8] as string).name).toBe('Fox, "Foxy"\nSecond line');
+  });
+
+  it('guards cells a spreadsheet would run as a formula (= + - @) with a leading single quote', async () => {
+    const eve = parseCsv((await history('--account', 'acme', '--user', 'eve', '--csv')).stdout)[1] as string[];
+    const gus = parseCsv((await history('--account', 'acme', '--user', '@gus', '--csv')).stdout)[1] as string[];
+    const releases = parseCsv((await history('--account', 'acme', '--csv')).stdout).filter(
+      (r) => r[3] === 'LicensesReleased',
+    );
+
+    expect(eve[7]).toBe(`'=HYPERLINK("http://evil.test","open") <eve@acme.test> as MEMBER`);
+    expect(gus[5]).toBe("'@gus");
+    expect(gus[7]).toBe("'+Gus -Grün <gus@acme.test> as MEMBER");
+    expect(releases.map((r) => r[7])).toEqual(["'-2 seats"]);
+    // A JSON payload starts with `{`: it stays as it is.
+    expect(eve[8]?.startsWith('{')).toBe(true);
+  });
+
+  it('refuses --json with --csv with exit 2 and says why', async () => {
+    const { code, stdout, stderr } = await history('--account', 'acme', '--json', '--csv');
+
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('--json and --csv cannot be used together');
+  });
+});
