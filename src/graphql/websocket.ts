@@ -12,7 +12,9 @@ import {
   specifiedRules,
   validate,
 } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { decodeJwt } from 'jose';
 import { Gauge, type Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
@@ -50,6 +52,19 @@ const connectionToken = (params: Record<string, unknown> | undefined): string | 
   return value.replace(/^Bearer\s+/i, '').trim() || undefined;
 };
 
+/** When a verified token stops being valid, in ms from now; undefined for a token without `exp`. */
+function msUntilExpiry(token: string): number | undefined {
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp * 1000 - Date.now() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// setTimeout's longest delay (~24.8 days); a later expiry is re-armed when it fires.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const requestError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
 
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
@@ -80,9 +95,21 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       schema,
       // A connection without a valid token is refused at once (closed with 4403 Forbidden), before any operation.
       onConnect: async (ctx) => {
-        const viewer = await options.resolveViewer(connectionToken(ctx.connectionParams));
-        if (!viewer) return false;
+        const token = connectionToken(ctx.connectionParams);
+        const viewer = await options.resolveViewer(token);
+        if (!viewer || !token) return false;
         ctx.extra.viewer = viewer;
+        // The token was checked once, here: a connection must not outlive it (and keep streaming to its holder).
+        const { socket } = ctx.extra;
+        let timer: NodeJS.Timeout | undefined;
+        const closeWhenExpired = () => {
+          const left = msUntilExpiry(token);
+          if (left === undefined) return;
+          if (left <= 0) socket.close(CloseCode.Forbidden, 'Token expired');
+          else timer = setTimeout(closeWhenExpired, Math.min(left, MAX_TIMER_MS)).unref();
+        };
+        closeWhenExpired();
+        socket.once('close', () => clearTimeout(timer));
         return true;
       },
       // Parsing and validating here rather than in graphql-ws: a syntax error answers this operation with

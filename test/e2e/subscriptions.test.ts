@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { loadOrCreateSecret } from '../../src/auth/tokens';
 import type { Product } from '../../src/domain/plans';
 import { subscriptionStream } from '../../src/domain/streams';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
@@ -288,6 +289,22 @@ describe('GraphQL subscriptions over WebSocket', () => {
     expect(received.items).toEqual([]);
     expect(received.errors).toHaveLength(1);
     expect(await metric('seatledger_projection_listeners')).toBe(idleListeners);
+  });
+
+  it('given a token that expires while connected, then the connection is closed (4403) and its feeds stop', async () => {
+    const { owner } = await account('Expiring');
+    const secret = loadOrCreateSecret(server.dataDir);
+    // Two seconds of validity (a whole second at least, as `exp` counts in seconds): enough to connect first.
+    const client = connect(await tokenFor(owner.ownerId, { secret, ttlSeconds: 2 }));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+      client.on('closed', (event) => resolve(event as { code: number; reason: string }));
+    });
+    const received = subscribe<Seats>(client, SEATS_CHANGED, {}, 'seatAvailabilityChanged');
+    await listenersSettleAt(idleListeners + 1);
+
+    expect(await closed).toMatchObject({ code: 4403, reason: 'Token expired' });
+    await listenersSettleAt(idleListeners);
+    expect(received.items).toEqual([]);
   });
 
   it('given seatAvailabilityChanged(product:), then each assign and revoke of that product pushes the new counts, other products none', async () => {
