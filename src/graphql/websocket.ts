@@ -77,10 +77,11 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   const format = (errors: readonly GraphQLError[], id: string, operationName: string | undefined) =>
     errors.map((error) => {
       const classified = classifyError(error);
-      if (classified.kind === 'unexpected') {
+      // Our failures (not a refusal, not a bad request) are logged with their cause; the client sees it masked.
+      if (classified.kind !== 'answer' && classified.kind !== 'request') {
         logger.error(
           { err: classified.cause, subscription: id, path: error.path?.join('.'), operation: operationName },
-          'unexpected error answered as INTERNAL_SERVER_ERROR',
+          'subscription error answered masked',
         );
       }
       return formatError(error.toJSON(), error);
