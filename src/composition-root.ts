@@ -9,7 +9,10 @@ import { rememberVerified } from './auth/remember-verified';
 import { createSignIn } from './auth/sign-in';
 import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
+import { EVENT_UPCASTERS } from './domain/event-schemas';
 import { openEventStore } from './eventstore/open';
+import type { EventStore } from './eventstore/port';
+import { withUpcasting } from './eventstore/upcasting';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
 import { attachGraphQLWebSocket } from './graphql/websocket';
@@ -30,6 +33,11 @@ export interface SeatledgerOptions {
   readonly notifierRetry?: { attempts: number; baseDelayMs: number; maxDelayMs?: number };
   /** Test knob: the time activation links are issued and redeemed at (so a test can let a link expire). */
   readonly clock?: () => Date;
+  /**
+   * Test knob: opens the log instead of the configured one (e.g. a size-capped SQLite file a test fills and frees).
+   * Wrapped in the upcasters and closed here like the configured one.
+   */
+  readonly openEventStore?: (config: Config) => Promise<EventStore> | EventStore;
 }
 
 export interface RunningSeatledger {
@@ -54,11 +62,13 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
   };
 
   try {
-    const store = await openEventStore({
-      dataDir: config.dataDir,
-      eventStoreConnectionString: config.eventStoreConnectionString,
-      logger,
-    });
+    const store = options.openEventStore
+      ? withUpcasting(await options.openEventStore(config), EVENT_UPCASTERS)
+      : await openEventStore({
+          dataDir: config.dataDir,
+          eventStoreConnectionString: config.eventStoreConnectionString,
+          logger,
+        });
     closers.push(() => store.close());
 
     const app = createApplication({ store });

@@ -6,6 +6,7 @@ import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { DomainError } from '../domain/errors';
+import { EventStoreUnavailable } from '../eventstore/port';
 import type { GraphQLContext } from './context';
 
 /** The codes of api.md: an error carrying one of these as its `code` is a deliberate answer, not a failure. */
@@ -23,6 +24,7 @@ export const API_ERROR_CODES: ReadonlySet<string> = new Set([
   'USER_INACTIVE',
   'IDEMPOTENCY_KEY_REUSED',
   'CONFLICT',
+  'SERVICE_UNAVAILABLE',
 ]);
 
 /** Apollo's and graphql's own request errors (parse, validation, variables, malformed requests) keep their codes. */
@@ -37,6 +39,9 @@ const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
 ]);
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error; it has been logged. Try again later.';
+/** The log cannot be written (disk full, read-only, store unreachable): the change was not made, a retry may work. */
+export const SERVICE_UNAVAILABLE_MESSAGE =
+  'The ledger cannot record changes right now (its storage is unavailable); nothing was changed. Try again later.';
 
 export interface FieldProblem {
   readonly field: string;
@@ -60,6 +65,8 @@ type Classified =
       readonly extra?: Record<string, unknown>;
     }
   | { readonly kind: 'request'; readonly code: string }
+  /** Storage trouble: answered as SERVICE_UNAVAILABLE, and logged like an unexpected failure (an operator acts). */
+  | { readonly kind: 'unavailable'; readonly cause: unknown }
   | { readonly kind: 'unexpected'; readonly cause: unknown };
 
 function codeOf(value: unknown): string | undefined {
@@ -89,6 +96,7 @@ export function classifyError(error: unknown): Classified {
       extra: { fields: problems },
     };
   }
+  if (cause instanceof EventStoreUnavailable) return { kind: 'unavailable', cause };
   if (cause instanceof DomainError) {
     const field = (cause as { field?: unknown }).field;
     return {
@@ -120,6 +128,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
       return { message: formatted.message, ...base, extensions: { ...extensions, code: classified.code } };
     }
+    case 'unavailable':
+      return { message: SERVICE_UNAVAILABLE_MESSAGE, ...base, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     case 'unexpected':
       return { message: INTERNAL_ERROR_MESSAGE, ...base, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
   }
@@ -133,10 +143,12 @@ export function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
         async didEncounterErrors({ errors, contextValue, operationName }) {
           for (const error of errors) {
             const classified = classifyError(error);
-            if (classified.kind !== 'unexpected') continue;
+            if (classified.kind !== 'unexpected' && classified.kind !== 'unavailable') continue;
             contextValue.logger.error(
               { err: classified.cause, path: error.path?.join('.'), operation: operationName ?? undefined },
-              'unexpected error answered as INTERNAL_SERVER_ERROR',
+              classified.kind === 'unavailable'
+                ? 'storage unavailable, answered as SERVICE_UNAVAILABLE'
+                : 'unexpected error answered as INTERNAL_SERVER_ERROR',
             );
           }
         },

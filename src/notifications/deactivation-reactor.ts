@@ -12,7 +12,7 @@ import { NotAssigned, NotFound } from '../domain/errors';
 import { PRODUCTS, type Product } from '../domain/plans';
 import type { LicenseAssigned } from '../domain/subscription';
 import type { UserDeactivated } from '../domain/user';
-import type { EventStore, RecordedEvent } from '../eventstore/port';
+import { type EventStore, EventStoreUnavailable, type RecordedEvent } from '../eventstore/port';
 import { type NotificationsDb, openNotificationsDb } from './db';
 import type { RetryPolicy } from './notifier';
 import { reactorLoop } from './reactor';
@@ -68,6 +68,9 @@ export function createDeactivationReactor(options: DeactivationReactorOptions): 
         return true;
       } catch (error) {
         if (error instanceof NotAssigned || error instanceof NotFound) return false;
+        // The log cannot be written (disk full, store down): giving up would advance the checkpoint past a
+        // revocation never made. Throw instead, so the loop resumes from its checkpoint until the log is back.
+        if (error instanceof EventStoreUnavailable) throw error;
         const message = error instanceof Error ? error.message : String(error);
         if (attempt >= retry.attempts) {
           // Giving up keeps the reactor moving; the licence stays with an inactive user, who cannot sign in.

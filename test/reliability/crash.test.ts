@@ -197,10 +197,6 @@ describe('SIGKILL mid-storm, then restart', () => {
   });
 
   async function restart(args: string[] = []): Promise<ChildSeatledger> {
-    const t0 = Date.now();
-    const sp = spawnSeatledger(temp.dir, { args, env: { LOG_LEVEL: 'info' } });
-    await sp.serving.catch(() => undefined);
-    await sp.kill();
     server = await startChildSeatledger(temp.dir, { args });
     await waitUntilReady(server.base);
     return server;

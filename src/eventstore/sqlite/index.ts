@@ -102,14 +102,21 @@ export class SqliteEventStore implements EventStore {
         this.db.pragma('synchronous = FULL');
         this.db.exec(SCHEMA);
       }
-      if (options.maxSizeBytes !== undefined) {
-        const pageBytes = this.db.pragma('page_size', { simple: true }) as number;
-        this.db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxSizeBytes / pageBytes))}`);
-      }
+      if (options.maxSizeBytes !== undefined) this.setMaxSizeBytes(options.maxSizeBytes);
       this.statements = prepareStatements(this.db);
     } catch (error) {
       throw unavailable(error, 'cannot open the event log');
     }
+  }
+
+  /**
+   * Moves the size cap while open (null: SQLite's own maximum): how a test fills the disk and frees it again.
+   * SQLite never caps below the file's current size, so a cap under it means "no more new pages".
+   */
+  setMaxSizeBytes(maxSizeBytes: number | null): void {
+    const pageBytes = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = maxSizeBytes === null ? 0xfffffffe : Math.max(1, Math.floor(maxSizeBytes / pageBytes));
+    this.db.pragma(`max_page_count = ${pages}`);
   }
 
   /** Appends and transactions committed so far: group commit shows as fewer transactions than appends. */
