@@ -207,9 +207,9 @@ async function* portChunks(
 }
 
 /**
- * The embedded log, page by page as stored: an event whose type no upcaster touches goes out as its stored JSON
- * text, unparsed (parse and re-stringify would be most of the export's cost). Events of upcast types, and every
- * event when filtering by account, are parsed and go through the same upcasters as the port path.
+ * The embedded log, page by page as stored: an event already in its current version goes out as its stored JSON
+ * text, unparsed (parse and re-stringify would be most of the export's cost). An older version is parsed and goes
+ * through the same upcasters as the port path.
  */
 async function* sqliteChunks(
   store: SqliteEventStore,
@@ -218,7 +218,6 @@ async function* sqliteChunks(
 ): AsyncIterable<Chunk> {
   const { types, accountId } = selection;
   const upcast = upcaster(selection.upcasters);
-  const upcastTypes = new Set(selection.upcasters.map((u) => u.type));
   const prefixes = readOptions(filter).filter;
   const lines = new LineWriter();
   let after = filter.after === undefined ? 0 : decodePosition(filter.after);
@@ -229,7 +228,10 @@ async function* sqliteChunks(
     for (const [position, id, stream, revision, type, data, metadata, recordedAt] of rows) {
       if (stream.startsWith(SECRET_STREAM_PREFIX)) continue;
       if (types !== undefined && !types.has(type)) continue;
-      if (upcastTypes.has(type) || accountId !== undefined) {
+      // Only the metadata is parsed when it alone decides (its account, its version); the data only to upcast.
+      const parsedMetadata = accountId !== undefined || upcast.touches(type) ? JSON.parse(metadata) : undefined;
+      if (accountId !== undefined && parsedMetadata.accountId !== accountId) continue;
+      if (parsedMetadata !== undefined && upcast.changes(type, parsedMetadata.schemaVersion)) {
         const event = upcast({
           id,
           type,
@@ -237,10 +239,9 @@ async function* sqliteChunks(
           revision,
           position: encodePosition(position),
           data: JSON.parse(data),
-          metadata: JSON.parse(metadata),
+          metadata: parsedMetadata,
           recordedAt: new Date(recordedAt),
         });
-        if (accountId !== undefined && event.metadata.accountId !== accountId) continue;
         text += lines.event(event);
       } else {
         text += lines.line(id, type, stream, encodePosition(position), revision, data, metadata, recordedAt);

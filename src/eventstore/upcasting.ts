@@ -51,9 +51,9 @@ function chainsOf(upcasters: readonly Upcaster[]): Chains {
  * Brings one recorded event to the current version of its type. Events already current (the common case), of
  * types never changed, or of a version newer than this code knows are returned as they are, not copied.
  */
-export function upcaster(upcasters: readonly Upcaster[]): (event: RecordedEvent) => RecordedEvent {
+export function upcaster(upcasters: readonly Upcaster[]): UpcastFunction {
   const chains = chainsOf(upcasters);
-  return (event) => {
+  const upcast = (event: RecordedEvent): RecordedEvent => {
     const chain = chains.get(event.type);
     if (chain === undefined) return event;
     // Events from before metadata carried a version are the first version.
@@ -67,6 +67,21 @@ export function upcaster(upcasters: readonly Upcaster[]): (event: RecordedEvent)
     const metadata: EventMetadata = { ...event.metadata, schemaVersion: version };
     return { ...event, data, metadata };
   };
+  return Object.assign(upcast, {
+    changes: (type: string, schemaVersion: unknown) => {
+      const chain = chains.get(type);
+      return chain !== undefined && (typeof schemaVersion === 'number' ? schemaVersion : 1) < chain.latest;
+    },
+    touches: (type: string) => chains.has(type),
+  });
+}
+
+export interface UpcastFunction {
+  (event: RecordedEvent): RecordedEvent;
+  /** Whether an event of this type and stored version would change (a reader of stored text may skip parsing). */
+  changes(type: string, schemaVersion: unknown): boolean;
+  /** Whether any version of this type has an upcaster. */
+  touches(type: string): boolean;
 }
 
 const wrapped = new WeakMap<EventStore, { readonly store: EventStore; readonly upcasters: readonly Upcaster[] }>();

@@ -168,6 +168,21 @@ describe('upcaster chains', () => {
     expect(upcast(recorded('Counted', 1, { n: 3 })).metadata.schemaVersion).toBe(3);
   });
 
+  it('tells a reader of stored text which events it must parse', () => {
+    const upcast = upcaster(chain);
+    expect([upcast.changes('Counted', 1), upcast.changes('Counted', 2), upcast.changes('Counted', undefined)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect([upcast.changes('Counted', 3), upcast.changes('Counted', 4), upcast.changes('Other', 1)]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect([upcast.touches('Counted'), upcast.touches('Other')]).toEqual([true, false]);
+  });
+
   it('treats an event without schemaVersion as v1', () => {
     expect(upcaster(chain)(recorded('Counted', undefined, { n: 2 })).data).toEqual({ count: 2, unit: 'seat' });
   });
