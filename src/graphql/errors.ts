@@ -86,7 +86,9 @@ export function classifyError(error: unknown): Classified {
   // Errors thrown in resolvers arrive wrapped in a located GraphQLError; the cause is what counts.
   const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;
 
-  if (cause instanceof ArgumentValidationError) {
+  // A validator that threw (rather than answering false) leaves an Error where the list of failures should be:
+  // that is our failure, not the caller's input, and must still be answered cleanly.
+  if (cause instanceof ArgumentValidationError && Array.isArray(cause.extensions.validationErrors)) {
     const problems = fieldProblems(cause.extensions.validationErrors);
     const message = problems.map((p) => p.rules.join(', ')).join('; ');
     return {

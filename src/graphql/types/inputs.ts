@@ -15,6 +15,7 @@ import {
   IsNewPassword,
   IsPageSize,
   IsPasswordAttempt,
+  IsPosition,
   IsQuantity,
   IsReason,
   IsSearchText,
@@ -220,7 +221,7 @@ export class LicenseHistoryArgs {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @IsCursor()
+  @IsPosition()
   after?: string | null;
 }
 
@@ -228,7 +229,7 @@ export class LicenseHistoryArgs {
 export class LicenseEventsArgs {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @IsCursor()
+  @IsPosition()
   after?: string | null;
 }
 

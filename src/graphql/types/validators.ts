@@ -20,13 +20,30 @@ export const LIMITS = {
 
 const IDEMPOTENCY_KEY = new RegExp(`^[A-Za-z0-9_\\-:.]{1,${LIMITS.idempotencyKeyLength}}$`);
 
+// A lone UTF-16 surrogate cannot be stored as UTF-8: SQLite would keep replacement characters instead of what was
+// sent, and some checks (validator.js's isEmail) throw on one. So text must be well-formed Unicode to get anywhere.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const isMalformedText = (value: unknown) => typeof value === 'string' && LONE_SURROGATE.test(value);
+
 function rule(
   name: string,
   validate: (value: unknown) => boolean,
   message: string,
   options?: ValidationOptions,
 ): PropertyDecorator {
-  return ValidateBy({ name, validator: { validate, defaultMessage: () => `$property ${message}` } }, options);
+  return ValidateBy(
+    {
+      name,
+      validator: {
+        validate: (value) => !isMalformedText(value) && validate(value),
+        defaultMessage: (args) =>
+          isMalformedText(args?.value)
+            ? '$property must be well-formed Unicode text (it holds a lone surrogate)'
+            : `$property ${message}`,
+      },
+    },
+    options,
+  );
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string';
@@ -84,6 +101,15 @@ const boundedText = (name: string, max: number, what: string) => (options?: Vali
   );
 
 export const IsCursor = boundedText('isCursor', LIMITS.cursorLength, 'a cursor');
+// Log positions of either adapter: 16 digits (SQLite) or 20 digits, a dash, 20 digits (EventStoreDB).
+const POSITION = /^\d{1,20}(-\d{1,20})?$/;
+/** A history cursor is a log position: anything else would silently page from a wrong place. */
+export const IsPosition = () =>
+  rule(
+    'isPosition',
+    (v) => isString(v) && POSITION.test(v),
+    'must be a position (or cursor) this history answered, e.g. 0000000000000042',
+  );
 export const IsEntityId = boundedText('isEntityId', LIMITS.idLength, 'an id');
 export const IsSearchText = () =>
   rule(
