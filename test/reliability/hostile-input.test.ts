@@ -371,6 +371,7 @@ const FRAGMENTS = [
   '1; ATTACH DATABASE "/tmp/x.db" AS x; --',
   '<script>alert(1)</script>',
   '"><img src=x onerror=alert(1)>',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, meant literally
   '{{7*7}}${7*7}',
   '\u0000',
   '\u202e',
