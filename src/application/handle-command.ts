@@ -4,7 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, type Decider, type Event, foldEvents } from '../domain/decider';
 import { currentSchemaVersion } from '../domain/event-schemas';
-import { type EventStore, type EventToAppend, type Position, WrongExpectedRevision } from '../eventstore/port';
+import {
+  type EventStore,
+  EventStoreUnavailable,
+  type EventToAppend,
+  type Position,
+  WrongExpectedRevision,
+} from '../eventstore/port';
 import { Conflict } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import { LruCache } from './lru-cache';
@@ -113,14 +119,24 @@ export class CommandHandler {
     });
   }
 
-  /** The stream's current state (cached, caught up). The state is shared: read it, never keep it across commands. */
+  /**
+   * The stream's current state (cached, caught up). The state is shared: read it, never keep it across commands.
+   * With the log out of reach (EventStoreDB restarting), a stream read before answers as last read, so signed-in
+   * viewers keep being resolved and reads keep being served; a write cannot use it, its append fails the same way.
+   */
   load<S, C extends Command, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
   ): Promise<{ state: S; revision: number; position: Position | null }> {
     return this.locks.run(stream, async () => {
-      const { state, revision, position } = await this.catchUp(decider, stream);
-      return { state, revision, position };
+      try {
+        const { state, revision, position } = await this.catchUp(decider, stream);
+        return { state, revision, position };
+      } catch (error) {
+        const cached = this.cache.get(stream) as StreamState<S> | undefined;
+        if (!(error instanceof EventStoreUnavailable) || cached?.decider !== decider) throw error;
+        return { state: cached.state, revision: cached.revision, position: cached.position };
+      }
     });
   }
 

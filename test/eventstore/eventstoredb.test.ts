@@ -3,6 +3,7 @@
 // With EVENTSTORE_CONNECTION_STRING set it runs against that real server; otherwise against the in-repo TEST STAND-IN,
 // which is not EventStoreDB.
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { decodePosition, encodePosition, openEventStoreDbEventStore } from '../../src/eventstore/eventstoredb';
 import {
@@ -299,6 +300,43 @@ async function readUntil(readers: GroupReader[], count: number) {
   );
   return { all, duplicates, byReader };
 }
+
+describe('EventStoreDB adapter against a node that accepts connections and never answers', () => {
+  let hole: net.Server;
+  let sockets: net.Socket[];
+  let store: EventStore;
+
+  beforeEach(async () => {
+    sockets = [];
+    hole = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
+    const { port } = hole.address() as net.AddressInfo;
+    store = openEventStoreDbEventStore({ connectionString: `esdb://127.0.0.1:${port}?tls=false`, deadlineMs: 300 });
+  });
+
+  afterEach(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => hole.close(resolve));
+    await store.close();
+  });
+
+  it('fails an append with EventStoreUnavailable once its deadline passes, instead of hanging', async () => {
+    const started = Date.now();
+    const error = await store
+      .appendToStream(streamName(), [anEvent()], { expectedRevision: 'any' })
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(EventStoreUnavailable);
+    expect((error as Error).message).toMatch(/did not answer an append within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('fails a read and headPosition the same way', async () => {
+    await expect(collect(store.readStream(streamName()))).rejects.toBeInstanceOf(EventStoreUnavailable);
+    await expect(collect(store.readAll())).rejects.toBeInstanceOf(EventStoreUnavailable);
+    await expect(store.headPosition()).rejects.toBeInstanceOf(EventStoreUnavailable);
+  });
+});
 
 // Restarting a real server is not something a test may do: this part runs on the stand-in only.
 (realServer ? describe.skip : describe)('EventStoreDB adapter across a dropped connection (test stand-in)', () => {

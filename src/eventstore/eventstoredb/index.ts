@@ -66,12 +66,18 @@ export interface EventStoreDbOptions {
   /** First delay before resubscribing after a dropped connection; doubles up to `maxReconnectDelayMs`. */
   readonly reconnectDelayMs?: number;
   readonly maxReconnectDelayMs?: number;
-  /** How long an append may take before it fails with EventStoreUnavailable (a node gone quiet must not hang a request). */
-  readonly appendDeadlineMs?: number;
+  /**
+   * How long an append, or a read waiting for its next event, may wait for the server before failing with
+   * EventStoreUnavailable: a node gone quiet must not hang a request. Subscriptions are not bounded (they wait).
+   */
+  readonly deadlineMs?: number;
 }
 
-/** Default bound on an append; the client's own default is 10 s, which a GraphQL caller would wait out in full. */
-export const DEFAULT_APPEND_DEADLINE_MS = 5_000;
+/**
+ * The client bounds an append at 10 s but not the server-features probe before it, and never bounds a read: against
+ * a node that accepts the connection and then says nothing, both would wait forever. So the adapter bounds them.
+ */
+export const DEFAULT_DEADLINE_MS = 5_000;
 /** Events a group member holds unsettled at once (the server's buffer for it). */
 const GROUP_BUFFER = 16;
 
@@ -87,14 +93,14 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
   const subscriptions = new Set<EventStoreDbSubscription>();
   const maxCountSet = new Set<string>();
   const groupSubscriptions = new Set<EventStoreDbGroupSubscription>();
-  const appendDeadline = options.appendDeadlineMs ?? DEFAULT_APPEND_DEADLINE_MS;
+  const deadline = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   let closed = false;
 
   async function ensureMaxCount(stream: string, maxCount: number): Promise<void> {
     if (maxCountSet.has(`${stream}\n${maxCount}`)) return;
     try {
       // Written once per stream whatever the number of processes: the metadata stream is expected not to exist yet.
-      await client.setStreamMetadata(stream, { maxCount }, { expectedRevision: NO_STREAM, deadline: appendDeadline });
+      await client.setStreamMetadata(stream, { maxCount }, { expectedRevision: NO_STREAM, deadline });
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw toPortError(error);
     }
@@ -102,16 +108,20 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
     maxCountSet.add(`${stream}\n${maxCount}`);
   }
 
-  const store: EventStore = {
-    async appendToStream(
-      stream: string,
-      events: readonly EventToAppend[],
-      appendOptions: AppendOptions,
-    ): Promise<AppendResult> {
-      if (appendOptions.maxCount !== undefined) await ensureMaxCount(stream, appendOptions.maxCount);
-      let result: Awaited<ReturnType<EventStoreDBClient['appendToStream']>>;
-      try {
-        result = await client.appendToStream(
+  async function append(
+    stream: string,
+    events: readonly EventToAppend[],
+    appendOptions: AppendOptions,
+  ): Promise<AppendResult> {
+    const until = Date.now() + deadline;
+    if (appendOptions.maxCount !== undefined) {
+      await untilAnswered(until, () => ensureMaxCount(stream, appendOptions.maxCount as number));
+    }
+    let result: Awaited<ReturnType<EventStoreDBClient['appendToStream']>>;
+    try {
+      // Retried on a refused connection: the event ids make a second try write the events once.
+      result = await untilAnswered(until, () =>
+        client.appendToStream(
           stream,
           events.map((event) =>
             jsonEvent({
@@ -121,30 +131,64 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
               metadata: event.metadata as unknown as Record<string, unknown>,
             }),
           ),
-          { expectedRevision: toClientExpected(appendOptions.expectedRevision), deadline: appendDeadline },
-        );
-      } catch (error) {
-        throw toPortError(error, stream, appendOptions.expectedRevision);
-      }
-      const position = result.position ? encodePosition(result.position) : ((await store.headPosition()) ?? ZERO);
-      return { nextRevision: Number(result.nextExpectedRevision), position };
+          { expectedRevision: toClientExpected(appendOptions.expectedRevision), deadline },
+        ),
+      );
+    } catch (error) {
+      throw toPortError(error, stream, appendOptions.expectedRevision);
+    }
+    const position = result.position ? encodePosition(result.position) : ((await store.headPosition()) ?? ZERO);
+    return { nextRevision: Number(result.nextExpectedRevision), position };
+  }
+
+  const store: EventStore = {
+    appendToStream(stream: string, events: readonly EventToAppend[], appendOptions: AppendOptions) {
+      return withDeadline(
+        append(stream, events, appendOptions),
+        deadline,
+        'an append',
+        // The ids make a retry safe: EventStoreDB writes the same events at the same place once.
+        '; it may or may not have been written (a retry with the same event ids writes it once)',
+      );
     },
 
     async *readStream(stream: string, readOptions: ReadStreamOptions = {}): AsyncIterable<RecordedEvent> {
       const fromRevision = readOptions.fromRevision ?? 0;
       if (readOptions.maxCount !== undefined && readOptions.maxCount <= 0) return;
-      const read = client.readStream(stream, {
-        fromRevision: fromRevision === 0 ? START : BigInt(fromRevision),
-        ...(readOptions.maxCount !== undefined ? { maxCount: readOptions.maxCount } : {}),
-      });
+      const open = () =>
+        client.readStream(stream, {
+          fromRevision: fromRevision === 0 ? START : BigInt(fromRevision),
+          ...(readOptions.maxCount !== undefined ? { maxCount: readOptions.maxCount } : {}),
+        });
+      let read = open();
       let finished = false;
+      let yielded = false;
+      let tries = 1;
+      const until = Date.now() + deadline;
       try {
-        for await (const resolved of read) {
-          if (resolved.event) yield toRecorded(resolved.event as EsdbRecordedEvent);
+        for (; ; tries++) {
+          try {
+            for await (const resolved of answered(read, deadline)) {
+              if (!resolved.event) continue;
+              yielded = true;
+              yield toRecorded(resolved.event as EsdbRecordedEvent);
+            }
+            finished = true;
+            return;
+          } catch (error) {
+            // A connection refused before anything was read (the client has dropped that channel): read again.
+            const retry =
+              !yielded &&
+              error instanceof UnavailableError &&
+              tries < UNAVAILABLE_TRIES &&
+              Date.now() + RETRY_PAUSE_MS < until;
+            if (!retry) throw error;
+            await pause(RETRY_PAUSE_MS * tries);
+            read = open();
+          }
         }
-        finished = true;
       } catch (error) {
-        finished = true;
+        finished = !(error instanceof NoAnswer);
         if (error instanceof StreamNotFoundError) return;
         throw toPortError(error);
       } finally {
@@ -160,7 +204,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
       const read = client.readAll({ fromPosition: after ?? START });
       let finished = false;
       try {
-        for await (const resolved of read) {
+        for await (const resolved of answered(read, deadline)) {
           const event = resolved.event;
           if (!event?.position) continue;
           if (after && comparePositions(event.position, after) <= 0) continue;
@@ -170,7 +214,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
         }
         finished = remaining > 0;
       } catch (error) {
-        finished = true;
+        finished = !(error instanceof NoAnswer);
         throw toPortError(error);
       } finally {
         if (!finished) await read.cancel().catch(() => undefined);
@@ -194,7 +238,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
           let seen = 0;
           let last: EsdbPosition | null = null;
           const page = client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: HEAD_PAGE });
-          for await (const resolved of page as AsyncIterable<AllStreamResolvedEvent>) {
+          for await (const resolved of answered(page as AsyncIterable<AllStreamResolvedEvent>, deadline)) {
             seen++;
             const event: AllStreamRecordedEvent | undefined = resolved.event;
             if (!event?.position) continue;
@@ -212,7 +256,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
 
     subscribeToGroup(group: string, groupOptions: SubscribeToGroupOptions = {}): GroupSubscription {
       if (closed) throw new EventStoreUnavailable('the EventStoreDB store is closed');
-      const subscription = new EventStoreDbGroupSubscription(client, group, groupOptions, options, () =>
+      const subscription = new EventStoreDbGroupSubscription(client, group, groupOptions, options, deadline, () =>
         groupSubscriptions.delete(subscription),
       );
       groupSubscriptions.add(subscription);
@@ -244,8 +288,73 @@ function toClientExpected(expected: ExpectedRevision): AppendExpectedRevision {
   }
 }
 
+const RETRY_PAUSE_MS = 50;
+/** Tries of a call refused with UNAVAILABLE: enough to get past a channel dropped on a node's restart, few enough that
+ * a store that is really down answers at once. */
+const UNAVAILABLE_TRIES = 3;
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `call` again when it fails with UNAVAILABLE, a few times while time is left: the client drops a channel that
+ * failed so, and the next call connects afresh (a node just back answers the second try). Only for calls safe to repeat.
+ */
+async function untilAnswered<T>(until: number, call: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await call();
+    } catch (raw) {
+      const error = raw instanceof Error ? convertToCommandError(raw) : raw;
+      const retry =
+        error instanceof UnavailableError && tries < UNAVAILABLE_TRIES && Date.now() + RETRY_PAUSE_MS < until;
+      if (!retry) throw raw;
+      await pause(RETRY_PAUSE_MS * tries);
+    }
+  }
+}
+
+/** The server did not answer in time: the connection may be up, the node is not answering. */
+class NoAnswer extends EventStoreUnavailable {}
+
+/** `promise`, or NoAnswer after `ms`; the call itself is left to finish or fail on its own. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string, note = ''): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new NoAnswer(`EventStoreDB did not answer ${what} within ${ms} ms${note}`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A read whose every next message must come within `ms` (the time the consumer takes in between does not count). */
+async function* answered<T>(source: AsyncIterable<T>, ms: number): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await withDeadline(iterator.next(), ms, 'a read');
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    // Left early (or timed out): close the call, or its unread data holds the connection's flow-control window.
+    if (!done) iterator.return?.()?.catch(() => undefined);
+  }
+}
+
 /** The one place where the client's errors become the port's. */
 function toPortError(raw: unknown, stream?: string, expected?: ExpectedRevision): unknown {
+  if (raw instanceof EventStoreUnavailable || raw instanceof WrongExpectedRevision) return raw;
   // Some calls (the server-features probe before an append) reject with the bare gRPC error.
   const error = raw instanceof Error ? convertToCommandError(raw) : raw;
   if (error instanceof WrongExpectedVersionError) {
@@ -455,6 +564,7 @@ class EventStoreDbGroupSubscription implements GroupSubscription {
     private readonly group: string,
     private readonly groupOptions: SubscribeToGroupOptions,
     private readonly storeOptions: EventStoreDbOptions,
+    private readonly deadlineMs: number,
     private readonly onStop: () => void,
   ) {
     this.driver = this.drive().catch((error: unknown) => this.queue.fail(error));
@@ -484,13 +594,17 @@ class EventStoreDbGroupSubscription implements GroupSubscription {
   private async ensureGroup(): Promise<void> {
     const filter = this.groupOptions.filter;
     try {
-      await this.client.createPersistentSubscriptionToAll(
-        this.group,
-        persistentSubscriptionToAllSettingsFromDefaults({
-          startFrom: START,
-          maxRetryCount: this.groupOptions.maxRetryCount ?? 10,
-        }),
-        { filter: filter ? streamNameFilter({ prefixes: [...filter.streamPrefixes] }) : excludeSystemEvents() },
+      await withDeadline(
+        this.client.createPersistentSubscriptionToAll(
+          this.group,
+          persistentSubscriptionToAllSettingsFromDefaults({
+            startFrom: START,
+            maxRetryCount: this.groupOptions.maxRetryCount ?? 10,
+          }),
+          { filter: filter ? streamNameFilter({ prefixes: [...filter.streamPrefixes] }) : excludeSystemEvents() },
+        ),
+        this.deadlineMs,
+        `creating the consumer group ${this.group}`,
       );
     } catch (error) {
       if (!(error instanceof PersistentSubscriptionExistsError)) throw error;
