@@ -1,15 +1,11 @@
 // Writes to `credentials-<userId>` streams: password hashes and activation-token hashes, never plaintext.
 // The store keeps only the latest event of these streams (maxCount 1).
-import { randomUUID } from 'node:crypto';
-import {
-  type CredentialsCommand,
-  type CredentialsEvent,
-  type CredentialsState,
-  credentialsDecider,
-} from '../domain/credentials';
+import { type CredentialsCommand, type CredentialsState, credentialsDecider } from '../domain/credentials';
+import type { CommandMetadata } from '../domain/decider';
 import { credentialsStream } from '../domain/streams';
-import { type EventStore, type Position, WrongExpectedRevision } from '../eventstore/port';
+import type { EventStore } from '../eventstore/port';
 import type { RequestContext, Written } from './application';
+import { CommandHandler } from './handle-command';
 
 export interface CredentialsApplication {
   setPassword(ctx: RequestContext, input: { userId: string; passwordHash: string }): Promise<Written>;
@@ -26,96 +22,67 @@ export interface CredentialsApplication {
   load(userId: string): Promise<CredentialsState>;
 }
 
-// Implementation (written by the notifications helper while the interface stood alone; the lead may replace it).
-// Credentials streams hold one event (maxCount 1), so each command reads that event, decides, and appends at
-// its revision; there is no cache, because another process may have written the newest secret.
+// Credentials streams go through the same command handler as every other stream, kept to their latest event
+// (maxCount 1) so an old hash never lingers in the log. The handler's catch-up reads what another process wrote.
 export interface CredentialsDeps {
   readonly store: EventStore;
   readonly now?: () => Date;
   readonly newId?: () => string;
 }
 
-const MAX_ATTEMPTS = 5;
+const KEEP_LATEST_ONLY = { maxCount: 1 } as const;
 
 export function createCredentialsApplication(deps: CredentialsDeps): CredentialsApplication {
-  const { store } = deps;
+  const handler = new CommandHandler({ store: deps.store, newId: deps.newId });
   const now = deps.now ?? (() => new Date());
-  const newId = deps.newId ?? randomUUID;
 
-  async function read(
+  async function handle(
+    ctx: RequestContext,
     userId: string,
-  ): Promise<{ state: CredentialsState; revision: number; position: Position | null }> {
-    let state = credentialsDecider.initialState();
-    let revision = -1;
-    let position: Position | null = null;
-    for await (const recorded of store.readStream(credentialsStream(userId))) {
-      state = credentialsDecider.evolve(state, { type: recorded.type, data: recorded.data } as CredentialsEvent);
-      revision = recorded.revision;
-      position = recorded.position;
-    }
-    return { state, revision, position };
+    command: (metadata: CommandMetadata) => CredentialsCommand,
+  ) {
+    const at = now();
+    const handled = await handler.handle(
+      credentialsDecider,
+      credentialsStream(userId),
+      command({ actor: ctx.actor, now: at }),
+      {
+        accountId: ctx.actor.accountId,
+        actorId: ctx.actor.userId,
+        occurredAt: at.toISOString(),
+        correlationId: ctx.correlationId,
+        causationId: ctx.causationId ?? ctx.correlationId,
+      },
+      KEEP_LATEST_ONLY,
+    );
+    return { position: handled.position, appended: handled.events.length > 0 };
   }
-
-  async function handle(ctx: RequestContext, userId: string, command: (at: Date) => CredentialsCommand) {
-    for (let attempt = 1; ; attempt++) {
-      const current = await read(userId);
-      const at = now();
-      const events = credentialsDecider.decide(command(at), current.state);
-      if (events.length === 0) {
-        return { position: current.position ?? (await store.headPosition()) ?? '', appended: false };
-      }
-      try {
-        const result = await store.appendToStream(
-          credentialsStream(userId),
-          events.map((event) => ({
-            id: newId(),
-            type: event.type,
-            data: event.data as Record<string, unknown>,
-            metadata: {
-              accountId: ctx.actor.accountId,
-              actorId: ctx.actor.userId,
-              occurredAt: at.toISOString(),
-              correlationId: ctx.correlationId,
-              causationId: ctx.causationId ?? ctx.correlationId,
-              schemaVersion: 1,
-            },
-          })),
-          { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision, maxCount: 1 },
-        );
-        return { position: result.position, appended: true };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevision) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
-  }
-
-  const metadata = (at: Date, ctx: RequestContext) => ({ actor: ctx.actor, now: at });
 
   return {
     async setPassword(ctx, input) {
-      const { position } = await handle(ctx, input.userId, (at) => ({
+      const { position } = await handle(ctx, input.userId, (metadata) => ({
         type: 'SetPassword',
         data: input,
-        metadata: metadata(at, ctx),
+        metadata,
       }));
       return { position };
     },
     async issueActivation(ctx, input) {
-      const { position, appended } = await handle(ctx, input.userId, (at) => ({
+      const { position, appended } = await handle(ctx, input.userId, (metadata) => ({
         type: 'IssueActivation',
         data: input,
-        metadata: metadata(at, ctx),
+        metadata,
       }));
       return { position, issued: appended };
     },
     async redeemActivation(ctx, input) {
-      const { position } = await handle(ctx, input.userId, (at) => ({
+      const { position } = await handle(ctx, input.userId, (metadata) => ({
         type: 'RedeemActivation',
         data: input,
-        metadata: metadata(at, ctx),
+        metadata,
       }));
       return { position };
     },
-    load: async (userId) => (await read(userId)).state,
+    load: async (userId) => (await handler.load(credentialsDecider, credentialsStream(userId))).state,
   };
 }

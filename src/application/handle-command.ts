@@ -81,6 +81,8 @@ export class CommandHandler {
     stream: string,
     command: C,
     context: EventContext,
+    /** Keep only this many latest events of the stream (credentials streams keep one). */
+    retention?: { readonly maxCount: number },
   ): Promise<Handled<E>> {
     return this.locks.run(stream, async () => {
       // 1. state of the stream: cached, then only the events after its revision
@@ -99,7 +101,7 @@ export class CommandHandler {
           const result = await this.store.appendToStream(
             stream,
             events.map((event) => this.toAppend(event, context)),
-            { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision },
+            { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision, ...retention },
           );
           current.state = foldEvents(decider, current.state, events, { inPlace: true });
           current.revision = result.nextRevision;
