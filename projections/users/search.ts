@@ -8,7 +8,9 @@ export type UserSearch =
   | { readonly kind: 'prefix'; readonly low: string; readonly high: string };
 
 export function userSearch(search: string | null | undefined): UserSearch {
-  const term = (search ?? '').trim();
+  // FTS5 reads its query as a C string: a NUL would cut the quoted phrase short and fail the statement. No stored
+  // name or e-mail is searched for by a NUL, so it is dropped.
+  const term = (search ?? '').replaceAll('\u0000', '').trim();
   if (term === '') return { kind: 'all' };
   if ([...term].length >= 3) return { kind: 'substring', match: `"${term.replaceAll('"', '""')}"` };
   const low = term.toLowerCase();

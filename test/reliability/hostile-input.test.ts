@@ -244,6 +244,17 @@ const CATALOGUE: Case[] = [
     'BAD_USER_INPUT',
   ],
   [
+    'NUL characters in a search',
+    () =>
+      postJson({
+        query:
+          'query ($s: String) { users(search: $s) { totalCount } subscriptions { assignees(search: $s) { totalCount } } }',
+        variables: { s: "\u0000 ' OR '1'='1" },
+      }),
+    200,
+    'OK',
+  ],
+  [
     'a garbage cursor',
     () => postJson({ query: '{ users(after: "not-a-cursor!!") { totalCount } }' }),
     200,
