@@ -2,6 +2,7 @@
 // invariant under 50 concurrent assignLicense. Runs against a real server when EVENTSTORE_CONNECTION_STRING is set,
 // otherwise against the in-repo TEST STAND-IN (not EventStoreDB).
 
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/eventstoredb-standin';
 import {
   ASSIGN,
@@ -21,10 +22,11 @@ const target = realServer ? 'a real EventStoreDB' : 'the test stand-in (not Even
 describe(`seatledger over HTTP on ${target}`, () => {
   let standIn: EventStoreDbStandIn | undefined;
   let server: TestSeatledger;
+  let connectionString: string;
 
   beforeAll(async () => {
-    let connectionString = realServer;
-    if (!connectionString) {
+    if (realServer) connectionString = realServer;
+    else {
       standIn = await startEventStoreDbStandIn();
       connectionString = standIn.connectionString;
     }
@@ -41,6 +43,11 @@ describe(`seatledger over HTTP on ${target}`, () => {
     const owner = await signUpAccount(gql, 'Esdb Flow');
     // The log's head is now a credentials- event, which the projections skip: login still answers at once.
     expect(await login(gql, owner.email, owner.password)).toEqual(expect.any(String));
+    // The password hash's stream keeps only its latest event, as the server enforces it.
+    const client = EventStoreDBClient.connectionString(connectionString);
+    const { metadata } = await client.getStreamMetadata(`credentials-${owner.ownerId}`);
+    await client.dispose();
+    expect(metadata?.maxCount).toBe(1);
     await purchase(gql, owner.token, 2);
     const member = await createUser(gql, owner.token);
     const assigned = ok(await gql(ASSIGN, { userId: member.id, product: 'VIDEO_MEETING' }, owner.token));

@@ -238,13 +238,20 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
           let seen = 0;
           let last: EsdbPosition | null = null;
           const page = client.readAll({ direction: BACKWARDS, fromPosition: from, maxCount: HEAD_PAGE });
-          for await (const resolved of answered(page as AsyncIterable<AllStreamResolvedEvent>, deadline)) {
-            seen++;
-            const event: AllStreamRecordedEvent | undefined = resolved.event;
-            if (!event?.position) continue;
-            if (from !== END && comparePositions(event.position, from) >= 0) continue;
-            last = event.position;
-            if (isOurs(event, undefined)) return encodePosition(event.position);
+          let ended = false;
+          try {
+            for await (const resolved of answered(page as AsyncIterable<AllStreamResolvedEvent>, deadline)) {
+              seen++;
+              const event: AllStreamRecordedEvent | undefined = resolved.event;
+              if (!event?.position) continue;
+              if (from !== END && comparePositions(event.position, from) >= 0) continue;
+              last = event.position;
+              if (isOurs(event, undefined)) return encodePosition(event.position);
+            }
+            ended = true;
+          } finally {
+            // Leaving a read early does not end its gRPC call: cancel it, or it stays open (and dispose waits on it).
+            if (!ended) await page.cancel().catch(() => undefined);
           }
           if (seen < HEAD_PAGE || last === null) return null;
           from = last;
