@@ -23,7 +23,10 @@ export interface Application {
     request: { readonly correlationId: string },
     input: { accountName: string; ownerName: string; ownerEmail: string },
   ): Promise<Written & { accountId: string; ownerUserId: string }>;
-  createUser(ctx: RequestContext, input: { email: string; name: string; role: Role }): Promise<Written & { userId: string }>;
+  createUser(
+    ctx: RequestContext,
+    input: { email: string; name: string; role: Role },
+  ): Promise<Written & { userId: string }>;
   changeUserRole(ctx: RequestContext, input: { userId: string; role: Role }): Promise<Written>;
   deactivateUser(ctx: RequestContext, input: { userId: string }): Promise<Written>;
   purchaseLicenses(
