@@ -1,6 +1,6 @@
 // `seatledger history`: an account's licence history from the log, filtered, as of a time, as a table or JSON.
 import { runHistory } from '../../src/cli/history';
-import { openWorkspace, seedAcme, type Workspace } from '../projections/fixtures';
+import { openWorkspace, seedAcme, type Workspace } from '../support/projection-world';
 import { capture } from './io';
 
 describe('seatledger history', () => {

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { allProjections } from '../../projections';
 import { runReplay } from '../../src/cli/replay';
 import { createProjectionRunner } from '../../src/projection-runtime/runner';
-import { openWorkspace, seedAcme, type Workspace } from '../projections/fixtures';
+import { openWorkspace, seedAcme, type Workspace } from '../support/projection-world';
 import { capture } from './io';
 
 describe('seatledger replay', () => {

@@ -4,25 +4,10 @@
 import path from 'node:path';
 import { openEventStoreDbEventStore } from '../../src/eventstore/eventstoredb';
 import type { EventStore } from '../../src/eventstore/port';
-import { defineProjection } from '../../src/projection-runtime/define';
 import { createProjectionRunner, type ProjectionRunner } from '../../src/projection-runtime/runner';
-import { EventLog } from '../projections/fixtures';
 import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/eventstoredb-standin';
+import { EventLog, seatCount } from '../support/projection-world';
 import { makeTempDir } from '../support/temp-dir';
-
-const seatCount = defineProjection({
-  name: 'seat-count',
-  version: 1,
-  tables: ['CREATE TABLE seat_count (account_id TEXT PRIMARY KEY, purchased INTEGER NOT NULL)'],
-  handlers: {
-    LicensePurchased: (db, e) =>
-      db.run(
-        'INSERT INTO seat_count VALUES (?, ?) ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased',
-        e.data.accountId as string,
-        e.data.quantity as number,
-      ),
-  },
-});
 
 describe('projection runner on EventStoreDB (test stand-in unless EVENTSTORE_CONNECTION_STRING is set)', () => {
   let standIn: EventStoreDbStandIn | undefined;

@@ -9,7 +9,7 @@ import {
   ProjectionRunnerStopped,
   ReadModelTimeout,
 } from '../../src/projection-runtime/runner';
-import { EventLog, openWorkspace, type Workspace } from '../projections/fixtures';
+import { EventLog, openWorkspace, seatCount, type Workspace } from '../support/projection-world';
 
 /** Records every event it sees under a primary key: applying one twice would fail the batch. */
 const ledger = (version = 1, failOn?: { type: string; times: number }) =>
@@ -27,20 +27,6 @@ const ledger = (version = 1, failOn?: { type: string; times: number }) =>
       },
     },
   });
-
-const seatCount = defineProjection({
-  name: 'seat-count',
-  version: 1,
-  tables: ['CREATE TABLE seat_count (account_id TEXT PRIMARY KEY, purchased INTEGER NOT NULL)'],
-  handlers: {
-    LicensePurchased: (db, e) =>
-      db.run(
-        'INSERT INTO seat_count VALUES (?, ?) ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased',
-        e.data.accountId as string,
-        e.data.quantity as number,
-      ),
-  },
-});
 
 const rows = (db: Database.Database, sql: string) => db.prepare(sql).all();
 

@@ -1,26 +1,14 @@
 // Projection spec: license-history — every event of the account, oldest first, by user and product, paged by position.
 import { licenseHistoryProjection } from '../../projections/license-history';
 import { history } from '../../projections/license-history/queries';
-import type { ReadModels } from '../../src/projection-runtime/read-models';
-import { openWorkspace, seedAcme, type Workspace } from './fixtures';
-import { buildReadModels, dump } from './read-models';
+import { dump, seededReadModels } from '../support/projection-world';
 
 describe('license-history projection', () => {
-  let ws: Workspace;
-  let models: ReadModels;
-  beforeAll(async () => {
-    ws = openWorkspace();
-    await seedAcme(ws.log);
-    models = await buildReadModels(ws);
-  });
-  afterAll(async () => {
-    models.close();
-    await ws.close();
-  });
+  const world = seededReadModels();
 
   it("holds every event of the account's licence streams, oldest first, and nothing secret", async () => {
-    const page = history(models.db, 'acme', { first: 100 });
-    const log = (await ws.log.recorded()).filter(
+    const page = history(world.db, 'acme', { first: 100 });
+    const log = (await world.log.recorded()).filter(
       (e) => e.metadata.accountId === 'acme' && !e.streamName.startsWith('credentials-'),
     );
     expect(page.nodes.map((n) => n.id)).toEqual(log.map((e) => e.id));
@@ -37,21 +25,21 @@ describe('license-history projection', () => {
   });
 
   it('filters by user, by product and by both', () => {
-    expect(history(models.db, 'acme', { userId: 'bob' }).nodes.map((n) => n.type)).toEqual([
+    expect(history(world.db, 'acme', { userId: 'bob' }).nodes.map((n) => n.type)).toEqual([
       'UserCreated',
       'LicenseAssigned',
       'LicenseAssigned',
       'UserRoleChanged',
     ]);
-    expect(history(models.db, 'acme', { product: 'WEBINAR' }).nodes.map((n) => n.type)).toEqual([
+    expect(history(world.db, 'acme', { product: 'WEBINAR' }).nodes.map((n) => n.type)).toEqual([
       'LicensePurchased',
       'LicenseAssigned',
       'LicensesReleased',
     ]);
-    expect(history(models.db, 'acme', { userId: 'bob', product: 'WEBINAR' }).nodes.map((n) => n.type)).toEqual([
+    expect(history(world.db, 'acme', { userId: 'bob', product: 'WEBINAR' }).nodes.map((n) => n.type)).toEqual([
       'LicenseAssigned',
     ]);
-    expect(history(models.db, 'acme', { userId: 'gus' }).nodes).toEqual([]);
+    expect(history(world.db, 'acme', { userId: 'gus' }).nodes).toEqual([]);
   });
 
   it('pages by position: each page starts after the last position of the previous one', () => {
@@ -59,7 +47,7 @@ describe('license-history projection', () => {
     let after: string | null = null;
     let pages = 0;
     for (;;) {
-      const page = history(models.db, 'acme', { first: 5, after });
+      const page = history(world.db, 'acme', { first: 5, after });
       seen.push(...page.nodes.map((n) => n.position));
       pages += 1;
       if (!page.hasNextPage) break;
@@ -72,8 +60,8 @@ describe('license-history projection', () => {
   });
 
   it('changes nothing when the same events are applied again', async () => {
-    const before = dump(models.db, licenseHistoryProjection);
-    expect(models.apply(await ws.log.recorded())).toBe(0);
-    expect(dump(models.db, licenseHistoryProjection)).toEqual(before);
+    const before = dump(world.db, licenseHistoryProjection);
+    expect(world.models.apply(await world.log.recorded())).toBe(0);
+    expect(dump(world.db, licenseHistoryProjection)).toEqual(before);
   });
 });

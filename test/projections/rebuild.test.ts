@@ -7,7 +7,7 @@ import { forAccount } from '../../projections/seat-availability/queries';
 import { assignees, listForAccount } from '../../projections/subscriptions/queries';
 import { getAccount, licensesByUserIds, searchUsers, usersByIds } from '../../projections/users/queries';
 import { createProjectionRunner } from '../../src/projection-runtime/runner';
-import { openWorkspace, seedAcme, type Workspace } from './fixtures';
+import { openWorkspace, seedAcme, type Workspace } from '../support/projection-world';
 
 function answers(db: Database.Database): string {
   const everyone = ['ann', 'bob', 'cat', 'dan', 'gus'];

@@ -1,26 +1,14 @@
 // Projection spec: subscriptions — plan and seats per product, licence holders with search and stable pages.
 import { subscriptionsProjection } from '../../projections/subscriptions';
 import { assignees, get, listForAccount } from '../../projections/subscriptions/queries';
-import type { ReadModels } from '../../src/projection-runtime/read-models';
-import { openWorkspace, seedAcme, type Workspace } from './fixtures';
-import { buildReadModels, dump } from './read-models';
+import { dump, seededReadModels } from '../support/projection-world';
 
 describe('subscriptions projection', () => {
-  let ws: Workspace;
-  let models: ReadModels;
-  beforeAll(async () => {
-    ws = openWorkspace();
-    await seedAcme(ws.log);
-    models = await buildReadModels(ws);
-  });
-  afterAll(async () => {
-    models.close();
-    await ws.close();
-  });
+  const world = seededReadModels();
 
   it('keeps the current plan and the seats of each product', () => {
     expect(
-      listForAccount(models.db, 'acme').map(({ id, product, planId, purchased, assigned, available }) => ({
+      listForAccount(world.db, 'acme').map(({ id, product, planId, purchased, assigned, available }) => ({
         id,
         product,
         planId,
@@ -46,12 +34,12 @@ describe('subscriptions projection', () => {
         available: 2,
       },
     ]);
-    expect(get(models.db, 'globex', 'WEBINAR')).toBeNull();
-    expect(get(models.db, 'globex', 'VIDEO_MEETING')?.planId).toBe('video-business');
+    expect(get(world.db, 'globex', 'WEBINAR')).toBeNull();
+    expect(get(world.db, 'globex', 'VIDEO_MEETING')?.planId).toBe('video-business');
   });
 
   it('lists the holders in the order their licences were assigned, with who assigned them', () => {
-    const page = assignees(models.db, 'acme', 'VIDEO_MEETING');
+    const page = assignees(world.db, 'acme', 'VIDEO_MEETING');
     expect(page.nodes.map((n) => [n.id, n.assignedBy])).toEqual([
       ['bob', 'ann'],
       ['cat', 'ann'],
@@ -61,30 +49,28 @@ describe('subscriptions projection', () => {
   });
 
   it('narrows holders by a search on name or e-mail, in any case', () => {
-    expect(assignees(models.db, 'acme', 'VIDEO_MEETING', { search: 'SMITH' }).nodes.map((n) => n.id)).toEqual(['cat']);
-    expect(assignees(models.db, 'acme', 'VIDEO_MEETING', { search: 'bo' }).nodes.map((n) => n.id)).toEqual(['bob']);
-    expect(assignees(models.db, 'acme', 'VIDEO_MEETING', { search: 'dan' }).totalCount).toBe(0);
-    expect(assignees(models.db, 'globex', 'VIDEO_MEETING', { search: 'smith' }).nodes.map((n) => n.id)).toEqual([
-      'gus',
-    ]);
+    expect(assignees(world.db, 'acme', 'VIDEO_MEETING', { search: 'SMITH' }).nodes.map((n) => n.id)).toEqual(['cat']);
+    expect(assignees(world.db, 'acme', 'VIDEO_MEETING', { search: 'bo' }).nodes.map((n) => n.id)).toEqual(['bob']);
+    expect(assignees(world.db, 'acme', 'VIDEO_MEETING', { search: 'dan' }).totalCount).toBe(0);
+    expect(assignees(world.db, 'globex', 'VIDEO_MEETING', { search: 'smith' }).nodes.map((n) => n.id)).toEqual(['gus']);
   });
 
   it('pages holders with an opaque cursor', () => {
-    const first = assignees(models.db, 'acme', 'VIDEO_MEETING', { first: 1 });
+    const first = assignees(world.db, 'acme', 'VIDEO_MEETING', { first: 1 });
     expect(first.nodes.map((n) => n.id)).toEqual(['bob']);
     expect(first.hasNextPage).toBe(true);
-    const second = assignees(models.db, 'acme', 'VIDEO_MEETING', { first: 1, after: first.endCursor });
+    const second = assignees(world.db, 'acme', 'VIDEO_MEETING', { first: 1, after: first.endCursor });
     expect(second.nodes.map((n) => n.id)).toEqual(['cat']);
     expect(second.hasNextPage).toBe(false);
     expect(second.totalCount).toBe(2);
-    expect(() => assignees(models.db, 'acme', 'VIDEO_MEETING', { after: 'garbage' })).toThrow(
+    expect(() => assignees(world.db, 'acme', 'VIDEO_MEETING', { after: 'garbage' })).toThrow(
       'after: is not a cursor from this list',
     );
   });
 
   it('changes nothing when the same events are applied again', async () => {
-    const before = dump(models.db, subscriptionsProjection);
-    expect(models.apply(await ws.log.recorded())).toBe(0);
-    expect(dump(models.db, subscriptionsProjection)).toEqual(before);
+    const before = dump(world.db, subscriptionsProjection);
+    expect(world.models.apply(await world.log.recorded())).toBe(0);
+    expect(dump(world.db, subscriptionsProjection)).toEqual(before);
   });
 });

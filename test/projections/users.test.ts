@@ -8,37 +8,25 @@ import {
   userInAccount,
   usersByIds,
 } from '../../projections/users/queries';
-import type { ReadModels } from '../../src/projection-runtime/read-models';
-import { openWorkspace, seedAcme, type Workspace } from './fixtures';
-import { buildReadModels, dump } from './read-models';
+import { dump, seededReadModels } from '../support/projection-world';
 
 const ids = (page: { nodes: { id: string }[] }) => page.nodes.map((n) => n.id);
 
 describe('users projection', () => {
-  let ws: Workspace;
-  let models: ReadModels;
-  beforeAll(async () => {
-    ws = openWorkspace();
-    await seedAcme(ws.log);
-    models = await buildReadModels(ws);
-  });
-  afterAll(async () => {
-    models.close();
-    await ws.close();
-  });
+  const world = seededReadModels();
 
   it('keeps each account with its owner', () => {
-    expect(getAccount(models.db, 'acme')).toEqual({
+    expect(getAccount(world.db, 'acme')).toEqual({
       id: 'acme',
       name: 'Acme Inc',
       ownerUserId: 'ann',
       createdAt: expect.stringMatching(/^2024-01-01T/),
     });
-    expect(getAccount(models.db, 'nobody')).toBeNull();
+    expect(getAccount(world.db, 'nobody')).toBeNull();
   });
 
   it('keeps each user with their latest role and whether they are active', () => {
-    const users = usersByIds(models.db, ['bob', 'dan', 'nobody', 'gus']);
+    const users = usersByIds(world.db, ['bob', 'dan', 'nobody', 'gus']);
     expect([...users.keys()].sort()).toEqual(['bob', 'dan', 'gus']);
     expect(users.get('bob')).toEqual({
       id: 'bob',
@@ -53,12 +41,12 @@ describe('users projection', () => {
   });
 
   it("never shows a user to another account's query", () => {
-    expect(userInAccount(models.db, 'acme', 'bob')?.id).toBe('bob');
-    expect(userInAccount(models.db, 'globex', 'bob')).toBeNull();
+    expect(userInAccount(world.db, 'acme', 'bob')?.id).toBe('bob');
+    expect(userInAccount(world.db, 'globex', 'bob')).toBeNull();
   });
 
   it('lists the licences each user holds on the current plan, all users in one query', () => {
-    const licenses = licensesByUserIds(models.db, ['bob', 'cat', 'dan', 'nobody']);
+    const licenses = licensesByUserIds(world.db, ['bob', 'cat', 'dan', 'nobody']);
     expect(licenses.get('bob')?.map((l) => [l.product, l.planId, l.assignedBy])).toEqual([
       ['VIDEO_MEETING', 'video-pro', 'ann'],
       ['WEBINAR', 'webinar-100', 'ann'],
@@ -87,29 +75,29 @@ describe('users projection', () => {
     ['"quoted"', []],
     ['  ', ['ann', 'bob', 'cat', 'dan']],
   ])('finds the users whose name or e-mail contains %j, in any case, in their own account only', (search, expected) => {
-    const page = searchUsers(models.db, 'acme', { search });
+    const page = searchUsers(world.db, 'acme', { search });
     expect(ids(page)).toEqual(expected);
     expect(page.totalCount).toBe(expected.length);
   });
 
   it('pages in a stable order with opaque cursors', () => {
-    const first = searchUsers(models.db, 'acme', { first: 3 });
+    const first = searchUsers(world.db, 'acme', { first: 3 });
     expect(ids(first)).toEqual(['ann', 'bob', 'cat']);
     expect(first.hasNextPage).toBe(true);
     expect(first.totalCount).toBe(4);
-    const second = searchUsers(models.db, 'acme', { first: 3, after: first.endCursor });
+    const second = searchUsers(world.db, 'acme', { first: 3, after: first.endCursor });
     expect(ids(second)).toEqual(['dan']);
     expect(second.hasNextPage).toBe(false);
     expect(second.edges[0]?.cursor).toBe(second.endCursor);
-    const searched = searchUsers(models.db, 'acme', { search: 'acme', first: 2, after: first.edges[0]?.cursor });
+    const searched = searchUsers(world.db, 'acme', { search: 'acme', first: 2, after: first.edges[0]?.cursor });
     expect(ids(searched)).toEqual(['bob', 'cat']);
-    expect(() => searchUsers(models.db, 'acme', { first: -1 })).toThrow('first: must be a whole number');
+    expect(() => searchUsers(world.db, 'acme', { first: -1 })).toThrow('first: must be a whole number');
   });
 
   it('changes nothing when the same events are applied again', async () => {
-    const before = dump(models.db, usersProjection);
-    expect(models.apply(await ws.log.recorded())).toBe(0);
-    expect(dump(models.db, usersProjection)).toEqual(before);
-    expect(ids(searchUsers(models.db, 'acme', { search: 'smith' }))).toEqual(['cat', 'dan']);
+    const before = dump(world.db, usersProjection);
+    expect(world.models.apply(await world.log.recorded())).toBe(0);
+    expect(dump(world.db, usersProjection)).toEqual(before);
+    expect(ids(searchUsers(world.db, 'acme', { search: 'smith' }))).toEqual(['cat', 'dan']);
   });
 });

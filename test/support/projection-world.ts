@@ -1,14 +1,20 @@
-// Domain-shaped events appended straight to a real SQLite log: what the projection and CLI specs feed on.
+// The projection specs' world: domain-shaped events appended straight to a real SQLite log, read models built
+// from it and dumped table by table ("events in, rows out"); also fed on by the CLI and projection-runner specs.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { allProjections } from '../../projections';
 import type { Role } from '../../src/domain/decider';
 import type { Product } from '../../src/domain/plans';
 import { accountStream, credentialsStream, subscriptionStream, userStream } from '../../src/domain/streams';
 import type { EventStore, Position, RecordedEvent } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
-import { makeTempDir } from '../support/temp-dir';
+import { orderedRows, projectionTables } from '../../src/projection-runtime/compare';
+import { defineProjection, type ProjectionDefinition } from '../../src/projection-runtime/define';
+import { openReadModels, type ReadModels } from '../../src/projection-runtime/read-models';
+import { makeTempDir } from './temp-dir';
 
-export interface Given {
+interface Given {
   readonly accountId: string;
   readonly actorId?: string;
   readonly at?: string;
@@ -220,3 +226,69 @@ export async function seedAcme(log: EventLog): Promise<Position> {
   await log.purchase('globex', 'VIDEO_MEETING', 'video-business', 1, { actorId: 'gus' });
   return log.assign('globex', 'VIDEO_MEETING', 'video-business', 'gus', { actorId: 'gus' });
 }
+
+async function buildReadModels(ws: Workspace): Promise<ReadModels> {
+  const models = openReadModels({ file: ws.readModelsFile, projections: allProjections });
+  models.apply(await ws.log.recorded());
+  models.finishRebuild();
+  return models;
+}
+
+/** Every row of every plain table the projection owns, ordered by all columns. */
+export function dump(db: Database.Database, projection: ProjectionDefinition): Record<string, unknown[][]> {
+  return Object.fromEntries(projectionTables(projection).map((table) => [table, [...orderedRows(db, table)]]));
+}
+
+export interface SeededReadModels {
+  readonly log: EventLog;
+  readonly store: EventStore;
+  readonly models: ReadModels;
+  readonly db: Database.Database;
+}
+
+/**
+ * For a describe block: seeds acme (seedAcme) into a fresh workspace and builds every read model from it once
+ * before all its tests, closing both after. Read the fields inside tests or hooks, never at describe time.
+ */
+export function seededReadModels(): SeededReadModels {
+  let ws: Workspace;
+  let models: ReadModels;
+  beforeAll(async () => {
+    ws = openWorkspace();
+    await seedAcme(ws.log);
+    models = await buildReadModels(ws);
+  });
+  afterAll(async () => {
+    models.close();
+    await ws.close();
+  });
+  return {
+    get log() {
+      return ws.log;
+    },
+    get store() {
+      return ws.store;
+    },
+    get models() {
+      return models;
+    },
+    get db() {
+      return models.db;
+    },
+  };
+}
+
+/** A one-table projection for the runner specs: seats purchased per account. */
+export const seatCount = defineProjection({
+  name: 'seat-count',
+  version: 1,
+  tables: ['CREATE TABLE seat_count (account_id TEXT PRIMARY KEY, purchased INTEGER NOT NULL)'],
+  handlers: {
+    LicensePurchased: (db, e) =>
+      db.run(
+        'INSERT INTO seat_count VALUES (?, ?) ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased',
+        e.data.accountId as string,
+        e.data.quantity as number,
+      ),
+  },
+});
