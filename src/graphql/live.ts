@@ -16,59 +16,46 @@ export interface FeedOptions<Row, Cursor> {
   onRead?: (rows: number) => void;
 }
 
-/** An endless async iterator over the rows after `start`; `return()` (a closed socket) ends it at once. */
-export function liveFeed<Row, Cursor>(options: FeedOptions<Row, Cursor>): AsyncIterableIterator<Row> {
-  let cursor: Cursor | undefined;
-  let buffered: Row[] = [];
+/**
+ * The mechanics the live iterators share: `next()` answers what `pull` finds, or sleeps until `wake()` and looks
+ * again; `return()` or `throw()` (a closed socket) ends it at once, wakes a sleeping `next()` and runs `onEnd`.
+ */
+export function wakeableIterator<T>(options: {
+  /** The next value, or undefined when there is none yet. */
+  pull(): T | undefined;
+  onEnd(): void;
+  /** Run on the first `next()`, before anything is pulled (again on the next `next()` if it threw). */
+  start?: () => Promise<void>;
+}): { iterator: AsyncIterableIterator<T>; wake(): void } {
+  let started = false;
   let done = false;
-  let changed = true;
-  let wake: (() => void) | undefined;
-  // Registered once the start is fixed, so a feed that is never iterated holds no listener; nothing applied in
-  // between is missed, since the first look reads the page after the start anyway (`changed` starts true).
-  let unsubscribe: (() => void) | undefined;
+  let sleeper: (() => void) | undefined;
 
-  const finish = (): IteratorResult<Row> => {
-    done = true;
-    unsubscribe?.();
-    unsubscribe = undefined;
-    wake?.();
-    buffered = [];
+  const finish = (): IteratorResult<T> => {
+    if (!done) {
+      done = true;
+      options.onEnd();
+      sleeper?.();
+    }
     return { done: true, value: undefined };
   };
 
-  return {
+  const iterator: AsyncIterableIterator<T> = {
     [Symbol.asyncIterator]() {
       return this;
     },
     async next() {
-      if (cursor === undefined) {
-        const { start } = options;
-        cursor = typeof start === 'function' ? await (start as () => Promise<Cursor>)() : start;
-        if (!done) {
-          unsubscribe = options.onApplied(() => {
-            changed = true;
-            wake?.();
-          });
-        }
+      if (!started) {
+        await options.start?.();
+        started = true;
       }
       while (!done) {
-        const row = buffered.shift();
-        if (row !== undefined) {
-          cursor = options.cursorOf(row);
-          return { done: false, value: row };
-        }
-        if (changed) {
-          changed = false;
-          buffered = [...options.readPage(cursor)];
-          options.onRead?.(buffered.length);
-          // A full page may have more behind it: look again without waiting for the next batch.
-          if (buffered.length > 0) changed = true;
-          continue;
-        }
+        const value = options.pull();
+        if (value !== undefined) return { done: false, value };
         await new Promise<void>((resolve) => {
-          wake = resolve;
+          sleeper = resolve;
         });
-        wake = undefined;
+        sleeper = undefined;
       }
       return { done: true, value: undefined };
     },
@@ -80,4 +67,51 @@ export function liveFeed<Row, Cursor>(options: FeedOptions<Row, Cursor>): AsyncI
       throw error;
     },
   };
+  return { iterator, wake: () => sleeper?.() };
+}
+
+/** An endless async iterator over the rows after `start`; `return()` (a closed socket) ends it at once. */
+export function liveFeed<Row, Cursor>(options: FeedOptions<Row, Cursor>): AsyncIterableIterator<Row> {
+  let cursor: Cursor;
+  let buffered: Row[] = [];
+  let ended = false;
+  let changed = true;
+  // Registered once the start is fixed, so a feed that is never iterated holds no listener; nothing applied in
+  // between is missed, since the first look reads the page after the start anyway (`changed` starts true).
+  let unsubscribe: (() => void) | undefined;
+
+  const feed = wakeableIterator<Row>({
+    async start() {
+      const { start } = options;
+      cursor = typeof start === 'function' ? await (start as () => Promise<Cursor>)() : start;
+      if (!ended) {
+        unsubscribe = options.onApplied(() => {
+          changed = true;
+          feed.wake();
+        });
+      }
+    },
+    pull() {
+      for (;;) {
+        const row = buffered.shift();
+        if (row !== undefined) {
+          cursor = options.cursorOf(row);
+          return row;
+        }
+        if (!changed) return undefined;
+        changed = false;
+        buffered = [...options.readPage(cursor)];
+        options.onRead?.(buffered.length);
+        // A full page may have more behind it: look again without waiting for the next batch.
+        if (buffered.length > 0) changed = true;
+      }
+    },
+    onEnd() {
+      ended = true;
+      unsubscribe?.();
+      unsubscribe = undefined;
+      buffered = [];
+    },
+  });
+  return feed.iterator;
 }

@@ -27,7 +27,7 @@ import type {
   SeatledgerServices,
   UserRow,
 } from './context';
-import { liveFeed } from './live';
+import { liveFeed, wakeableIterator } from './live';
 
 export interface ServicesDeps {
   readonly app: Application;
@@ -262,42 +262,18 @@ function seatChanges(
     SEAT_EVENTS.has(event.type) &&
     event.metadata.accountId === accountId &&
     (product === null || event.data.product === product);
-  let wake: (() => void) | undefined;
-  let done = false;
+  const feed = wakeableIterator<SeatAvailabilityRow>({
+    pull() {
+      const [next] = dirty;
+      if (!next) return undefined;
+      dirty.delete(next);
+      return seats.seatAvailability(db, accountId, next);
+    },
+    onEnd: () => unsubscribe(),
+  });
   const unsubscribe = runner.onApplied((events: readonly RecordedEvent[]) => {
     for (const event of events) if (touches(event)) dirty.add(event.data.product as Product);
-    if (dirty.size > 0) wake?.();
+    if (dirty.size > 0) feed.wake();
   });
-  const finish = (): IteratorResult<SeatAvailabilityRow> => {
-    done = true;
-    unsubscribe();
-    wake?.();
-    return { done: true, value: undefined };
-  };
-  return {
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      while (!done) {
-        const [next] = dirty;
-        if (next) {
-          dirty.delete(next);
-          return { done: false, value: seats.seatAvailability(db, accountId, next) };
-        }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-      }
-      return { done: true, value: undefined };
-    },
-    async return() {
-      return finish();
-    },
-    async throw(error?: unknown) {
-      finish();
-      throw error;
-    },
-  };
+  return feed.iterator;
 }
