@@ -423,27 +423,36 @@ interface CheckpointMarker {
 }
 
 /**
- * A catch-up subscription to $all that survives dropped connections: the client never resubscribes by itself, so this
- * resubscribes with backoff from the last position it delivered (an event or a checkpoint), skipping anything at or
- * before it so nothing is delivered twice.
+ * What both subscriptions share: a bounded queue the consumer pulls from, a driver loop that fills it and
+ * resubscribes with backoff, and an unsubscribe that stops the loop, wakes its backoff sleep and waits for it.
  */
-class EventStoreDbSubscription implements AllSubscription {
-  private readonly queue = new MessageQueue<SubscriptionMessage>(SUBSCRIPTION_BUFFER);
-  private current: AllStreamSubscription | null = null;
-  private stopped = false;
+abstract class ResubscribingSubscription<Message, Current extends { unsubscribe(): Promise<unknown> }> {
+  protected readonly queue: MessageQueue<Message>;
+  protected current: Current | null = null;
+  protected stopped = false;
   private wakeSleep: (() => void) | null = null;
-  private readonly driver: Promise<void>;
+  private driver: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly client: EventStoreDBClient,
-    private readonly subscribeOptions: SubscribeToAllOptions,
-    private readonly storeOptions: EventStoreDbOptions,
+    buffer: number,
     private readonly onStop: () => void,
   ) {
+    this.queue = new MessageQueue<Message>(buffer);
+  }
+
+  /** Called last by a subclass's constructor: `drive` reads the subclass's own fields at once. */
+  protected start(): void {
     this.driver = this.drive().catch((error: unknown) => this.queue.fail(error));
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
+  protected abstract drive(): Promise<void>;
+
+  /** Lets go of the subscription that is live when `unsubscribe` is called. */
+  protected async release(current: Current): Promise<void> {
+    await current.unsubscribe().catch(() => undefined);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
     return {
       next: () => this.queue.take(),
       return: async () => {
@@ -460,14 +469,47 @@ class EventStoreDbSubscription implements AllSubscription {
     this.queue.end();
     this.wakeSleep?.();
     const current = this.current;
-    if (current) {
-      await current.unsubscribe().catch(() => undefined);
-      current.destroy();
-    }
+    if (current) await this.release(current);
     await this.driver;
   }
 
-  private async drive(): Promise<void> {
+  protected sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleep = done;
+    });
+  }
+}
+
+/**
+ * A catch-up subscription to $all that survives dropped connections: the client never resubscribes by itself, so this
+ * resubscribes with backoff from the last position it delivered (an event or a checkpoint), skipping anything at or
+ * before it so nothing is delivered twice.
+ */
+class EventStoreDbSubscription
+  extends ResubscribingSubscription<SubscriptionMessage, AllStreamSubscription>
+  implements AllSubscription
+{
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly subscribeOptions: SubscribeToAllOptions,
+    private readonly storeOptions: EventStoreDbOptions,
+    onStop: () => void,
+  ) {
+    super(SUBSCRIPTION_BUFFER, onStop);
+    this.start();
+  }
+
+  protected override async release(current: AllStreamSubscription): Promise<void> {
+    await super.release(current);
+    current.destroy();
+  }
+
+  protected async drive(): Promise<void> {
     let last: EsdbPosition | null =
       this.subscribeOptions.after !== undefined ? decodePosition(this.subscribeOptions.after) : null;
     let caughtUpSent = false;
@@ -525,23 +567,8 @@ class EventStoreDbSubscription implements AllSubscription {
         subscription.destroy();
       }
       if (this.stopped) break;
-      await this.sleep(this.backoff(attempt++));
+      await this.sleep(backoff(this.storeOptions, attempt++));
     }
-  }
-
-  private backoff(attempt: number): number {
-    return backoff(this.storeOptions, attempt);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeSleep = done;
-    });
   }
 }
 
@@ -559,43 +586,20 @@ function backoff(storeOptions: EventStoreDbOptions, attempt: number): number {
  * the catch-up subscription, it rejoins with backoff after a dropped connection: what this member held unsettled the
  * server hands out again, so a message settled on a dead connection may come back (handlers guard by event id).
  */
-class EventStoreDbGroupSubscription implements GroupSubscription {
-  private readonly queue = new MessageQueue<GroupMessage>(GROUP_BUFFER);
-  private current: PersistentSubscriptionToAll | null = null;
-  private stopped = false;
-  private wakeSleep: (() => void) | null = null;
-  private readonly driver: Promise<void>;
-
+class EventStoreDbGroupSubscription
+  extends ResubscribingSubscription<GroupMessage, PersistentSubscriptionToAll>
+  implements GroupSubscription
+{
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly group: string,
     private readonly groupOptions: SubscribeToGroupOptions,
     private readonly storeOptions: EventStoreDbOptions,
     private readonly deadlineMs: number,
-    private readonly onStop: () => void,
+    onStop: () => void,
   ) {
-    this.driver = this.drive().catch((error: unknown) => this.queue.fail(error));
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<GroupMessage> {
-    return {
-      next: () => this.queue.take(),
-      return: async () => {
-        await this.unsubscribe();
-        return { value: undefined, done: true };
-      },
-    };
-  }
-
-  async unsubscribe(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.onStop();
-    this.queue.end();
-    this.wakeSleep?.();
-    const current = this.current;
-    if (current) await current.unsubscribe().catch(() => undefined);
-    await this.driver;
+    super(GROUP_BUFFER, onStop);
+    this.start();
   }
 
   private async ensureGroup(): Promise<void> {
@@ -618,7 +622,7 @@ class EventStoreDbGroupSubscription implements GroupSubscription {
     }
   }
 
-  private async drive(): Promise<void> {
+  protected async drive(): Promise<void> {
     let attempt = 0;
     let groupExists = false;
     while (!this.stopped) {
@@ -660,17 +664,6 @@ class EventStoreDbGroupSubscription implements GroupSubscription {
       if (this.stopped) break;
       await this.sleep(backoff(this.storeOptions, attempt++));
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeSleep = done;
-    });
   }
 }
 
