@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
+import { median } from './support/measure';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = 2;
@@ -266,9 +267,6 @@ interface ScenarioResult {
   readonly rounds: readonly { figures: Figures; bare: number; ratio: number }[];
   readonly graphqlErrors: number;
 }
-
-const median = (values: readonly number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;

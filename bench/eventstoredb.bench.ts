@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent, NO_STREAM } from '@eventstore/db-client';
 import { openEventStoreDbEventStore } from '../src/eventstore/eventstoredb';
-import type { EventMetadata, EventStore, EventToAppend } from '../src/eventstore/port';
+import type { EventStore } from '../src/eventstore/port';
 import { startEventStoreDbStandIn } from '../test/support/eventstoredb-standin';
+import { anEvent, median, perSecond, sampleData, sampleMetadata } from './support/measure';
 
 const ROUNDS = 3;
 const SINGLE_APPENDS = 1000;
@@ -12,20 +13,8 @@ const CONCURRENT_APPENDERS = 32;
 const CONCURRENT_APPENDS_EACH = 60;
 const REPLAY_EVENTS = 50_000;
 
-const metadata: EventMetadata = {
-  accountId: 'acc-1',
-  actorId: 'user-1',
-  occurredAt: new Date().toISOString(),
-  correlationId: randomUUID(),
-  causationId: randomUUID(),
-  schemaVersion: 1,
-};
-const data = { accountId: 'acc-1', product: 'VIDEO_MEETING', userId: 'user-42', planId: 'video-pro' };
-const anEvent = (): EventToAppend => ({ id: randomUUID(), type: 'LicenseAssigned', data, metadata });
-const rawEvent = () => jsonEvent({ id: randomUUID(), type: 'LicenseAssigned', data, metadata: { ...metadata } });
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
-const perSecond = (count: number, startNs: bigint) => count / (Number(process.hrtime.bigint() - startNs) / 1e9);
+const rawEvent = () =>
+  jsonEvent({ id: randomUUID(), type: 'LicenseAssigned', data: sampleData, metadata: { ...sampleMetadata } });
 
 async function portSingle(store: EventStore): Promise<number> {
   const stream = `single-${randomUUID()}`;
@@ -104,8 +93,8 @@ async function main(): Promise<void> {
     ]);
 
     // Seeded straight into the stand-in's memory: the replay is what is measured, not the writing.
-    const body = Buffer.from(JSON.stringify(data));
-    const meta = Buffer.from(JSON.stringify(metadata));
+    const body = Buffer.from(JSON.stringify(sampleData));
+    const meta = Buffer.from(JSON.stringify(sampleMetadata));
     for (let i = 0; i < REPLAY_EVENTS; i++) {
       standIn.log.append(`replay-${i % 500}`, { kind: 'any' }, [
         {

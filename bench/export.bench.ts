@@ -3,9 +3,9 @@
 // own process. Goals (issue 7): ≥ 200,000 events/s and peak RSS ≤ 150 MB.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { generateLog } from './support/log-generator';
+import { benchLogDir } from './support/log-generator';
+import { median } from './support/measure';
 
 const ROOT = path.join(__dirname, '..');
 // Interleaved rounds, median of each: other work on the machine hits every side alike.
@@ -15,11 +15,6 @@ interface Measured {
   events: number;
   seconds: number;
   maxRssMb: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 /** The baselines, in plain JS so their RSS is comparable with the built CLI's. */
@@ -86,19 +81,8 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
 async function main(): Promise<void> {
   ensureBuilt();
-  // BENCH_DIR keeps the generated log between runs (and shares it with bench:replay); by default a temp dir.
-  const keep = process.env.BENCH_DIR;
-  const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'seatledger-bench-export-'));
+  const { dir, eventsFile, cleanup } = await benchLogDir('seatledger-bench-export-');
   try {
-    const eventsFile = path.join(dir, 'events.db');
-    if (!keep || !fs.existsSync(eventsFile)) {
-      fs.mkdirSync(dir, { recursive: true });
-      const genStart = performance.now();
-      const generated = await generateLog(eventsFile);
-      console.log(
-        `log: ${fmt(generated.events)} events (generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s)`,
-      );
-    }
     console.log(`log file: ${fmt(fs.statSync(eventsFile).size / 1e6)} MB; ${ROUNDS} interleaved rounds, medians`);
 
     const scans: Measured[] = [];
@@ -135,7 +119,7 @@ async function main(): Promise<void> {
       `peak RSS of the export: ${fmt(exportRss)} MB (worst round) — goal ≤ 150 MB: ${exportRss <= 150 ? 'met' : 'NOT met'}`,
     );
   } finally {
-    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 }
 

@@ -3,14 +3,13 @@
 // Goals (issue 3): rebuild ≥ 150,000 events/s and ≥ 0.2× the raw scan, peak RSS ≤ 300 MB, search p50 ≤ 5 ms.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { allProjections } from '../projections';
 import { searchUsers } from '../projections/users/queries';
 import { openSqliteEventStore } from '../src/eventstore/sqlite';
 import { createProjectionRunner } from '../src/projection-runtime/runner';
-import { generateLog } from './support/log-generator';
+import { benchLogDir } from './support/log-generator';
 
 const SEARCHES = 2_000;
 
@@ -135,22 +134,8 @@ async function main(): Promise<void> {
   if (mode === 'raw') return void console.log(JSON.stringify(rawScan(args[0] as string)));
   if (mode === 'rebuild') return void console.log(JSON.stringify(await rebuild(args[0] as string, args[1] as string)));
 
-  // BENCH_DIR keeps the generated log between runs (handy while tuning); by default all goes to a temp dir.
-  const keep = process.env.BENCH_DIR;
-  const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'seatledger-bench-replay-'));
+  const { dir, eventsFile, cleanup } = await benchLogDir('seatledger-bench-replay-');
   try {
-    const eventsFile = path.join(dir, 'events.db');
-    if (!keep || !fs.existsSync(eventsFile)) {
-      fs.mkdirSync(dir, { recursive: true });
-      const genStart = performance.now();
-      const generated = await generateLog(eventsFile);
-      console.log(
-        `log: ${generated.events.toLocaleString('en')} events, ${generated.users.toLocaleString('en')} users, ` +
-          `${generated.accounts.toLocaleString('en')} accounts ` +
-          `(generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s)`,
-      );
-    }
-
     const raw = child('raw', eventsFile);
     const readModelsFile = path.join(dir, 'readmodels.db');
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${readModelsFile}${suffix}`, { force: true });
@@ -182,7 +167,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+    cleanup();
   }
 }
 

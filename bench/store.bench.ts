@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventMetadata, EventStore, EventToAppend } from '../src/eventstore/port';
+import type { EventStore } from '../src/eventstore/port';
 import { openSqliteEventStore } from '../src/eventstore/sqlite';
+import { anEvent, median, perSecond, sampleData, sampleMetadata } from './support/measure';
 
 // Short interleaved rounds, compared round by round: other work on the machine hits both sides alike.
 const ROUNDS = 7;
@@ -18,26 +19,6 @@ const BIG_STREAM = 100_000;
 const COMMANDS_PER_ROUND = 200;
 // Each measurement also stops after this long, so a slow or busy disk cannot stretch the run past a couple of minutes.
 const MEASURE_AT_MOST_NS = 1_500_000_000n;
-
-const metadata: EventMetadata = {
-  accountId: 'acc-1',
-  actorId: 'user-1',
-  occurredAt: new Date().toISOString(),
-  correlationId: randomUUID(),
-  causationId: randomUUID(),
-  schemaVersion: 1,
-};
-const data = { accountId: 'acc-1', product: 'VIDEO_MEETING', userId: 'user-42', planId: 'video-pro' };
-const anEvent = (): EventToAppend => ({ id: randomUUID(), type: 'LicenseAssigned', data, metadata });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
-function perSecond(count: number, startNs: bigint): number {
-  return count / (Number(process.hrtime.bigint() - startNs) / 1e9);
-}
 
 const deadlineFrom = (startNs: bigint) => startNs + MEASURE_AT_MOST_NS;
 
@@ -61,7 +42,7 @@ function rawSingleInserts(db: Database.Database, count: number): number {
   const deadline = deadlineFrom(start);
   let done = 0;
   while (done < count && process.hrtime.bigint() < deadline) {
-    insert.run(randomUUID(), stream, done, JSON.stringify(data), JSON.stringify(metadata));
+    insert.run(randomUUID(), stream, done, JSON.stringify(sampleData), JSON.stringify(sampleMetadata));
     done += 1;
   }
   return perSecond(done, start);

@@ -1,6 +1,9 @@
 // The 1,000,000-event log the benches share (replay, export): a seeded, realistic mix written to a SQLite file.
 // BENCH_EVENTS and BENCH_BIG_USERS shrink it for a quick run.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Role } from '../../src/domain/decider';
 import { currentSchemaVersion } from '../../src/domain/event-schemas';
 import type { Product } from '../../src/domain/plans';
@@ -283,4 +286,33 @@ export async function generateLog(file: string): Promise<{ events: number; users
   await log.flush();
   await store.close();
   return { events: log.count, users: userSeq, accounts: accounts.length };
+}
+
+/**
+ * The data dir a log bench works in, with the generated log in it: BENCH_DIR keeps both between runs (and shares
+ * the log between bench:replay and bench:export); by default a temp dir that `cleanup` removes.
+ */
+export async function benchLogDir(prefix: string): Promise<{ dir: string; eventsFile: string; cleanup(): void }> {
+  const keep = process.env.BENCH_DIR;
+  const dir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const cleanup = () => {
+    if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const eventsFile = path.join(dir, 'events.db');
+  try {
+    if (!keep || !fs.existsSync(eventsFile)) {
+      fs.mkdirSync(dir, { recursive: true });
+      const genStart = performance.now();
+      const generated = await generateLog(eventsFile);
+      console.log(
+        `log: ${generated.events.toLocaleString('en')} events, ${generated.users.toLocaleString('en')} users, ` +
+          `${generated.accounts.toLocaleString('en')} accounts ` +
+          `(generated in ${((performance.now() - genStart) / 1000).toFixed(1)} s)`,
+      );
+    }
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  return { dir, eventsFile, cleanup };
 }
