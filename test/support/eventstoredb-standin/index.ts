@@ -4,12 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
-import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
+import { Empty, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import * as grpc from '@grpc/grpc-js';
 import { type Expected, type ProposedEvent, StandInLog, type StoredEvent } from './log';
 import { addPersistentSubscriptions, PERSISTENT_SERVICE } from './persistent';
+import { fillRecordedEvent } from './recorded-event';
 
 export { StandInLog } from './log';
 
@@ -372,23 +373,7 @@ function compileFilter(options: ReadReq.Options.FilterOptions): {
 }
 
 function eventResp(event: StoredEvent): ReadResp {
-  const recorded = new ReadResp.ReadEvent.RecordedEvent();
-  const id = new UUID();
-  id.setString(event.id);
-  recorded.setId(id);
-  const identifier = new StreamIdentifier();
-  identifier.setStreamName(Buffer.from(event.streamName, 'utf8'));
-  recorded.setStreamIdentifier(identifier);
-  recorded.setStreamRevision(event.revision.toString());
-  recorded.setCommitPosition(event.position.toString());
-  recorded.setPreparePosition(event.position.toString());
-  recorded
-    .getMetadataMap()
-    .set('type', event.type)
-    .set('content-type', event.contentType)
-    .set('created', event.created.toString());
-  recorded.setData(event.data);
-  recorded.setCustomMetadata(event.customMetadata);
+  const recorded = fillRecordedEvent(new ReadResp.ReadEvent.RecordedEvent(), event);
   const readEvent = new ReadResp.ReadEvent();
   readEvent.setEvent(recorded);
   readEvent.setCommitPosition(event.position.toString());

@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { PersistentSubscriptionsService } from '@eventstore/db-client/generated/persistent_grpc_pb';
 import { CreateReq, CreateResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/persistent_pb';
-import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
+import { Empty } from '@eventstore/db-client/generated/shared_pb';
 import * as grpc from '@grpc/grpc-js';
 import type { StandInLog, StoredEvent } from './log';
+import { fillRecordedEvent } from './recorded-event';
 
 export const PERSISTENT_SERVICE = 'event_store.client.persistent_subscriptions.PersistentSubscriptions';
 
@@ -258,23 +259,7 @@ function nextConsumerWithRoom(group: Group): Consumer | undefined {
 }
 
 function persistentEventResp({ event, retryCount }: Delivery): ReadResp {
-  const recorded = new ReadResp.ReadEvent.RecordedEvent();
-  const id = new UUID();
-  id.setString(event.id);
-  recorded.setId(id);
-  const identifier = new StreamIdentifier();
-  identifier.setStreamName(Buffer.from(event.streamName, 'utf8'));
-  recorded.setStreamIdentifier(identifier);
-  recorded.setStreamRevision(event.revision.toString());
-  recorded.setCommitPosition(event.position.toString());
-  recorded.setPreparePosition(event.position.toString());
-  recorded
-    .getMetadataMap()
-    .set('type', event.type)
-    .set('content-type', event.contentType)
-    .set('created', event.created.toString());
-  recorded.setData(event.data);
-  recorded.setCustomMetadata(event.customMetadata);
+  const recorded = fillRecordedEvent(new ReadResp.ReadEvent.RecordedEvent(), event);
   const readEvent = new ReadResp.ReadEvent();
   readEvent.setEvent(recorded);
   readEvent.setCommitPosition(event.position.toString());
