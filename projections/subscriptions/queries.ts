@@ -93,52 +93,42 @@ export function assignees(
   const columns = `${USER_COLUMNS}, h.assigned_at, h.assigned_by, h.position`;
   const order = 'ORDER BY h.position LIMIT ?';
   const holder = 'h.account_id = ? AND h.product = ?';
-  let rows: SqlAssignee[];
-  let totalCount: number;
+  // Each kind of search narrows the holders its own way; the page and its count are then read alike.
+  let from: string;
+  let params: unknown[];
+  let countSql: string;
   switch (search.kind) {
-    case 'all': {
-      const from = `FROM subscription_holders h JOIN users u ON u.user_id = h.user_id WHERE ${holder}`;
-      rows = prepared(db, `SELECT ${columns} ${from} AND h.position > ? ${order}`).all(
-        accountId,
-        product,
-        after,
-        size + 1,
-      ) as SqlAssignee[];
-      totalCount = prepared(db, `SELECT count(*) FROM subscription_holders h WHERE ${holder}`)
-        .pluck()
-        .get(accountId, product) as number;
+    case 'all':
+      from = `FROM subscription_holders h JOIN users u ON u.user_id = h.user_id WHERE ${holder}`;
+      params = [accountId, product];
+      countSql = `SELECT count(*) FROM subscription_holders h WHERE ${holder}`;
       break;
-    }
-    case 'substring': {
-      const from = `FROM users_search s JOIN users u ON u.seq = s.rowid
+    case 'substring':
+      from = `FROM users_search s JOIN users u ON u.seq = s.rowid
                     JOIN subscription_holders h ON ${holder} AND h.user_id = u.user_id
                     WHERE users_search MATCH ? AND u.account_id = ?`;
-      const params = [accountId, product, search.match, accountId];
-      rows = prepared(db, `SELECT ${columns} ${from} AND h.position > ? ${order}`).all(
-        ...params,
-        after,
-        size + 1,
-      ) as SqlAssignee[];
-      totalCount = prepared(db, `SELECT count(*) ${from}`)
-        .pluck()
-        .get(...params) as number;
+      params = [accountId, product, search.match, accountId];
+      countSql = `SELECT count(*) ${from}`;
       break;
-    }
-    case 'prefix': {
-      const from = `FROM users u JOIN subscription_holders h ON ${holder} AND h.user_id = u.user_id
+    case 'prefix':
+      from = `FROM users u JOIN subscription_holders h ON ${holder} AND h.user_id = u.user_id
                     WHERE u.account_id = ?
                     AND ((u.name_lower >= ? AND u.name_lower < ?) OR (u.email_lower >= ? AND u.email_lower < ?))`;
-      const params = [accountId, product, accountId, search.low, search.high, search.low, search.high];
-      rows = prepared(db, `SELECT ${columns} ${from} AND h.position > ? ${order}`).all(
-        ...params,
-        after,
-        size + 1,
-      ) as SqlAssignee[];
-      totalCount = prepared(db, `SELECT count(*) ${from}`)
-        .pluck()
-        .get(...params) as number;
+      params = [accountId, product, accountId, search.low, search.high, search.low, search.high];
+      countSql = `SELECT count(*) ${from}`;
       break;
+    default: {
+      const unknown: never = search;
+      throw new Error(`unknown search ${JSON.stringify(unknown)}`);
     }
   }
+  const rows = prepared(db, `SELECT ${columns} ${from} AND h.position > ? ${order}`).all(
+    ...params,
+    after,
+    size + 1,
+  ) as SqlAssignee[];
+  const totalCount = prepared(db, countSql)
+    .pluck()
+    .get(...params) as number;
   return { ...toPage(rows, size, toAssignee, (row) => encodeCursor([row.position])), totalCount };
 }
