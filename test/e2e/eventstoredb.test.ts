@@ -3,7 +3,7 @@
 // otherwise against the in-repo TEST STAND-IN (not EventStoreDB).
 
 import { EventStoreDBClient } from '@eventstore/db-client';
-import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/eventstoredb-standin';
+import { type EventStoreDbForTests, eventStoreDbForTests, eventStoreDbTarget } from '../support/eventstoredb-target';
 import {
   ASSIGN,
   createUser,
@@ -16,26 +16,20 @@ import {
   type TestSeatledger,
 } from '../support/seatledger';
 
-const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
-const target = realServer ? 'a real EventStoreDB' : 'the test stand-in (not EventStoreDB)';
-
-describe(`seatledger over HTTP on ${target}`, () => {
-  let standIn: EventStoreDbStandIn | undefined;
+describe(`seatledger over HTTP on ${eventStoreDbTarget}`, () => {
+  let eventStoreDb: EventStoreDbForTests | undefined;
   let server: TestSeatledger;
   let connectionString: string;
 
   beforeAll(async () => {
-    if (realServer) connectionString = realServer;
-    else {
-      standIn = await startEventStoreDbStandIn();
-      connectionString = standIn.connectionString;
-    }
+    eventStoreDb = await eventStoreDbForTests();
+    connectionString = eventStoreDb.connectionString;
     server = await startTestSeatledger({ env: { EVENTSTORE_CONNECTION_STRING: connectionString } });
   });
 
   afterAll(async () => {
     await server?.close();
-    await standIn?.stop();
+    await eventStoreDb?.stop();
   });
 
   it('signs up, buys, assigns and revokes, each answer reading its own write', async () => {

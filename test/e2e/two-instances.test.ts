@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { eventually, parseMail, sleep } from '../notifications/support';
-import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/eventstoredb-standin';
+import { type EventStoreDbForTests, eventStoreDbForTests, eventStoreDbTarget } from '../support/eventstoredb-target';
 import {
   ASSIGN,
   createUser,
@@ -16,9 +16,6 @@ import {
   TEST_AUTH_SECRET,
   type TestSeatledger,
 } from '../support/seatledger';
-
-const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
-const target = realServer ? 'a real EventStoreDB' : 'the test stand-in (not EventStoreDB)';
 
 /** The recipients (To:) of every mail in a data dir's outbox. */
 function recipients(dataDir: string): string[] {
@@ -32,19 +29,15 @@ function recipients(dataDir: string): string[] {
 
 const SEATS = '{ seatAvailability(product: VIDEO_MEETING) { purchased assigned available } }';
 
-describe(`two API instances (and one without reactors) on ${target}`, () => {
-  let standIn: EventStoreDbStandIn | undefined;
+describe(`two API instances (and one without reactors) on ${eventStoreDbTarget}`, () => {
+  let eventStoreDb: EventStoreDbForTests | undefined;
   let one: TestSeatledger;
   let two: TestSeatledger;
   let quiet: TestSeatledger;
 
   beforeAll(async () => {
-    let connectionString = realServer;
-    if (!connectionString) {
-      standIn = await startEventStoreDbStandIn();
-      connectionString = standIn.connectionString;
-    }
-    const env = { EVENTSTORE_CONNECTION_STRING: connectionString, AUTH_SECRET: TEST_AUTH_SECRET };
+    eventStoreDb = await eventStoreDbForTests();
+    const env = { EVENTSTORE_CONNECTION_STRING: eventStoreDb.connectionString, AUTH_SECRET: TEST_AUTH_SECRET };
     [one, two, quiet] = await Promise.all([
       startTestSeatledger({ env }),
       startTestSeatledger({ env }),
@@ -55,7 +48,7 @@ describe(`two API instances (and one without reactors) on ${target}`, () => {
 
   afterAll(async () => {
     await Promise.all([one, two, quiet].map((server) => server?.close()));
-    await standIn?.stop();
+    await eventStoreDb?.stop();
   });
 
   it('a mutation on one instance shows in the other instance’s queries once its projections catch up', async () => {

@@ -15,32 +15,32 @@ import {
   WrongExpectedRevision,
 } from '../../src/eventstore/port';
 import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/eventstoredb-standin';
+import {
+  type EventStoreDbForTests,
+  eventStoreDbForTests,
+  eventStoreDbTarget,
+  realEventStoreDb,
+} from '../support/eventstoredb-target';
 import { anEvent, collect, describeEventStoreContract, SubscriptionReader, streamName, uniquePrefix } from './contract';
 
-const realServer = process.env.EVENTSTORE_CONNECTION_STRING;
-const target = realServer ? 'a real EventStoreDB' : 'the test stand-in (not EventStoreDB)';
-
-let standIn: EventStoreDbStandIn | undefined;
+let eventStoreDb: EventStoreDbForTests | undefined;
 let connectionString: string;
 
 beforeAll(async () => {
-  if (realServer) connectionString = realServer;
-  else {
-    standIn = await startEventStoreDbStandIn();
-    connectionString = standIn.connectionString;
-  }
+  eventStoreDb = await eventStoreDbForTests();
+  connectionString = eventStoreDb.connectionString;
 });
 
 afterAll(async () => {
-  await standIn?.stop();
+  await eventStoreDb?.stop();
 });
 
-describeEventStoreContract(`eventstoredb on ${target}`, async () => {
+describeEventStoreContract(`eventstoredb on ${eventStoreDbTarget}`, async () => {
   const store = openEventStoreDbEventStore({ connectionString });
   return { store, close: () => store.close() };
 });
 
-describe(`EventStoreDB adapter on ${target}`, () => {
+describe(`EventStoreDB adapter on ${eventStoreDbTarget}`, () => {
   let store: EventStore;
 
   beforeEach(() => {
@@ -177,7 +177,7 @@ describe(`EventStoreDB adapter on ${target}`, () => {
   });
 });
 
-describe(`EventStoreDB consumer groups (subscribeToGroup) on ${target}`, () => {
+describe(`EventStoreDB consumer groups (subscribeToGroup) on ${eventStoreDbTarget}`, () => {
   const stores: EventStore[] = [];
   const open = () => {
     const store = openEventStoreDbEventStore({ connectionString, reconnectDelayMs: 50, maxReconnectDelayMs: 200 });
@@ -339,46 +339,49 @@ describe('EventStoreDB adapter against a node that accepts connections and never
 });
 
 // Restarting a real server is not something a test may do: this part runs on the stand-in only.
-(realServer ? describe.skip : describe)('EventStoreDB adapter across a dropped connection (test stand-in)', () => {
-  it('resubscribes after the server goes away and comes back, without a gap or a duplicate', async () => {
-    const first = await startEventStoreDbStandIn();
-    const log = first.log;
-    const port = first.port;
-    const warnings: object[] = [];
-    const store = openEventStoreDbEventStore({
-      connectionString: first.connectionString,
-      logger: { warn: (obj) => warnings.push(obj) },
-      reconnectDelayMs: 50,
-      maxReconnectDelayMs: 200,
+(realEventStoreDb ? describe.skip : describe)(
+  'EventStoreDB adapter across a dropped connection (test stand-in)',
+  () => {
+    it('resubscribes after the server goes away and comes back, without a gap or a duplicate', async () => {
+      const first = await startEventStoreDbStandIn();
+      const log = first.log;
+      const port = first.port;
+      const warnings: object[] = [];
+      const store = openEventStoreDbEventStore({
+        connectionString: first.connectionString,
+        logger: { warn: (obj) => warnings.push(obj) },
+        reconnectDelayMs: 50,
+        maxReconnectDelayMs: 200,
+      });
+      const prefix = uniquePrefix();
+      const stream = `${prefix}${randomUUID()}`;
+      let second: EventStoreDbStandIn | undefined;
+      const subscription = store.subscribeToAll({ filter: { streamPrefixes: [prefix] } });
+      try {
+        await store.appendToStream(stream, [anEvent('E0'), anEvent('E1')], { expectedRevision: 'no_stream' });
+        const reader = new SubscriptionReader(subscription);
+        const before = await reader.events(2);
+
+        await first.stop();
+        // Written while the subscriber is away: it must pick these up from where it was.
+        log.append(stream, { kind: 'revision', revision: 1n }, [proposed('E2'), proposed('E3')]);
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        second = await startEventStoreDbStandIn({ port, log });
+        await store.appendToStream(stream, [anEvent('E4')], { expectedRevision: 3 });
+        const after = await reader.events(3, 15_000);
+
+        expect([...before, ...after].map((e) => e.type)).toEqual(['E0', 'E1', 'E2', 'E3', 'E4']);
+        expect(await reader.nothingMoreWithin(200)).toBe(true);
+        expect(reader.caughtUpCount).toBe(1);
+        expect(warnings.length).toBeGreaterThan(0);
+      } finally {
+        await subscription.unsubscribe();
+        await store.close();
+        await second?.stop();
+      }
     });
-    const prefix = uniquePrefix();
-    const stream = `${prefix}${randomUUID()}`;
-    let second: EventStoreDbStandIn | undefined;
-    const subscription = store.subscribeToAll({ filter: { streamPrefixes: [prefix] } });
-    try {
-      await store.appendToStream(stream, [anEvent('E0'), anEvent('E1')], { expectedRevision: 'no_stream' });
-      const reader = new SubscriptionReader(subscription);
-      const before = await reader.events(2);
-
-      await first.stop();
-      // Written while the subscriber is away: it must pick these up from where it was.
-      log.append(stream, { kind: 'revision', revision: 1n }, [proposed('E2'), proposed('E3')]);
-      await new Promise((resolve) => setTimeout(resolve, 150));
-      second = await startEventStoreDbStandIn({ port, log });
-      await store.appendToStream(stream, [anEvent('E4')], { expectedRevision: 3 });
-      const after = await reader.events(3, 15_000);
-
-      expect([...before, ...after].map((e) => e.type)).toEqual(['E0', 'E1', 'E2', 'E3', 'E4']);
-      expect(await reader.nothingMoreWithin(200)).toBe(true);
-      expect(reader.caughtUpCount).toBe(1);
-      expect(warnings.length).toBeGreaterThan(0);
-    } finally {
-      await subscription.unsubscribe();
-      await store.close();
-      await second?.stop();
-    }
-  });
-});
+  },
+);
 
 function proposed(type: string) {
   const event = anEvent(type);

@@ -5,23 +5,19 @@ import path from 'node:path';
 import { openEventStoreDbEventStore } from '../../src/eventstore/eventstoredb';
 import type { EventStore } from '../../src/eventstore/port';
 import { createProjectionRunner, type ProjectionRunner } from '../../src/projection-runtime/runner';
-import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/eventstoredb-standin';
+import { type EventStoreDbForTests, eventStoreDbForTests } from '../support/eventstoredb-target';
 import { EventLog, seatCount } from '../support/projection-world';
 import { makeTempDir } from '../support/temp-dir';
 
 describe('projection runner on EventStoreDB (test stand-in unless EVENTSTORE_CONNECTION_STRING is set)', () => {
-  let standIn: EventStoreDbStandIn | undefined;
+  let eventStoreDb: EventStoreDbForTests | undefined;
   let store: EventStore;
   let runner: ProjectionRunner;
   let temp: ReturnType<typeof makeTempDir>;
 
   beforeEach(async () => {
-    let connectionString = process.env.EVENTSTORE_CONNECTION_STRING;
-    if (!connectionString) {
-      standIn = await startEventStoreDbStandIn();
-      connectionString = standIn.connectionString;
-    }
-    store = openEventStoreDbEventStore({ connectionString });
+    eventStoreDb = await eventStoreDbForTests();
+    store = openEventStoreDbEventStore({ connectionString: eventStoreDb.connectionString });
     temp = makeTempDir('seatledger-runner-esdb-');
     runner = createProjectionRunner({ store, file: path.join(temp.dir, 'readmodels.db'), projections: [seatCount] });
     await runner.start();
@@ -30,7 +26,7 @@ describe('projection runner on EventStoreDB (test stand-in unless EVENTSTORE_CON
   afterEach(async () => {
     await runner.stop();
     await store.close();
-    await standIn?.stop();
+    await eventStoreDb?.stop();
     temp.cleanup();
   });
 
