@@ -127,7 +127,7 @@ class LogWriter {
   }
 }
 
-export async function generateLog(file: string): Promise<{ events: number; users: number; accounts: number }> {
+async function generateLog(file: string): Promise<{ events: number; users: number; accounts: number }> {
   const store = openSqliteEventStore({ file });
   const log = new LogWriter(store);
   const accounts: SimAccount[] = [];

@@ -12,8 +12,6 @@ import { type Expected, type ProposedEvent, StandInLog, type StoredEvent } from 
 import { addPersistentSubscriptions, PERSISTENT_SERVICE } from './persistent';
 import { fillRecordedEvent } from './recorded-event';
 
-export { StandInLog } from './log';
-
 export interface EventStoreDbStandIn {
   /** `esdb://127.0.0.1:<port>?tls=false` */
   readonly connectionString: string;
