@@ -1,8 +1,6 @@
 // Read model `seat-availability`: purchased and assigned seats per account and product (available is the difference).
-import type { RecordedEvent } from '../../src/eventstore/port';
 import { defineProjection } from '../../src/projection-runtime/define';
-
-const key = (event: RecordedEvent) => [event.data.accountId as string, event.data.product as string] as const;
+import { subscriptionKey } from '../subscription-key';
 
 export const seatAvailabilityProjection = defineProjection({
   name: 'seat-availability',
@@ -21,14 +19,14 @@ export const seatAvailabilityProjection = defineProjection({
       db.run(
         `INSERT INTO seat_availability (account_id, product, purchased, assigned) VALUES (?, ?, ?, 0)
          ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased`,
-        ...key(e),
+        ...subscriptionKey(e),
         e.data.quantity as number,
       ),
     LicensesReleased: (db, e) =>
       db.run(
         'UPDATE seat_availability SET purchased = purchased - ? WHERE account_id = ? AND product = ?',
         e.data.quantity as number,
-        ...key(e),
+        ...subscriptionKey(e),
       ),
     // An upsert, not an update: the read model mirrors the log even where the log breaks a rule (replay --verify
     // then reports it rather than the read model hiding it).
@@ -36,9 +34,12 @@ export const seatAvailabilityProjection = defineProjection({
       db.run(
         `INSERT INTO seat_availability (account_id, product, purchased, assigned) VALUES (?, ?, 0, 1)
          ON CONFLICT DO UPDATE SET assigned = assigned + 1`,
-        ...key(e),
+        ...subscriptionKey(e),
       ),
     LicenseRevoked: (db, e) =>
-      db.run('UPDATE seat_availability SET assigned = assigned - 1 WHERE account_id = ? AND product = ?', ...key(e)),
+      db.run(
+        'UPDATE seat_availability SET assigned = assigned - 1 WHERE account_id = ? AND product = ?',
+        ...subscriptionKey(e),
+      ),
   },
 });

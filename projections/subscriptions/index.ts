@@ -1,8 +1,6 @@
 // Read model `subscriptions`: each account's product subscriptions (plan, seats) and who holds their licences.
-import type { RecordedEvent } from '../../src/eventstore/port';
 import { defineProjection } from '../../src/projection-runtime/define';
-
-const key = (event: RecordedEvent) => [event.data.accountId as string, event.data.product as string] as const;
+import { subscriptionKey } from '../subscription-key';
 
 export const subscriptionsProjection = defineProjection({
   name: 'subscriptions',
@@ -36,7 +34,7 @@ export const subscriptionsProjection = defineProjection({
         `INSERT INTO subscriptions (account_id, product, plan_id, purchased, assigned, created_at, updated_at)
          VALUES (?, ?, ?, ?, 0, ?, ?)
          ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased, updated_at = excluded.updated_at`,
-        ...key(e),
+        ...subscriptionKey(e),
         e.data.planId as string,
         e.data.quantity as number,
         e.metadata.occurredAt,
@@ -47,20 +45,20 @@ export const subscriptionsProjection = defineProjection({
         'UPDATE subscriptions SET plan_id = ?, updated_at = ? WHERE account_id = ? AND product = ?',
         e.data.toPlanId as string,
         e.metadata.occurredAt,
-        ...key(e),
+        ...subscriptionKey(e),
       ),
     LicensesReleased: (db, e) =>
       db.run(
         'UPDATE subscriptions SET purchased = purchased - ?, updated_at = ? WHERE account_id = ? AND product = ?',
         e.data.quantity as number,
         e.metadata.occurredAt,
-        ...key(e),
+        ...subscriptionKey(e),
       ),
     LicenseAssigned: (db, e) => {
       db.run(
         `INSERT OR IGNORE INTO subscription_holders (account_id, product, user_id, assigned_at, assigned_by, position)
          VALUES (?, ?, ?, ?, ?, ?)`,
-        ...key(e),
+        ...subscriptionKey(e),
         e.data.userId as string,
         e.metadata.occurredAt,
         e.metadata.actorId,
@@ -69,19 +67,19 @@ export const subscriptionsProjection = defineProjection({
       db.run(
         'UPDATE subscriptions SET assigned = assigned + 1, updated_at = ? WHERE account_id = ? AND product = ?',
         e.metadata.occurredAt,
-        ...key(e),
+        ...subscriptionKey(e),
       );
     },
     LicenseRevoked: (db, e) => {
       db.run(
         'DELETE FROM subscription_holders WHERE account_id = ? AND product = ? AND user_id = ?',
-        ...key(e),
+        ...subscriptionKey(e),
         e.data.userId as string,
       );
       db.run(
         'UPDATE subscriptions SET assigned = assigned - 1, updated_at = ? WHERE account_id = ? AND product = ?',
         e.metadata.occurredAt,
-        ...key(e),
+        ...subscriptionKey(e),
       );
     },
   },

@@ -1,9 +1,6 @@
 // Read model `users`: accounts and their user directory (searchable by name or e-mail), with the licences each holds.
-import type { RecordedEvent } from '../../src/eventstore/port';
 import { defineProjection } from '../../src/projection-runtime/define';
-
-const subscriptionKey = (event: RecordedEvent) =>
-  [event.data.accountId as string, event.data.product as string] as const;
+import { subscriptionKey } from '../subscription-key';
 
 export const usersProjection = defineProjection({
   name: 'users',

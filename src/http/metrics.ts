@@ -15,6 +15,9 @@ export interface HttpMetrics {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
+/** Seconds: from a cached read (1 ms) to a slow durable write under load (5 s). */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
 export function createHttpMetrics(extra?: Registry): HttpMetrics {
   const registry = new Registry();
   const httpRequests = new Counter({
@@ -27,7 +30,7 @@ export function createHttpMetrics(extra?: Registry): HttpMetrics {
     name: 'seatledger_http_request_duration_seconds',
     help: 'HTTP request latency by route',
     labelNames: ['route'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
   const operations = new Counter({
@@ -40,7 +43,7 @@ export function createHttpMetrics(extra?: Registry): HttpMetrics {
     name: 'seatledger_graphql_operation_duration_seconds',
     help: 'GraphQL operation latency by type and name',
     labelNames: ['type', 'operation'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
 
