@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { allProjections } from '../projections';
-import { createApplication } from './application';
+import { createApplication, LogWatch } from './application';
 import { createCredentialsApplication } from './application/credentials';
 import { rememberVerified } from './auth/remember-verified';
 import { createSignIn } from './auth/sign-in';
@@ -71,8 +71,16 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         });
     closers.push(() => store.close());
 
-    const app = createApplication({ store });
-    const credentials = createCredentialsApplication({ store, ...(options.clock ? { now: options.clock } : {}) });
+    // Until the watch is live every stream is read before use, so nothing waits for it (it retries on its own).
+    const watch = new LogWatch({ store, logger });
+    closers.push(() => watch.stop());
+    void watch.start();
+    const app = createApplication({ store, watch });
+    const credentials = createCredentialsApplication({
+      store,
+      watch,
+      ...(options.clock ? { now: options.clock } : {}),
+    });
 
     const runner = createProjectionRunner({
       store,

@@ -13,6 +13,7 @@ import type { Application, RequestContext, Written } from './application';
 import { emailReservations } from './email-reservation';
 import { CommandHandler, type EventContext } from './handle-command';
 import { CLAIM_METADATA, inputHashOf, runIdempotent, validIdempotencyKey } from './idempotency';
+import type { LogWatch } from './log-watch';
 
 export interface ApplicationDeps {
   readonly store: EventStore;
@@ -23,6 +24,8 @@ export interface ApplicationDeps {
   readonly cacheSize?: number;
   /** Decisions per command before CONFLICT (default 8). */
   readonly maxAttempts?: number;
+  /** Lets cached stream states be served without reading their streams again (see CommandHandlerOptions). */
+  readonly watch?: LogWatch;
 }
 
 export function createApplication(deps: ApplicationDeps): Application {
@@ -32,6 +35,7 @@ export function createApplication(deps: ApplicationDeps): Application {
     newId: deps.newId,
     cacheSize: deps.cacheSize,
     maxAttempts: deps.maxAttempts,
+    watch: deps.watch,
   });
   const newId = handler.newId;
   const loadUser = async (userId: string) => (await handler.load(userDecider, userStream(userId))).state;

@@ -6,6 +6,7 @@ import { credentialsStream } from '../domain/streams';
 import type { EventStore } from '../eventstore/port';
 import type { RequestContext, Written } from './application';
 import { CommandHandler } from './handle-command';
+import type { LogWatch } from './log-watch';
 
 export interface CredentialsApplication {
   setPassword(ctx: RequestContext, input: { userId: string; passwordHash: string }): Promise<Written>;
@@ -28,12 +29,13 @@ export interface CredentialsDeps {
   readonly store: EventStore;
   readonly now?: () => Date;
   readonly newId?: () => string;
+  readonly watch?: LogWatch;
 }
 
 const KEEP_LATEST_ONLY = { maxCount: 1 } as const;
 
 export function createCredentialsApplication(deps: CredentialsDeps): CredentialsApplication {
-  const handler = new CommandHandler({ store: deps.store, newId: deps.newId });
+  const handler = new CommandHandler({ store: deps.store, newId: deps.newId, watch: deps.watch });
   const now = deps.now ?? (() => new Date());
 
   async function handle(

@@ -13,6 +13,7 @@ import {
 } from '../eventstore/port';
 import { Conflict } from './errors';
 import { KeyedMutex } from './keyed-mutex';
+import type { LogWatch } from './log-watch';
 import { LruCache } from './lru-cache';
 
 /** Who, when and why, for the metadata of every event a command appends. */
@@ -42,6 +43,11 @@ export interface CommandHandlerOptions {
   readonly cacheSize?: number;
   /** Decisions per command before answering CONFLICT. */
   readonly maxAttempts?: number;
+  /**
+   * Reports every stream written: while it is live, a cached state no later event was reported for is served without
+   * reading its stream again. Without it every command and load reads the stream's new events first.
+   */
+  readonly watch?: LogWatch;
 }
 
 interface StreamState<S> {
@@ -51,6 +57,8 @@ interface StreamState<S> {
   revision: number;
   /** Position of that event. */
   position: Position | null;
+  /** The watch's epoch when the stream was last read, while no later event of it was reported; else null. */
+  currentIn: number | null;
 }
 
 const DEFAULT_CACHE_SIZE = 10_000;
@@ -67,12 +75,20 @@ export class CommandHandler {
   private readonly maxAttempts: number;
   private readonly cache: LruCache<string, StreamState<unknown>>;
   private readonly locks = new KeyedMutex();
+  private readonly watch: LogWatch | undefined;
 
   constructor(options: CommandHandlerOptions) {
     this.store = options.store;
     this.newId = options.newId ?? randomUUID;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.cache = new LruCache(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+    this.watch = options.watch;
+    // A reported event past the cached revision (another process's write, or one made while the stream was being
+    // read) means the next use reads the stream again; our own appends are already folded in.
+    this.watch?.onWritten((stream, revision) => {
+      const cached = this.cache.peek(stream);
+      if (cached && revision > cached.revision) cached.currentIn = null;
+    });
   }
 
   /** Decides `command` on the stream's current state and appends what it decides; refusals append nothing. */
@@ -86,10 +102,22 @@ export class CommandHandler {
   ): Promise<Handled<E>> {
     return this.locks.run(stream, async () => {
       // 1. state of the stream: cached, then only the events after its revision
-      let current = await this.catchUp(decider, stream);
+      let { current, read } = await this.catchUp(decider, stream);
       for (let attempt = 1; ; attempt++) {
         // 2. decide: pure, may run again on a retry
-        const events = decider.decide(command, current.state);
+        let events: E[];
+        try {
+          events = decider.decide(command, current.state);
+        } catch (refusal) {
+          if (read) throw refusal;
+          // A refusal is final only on a state just read: an append would have caught a stale state, a refusal not.
+          ({ current, read } = await this.catchUp(decider, stream, { reread: true }));
+          events = decider.decide(command, current.state);
+        }
+        if (events.length === 0 && !read) {
+          ({ current, read } = await this.catchUp(decider, stream, { reread: true }));
+          events = decider.decide(command, current.state);
+        }
         if (events.length === 0) {
           // Nothing to record; the caller still gets a position it can wait for. An empty log has none: ''
           // orders before every position, so waiting for it returns at once.
@@ -115,7 +143,7 @@ export class CommandHandler {
             throw new Conflict(`${stream} kept changing under ${attempt} attempts; nothing was written, try again`);
           }
           await sleep(backoff(attempt));
-          current = await this.catchUp(decider, stream);
+          ({ current, read } = await this.catchUp(decider, stream, { reread: true }));
         }
       }
     });
@@ -132,7 +160,7 @@ export class CommandHandler {
   ): Promise<{ state: S; revision: number; position: Position | null }> {
     return this.locks.run(stream, async () => {
       try {
-        const { state, revision, position } = await this.catchUp(decider, stream);
+        const { state, revision, position } = (await this.catchUp(decider, stream)).current;
         return { state, revision, position };
       } catch (error) {
         const cached = this.cache.get(stream) as StreamState<S> | undefined;
@@ -166,16 +194,29 @@ export class CommandHandler {
     };
   }
 
-  /** Must run under the stream's lock: it folds into the cached state in place. */
+  /**
+   * The stream's state with every event of the log folded in. `read` is false when the watch vouched for the cached
+   * state and nothing was read; `reread` reads all the same. Must run under the stream's lock: it folds into the
+   * cached state in place.
+   */
   private async catchUp<S, C extends Command, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
-  ): Promise<StreamState<S>> {
+    options: { reread?: boolean } = {},
+  ): Promise<{ current: StreamState<S>; read: boolean }> {
     const cached = this.cache.get(stream) as StreamState<S> | undefined;
+    const epoch = this.watch?.epoch ?? null;
+    if (cached && cached.decider === decider && !options.reread && epoch !== null && cached.currentIn === epoch) {
+      return { current: cached, read: false };
+    }
     const current: StreamState<S> =
       cached && cached.decider === decider
         ? cached
-        : { decider, state: decider.initialState(), revision: -1, position: null };
+        : { decider, state: decider.initialState(), revision: -1, position: null, currentIn: null };
+    // Vouched for from before the read: an event the watch reports while the stream is read, or after it past what
+    // was read, clears it again. In the cache during the read, so the watch finds it.
+    current.currentIn = epoch;
+    this.cache.set(stream, current);
     // State, revision and position move together, one folded chunk at a time: a read failing half-way leaves
     // a consistent (if older) state in the cache.
     let batch: E[] = [];
@@ -187,14 +228,19 @@ export class CommandHandler {
       current.position = last.position;
       batch = [];
     };
-    for await (const recorded of this.store.readStream(stream, { fromRevision: current.revision + 1 })) {
-      batch.push({ type: recorded.type, data: recorded.data } as unknown as E);
-      last = { revision: recorded.revision, position: recorded.position };
-      if (batch.length >= FOLD_CHUNK) foldBatch();
+    try {
+      for await (const recorded of this.store.readStream(stream, { fromRevision: current.revision + 1 })) {
+        batch.push({ type: recorded.type, data: recorded.data } as unknown as E);
+        last = { revision: recorded.revision, position: recorded.position };
+        if (batch.length >= FOLD_CHUNK) foldBatch();
+      }
+    } catch (error) {
+      current.currentIn = null;
+      throw error;
     }
     foldBatch();
     this.cache.set(stream, current);
-    return current;
+    return { current, read: true };
   }
 }
 
