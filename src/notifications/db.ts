@@ -56,10 +56,18 @@ export function readCheckpoint(db: NotificationsDb, name: string): Position | un
   return row?.position;
 }
 
+// Prepared once per connection: every reactor moves its checkpoint once per event it records.
+const checkpointWrites = new WeakMap<NotificationsDb, Database.Statement>();
+
 export function writeCheckpoint(db: NotificationsDb, name: string, position: Position): void {
-  db.prepare(
-    'INSERT INTO checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
-  ).run(name, position);
+  let statement = checkpointWrites.get(db);
+  if (!statement) {
+    statement = db.prepare(
+      'INSERT INTO checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+    );
+    checkpointWrites.set(db, statement);
+  }
+  statement.run(name, position);
 }
 
 export interface Delivery {

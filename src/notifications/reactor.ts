@@ -83,8 +83,9 @@ export function reactorLoop(options: ReactorLoopOptions): ReactorLoop {
             if (++unsavedCount >= IDLE_CHECKPOINT_EVERY) flush();
           }
         } else if (message.kind === 'checkpoint') {
+          // The log moves on with events of other streams: as cheap to read again as skipped events.
           unsaved = message.position;
-          flush();
+          if (++unsavedCount >= IDLE_CHECKPOINT_EVERY) flush();
         } else {
           flush();
           onCaughtUp();

@@ -61,7 +61,14 @@ export function outboxTransport(outboxDir: string, logger: Logger): MailTranspor
     async send(mail) {
       const info = await transporter.sendMail({ ...mail });
       const file = path.join(outboxDir, outboxFileName(mail.messageId));
-      await writeFileAtomically(file, info.message as Buffer);
+      try {
+        await writeFileAtomically(file, info.message as Buffer);
+      } catch (error) {
+        // The outbox is made by the first mail (or again after someone removed it), not checked for by every mail.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await fs.promises.mkdir(outboxDir, { recursive: true });
+        await writeFileAtomically(file, info.message as Buffer);
+      }
       logger.info({ file, messageId: mail.messageId, to: mail.to }, 'mail written to the outbox');
       return { messageId: mail.messageId, file };
     },
@@ -78,7 +85,6 @@ export function createMailTransport(options: { smtpUrl?: string; dataDir: string
 // A reader of the outbox never sees half a mail: write a temporary file, flush it to disk, then rename.
 async function writeFileAtomically(file: string, content: Buffer): Promise<void> {
   const dir = path.dirname(file);
-  await fs.promises.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await fs.promises.open(tmp, 'wx', 0o600);
   try {
