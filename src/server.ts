@@ -5,7 +5,10 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
@@ -127,6 +130,9 @@ function jsonContentType(req: IncomingMessage): { ok: true } | { ok: false; stat
 }
 
 async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
+  // Answers depend on who asks and change with every write: never cached (we give no cache hints, so Apollo's
+  // cache-control plugin, which costs a hook on every resolved field, is off and would say the same).
+  res.setHeader('cache-control', 'no-store');
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
@@ -162,6 +168,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis ?? 10_000 }),
       errorLoggingPlugin(),
       metrics.apolloPlugin<GraphQLContext>(),
