@@ -48,9 +48,26 @@ const LIVE_PAGE = 200;
 const toLicense = (row: users.LicenseRow): LicenseRow => ({ ...row, assignedById: row.assignedBy });
 const toEventRow = (row: HistoryRow): LicenseEventRow => row;
 
+/** Accounts × products whose current seats are kept in memory between read-model changes. */
+const SEATS_READ_LIMIT = 10_000;
+
 export function createServices(deps: ServicesDeps): SeatledgerServices {
   const { app, signIn, runner, store } = deps;
   const db: Database.Database = runner.db;
+  // Seat counts are the SPA's most frequent read: answered from memory until the read models next change (the runner
+  // clears this right after a batch commits, before any writer waiting for that batch reads).
+  const seatsRead = new Map<string, SeatAvailabilityRow>();
+  runner.onApplied(() => seatsRead.clear());
+  const currentSeats = (accountId: string, product: Product): SeatAvailabilityRow => {
+    const key = `${accountId}\u0000${product}`;
+    let row = seatsRead.get(key);
+    if (row === undefined) {
+      if (seatsRead.size >= SEATS_READ_LIMIT) seatsRead.clear();
+      row = seats.seatAvailability(db, accountId, product);
+      seatsRead.set(key, row);
+    }
+    return row;
+  };
   const waitFor = (position: Position | undefined) =>
     position ? runner.waitForPosition(position, deps.readYourWritesTimeoutMs) : Promise.resolve();
   const context = (caller: Caller) => ({ actor: caller.viewer, correlationId: caller.requestId });
@@ -145,14 +162,14 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
       return {
         license: toLicense(license),
         user: userOf(accountId, input.userId),
-        seats: seats.seatAvailability(db, accountId, input.product),
+        seats: currentSeats(accountId, input.product),
       };
     },
 
     async revokeLicense(caller, input) {
       const { accountId } = caller.viewer;
       await waitFor((await app.revokeLicense(context(caller), input)).position);
-      return { user: userOf(accountId, input.userId), seats: seats.seatAvailability(db, accountId, input.product) };
+      return { user: userOf(accountId, input.userId), seats: currentSeats(accountId, input.product) };
     },
 
     async account(accountId) {
@@ -160,7 +177,7 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
     },
 
     async seatAvailability(accountId, product, asOf) {
-      if (!asOf) return seats.seatAvailability(db, accountId, product);
+      if (!asOf) return currentSeats(accountId, product);
       // The past is folded from the subscription stream itself, never from a stored snapshot.
       return { product, ...(await seatsAsOf(store.readStream(subscriptionStream(accountId, product)), asOf)) };
     },
