@@ -18,6 +18,7 @@ import {
   type SubscriptionMessage,
   WrongExpectedRevision,
 } from '../port';
+import { RecentCommits, type Row } from './recent-commits';
 
 export interface SqliteEventStoreOptions {
   /** Path of the log, normally `<data dir>/events.db`. */
@@ -59,8 +60,6 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   return new SqliteEventStore(options);
 }
 
-type Row = [number, string, string, number, string, string, string, number];
-
 interface PendingAppend {
   readonly stream: string;
   readonly events: readonly EventToAppend[];
@@ -79,6 +78,7 @@ export class SqliteEventStore implements EventStore {
   readonly pageSize: number;
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly filteredAllStatements = new Map<number, Database.Statement>();
+  private readonly recent = new RecentCommits(toRecorded);
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -154,7 +154,7 @@ export class SqliteEventStore implements EventStore {
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
       const rows = this.query(() => this.statements.readStream.all(stream, from, limit) as Row[]);
-      for (const row of rows) yield toRecorded(row);
+      for (const row of rows) yield this.recent.recorded(row);
       if (rows.length < limit) return;
       remaining -= rows.length;
       from = (rows[rows.length - 1] as Row)[3] + 1;
@@ -168,7 +168,7 @@ export class SqliteEventStore implements EventStore {
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
       const rows = this.readAllPage(after, limit, filter);
-      for (const row of rows) yield toRecorded(row);
+      for (const row of rows) yield this.recent.recorded(row);
       if (rows.length < limit) return;
       remaining -= rows.length;
       after = (rows[rows.length - 1] as Row)[0];
@@ -196,6 +196,11 @@ export class SqliteEventStore implements EventStore {
     clearInterval(this.externalCommitPoll);
     this.db.close();
     this.notifyCommit();
+  }
+
+  /** @internal the event of a row; one object per row this connection committed, however many read it. */
+  recorded(row: Row): RecordedEvent {
+    return this.recent.recorded(row);
   }
 
   /** @internal used by subscriptions */
@@ -244,8 +249,13 @@ export class SqliteEventStore implements EventStore {
     return this.query(() => (this.statements.head.pluck().get() as number | null) ?? 0);
   }
 
-  /** @internal one page of the log after `after`, filtered in SQL so skipped rows are never parsed. */
-  readAllPage(after: number, limit: number, filter: StreamFilter | undefined): Row[] {
+  /**
+   * @internal one page of the log after `after`, filtered in SQL so skipped rows are never parsed; from memory when
+   * it is what this connection just committed (give `head` when it was just read).
+   */
+  readAllPage(after: number, limit: number, filter: StreamFilter | undefined, head?: number): Row[] {
+    const recent = this.recent.page(after, head ?? this.head(), limit, filter && matcher(filter));
+    if (recent !== undefined) return recent;
     if (filter === undefined) return this.query(() => this.statements.readAll.all(after, limit) as Row[]);
     const prefixes = filter.streamPrefixes;
     if (prefixes.length === 0) return [];
@@ -303,14 +313,19 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     const recordedAt = Date.now();
+    const committed: Row[] = [];
+    const pruned: [stream: string, revision: number][] = [];
     try {
       for (const append of batch) {
         // A single INSERT undoes itself when it fails, so only appends of several events need a savepoint.
         const savepoint = append.events.length > 1;
         if (savepoint) this.statements.savepoint.run();
+        const written = { rows: [] as Row[], pruned: undefined as number | undefined };
         try {
-          outcomes.push({ ok: true, result: this.write(append, recordedAt) });
+          outcomes.push({ ok: true, result: this.write(append, recordedAt, written) });
           if (savepoint) this.statements.release.run();
+          committed.push(...written.rows);
+          if (written.pruned !== undefined) pruned.push([append.stream, written.pruned]);
         } catch (error) {
           // After a disk failure SQLite may already have rolled the transaction back: no savepoint left to undo.
           if (isStorageFailure(error) || !this.db.inTransaction) throw error;
@@ -333,6 +348,8 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(failure);
       return;
     }
+    this.recent.add(committed);
+    for (const [stream, revision] of pruned) this.recent.prune(stream, revision);
     this.transactionCount += 1;
     this.appendCount += batch.length;
     batch.forEach((append, i) => {
@@ -362,7 +379,11 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** One append (inside its savepoint when it has several events): check the expected revision, write, prune. */
-  private write(append: PendingAppend, recordedAt: number): AppendResult {
+  private write(
+    append: PendingAppend,
+    recordedAt: number,
+    written: { rows: Row[]; pruned: number | undefined },
+  ): AppendResult {
     const s = this.statements;
     const { stream, events, expected } = append;
     const current = s.streamHead.get(stream) as { revision: number; position: number } | undefined;
@@ -386,6 +407,7 @@ export class SqliteEventStore implements EventStore {
         position = Number(
           s.insert.run(event.id, stream, revision, event.type, payload[0], payload[1], recordedAt).lastInsertRowid,
         );
+        written.rows.push([position, event.id, stream, revision, event.type, payload[0], payload[1], recordedAt]);
       } catch (error) {
         if (!isConstraint(error)) throw error;
         // The unique keys have the last word. The first id already taken (nothing written yet): maybe a retry.
@@ -394,7 +416,10 @@ export class SqliteEventStore implements EventStore {
         throw this.conflict(stream, expected);
       }
     }
-    if (append.maxCount !== undefined) s.prune.run(stream, revision - append.maxCount);
+    if (append.maxCount !== undefined) {
+      s.prune.run(stream, revision - append.maxCount);
+      written.pruned = revision - append.maxCount;
+    }
     return { nextRevision: revision, position: encodePosition(position) };
   }
 
@@ -452,11 +477,11 @@ class SqliteAllSubscription implements AllSubscription {
       while (!this.stopped && !store.isClosed) {
         // Read the head first: when the page comes back short, everything up to it has been searched.
         const head = store.head();
-        const rows = store.readAllPage(last, pageSize, this.filter);
+        const rows = store.readAllPage(last, pageSize, this.filter, head);
         for (const row of rows) {
           if (this.stopped) return;
           last = row[0];
-          yield { kind: 'event', event: toRecorded(row) };
+          yield { kind: 'event', event: store.recorded(row) };
         }
         if (rows.length === pageSize) continue;
         if (this.stopped) return;
@@ -521,6 +546,18 @@ function prepareStatements(db: Database.Database) {
       .raw(),
     readAll: db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw(),
   };
+}
+
+const matchers = new WeakMap<StreamFilter, (stream: string) => boolean>();
+
+function matcher(filter: StreamFilter): (stream: string) => boolean {
+  let matches = matchers.get(filter);
+  if (matches === undefined) {
+    const prefixes = filter.streamPrefixes;
+    matches = (stream) => prefixes.some((prefix) => stream.startsWith(prefix));
+    matchers.set(filter, matches);
+  }
+  return matches;
 }
 
 function toRecorded(row: Row): RecordedEvent {
