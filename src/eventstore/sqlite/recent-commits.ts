@@ -11,6 +11,10 @@ const CAPACITY = 4096;
 
 export class RecentCommits {
   private rows: Row[] = [];
+  /** The rows of each stream in `rows`, oldest first: what a prune looks at. */
+  private readonly byStream = new Map<string, Row[]>();
+  /** Rows pruned since they were committed: the file no longer has them. */
+  private readonly pruned = new WeakSet<Row>();
   /** Every row of the log in (coveredAfter, coveredTo] is in `rows`, except those pruned since. */
   private coveredAfter = 0;
   private coveredTo = 0;
@@ -26,24 +30,39 @@ export class RecentCommits {
     if (first === undefined) return;
     if (this.coveredTo === 0 || first[0] !== this.coveredTo + 1) {
       this.rows = [];
+      this.byStream.clear();
       this.coveredAfter = first[0] - 1;
     }
     for (const row of committed) {
       this.rows.push(row);
       this.committed.add(row);
+      const ofStream = this.byStream.get(row[2]);
+      if (ofStream === undefined) this.byStream.set(row[2], [row]);
+      else ofStream.push(row);
     }
     this.coveredTo = (committed[committed.length - 1] as Row)[0];
     if (this.rows.length > CAPACITY) {
       const dropped = this.rows.splice(0, this.rows.length - CAPACITY);
+      for (const row of dropped) {
+        const ofStream = this.byStream.get(row[2]);
+        if (ofStream?.[0] === row) ofStream.shift();
+        if (ofStream?.length === 0) this.byStream.delete(row[2]);
+      }
       this.coveredAfter = (dropped[dropped.length - 1] as Row)[0];
     }
   }
 
   /** Rows of `stream` up to `revision` were deleted (a stream that keeps only its latest events). */
   prune(stream: string, revision: number): void {
-    if (this.rows.some((row) => row[2] === stream && row[3] <= revision)) {
-      this.rows = this.rows.filter((row) => row[2] !== stream || row[3] > revision);
-    }
+    const ofStream = this.byStream.get(stream);
+    if (ofStream === undefined) return;
+    const kept = ofStream.filter((row) => {
+      if (row[3] > revision) return true;
+      this.pruned.add(row);
+      return false;
+    });
+    if (kept.length > 0) this.byStream.set(stream, kept);
+    else this.byStream.delete(stream);
   }
 
   /**
@@ -67,7 +86,7 @@ export class RecentCommits {
     }
     for (let i = low; i < this.rows.length && page.length < limit; i++) {
       const row = this.rows[i] as Row;
-      if (matches === undefined || matches(row[2])) page.push(row);
+      if (!this.pruned.has(row) && (matches === undefined || matches(row[2]))) page.push(row);
     }
     return page;
   }
