@@ -50,7 +50,7 @@ function rawScan(eventsFile: string): Measured {
 /** What a server start-up runs on an empty read-model file: the runner catching up with every projection. */
 async function rebuild(eventsFile: string, readModelsFile: string): Promise<Measured> {
   const store = openSqliteEventStore({ file: eventsFile, readonly: true });
-  const runner = createProjectionRunner({ store, file: readModelsFile, projections: allProjections, batchSize: 5000 });
+  const runner = createProjectionRunner({ store, file: readModelsFile, projections: allProjections });
   let events = 0;
   runner.onApplied((batch) => {
     events += batch.length;

@@ -16,7 +16,10 @@ export interface ProjectionRunnerOptions {
   /** Normally `<data dir>/readmodels.db`. */
   readonly file: string;
   readonly projections: readonly ProjectionDefinition[];
-  /** Events per transaction while catching up; live batches are whatever arrived together. Default 2000. */
+  /**
+   * Events per transaction while catching up; live batches are whatever arrived together. Default 5000: fewer
+   * commits make a rebuild faster, and a batch holds the event loop for about 0.15 s, which a server not yet ready can afford.
+   */
   readonly batchSize?: number;
   readonly logger?: RunnerLogger;
 }
@@ -84,7 +87,7 @@ interface Waiter {
   recheckAt?: Position;
 }
 
-const DEFAULT_BATCH_SIZE = 2000;
+const DEFAULT_BATCH_SIZE = 5000;
 const DEFAULT_WAIT_MS = 5000;
 /**
  * A wait still pending after this long asks the log directly. Needed where the position is of a stream the runner
