@@ -219,7 +219,7 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
     },
 
     seatAvailabilityChanges(accountId, product) {
-      return seatChanges(runner, db, accountId, product);
+      return seatChanges(runner, currentSeats, accountId, product);
     },
 
     async notifications(accountId, args) {
@@ -270,7 +270,7 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
  */
 function seatChanges(
   runner: ProjectionRunner,
-  db: Database.Database,
+  currentSeats: (accountId: string, product: Product) => SeatAvailabilityRow,
   accountId: string,
   product: Product | null,
 ): AsyncIterableIterator<SeatAvailabilityRow> {
@@ -284,7 +284,7 @@ function seatChanges(
       const [next] = dirty;
       if (!next) return undefined;
       dirty.delete(next);
-      return seats.seatAvailability(db, accountId, next);
+      return currentSeats(accountId, next);
     },
     onEnd: () => unsubscribe(),
   });

@@ -154,7 +154,7 @@ export class SqliteEventStore implements EventStore {
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
       const rows = this.query(() => this.statements.readStream.all(stream, from, limit) as Row[]);
-      for (const row of rows) yield this.recent.recorded(row);
+      for (const row of rows) yield toRecorded(row);
       if (rows.length < limit) return;
       remaining -= rows.length;
       from = (rows[rows.length - 1] as Row)[3] + 1;
@@ -254,8 +254,10 @@ export class SqliteEventStore implements EventStore {
    * it is what this connection just committed (give `head` when it was just read).
    */
   readAllPage(after: number, limit: number, filter: StreamFilter | undefined, head?: number): Row[] {
-    const recent = this.recent.page(after, head ?? this.head(), limit, filter && matcher(filter));
-    if (recent !== undefined) return recent;
+    if (this.recent.covers(after)) {
+      const recent = this.recent.page(after, head ?? this.head(), limit, filter && matcher(filter));
+      if (recent !== undefined) return recent;
+    }
     if (filter === undefined) return this.query(() => this.statements.readAll.all(after, limit) as Row[]);
     const prefixes = filter.streamPrefixes;
     if (prefixes.length === 0) return [];

@@ -18,9 +18,11 @@ export class RecentCommits {
   /** Every row of the log in (coveredAfter, coveredTo] is in `rows`, except those pruned since. */
   private coveredAfter = 0;
   private coveredTo = 0;
-  /** Rows that came from commits (rows read from the file are new arrays each time: parsed each time). */
-  private readonly committed = new WeakSet<Row>();
-  private readonly parsed = new WeakMap<Row, RecordedEvent>();
+  /**
+   * The event of each row that came from a commit, once parsed (undefined until then). Rows read from the file are
+   * new arrays each time, not in here: parsed each time.
+   */
+  private readonly parsed = new WeakMap<Row, RecordedEvent | undefined>();
 
   constructor(private readonly toRecorded: (row: Row) => RecordedEvent) {}
 
@@ -35,7 +37,7 @@ export class RecentCommits {
     }
     for (const row of committed) {
       this.rows.push(row);
-      this.committed.add(row);
+      this.parsed.set(row, undefined);
       const ofStream = this.byStream.get(row[2]);
       if (ofStream === undefined) this.byStream.set(row[2], [row]);
       else ofStream.push(row);
@@ -65,6 +67,11 @@ export class RecentCommits {
     else this.byStream.delete(stream);
   }
 
+  /** Whether the rows after `after` may be here (then `page` needs the log's head to tell). */
+  covers(after: number): boolean {
+    return after >= this.coveredAfter && after <= this.coveredTo && this.coveredTo > 0;
+  }
+
   /**
    * Up to `limit` rows after `after` that `matches` keeps, when this holds every row from there to `head`;
    * otherwise undefined (read the file).
@@ -75,7 +82,7 @@ export class RecentCommits {
     limit: number,
     matches: ((stream: string) => boolean) | undefined,
   ): Row[] | undefined {
-    if (head !== this.coveredTo || after < this.coveredAfter || after > this.coveredTo) return undefined;
+    if (head !== this.coveredTo || !this.covers(after)) return undefined;
     const page: Row[] = [];
     let low = 0;
     let high = this.rows.length;
@@ -93,10 +100,11 @@ export class RecentCommits {
 
   /** The event of a row, parsed once however many subscriptions read it (rows from the file are parsed each time). */
   recorded(row: Row): RecordedEvent {
+    if (!this.parsed.has(row)) return this.toRecorded(row);
     let event = this.parsed.get(row);
     if (event === undefined) {
       event = this.toRecorded(row);
-      if (this.committed.has(row)) this.parsed.set(row, event);
+      this.parsed.set(row, event);
     }
     return event;
   }
