@@ -78,6 +78,8 @@ export interface EventStoreDbOptions {
  * a node that accepts the connection and then says nothing, both would wait forever. So the adapter bounds them.
  */
 export const DEFAULT_DEADLINE_MS = 5_000;
+/** How long closing waits for the server to end the calls the client cancelled. */
+const DISPOSE_BOUND_MS = 2_000;
 /** Events a group member holds unsettled at once (the server's buffer for it). */
 const GROUP_BUFFER = 16;
 
@@ -274,7 +276,22 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
       if (closed) return;
       closed = true;
       await Promise.all([...subscriptions, ...groupSubscriptions].map((s) => s.unsubscribe()));
-      await client.dispose();
+      // The client waits for every call it cancelled to finish: a server that never answers a cancel would hold a
+      // shutdown forever. Past the bound the calls are left to the connection's end.
+      let bound: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        client.dispose().then(() => 'disposed' as const),
+        new Promise<'late'>((resolve) => {
+          bound = setTimeout(() => resolve('late'), DISPOSE_BOUND_MS);
+        }),
+      ]);
+      clearTimeout(bound);
+      if (outcome === 'late') {
+        options.logger?.warn(
+          { boundMs: DISPOSE_BOUND_MS },
+          'EventStoreDB calls did not end in time; closing without them',
+        );
+      }
     },
   };
   return store;
