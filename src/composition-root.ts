@@ -11,7 +11,7 @@ import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type Tok
 import type { Config } from './config';
 import { EVENT_UPCASTERS } from './domain/event-schemas';
 import { openEventStore } from './eventstore/open';
-import type { EventStore } from './eventstore/port';
+import type { EventStore, Position } from './eventstore/port';
 import { withUpcasting } from './eventstore/upcasting';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
@@ -21,7 +21,8 @@ import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
 import { createNotifier } from './notifications/notifier';
 import { createMailTransport } from './notifications/transports';
-import { createProjectionRunner } from './projection-runtime/runner';
+import { LogConsumer } from './processing/log-consumer';
+import { readModelsProcessor } from './projection-runtime/read-models-processor';
 import { startServer } from './server';
 
 export interface SeatledgerOptions {
@@ -71,10 +72,12 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         });
     closers.push(() => store.close());
 
-    // Until the watch is live every stream is read before use, so nothing waits for it (it retries on its own).
-    const watch = new LogWatch({ store, logger });
-    closers.push(() => watch.stop());
-    void watch.start();
+    // The one follower of the log: read models, the command handler's watch and the reactors are its processors.
+    const consumer = new LogConsumer({ store, logger });
+    closers.push(() => consumer.stop());
+    // Until the watch is live every stream is read before use, so nothing waits for it.
+    const watch = new LogWatch();
+    void consumer.add(watch);
     const app = createApplication({ store, watch });
     const credentials = createCredentialsApplication({
       store,
@@ -82,14 +85,14 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       ...(options.clock ? { now: options.clock } : {}),
     });
 
-    const runner = createProjectionRunner({
-      store,
+    const readModels = readModelsProcessor({
       file: path.join(config.dataDir, 'readmodels.db'),
       projections: allProjections,
       logger,
     });
-    closers.push(() => runner.stop());
-    const caughtUp = runner.start();
+    // Closed after the consumer has stopped (closers run in reverse).
+    closers.splice(closers.length - 1, 0, () => readModels.close());
+    void consumer.add(readModels);
 
     let issuer: TokenIssuer | undefined;
     let verifier: TokenVerifier;
@@ -114,7 +117,11 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     const services = createServices({
       app,
       signIn,
-      runner,
+      readSide: {
+        db: readModels.db,
+        waitForPosition: (position, timeoutMs) => consumer.waitFor(position, timeoutMs),
+        onApplied: (listener) => readModels.onApplied(listener),
+      },
       store,
       notificationsDb: db,
       onLiveRead: (rows) => {
@@ -126,6 +133,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       const transport = createMailTransport({ smtpUrl: config.smtpUrl ?? undefined, dataDir: config.dataDir, logger });
       const notifier = createNotifier({
         store,
+        consumer,
         app,
         credentials,
         transport,
@@ -136,14 +144,14 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         ...(options.notifierRetry ? { retry: options.notifierRetry } : {}),
         ...(options.clock ? { now: options.clock } : {}),
       });
-      const deactivation = createDeactivationReactor({ store, app, db, logger });
+      const deactivation = createDeactivationReactor({ store, consumer, app, db, logger });
       closers.push(
         () => notifier.stop(),
         () => deactivation.stop(),
       );
       // Reactors catch up in the background: the API serves meanwhile.
-      notifier.start().catch((error) => logger.error({ err: error }, 'notifier stopped'));
-      deactivation.start().catch((error) => logger.error({ err: error }, 'deactivation reactor stopped'));
+      void notifier.start();
+      void deactivation.start();
     }
 
     const registry = new Registry();
@@ -154,17 +162,29 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       registers: [registry],
     });
     closers.push(
-      runner.onApplied((events) => {
+      readModels.onApplied((events) => {
         for (const event of events) eventsSeen.inc({ type: event.type });
       }),
     );
     new Gauge({
-      name: 'seatledger_projection_lag_positions',
-      help: 'Positions between a projection and the head of the log',
-      labelNames: ['projection'],
+      name: 'seatledger_processor_lag_positions',
+      help: 'Positions between a processor of the log (read models, reactors, the watch) and the head of the log',
+      labelNames: ['processor'],
       registers: [registry],
       async collect() {
-        for (const lag of await runner.lag()) this.set({ projection: lag.name }, lag.behind);
+        const head = await store.headPosition();
+        for (const processor of consumer.status()) {
+          this.set({ processor: processor.name }, distance(processor.position, head));
+        }
+      },
+    });
+    new Gauge({
+      name: 'seatledger_processor_failures',
+      help: 'Failed tries in a row of a processor of the log (0 while it keeps up)',
+      labelNames: ['processor'],
+      registers: [registry],
+      collect() {
+        for (const processor of consumer.status()) this.set({ processor: processor.name }, processor.failures);
       },
     });
 
@@ -182,7 +202,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       help: 'Listeners on applied projection batches: one for /metrics plus one per open subscription',
       registers: [registry],
       collect() {
-        this.set(runner.listenerCount());
+        this.set(readModels.listenerCount());
       },
     });
 
@@ -203,16 +223,26 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       logger,
       metricsRegistry: registry,
       resolveViewer: (token) => signIn.resolveViewer(token),
-      readiness: () => ({ ready: runner.isCaughtUp(), detail: { projections: runner.status() } }),
+      // Only the read models gate readiness; a failing reactor (SMTP down) shows in the detail, not as a 503.
+      readiness: () => ({ ready: consumer.isReady(), detail: { processors: consumer.status() } }),
       activatePage: { publicUrl: config.publicUrl },
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });
     closers.push(() => server.close());
-    caughtUp.catch((error) => logger.error({ err: error }, 'projections failed to catch up'));
+    // Catches up in the background: /readyz says when the read models have.
+    void consumer.start();
 
     return { url: server.url, port: server.port, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;
   }
+}
+
+/** How far `from` is behind `to`, when positions are decimal (as the SQLite adapter's are); else 0 or 1. */
+function distance(from: Position | null, to: Position | null): number {
+  if (to === null) return 0;
+  if (from !== null && from >= to) return 0;
+  if (/^\d+$/.test(to) && (from === null || /^\d+$/.test(from))) return Number(to) - Number(from ?? 0);
+  return 1;
 }

@@ -5,4 +5,4 @@ export { type EmailReserved, emailStreamOf } from './email-reservation';
 export { Conflict } from './errors';
 export { CommandHandler, type CommandHandlerOptions, type EventContext, type Handled } from './handle-command';
 export type { IdempotencyEvent } from './idempotency';
-export { LogWatch, type LogWatchOptions } from './log-watch';
+export { LogWatch } from './log-watch';

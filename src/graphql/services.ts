@@ -15,7 +15,7 @@ import type { Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
 import type { EventStore, Position, RecordedEvent } from '../eventstore/port';
 import { listDeliveries, type NotificationsDb } from '../notifications/db';
-import type { ProjectionRunner } from '../projection-runtime/runner';
+import type { AppliedListener } from '../projection-runtime/read-models-processor';
 import type {
   AccountRow,
   Caller,
@@ -32,7 +32,7 @@ import { liveFeed, wakeableIterator } from './live';
 export interface ServicesDeps {
   readonly app: Application;
   readonly signIn: SignIn;
-  readonly runner: ProjectionRunner;
+  readonly readSide: ReadSide;
   readonly store: EventStore;
   /** The notifier's delivery records; null where this instance runs no reactors (then no deliveries are listed). */
   readonly notificationsDb?: NotificationsDb | null;
@@ -40,6 +40,13 @@ export interface ServicesDeps {
   readonly readYourWritesTimeoutMs?: number;
   /** Told how many rows each page of a live `licenseEvents` feed read (for /metrics). */
   readonly onLiveRead?: (rows: number) => void;
+}
+
+/** The read models as queries see them: their connection, the read-your-writes wait, committed batches. */
+export interface ReadSide {
+  readonly db: Database.Database;
+  waitForPosition(position: Position, timeoutMs?: number): Promise<void>;
+  onApplied(listener: AppliedListener): () => void;
 }
 
 const SEAT_EVENTS = new Set(['LicensePurchased', 'LicensesReleased', 'LicenseAssigned', 'LicenseRevoked']);
@@ -52,7 +59,7 @@ const toEventRow = (row: HistoryRow): LicenseEventRow => row;
 const SEATS_READ_LIMIT = 10_000;
 
 export function createServices(deps: ServicesDeps): SeatledgerServices {
-  const { app, signIn, runner, store } = deps;
+  const { app, signIn, readSide: runner, store } = deps;
   const db: Database.Database = runner.db;
   // Seat counts are the SPA's most frequent read: answered from memory until the read models next change (the runner
   // clears this right after a batch commits, before any writer waiting for that batch reads).
@@ -269,7 +276,7 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
  * consumer is busy coalesce into one (the latest count), so a slow consumer never grows a queue.
  */
 function seatChanges(
-  runner: ProjectionRunner,
+  runner: ReadSide,
   currentSeats: (accountId: string, product: Product) => SeatAvailabilityRow,
   accountId: string,
   product: Product | null,

@@ -13,9 +13,10 @@ import { PRODUCTS, type Product } from '../domain/plans';
 import type { LicenseAssigned } from '../domain/subscription';
 import type { UserDeactivated } from '../domain/user';
 import { type EventStore, EventStoreUnavailable, type RecordedEvent } from '../eventstore/port';
+import type { LogConsumer } from '../processing/log-consumer';
 import { type NotificationsDb, openNotificationsDb } from './db';
 import type { RetryPolicy } from './notifier';
-import { reactorLoop } from './reactor';
+import { type RunningReactor, startReactor } from './reactor';
 import type { Logger } from './transports';
 
 export const DEACTIVATION_REACTOR_NAME = 'deactivation';
@@ -25,6 +26,8 @@ export const DEACTIVATION_GROUP = 'seatledger-deactivation';
 
 export interface DeactivationReactorOptions {
   readonly store: EventStore;
+  /** The process's log consumer: the reactor follows the log as one of its processors (or joins its group). */
+  readonly consumer: LogConsumer;
   readonly app: Application;
   /** Opens `<data dir>/notifications.db`; or pass an open one (shared with the notifier). */
   readonly dataDir?: string;
@@ -108,21 +111,25 @@ export function createDeactivationReactor(options: DeactivationReactorOptions): 
     return () => {};
   }
 
-  const loop = reactorLoop({
-    name: DEACTIVATION_REACTOR_NAME,
-    store,
-    db,
-    filter: { streamPrefixes: ['user-', 'subscription-'] },
-    // Revoking twice would be harmless (NotAssigned is ignored), but with a group one instance does the work.
-    group: DEACTIVATION_GROUP,
-    logger,
-    handle,
-  });
+  let running: RunningReactor | null = null;
 
   return {
-    start: () => loop.start(),
+    async start() {
+      running = startReactor(
+        {
+          name: DEACTIVATION_REACTOR_NAME,
+          filter: { streamPrefixes: ['user-', 'subscription-'] },
+          // Revoking twice would be harmless (NotAssigned is ignored), but with a group one instance does the work.
+          group: DEACTIVATION_GROUP,
+          handle,
+        },
+        { store, consumer: options.consumer, db, logger },
+      );
+      await running.started;
+    },
     async stop() {
-      await loop.stop();
+      await running?.stop();
+      running = null;
       if (ownsDb) db.close();
     },
   };

@@ -28,9 +28,10 @@ import { isProduct, type Product } from '../domain/plans';
 import type { LicenseAssigned, LicenseRevoked } from '../domain/subscription';
 import type { UserState } from '../domain/user';
 import type { EventStore, RecordedEvent } from '../eventstore/port';
+import type { LogConsumer } from '../processing/log-consumer';
 import { type DeliveryKind, type NotificationsDb, openNotificationsDb } from './db';
 import { type Person, renderLicenseAssignedMail, renderLicenseRevokedMail } from './mails';
-import { reactorLoop } from './reactor';
+import { type RunningReactor, startReactor } from './reactor';
 import type { Logger, MailTransport } from './transports';
 
 export interface RetryPolicy {
@@ -43,6 +44,8 @@ export interface RetryPolicy {
 
 export interface NotifierOptions {
   readonly store: EventStore;
+  /** The process's log consumer: the notifier follows the log as one of its processors (or joins its group). */
+  readonly consumer: LogConsumer;
   readonly app: Application;
   readonly credentials: CredentialsApplication;
   readonly transport: MailTransport;
@@ -323,17 +326,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   }
 
-  const loop = reactorLoop({
-    name: NOTIFIER_NAME,
-    store,
-    db,
-    // LicenseAssigned and LicenseRevoked live in subscription streams; nothing else here needs a mail.
-    filter: { streamPrefixes: ['subscription-'] },
-    // With several API instances on one EventStoreDB, the group hands each event to one of them: one mail, not two.
-    group: NOTIFIER_GROUP,
-    logger,
-    handle,
-  });
+  let running: RunningReactor | null = null;
 
   return {
     db,
@@ -341,11 +334,23 @@ export function createNotifier(options: NotifierOptions): Notifier {
       stopping = false;
       // Deliveries left PENDING by the last run (a crash, a stop during backoff) go out again first.
       worker = work();
-      await loop.start();
+      running = startReactor(
+        {
+          name: NOTIFIER_NAME,
+          // LicenseAssigned and LicenseRevoked live in subscription streams; nothing else here needs a mail.
+          filter: { streamPrefixes: ['subscription-'] },
+          // With several API instances on one EventStoreDB, the group hands each event to one of them: one mail, not two.
+          group: NOTIFIER_GROUP,
+          handle,
+        },
+        { store, consumer: options.consumer, db, logger },
+      );
+      await running.started;
     },
     async stop() {
       stopping = true;
-      await loop.stop();
+      await running?.stop();
+      running = null;
       wake();
       await worker;
       worker = null;

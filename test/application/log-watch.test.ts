@@ -5,6 +5,7 @@ import { createApplication } from '../../src/application/create-application';
 import { userStream } from '../../src/domain/streams';
 import type { EventStore } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
+import { LogConsumer } from '../../src/processing/log-consumer';
 import { addUser, openWorld, signUp, type TestWorld } from './support';
 
 /** The store, counting readStream calls per stream. */
@@ -29,13 +30,17 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Prom
 describe('application: the log watch', () => {
   let world: TestWorld;
   let watch: LogWatch;
+  let consumer: LogConsumer;
   beforeEach(async () => {
     world = await openWorld();
-    watch = new LogWatch({ store: world.store });
-    await watch.start();
+    watch = new LogWatch();
+    consumer = new LogConsumer({ store: world.store });
+    const caughtUp = consumer.add(watch);
+    await consumer.start();
+    await caughtUp;
   });
   afterEach(async () => {
-    await watch.stop();
+    await consumer.stop();
     await world.close();
   });
 
@@ -87,13 +92,13 @@ describe('application: the log watch', () => {
     }
   });
 
-  it('reads every time once stopped', async () => {
+  it('reads every time once the consumer stopped', async () => {
     const { store, reads } = countingReads(world.store);
     const app = createApplication({ store, watch });
     const { owner } = await signUp(app);
     const stream = userStream(owner.actor.userId);
     await app.loadUser(owner.actor.userId);
-    await watch.stop();
+    await consumer.stop();
     const before = reads(stream);
     await app.loadUser(owner.actor.userId);
     await app.loadUser(owner.actor.userId);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { allProjections } from '../../projections';
 import { runReplay } from '../../src/cli/replay';
-import { createProjectionRunner } from '../../src/projection-runtime/runner';
+import { followReadModels } from '../support/followed-read-models';
 import { openWorkspace, seedAcme, type Workspace } from '../support/projection-world';
 import { capture } from './io';
 
@@ -13,7 +13,7 @@ describe('seatledger replay', () => {
 
   /** Live read models, as a server would have left them. */
   async function followLog() {
-    const runner = createProjectionRunner({ store: ws.store, file: ws.readModelsFile, projections: allProjections });
+    const runner = followReadModels({ store: ws.store, file: ws.readModelsFile, projections: allProjections });
     await runner.start();
     await runner.stop();
   }

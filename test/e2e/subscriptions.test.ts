@@ -461,8 +461,8 @@ describe('GraphQL subscriptions over WebSocket', () => {
       await store.close();
     }
     await eventually(
-      'the projections to apply them',
-      async () => (await metric('seatledger_projection_lag_positions')) === 0,
+      'every processor of the log to handle them',
+      async () => (await metric('seatledger_processor_lag_positions')) === 0,
     );
     // The socket is full: a message waits in the process and the feed waits with it.
     await eventually('a full socket', async () => (await metric('seatledger_websocket_buffered_bytes')) > 0);

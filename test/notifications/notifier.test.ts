@@ -16,6 +16,7 @@ import { listDeliveries } from '../../src/notifications/db';
 import { createDeactivationReactor } from '../../src/notifications/deactivation-reactor';
 import { createNotifier, type Notifier, type RetryPolicy } from '../../src/notifications/notifier';
 import { createMailTransport, type MailTransport, smtpTransport } from '../../src/notifications/transports';
+import { LogConsumer } from '../../src/processing/log-consumer';
 import { makeTempDir } from '../support/temp-dir';
 import {
   type CapturedLogger,
@@ -39,6 +40,8 @@ interface World {
   readonly owner: RequestContext;
   readonly accountId: string;
   store: ReturnType<typeof openSqliteEventStore>;
+  /** The process's one follower of the log, started: notifiers and reactors join it as processors. */
+  readonly consumer: LogConsumer;
   notifier?: Notifier;
   newUser(name: string, email: string): Promise<string>;
   startNotifier(transport: MailTransport, retry?: RetryPolicy): Promise<Notifier>;
@@ -52,6 +55,8 @@ async function world(): Promise<World> {
   const app = createApplication({ store });
   const credentials = createCredentialsApplication({ store });
   const logger = captureLogger();
+  const consumer = new LogConsumer({ store, logger, retry: { baseMs: 20, maxMs: 200 } });
+  await consumer.start();
   const opened = await app.openAccount(
     { correlationId: randomUUID() },
     { accountName: 'Acme', ownerName: 'Olga Owner', ownerEmail: 'olga@acme.example' },
@@ -71,6 +76,7 @@ async function world(): Promise<World> {
     owner,
     accountId: opened.accountId,
     store,
+    consumer,
     async newUser(name, email) {
       return (await app.createUser(owner, { name, email, role: 'MEMBER' })).userId;
     },
@@ -78,6 +84,7 @@ async function world(): Promise<World> {
       transports.push(transport);
       const notifier = createNotifier({
         store,
+        consumer,
         app,
         credentials,
         transport,
@@ -98,6 +105,7 @@ async function world(): Promise<World> {
     async close() {
       await w.notifier?.stop();
       for (const t of transports) t.close();
+      await consumer.stop();
       await store.close();
       temp.cleanup();
     },
@@ -383,7 +391,13 @@ describe('deactivating a user', () => {
   it('revokes each licence they hold, with the reason, and they get the revocation mails', async () => {
     const w = await world();
     const smtp = await startSmtpServer();
-    const reactor = createDeactivationReactor({ store: w.store, app: w.app, dataDir: w.dir, logger: w.logger });
+    const reactor = createDeactivationReactor({
+      store: w.store,
+      consumer: w.consumer,
+      app: w.app,
+      dataDir: w.dir,
+      logger: w.logger,
+    });
     try {
       const ann = await w.newUser('Ann', 'ann@acme.example');
       const bo = await w.newUser('Bo', 'bo@acme.example');
@@ -421,7 +435,13 @@ describe('deactivating a user', () => {
       const db = new Database(path.join(w.dir, 'notifications.db'));
       db.prepare(`DELETE FROM checkpoint WHERE name = 'deactivation'`).run();
       db.close();
-      const again = createDeactivationReactor({ store: w.store, app: w.app, dataDir: w.dir, logger: w.logger });
+      const again = createDeactivationReactor({
+        store: w.store,
+        consumer: w.consumer,
+        app: w.app,
+        dataDir: w.dir,
+        logger: w.logger,
+      });
       await again.start();
       await again.stop();
       const allRevoked = [...(await w.events('VIDEO_MEETING')), ...(await w.events('WEBINAR'))].filter(

@@ -6,7 +6,7 @@ import { history } from '../../projections/license-history/queries';
 import { forAccount } from '../../projections/seat-availability/queries';
 import { assignees, listForAccount } from '../../projections/subscriptions/queries';
 import { getAccount, licensesByUserIds, searchUsers, usersByIds } from '../../projections/users/queries';
-import { createProjectionRunner } from '../../src/projection-runtime/runner';
+import { followReadModels } from '../support/followed-read-models';
 import { openWorkspace, seedAcme, type Workspace } from '../support/projection-world';
 
 function answers(db: Database.Database): string {
@@ -36,15 +36,15 @@ describe('rebuilding the read models from the log', () => {
 
   it('gives the same answers, byte for byte, after readmodels.db is deleted', async () => {
     // given read models that followed the log live
-    const live = createProjectionRunner({ store: ws.store, file: ws.readModelsFile, projections: allProjections });
+    const live = followReadModels({ store: ws.store, file: ws.readModelsFile, projections: allProjections });
     await live.start();
     const position = await seedAcme(ws.log);
     await live.waitForPosition(position, 5000);
     const before = answers(live.db);
     await live.stop();
-    // when the file is deleted and the runner starts again
+    // when the file is deleted and the read models are followed again
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${ws.readModelsFile}${suffix}`, { force: true });
-    const rebuilt = createProjectionRunner({ store: ws.store, file: ws.readModelsFile, projections: allProjections });
+    const rebuilt = followReadModels({ store: ws.store, file: ws.readModelsFile, projections: allProjections });
     await rebuilt.start();
     // then
     const after = answers(rebuilt.db);

@@ -19,7 +19,7 @@ import { type SubscriptionEvent, type SubscriptionState, subscriptionDecider } f
 import { type UserEvent, type UserState, userDecider } from '../../src/domain/user';
 import { openEventStore } from '../../src/eventstore/open';
 import type { EventStore, RecordedEvent } from '../../src/eventstore/port';
-import { createProjectionRunner, type ProjectionRunner } from '../../src/projection-runtime/runner';
+import { type FollowedReadModels, followReadModels } from '../support/followed-read-models';
 import { makeTempDir } from '../support/temp-dir';
 
 jest.setTimeout(120_000);
@@ -65,13 +65,13 @@ describe('random interleavings of concurrent callers on one log', () => {
   const temp = makeTempDir('seatledger-property-');
   let stores: EventStore[];
   let apps: Application[];
-  let runner: ProjectionRunner;
+  let runner: FollowedReadModels;
 
   beforeAll(async () => {
     // Two connections to one file: each with its own group commit and its own cache of stream states.
     stores = [await openEventStore({ dataDir: temp.dir }), await openEventStore({ dataDir: temp.dir })];
     apps = stores.map((store) => createApplication({ store, maxAttempts: 20 }));
-    runner = createProjectionRunner({
+    runner = followReadModels({
       store: stores[0] as EventStore,
       file: path.join(temp.dir, 'readmodels.db'),
       projections: allProjections,

@@ -15,6 +15,7 @@ import { withUpcasting } from '../../src/eventstore/upcasting';
 import { createLogger } from '../../src/logger';
 import { openNotificationsDb } from '../../src/notifications/db';
 import { createDeactivationReactor } from '../../src/notifications/deactivation-reactor';
+import { LogConsumer } from '../../src/processing/log-consumer';
 import {
   ASSIGN,
   createUser,
@@ -172,8 +173,11 @@ describe('a full disk while serving', () => {
     reactorLog.setMaxSizeBytes(0);
     const reactorStore = withUpcasting(reactorLog, EVENT_UPCASTERS);
     const db = openNotificationsDb(path.join(temp.dir, 'reactor-under-test'));
+    const consumer = new LogConsumer({ store: reactorStore, retry: { baseMs: 20, maxMs: 200 } });
+    await consumer.start();
     const reactor = createDeactivationReactor({
       store: reactorStore,
+      consumer,
       app: createApplication({ store: reactorStore }),
       db,
       logger: createLogger({ level: 'silent' }),
@@ -199,6 +203,7 @@ describe('a full disk while serving', () => {
     } finally {
       await reactor.stop();
       await started;
+      await consumer.stop();
       db.close();
       await reactorStore.close();
     }

@@ -4,22 +4,22 @@
 import path from 'node:path';
 import { openEventStoreDbEventStore } from '../../src/eventstore/eventstoredb';
 import type { EventStore } from '../../src/eventstore/port';
-import { createProjectionRunner, type ProjectionRunner } from '../../src/projection-runtime/runner';
 import { type EventStoreDbForTests, eventStoreDbForTests } from '../support/eventstoredb-target';
+import { type FollowedReadModels, followReadModels } from '../support/followed-read-models';
 import { EventLog, seatCount } from '../support/projection-world';
 import { makeTempDir } from '../support/temp-dir';
 
-describe('projection runner on EventStoreDB (test stand-in unless EVENTSTORE_CONNECTION_STRING is set)', () => {
+describe('read models on the log consumer on EventStoreDB (test stand-in unless EVENTSTORE_CONNECTION_STRING is set)', () => {
   let eventStoreDb: EventStoreDbForTests | undefined;
   let store: EventStore;
-  let runner: ProjectionRunner;
+  let runner: FollowedReadModels;
   let temp: ReturnType<typeof makeTempDir>;
 
   beforeEach(async () => {
     eventStoreDb = await eventStoreDbForTests();
     store = openEventStoreDbEventStore({ connectionString: eventStoreDb.connectionString });
     temp = makeTempDir('seatledger-runner-esdb-');
-    runner = createProjectionRunner({ store, file: path.join(temp.dir, 'readmodels.db'), projections: [seatCount] });
+    runner = followReadModels({ store, file: path.join(temp.dir, 'readmodels.db'), projections: [seatCount] });
     await runner.start();
   });
 
