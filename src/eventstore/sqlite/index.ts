@@ -18,7 +18,6 @@ import {
   type SubscriptionMessage,
   WrongExpectedRevision,
 } from '../port';
-import { RecentCommits, type Row } from './recent-commits';
 
 export interface SqliteEventStoreOptions {
   /** Path of the log, normally `<data dir>/events.db`. */
@@ -78,7 +77,6 @@ export class SqliteEventStore implements EventStore {
   readonly pageSize: number;
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly filteredAllStatements = new Map<number, Database.Statement>();
-  private readonly recent = new RecentCommits(toRecorded);
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -168,7 +166,7 @@ export class SqliteEventStore implements EventStore {
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
       const rows = this.readAllPage(after, limit, filter);
-      for (const row of rows) yield this.recent.recorded(row);
+      for (const row of rows) yield toRecorded(row);
       if (rows.length < limit) return;
       remaining -= rows.length;
       after = (rows[rows.length - 1] as Row)[0];
@@ -198,9 +196,9 @@ export class SqliteEventStore implements EventStore {
     this.notifyCommit();
   }
 
-  /** @internal the event of a row; one object per row this connection committed, however many read it. */
+  /** @internal the event of a row */
   recorded(row: Row): RecordedEvent {
-    return this.recent.recorded(row);
+    return toRecorded(row);
   }
 
   /** @internal used by subscriptions */
@@ -249,15 +247,8 @@ export class SqliteEventStore implements EventStore {
     return this.query(() => (this.statements.head.pluck().get() as number | null) ?? 0);
   }
 
-  /**
-   * @internal one page of the log after `after`, filtered in SQL so skipped rows are never parsed; from memory when
-   * it is what this connection just committed (give `head` when it was just read).
-   */
-  readAllPage(after: number, limit: number, filter: StreamFilter | undefined, head?: number): Row[] {
-    if (this.recent.covers(after)) {
-      const recent = this.recent.page(after, head ?? this.head(), limit, filter && matcher(filter));
-      if (recent !== undefined) return recent;
-    }
+  /** @internal one page of the log after `after`, filtered in SQL so skipped rows are never parsed. */
+  readAllPage(after: number, limit: number, filter: StreamFilter | undefined): Row[] {
     if (filter === undefined) return this.query(() => this.statements.readAll.all(after, limit) as Row[]);
     const prefixes = filter.streamPrefixes;
     if (prefixes.length === 0) return [];
@@ -315,19 +306,14 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     const recordedAt = Date.now();
-    const committed: Row[] = [];
-    const pruned: [stream: string, revision: number][] = [];
     try {
       for (const append of batch) {
         // A single INSERT undoes itself when it fails, so only appends of several events need a savepoint.
         const savepoint = append.events.length > 1;
         if (savepoint) this.statements.savepoint.run();
-        const written = { rows: [] as Row[], pruned: undefined as number | undefined };
         try {
-          outcomes.push({ ok: true, result: this.write(append, recordedAt, written) });
+          outcomes.push({ ok: true, result: this.write(append, recordedAt) });
           if (savepoint) this.statements.release.run();
-          committed.push(...written.rows);
-          if (written.pruned !== undefined) pruned.push([append.stream, written.pruned]);
         } catch (error) {
           // After a disk failure SQLite may already have rolled the transaction back: no savepoint left to undo.
           if (isStorageFailure(error) || !this.db.inTransaction) throw error;
@@ -350,8 +336,6 @@ export class SqliteEventStore implements EventStore {
       for (const append of batch) append.reject(failure);
       return;
     }
-    this.recent.add(committed);
-    for (const [stream, revision] of pruned) this.recent.prune(stream, revision);
     this.transactionCount += 1;
     this.appendCount += batch.length;
     batch.forEach((append, i) => {
@@ -381,11 +365,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** One append (inside its savepoint when it has several events): check the expected revision, write, prune. */
-  private write(
-    append: PendingAppend,
-    recordedAt: number,
-    written: { rows: Row[]; pruned: number | undefined },
-  ): AppendResult {
+  private write(append: PendingAppend, recordedAt: number): AppendResult {
     const s = this.statements;
     const { stream, events, expected } = append;
     const current = s.streamHead.get(stream) as { revision: number; position: number } | undefined;
@@ -409,7 +389,6 @@ export class SqliteEventStore implements EventStore {
         position = Number(
           s.insert.run(event.id, stream, revision, event.type, payload[0], payload[1], recordedAt).lastInsertRowid,
         );
-        written.rows.push([position, event.id, stream, revision, event.type, payload[0], payload[1], recordedAt]);
       } catch (error) {
         if (!isConstraint(error)) throw error;
         // The unique keys have the last word. The first id already taken (nothing written yet): maybe a retry.
@@ -420,7 +399,6 @@ export class SqliteEventStore implements EventStore {
     }
     if (append.maxCount !== undefined) {
       s.prune.run(stream, revision - append.maxCount);
-      written.pruned = revision - append.maxCount;
     }
     return { nextRevision: revision, position: encodePosition(position) };
   }
@@ -479,7 +457,7 @@ class SqliteAllSubscription implements AllSubscription {
       while (!this.stopped && !store.isClosed) {
         // Read the head first: when the page comes back short, everything up to it has been searched.
         const head = store.head();
-        const rows = store.readAllPage(last, pageSize, this.filter, head);
+        const rows = store.readAllPage(last, pageSize, this.filter);
         for (const row of rows) {
           if (this.stopped) return;
           last = row[0];
@@ -550,17 +528,8 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-const matchers = new WeakMap<StreamFilter, (stream: string) => boolean>();
-
-function matcher(filter: StreamFilter): (stream: string) => boolean {
-  let matches = matchers.get(filter);
-  if (matches === undefined) {
-    const prefixes = filter.streamPrefixes;
-    matches = (stream) => prefixes.some((prefix) => stream.startsWith(prefix));
-    matchers.set(filter, matches);
-  }
-  return matches;
-}
+/** A stored row: position, id, stream, revision, type, data, metadata, recorded_at. */
+type Row = [number, string, string, number, string, string, string, number];
 
 function toRecorded(row: Row): RecordedEvent {
   return {
