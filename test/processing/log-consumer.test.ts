@@ -210,6 +210,24 @@ describe('log consumer', () => {
     expect(consumer.isReady()).toBe(false);
   });
 
+  it('reports a failing processor that does not gate readiness without making the service unready', async () => {
+    await appendPurchases(ws.log, 3);
+    const mailer: Processor = {
+      name: 'mailer',
+      checkpoint: () => null,
+      handle() {
+        throw new Error('SMTP is down');
+      },
+    };
+    const { consumer } = follow([seatCount], { others: [mailer] });
+    await consumer.start();
+    await eventually(() => (consumer.status()[1]?.failures ?? 0) >= 2);
+    expect(consumer.isReady()).toBe(true);
+    expect(consumer.status()[1]).toMatchObject({ name: 'mailer', state: 'retrying', lastError: 'SMTP is down' });
+    // and read-your-writes does not wait for it
+    await consumer.waitFor(await appendPurchases(ws.log, 1), 2000);
+  });
+
   it('lets a slow processor fall behind the window and catch up by reading the log on its own', async () => {
     await appendPurchases(ws.log, 30);
     const slow = collector('slow', { delayMs: 20 });
