@@ -157,6 +157,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // SPA tooling reads the schema without a token, whatever NODE_ENV says.
     introspection: true,
     csrfPrevention: false,
+    // `serve` owns SIGTERM/SIGINT and closes everything in order; Apollo's own handler (on unless NODE_ENV=test)
+    // re-raised the signal once Apollo alone had stopped, killing the process in the middle of that close.
+    stopOnTerminationSignals: false,
     validationRules: [queryLimitsRule({ ...DEFAULT_QUERY_LIMITS, ...options.limits })],
     // Bounds parsing work before validation runs; a real client query has a few hundred tokens.
     parseOptions: { maxTokens: 20_000 },

@@ -1,11 +1,11 @@
 // Local sign-in for the embedded default: sign up, log in with e-mail and password, redeem an activation link;
 // and, for every request, turning a bearer token into the viewer our own records say it is.
 
+import { parseActivationToken } from '../application/activation-token';
 import type { Application, Written } from '../application/application';
 import type { CredentialsApplication } from '../application/credentials';
 import type { Actor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
-import { parseActivationToken } from './activation-token';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
 import type { TokenIssuer, TokenVerifier } from './tokens';
 

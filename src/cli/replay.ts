@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { SingleBar } from 'cli-progress';
 import { allProjections } from '../../projections';
 import { loadConfig } from '../config';
+import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, Position } from '../eventstore/port';
@@ -25,7 +26,7 @@ const USAGE = `usage: seatledger replay [--verify] [--data-dir <dir>]
 
 Rebuilds every read model from the event log into a fresh file, with progress on stderr.
   (no flag)   then replaces <data dir>/readmodels.db with it (atomic rename).
-              Only while no server runs on this data dir: a running server keeps writing to the old file.
+              Only while no server runs on this data dir (refused with exit 1 while one does).
   --verify    replaces nothing: compares the rebuilt read models row for row with the live ones (at the
               position the live ones have reached; safe while the server runs) and checks over the whole log
               that no subscription ever had more seats assigned than purchased and that no licence went to an
@@ -68,14 +69,29 @@ export async function runReplay(args: readonly string[], io: CliIo): Promise<num
     return 1;
   }
 
-  const store = await openEventStore({ dataDir, eventStoreConnectionString: connectionString });
-  const tempFile = path.join(dataDir, `.${READ_MODELS}.replay-${process.pid}`);
-  removeDatabase(tempFile);
+  // Replacing the read models under a running server would lose them to it: hold the data dir as `serve` does.
+  let lock: DataDirLock | null = null;
+  if (!values.verify) {
+    try {
+      lock = await lockDataDir(dataDir);
+    } catch (error) {
+      if (!(error instanceof DataDirLocked)) throw error;
+      io.stderr.write(`seatledger replay: ${error.message}; stop it first (replay --verify works beside it)\n`);
+      return 1;
+    }
+  }
   try {
-    return values.verify ? await verify(store, liveFile, tempFile, io) : await replace(store, liveFile, tempFile, io);
-  } finally {
+    const store = await openEventStore({ dataDir, eventStoreConnectionString: connectionString });
+    const tempFile = path.join(dataDir, `.${READ_MODELS}.replay-${process.pid}`);
     removeDatabase(tempFile);
-    await store.close();
+    try {
+      return values.verify ? await verify(store, liveFile, tempFile, io) : await replace(store, liveFile, tempFile, io);
+    } finally {
+      removeDatabase(tempFile);
+      await store.close();
+    }
+  } finally {
+    lock?.release();
   }
 }
 

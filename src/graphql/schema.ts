@@ -2,7 +2,6 @@
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { authChecker } from './auth';
-import { InProcessPubSub } from './pubsub';
 import {
   AccountFieldsResolver,
   LicenseEventFieldsResolver,
@@ -31,7 +30,18 @@ export const RESOLVERS = [
   NotificationDeliveryFieldsResolver,
 ] as const;
 
-export function buildSeatledgerSchema(options: { pubSub?: PubSub } = {}): Promise<GraphQLSchema> {
+// type-graphql refuses to build a Subscription root without a PubSub, though it only calls one for topic-based
+// subscriptions; ours all stream from their own `subscribe`, so nothing ever publishes or subscribes here.
+const NO_TOPICS: PubSub = {
+  publish(topic) {
+    throw new Error(`no PubSub topics in seatledger (publish to ${topic})`);
+  },
+  subscribe(topic) {
+    throw new Error(`no PubSub topics in seatledger (subscribe to ${topic})`);
+  },
+};
+
+export function buildSeatledgerSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
@@ -42,7 +52,7 @@ export function buildSeatledgerSchema(options: { pubSub?: PubSub } = {}): Promis
       validationError: { target: false, value: false },
     },
     authChecker,
-    pubSub: options.pubSub ?? new InProcessPubSub(),
+    pubSub: NO_TOPICS,
     emitSchemaFile: false,
   });
 }

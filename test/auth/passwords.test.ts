@@ -1,6 +1,6 @@
 // Password hashes: scrypt with salt, verified in constant time; the plaintext never appears in the hash.
 
-import { newActivationToken, parseActivationToken } from '../../src/auth/activation-token';
+import { newActivationToken, parseActivationToken } from '../../src/application/activation-token';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords';
 
 describe('passwords', () => {

@@ -1,0 +1,107 @@
+// One serving process per data dir: `serve`, and `replay` while it replaces the read models, hold an exclusive lock
+// on `<data dir>/serve.lock` for as long as they run, taken before they open anything else in the dir. The lock is
+// SQLite's, that is a POSIX fcntl lock the kernel holds for the process: it goes when the holder dies, SIGKILL
+// included, so there is never a stale lock to clean up and a restart takes it at once. The file stays between runs;
+// its presence means nothing. The holder's pid is written beside it in `serve.pid`, for the refusal's one line.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export const LOCK_FILE = 'serve.lock';
+export const HOLDER_FILE = 'serve.pid';
+
+/** Another live process holds the data dir. */
+export class DataDirLocked extends Error {
+  constructor(
+    readonly dataDir: string,
+    /** Null when the holder has not written its pid yet, or it was unreadable. */
+    readonly holderPid: number | null,
+  ) {
+    super(`data dir ${dataDir} is in use by seatledger process ${holderPid ?? '(pid unknown)'}`);
+    this.name = 'DataDirLocked';
+  }
+}
+
+export interface DataDirLock {
+  readonly dataDir: string;
+  /** Lets the next process in; idempotent. */
+  release(): void;
+}
+
+export interface LockOptions {
+  /**
+   * How long a refused process waits for the holder's pid to appear: two processes started together can find the
+   * lock taken before its winner has written `serve.pid` (or find the pid of a holder that died before it).
+   */
+  readonly holderWaitMs?: number;
+}
+
+/** Takes the data dir's lock, or throws DataDirLocked at once (never waits for the lock). Writes nothing if refused. */
+export async function lockDataDir(dataDir: string, options: LockOptions = {}): Promise<DataDirLock> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  // timeout 0: a held lock is an answer, not something to wait for (better-sqlite3 would wait 5 s by default).
+  const db = new Database(path.join(dataDir, LOCK_FILE), { timeout: 0 });
+  try {
+    // A transaction left open holds the exclusive lock until the connection closes. It writes no page; with the
+    // journal in memory no `-journal` file is left behind by a holder that died, and there is nothing to recover.
+    db.pragma('journal_mode = MEMORY');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (error) {
+    db.close();
+    if (error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY') {
+      throw new DataDirLocked(dataDir, await holderOf(dataDir, options.holderWaitMs ?? 1000));
+    }
+    throw error;
+  }
+  const holderFile = path.join(dataDir, HOLDER_FILE);
+  const written = `${holderFile}.${process.pid}`;
+  try {
+    // Written whole then renamed: a refused process never reads half a pid.
+    fs.writeFileSync(written, `${process.pid}\n`);
+    fs.renameSync(written, holderFile);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  let held = true;
+  return {
+    dataDir,
+    release() {
+      if (!held) return;
+      held = false;
+      // Still under the lock: no other holder can have written its pid yet.
+      fs.rmSync(holderFile, { force: true });
+      db.close();
+    },
+  };
+}
+
+/** The pid in `serve.pid` once it names a live process other than this one, or null after `waitMs`. */
+async function holderOf(dataDir: string, waitMs: number): Promise<number | null> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const pid = readHolder(dataDir);
+    if (pid !== null && pid !== process.pid && isAlive(pid)) return pid;
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function readHolder(dataDir: string): number | null {
+  try {
+    const pid = Number.parseInt(fs.readFileSync(path.join(dataDir, HOLDER_FILE), 'utf8'), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists, it is only someone else's.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
