@@ -22,6 +22,7 @@ import { createDeactivationReactor } from './notifications/deactivation-reactor'
 import { createNotifier } from './notifications/notifier';
 import { createMailTransport } from './notifications/transports';
 import { createProjectionRunner } from './projection-runtime/runner';
+import { createQueryService } from './queries/query-service';
 import { startServer } from './server';
 
 export interface SeatledgerOptions {
@@ -38,6 +39,8 @@ export interface SeatledgerOptions {
    * Wrapped in the upcasters and closed here like the configured one.
    */
   readonly openEventStore?: (config: Config) => Promise<EventStore> | EventStore;
+  /** Test knob: how long a write waits for the read models before it is answered from the write side (5 s). */
+  readonly readYourWritesTimeoutMs?: number;
 }
 
 export interface RunningSeatledger {
@@ -111,16 +114,20 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     }
     // Rows read by live licenseEvents feeds: stays flat while a subscriber is slow, since a feed reads only on demand.
     let liveRowsRead = 0;
-    const services = createServices({
-      app,
-      signIn,
-      runner,
-      store,
+    const queries = createQueryService({
+      readModels: runner,
+      log: store,
       notificationsDb: db,
       onLiveRead: (rows) => {
         liveRowsRead += rows;
       },
+      logger,
+      ...(options.readYourWritesTimeoutMs !== undefined
+        ? { readYourWritesTimeoutMs: options.readYourWritesTimeoutMs }
+        : {}),
     });
+    closers.push(() => queries.close());
+    const services = createServices({ app, signIn, queries });
 
     if (db) {
       const transport = createMailTransport({ smtpUrl: config.smtpUrl ?? undefined, dataDir: config.dataDir, logger });

@@ -67,7 +67,9 @@ export class ProductSubscriptionFieldsResolver {
   }
 
   @FieldResolver(() => SeatAvailability)
-  seats(@Root() subscription: ProductSubscriptionRow, @Ctx() ctx: GraphQLContext): Promise<SeatAvailabilityRow> {
+  async seats(@Root() subscription: ProductSubscriptionRow, @Ctx() ctx: GraphQLContext): Promise<SeatAvailabilityRow> {
+    // A write answered from the write side carries the seats it left; the read models do not show them yet.
+    if (subscription.decidedSeats) return subscription.decidedSeats;
     return ctx.services.seatAvailability(subscription.accountId, subscription.product, null);
   }
 
