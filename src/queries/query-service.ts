@@ -290,7 +290,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       return writes.answer(target, read, async () => {
         const { account, owner } = await decided();
         const user = await decidedUser(log, owner);
-        return user ? { account, user } : null;
+        return user ? { account: { ...account, decidedOwner: user }, user } : null;
       });
     },
 

@@ -50,6 +50,8 @@ export interface AccountRow {
   readonly id: string;
   readonly name: string;
   readonly ownerId: string;
+  /** Set only when answered from the write side (a sign-up the read models do not show yet): the owner. */
+  readonly decidedOwner?: UserRow;
 }
 
 export interface LicenseEventRow {
