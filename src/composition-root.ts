@@ -23,6 +23,7 @@ import { createNotifier } from './notifications/notifier';
 import { createMailTransport } from './notifications/transports';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
+import { createQueryService } from './queries/query-service';
 import { startServer } from './server';
 
 export interface SeatledgerOptions {
@@ -39,6 +40,8 @@ export interface SeatledgerOptions {
    * Wrapped in the upcasters and closed here like the configured one.
    */
   readonly openEventStore?: (config: Config) => Promise<EventStore> | EventStore;
+  /** Test knob: how long a write waits for the read models before it is answered from the write side (5 s). */
+  readonly readYourWritesTimeoutMs?: number;
 }
 
 export interface RunningSeatledger {
@@ -114,20 +117,24 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     }
     // Rows read by live licenseEvents feeds: stays flat while a subscriber is slow, since a feed reads only on demand.
     let liveRowsRead = 0;
-    const services = createServices({
-      app,
-      signIn,
-      readSide: {
+    const queries = createQueryService({
+      readModels: {
         db: readModels.db,
         waitForPosition: (position, timeoutMs) => consumer.waitFor(position, timeoutMs),
         onApplied: (listener) => readModels.onApplied(listener),
       },
-      store,
+      log: store,
       notificationsDb: db,
       onLiveRead: (rows) => {
         liveRowsRead += rows;
       },
+      logger,
+      ...(options.readYourWritesTimeoutMs !== undefined
+        ? { readYourWritesTimeoutMs: options.readYourWritesTimeoutMs }
+        : {}),
     });
+    closers.push(() => queries.close());
+    const services = createServices({ app, signIn, queries });
 
     if (db) {
       const transport = createMailTransport({ smtpUrl: config.smtpUrl ?? undefined, dataDir: config.dataDir, logger });

@@ -6,10 +6,22 @@ import type { Actor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
 import { isProduct, PRODUCTS, type Product } from '../domain/plans';
 import { accountStream, subscriptionStream, userStream } from '../domain/streams';
-import { type SubscriptionCommand, subscriptionDecider } from '../domain/subscription';
+import {
+  type LicenseAssigned,
+  type SubscriptionCommand,
+  type SubscriptionState,
+  subscriptionDecider,
+} from '../domain/subscription';
 import { type CreateUser, type RegisterOwner, type UserCommand, userDecider } from '../domain/user';
 import type { EventStore } from '../eventstore/port';
-import type { Application, RequestContext, Written } from './application';
+import type {
+  Application,
+  RequestContext,
+  SubscriptionSeats,
+  SubscriptionWritten,
+  UserWritten,
+  Written,
+} from './application';
 import { emailReservations } from './email-reservation';
 import { CommandHandler, type EventContext } from './handle-command';
 import { CLAIM_METADATA, inputHashOf, runIdempotent, validIdempotencyKey } from './idempotency';
@@ -50,7 +62,11 @@ export function createApplication(deps: ApplicationDeps): Application {
     extra,
   });
 
-  async function onUser(ctx: RequestContext, userId: string, command: (actor: Actor, at: Date) => UserCommand) {
+  async function onUser(
+    ctx: RequestContext,
+    userId: string,
+    command: (actor: Actor, at: Date) => UserCommand,
+  ): Promise<UserWritten> {
     const at = now();
     const { position } = await handler.handle(
       userDecider,
@@ -58,23 +74,40 @@ export function createApplication(deps: ApplicationDeps): Application {
       command(ctx.actor, at),
       eventContext(ctx, at),
     );
-    return { position };
+    return { position, user: await loadUser(userId) };
+  }
+
+  /**
+   * The subscription as its stream stands after our write (read under the stream's lock, so its counts are of
+   * one revision): what a caller answers with when the read models are late.
+   */
+  async function seatsAfter({ position }: Written, accountId: string, product: Product): Promise<SubscriptionWritten> {
+    const { state } = await handler.load(subscriptionDecider, subscriptionStream(accountId, product));
+    return { position, subscription: seatsOf(state) };
+  }
+
+  async function decideOnSubscription(
+    ctx: RequestContext,
+    product: Product,
+    command: (accountId: string, at: Date) => SubscriptionCommand,
+  ) {
+    const at = now();
+    const stream = subscriptionStream(ctx.actor.accountId, validProduct(product));
+    const { position, events } = await handler.handle(
+      subscriptionDecider,
+      stream,
+      command(ctx.actor.accountId, at),
+      eventContext(ctx, at),
+    );
+    return { position, events, at };
   }
 
   async function onSubscription(
     ctx: RequestContext,
     product: Product,
     command: (accountId: string, at: Date) => SubscriptionCommand,
-  ): Promise<Written> {
-    const at = now();
-    const stream = subscriptionStream(ctx.actor.accountId, validProduct(product));
-    const { position } = await handler.handle(
-      subscriptionDecider,
-      stream,
-      command(ctx.actor.accountId, at),
-      eventContext(ctx, at),
-    );
-    return { position };
+  ): Promise<SubscriptionWritten> {
+    return seatsAfter(await decideOnSubscription(ctx, product, command), ctx.actor.accountId, product);
   }
 
   return {
@@ -126,7 +159,7 @@ export function createApplication(deps: ApplicationDeps): Application {
       const context = eventContext(ctx, at);
       await emails.reserve(input.email, { userId, accountId: ctx.actor.accountId }, context);
       const { position } = await handler.handle(userDecider, userStream(userId), command, context);
-      return { position, userId };
+      return { position, userId, user: await loadUser(userId) };
     },
 
     changeUserRole: (ctx, input) =>
@@ -157,9 +190,11 @@ export function createApplication(deps: ApplicationDeps): Application {
         const { position } = await handler.handle(subscriptionDecider, stream, command, eventContext(ctx, at, extra));
         return { position };
       };
-      if (input.idempotencyKey === undefined || input.idempotencyKey === null) return purchase();
+      if (input.idempotencyKey === undefined || input.idempotencyKey === null) {
+        return seatsAfter(await purchase(), accountId, product);
+      }
       const key = validIdempotencyKey(input.idempotencyKey);
-      return runIdempotent(
+      const written = await runIdempotent(
         handler,
         {
           accountId,
@@ -178,6 +213,8 @@ export function createApplication(deps: ApplicationDeps): Application {
         },
         (claimId) => purchase({ idempotencyKey: key, [CLAIM_METADATA]: claimId }),
       );
+      // A repeated key answers the subscription as it stands now, as the read models would.
+      return seatsAfter(written, accountId, product);
     },
 
     upgradePlan: (ctx, input) =>
@@ -197,25 +234,49 @@ export function createApplication(deps: ApplicationDeps): Application {
     async assignLicense(ctx, input) {
       // The assignee's own stream says whether they exist, where, and whether they are active.
       const user = await loadUser(input.userId);
-      return onSubscription(ctx, input.product, (accountId, at) => ({
+      const decided = await decideOnSubscription(ctx, input.product, (accountId, at) => ({
         type: 'AssignLicense',
         data: { accountId, product: input.product, userId: input.userId, user },
         metadata: { actor: ctx.actor, now: at },
       }));
+      const assigned = decided.events.find((event): event is LicenseAssigned => event.type === 'LicenseAssigned');
+      // The decider answers an assignment with exactly this event or refuses; anything else is a bug.
+      if (!assigned) throw new Error(`AssignLicense appended no LicenseAssigned on ${input.product}`);
+      const { accountId, userId, product, planId } = assigned.data;
+      return {
+        ...(await seatsAfter(decided, accountId, product)),
+        user,
+        license: {
+          accountId,
+          userId,
+          product,
+          planId,
+          assignedAt: decided.at.toISOString(),
+          assignedBy: ctx.actor.userId,
+        },
+      };
     },
 
     async revokeLicense(ctx, input) {
       const user = await loadUser(input.userId);
-      return onSubscription(ctx, input.product, (accountId, at) => ({
+      const written = await onSubscription(ctx, input.product, (accountId, at) => ({
         type: 'RevokeLicense',
         data: { accountId, product: input.product, userId: input.userId, reason: input.reason ?? null, user },
         metadata: { actor: ctx.actor, now: at },
       }));
+      return { ...written, user };
     },
 
     loadUser,
     findUserByEmail: (email) => emails.find(email),
   };
+}
+
+/** The counts a payload shows, copied out of the state (whose holders the next command changes in place). */
+function seatsOf(state: SubscriptionState): SubscriptionSeats | null {
+  if (state.status === 'none') return null;
+  const { accountId, product, planId, purchased, holders } = state;
+  return { accountId, product, planId, purchased, assigned: holders.size };
 }
 
 /** Products name streams, so one outside the catalog never gets that far (GraphQL's enum guards it too). */

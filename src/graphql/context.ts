@@ -1,99 +1,41 @@
-// What the GraphQL layer needs from the rest of the system: the per-request context, the read-model row shapes the
-// resolvers hand to the schema's object types, and the services interface the composition root implements.
+// What the GraphQL layer needs from the rest of the system: the per-request context and the services interface
+// the resolvers call (services.ts maps it to application commands and the query service). The row shapes the
+// resolvers hand to the schema's object types are the query service's (src/queries/rows.ts).
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { Actor, Role } from '../domain/decider';
 import type { Product } from '../domain/plans';
-import type { DeliveryKind, DeliveryStatus } from '../notifications/db';
+import type { DeliveryStatus } from '../notifications/db';
+import type {
+  AccountRow,
+  Connection,
+  CountedConnection,
+  LicenseEventRow,
+  LicenseRow,
+  NotificationDeliveryRow,
+  PageArgs,
+  ProductSubscriptionRow,
+  SeatAvailabilityRow,
+  UserRow,
+} from '../queries/rows';
+
+export type {
+  AccountRow,
+  Connection,
+  CountedConnection,
+  Instant,
+  LicenseEventRow,
+  LicenseRow,
+  NotificationDeliveryRow,
+  PageArgs,
+  PageInfoRow,
+  ProductSubscriptionRow,
+  SeatAvailabilityRow,
+  UserRow,
+} from '../queries/rows';
 
 /** Who is asking: role and account always come from our own user records, never from token claims. */
 export type Viewer = Actor;
-
-/** Instants arrive from read models as Date or ISO-8601 strings; the DateTime scalar accepts both. */
-export type Instant = Date | string;
-
-export interface UserRow {
-  readonly id: string;
-  readonly accountId: string;
-  readonly email: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly active: boolean;
-  readonly createdAt: Instant;
-}
-
-export interface LicenseRow {
-  readonly accountId: string;
-  readonly userId: string;
-  readonly product: Product;
-  readonly planId: string;
-  readonly assignedAt: Instant;
-  /** Null when the assigner is unknown to the read model (e.g. a system actor). */
-  readonly assignedById: string | null;
-}
-
-export interface SeatAvailabilityRow {
-  readonly product: Product;
-  readonly purchased: number;
-  readonly assigned: number;
-  readonly available: number;
-}
-
-export interface ProductSubscriptionRow {
-  readonly id: string;
-  readonly accountId: string;
-  readonly product: Product;
-  readonly planId: string;
-}
-
-export interface AccountRow {
-  readonly id: string;
-  readonly name: string;
-  readonly ownerId: string;
-}
-
-export interface LicenseEventRow {
-  readonly id: string;
-  readonly accountId: string;
-  readonly position: string;
-  readonly type: string;
-  readonly occurredAt: Instant;
-  readonly actorId: string | null;
-  readonly product: Product | null;
-  readonly userId: string | null;
-  /** The event's payload as a JSON object string. */
-  readonly data: string;
-}
-
-/** One licence mail's delivery record (the notifier's, in notifications.db). */
-export interface NotificationDeliveryRow {
-  readonly eventId: string;
-  readonly accountId: string;
-  /** The event's position in the log: the cursor. */
-  readonly position: string;
-  readonly kind: DeliveryKind;
-  readonly status: DeliveryStatus;
-  readonly attempts: number;
-  readonly lastError: string | null;
-  readonly recipientUserId: string;
-  readonly recipientEmail: string;
-  readonly createdAt: Instant;
-  readonly updatedAt: Instant;
-}
-
-export interface PageInfoRow {
-  readonly hasNextPage: boolean;
-  readonly endCursor: string | null;
-}
-
-export interface Connection<T> {
-  readonly edges: ReadonlyArray<{ readonly cursor: string; readonly node: T }>;
-  readonly pageInfo: PageInfoRow;
-}
-
-export interface CountedConnection<T> extends Connection<T> {
-  readonly totalCount: number;
-}
 
 /**
  * Per-request batching over the read models, scoped to ONE account: a key of another account answers null/[],
@@ -122,12 +64,6 @@ export interface SignedInResult {
 
 export interface SignUpResult extends SignedInResult {
   readonly account: AccountRow;
-}
-
-/** Page arguments after validation: `first` is 1..500, `after` an opaque cursor from a previous page. */
-export interface PageArgs {
-  readonly first: number;
-  readonly after?: string | null;
 }
 
 /**

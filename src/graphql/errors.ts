@@ -7,6 +7,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { DomainError } from '../domain/errors';
 import { EventStoreUnavailable } from '../eventstore/port';
+import { CommittedNotYetVisible } from '../queries/read-your-writes';
 import type { GraphQLContext } from './context';
 
 /** The codes of api.md: an error carrying one of these as its `code` is a deliberate answer, not a failure. */
@@ -25,6 +26,7 @@ export const API_ERROR_CODES: ReadonlySet<string> = new Set([
   'IDEMPOTENCY_KEY_REUSED',
   'CONFLICT',
   'SERVICE_UNAVAILABLE',
+  'COMMITTED_NOT_YET_VISIBLE',
 ]);
 
 /** Apollo's and graphql's own request errors (parse, validation, variables, malformed requests) keep their codes. */
@@ -99,6 +101,10 @@ export function classifyError(error: unknown): Classified {
     };
   }
   if (cause instanceof EventStoreUnavailable) return { kind: 'unavailable', cause };
+  // A success the read models do not show yet: the client re-reads after `position` rather than retrying.
+  if (cause instanceof CommittedNotYetVisible) {
+    return { kind: 'answer', code: cause.code, message: cause.message, extra: { position: cause.position } };
+  }
   if (cause instanceof DomainError) {
     const field = (cause as { field?: unknown }).field;
     return {

@@ -213,7 +213,10 @@ export class ReadModels {
  * whose rebuild was interrupted is checked on open, and a damaged one is deleted: it is rebuilt from the log.
  */
 function openFile(file: string): Database.Database {
-  let db = new Database(file);
+  // No busy wait: a batch that finds the file locked fails at once and its lane retries with backoff, instead of
+  // holding the event loop for better-sqlite3's default 5 s.
+  const open = () => new Database(file, { timeout: 0 });
+  let db = open();
   try {
     const interrupted =
       db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'projections'").get() !== undefined &&
@@ -221,7 +224,7 @@ function openFile(file: string): Database.Database {
     if (interrupted && db.pragma('quick_check(1)', { simple: true }) !== 'ok') {
       db.close();
       for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
-      db = new Database(file);
+      db = open();
     }
   } catch (error) {
     if (
@@ -233,7 +236,7 @@ function openFile(file: string): Database.Database {
     }
     db.close();
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
-    db = new Database(file);
+    db = open();
   }
   db.pragma('journal_mode = WAL');
   // NORMAL: read models are rebuildable, so a power cut may lose the last batches, never corrupt them.

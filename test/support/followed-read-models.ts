@@ -3,7 +3,11 @@ import type Database from 'better-sqlite3';
 import type { EventStore, Position } from '../../src/eventstore/port';
 import { LogConsumer, type LogConsumerOptions } from '../../src/processing/log-consumer';
 import type { ProjectionDefinition } from '../../src/projection-runtime/define';
-import { type ReadModelsProcessor, readModelsProcessor } from '../../src/projection-runtime/read-models-processor';
+import {
+  type AppliedListener,
+  type ReadModelsProcessor,
+  readModelsProcessor,
+} from '../../src/projection-runtime/read-models-processor';
 
 export interface FollowedReadModels {
   readonly consumer: LogConsumer;
@@ -12,6 +16,7 @@ export interface FollowedReadModels {
   /** Resolves once caught up with the log found at start. */
   start(): Promise<void>;
   waitForPosition(position: Position, timeoutMs?: number): Promise<void>;
+  onApplied(listener: AppliedListener): () => void;
   /** Stops the consumer and closes the read models. */
   stop(): Promise<void>;
 }
@@ -32,6 +37,7 @@ export function followReadModels(
     db: readModels.db,
     start: () => consumer.start(),
     waitForPosition: (position, timeoutMs) => consumer.waitFor(position, timeoutMs),
+    onApplied: (listener) => readModels.onApplied(listener),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -67,7 +67,9 @@ export class ProductSubscriptionFieldsResolver {
   }
 
   @FieldResolver(() => SeatAvailability)
-  seats(@Root() subscription: ProductSubscriptionRow, @Ctx() ctx: GraphQLContext): Promise<SeatAvailabilityRow> {
+  async seats(@Root() subscription: ProductSubscriptionRow, @Ctx() ctx: GraphQLContext): Promise<SeatAvailabilityRow> {
+    // A write answered from the write side carries the seats it left; the read models do not show them yet.
+    if (subscription.decidedSeats) return subscription.decidedSeats;
     return ctx.services.seatAvailability(subscription.accountId, subscription.product, null);
   }
 
@@ -85,6 +87,8 @@ export class ProductSubscriptionFieldsResolver {
 export class AccountFieldsResolver {
   @FieldResolver(() => User)
   async owner(@Root() account: AccountRow, @Ctx() ctx: GraphQLContext): Promise<UserRow> {
+    // A sign-up answered from the write side carries its owner; the read models do not show them yet.
+    if (account.decidedOwner) return account.decidedOwner;
     const owner = await ctx.loaders(account.id).userById.load(account.ownerId);
     if (!owner) throw new Error(`owner ${account.ownerId} of account ${account.id} is missing from the read model`);
     return owner;

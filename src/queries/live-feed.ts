@@ -1,8 +1,8 @@
-// Live feeds for GraphQL subscriptions, pulled from the read models: a page is read only when the consumer
+// Live feeds over the read models (what GraphQL subscriptions stream): a page is read only when the consumer
 // asks for more, so a slow consumer costs a cursor, never a growing buffer; and catch-up and live are the same
 // query from the last delivered position, so nothing is skipped or repeated at the seam.
 
-/** Calls the listener after each batch the projections commit; answers the function that unsubscribes. */
+/** Calls the listener after each batch the read models commit; answers the function that unsubscribes. */
 export type OnApplied = (listener: () => void) => () => void;
 
 export interface FeedOptions<Row, Cursor> {

@@ -1,0 +1,311 @@
+// The application's read side: every read is a read-model query scoped to one account, and every write is
+// answered read-your-writes (its own position applied first), or from what the write side decided when the read
+// models are late. The GraphQL layer maps to this and owns none of it.
+import { type LicenseEventRow as HistoryRow, history } from '../../projections/license-history/queries';
+import { seatsAsOf } from '../../projections/seat-availability/as-of';
+import * as subscriptions from '../../projections/subscriptions/queries';
+import * as users from '../../projections/users/queries';
+import type { AssignedLicense, SubscriptionWritten, UserWritten } from '../application/application';
+import { NotFound } from '../domain/errors';
+import type { Product } from '../domain/plans';
+import { subscriptionStream } from '../domain/streams';
+import type { UserState } from '../domain/user';
+import type { Position } from '../eventstore/port';
+import { type DeliveryStatus, listDeliveries, type NotificationsDb } from '../notifications/db';
+import { decidedLicense, decidedSeats, decidedSubscription, decidedUser } from './decided-rows';
+import { liveFeed } from './live-feed';
+import type { LogReader, ReadModelSource } from './read-models';
+import { type ReadYourWritesLogger, readYourWrites } from './read-your-writes';
+import type {
+  AccountRow,
+  Connection,
+  CountedConnection,
+  LicenseEventRow,
+  LicenseRow,
+  NotificationDeliveryRow,
+  PageArgs,
+  ProductSubscriptionRow,
+  SeatAvailabilityRow,
+  UserRow,
+} from './rows';
+import { seatChanges } from './seat-changes';
+import { seatCounts } from './seat-counts';
+
+export interface QueryServiceDeps {
+  readonly readModels: ReadModelSource;
+  readonly log: LogReader;
+  /** The notifier's delivery records; null where this instance runs no reactors (then no deliveries are listed). */
+  readonly notificationsDb?: NotificationsDb | null;
+  /** How long a write waits for the read models before it is answered from the write side; default 5 s. */
+  readonly readYourWritesTimeoutMs?: number;
+  /** Told how many rows each page of a live `licenseEvents` feed read (for /metrics). */
+  readonly onLiveRead?: (rows: number) => void;
+  readonly logger?: ReadYourWritesLogger;
+}
+
+export interface Assignment {
+  readonly license: LicenseRow;
+  readonly user: UserRow;
+  readonly seats: SeatAvailabilityRow;
+}
+
+export interface Revocation {
+  readonly user: UserRow;
+  readonly seats: SeatAvailabilityRow;
+}
+
+export interface QueryService {
+  // Reads take the account they are scoped to; an id of another account answers as absent (NotFound), never
+  // revealing that it exists.
+  account(accountId: string): AccountRow;
+  /** Current seats, or as they stood at `asOf` (folded from the subscription's own stream). */
+  seatAvailability(accountId: string, product: Product, asOf: Date | null): Promise<SeatAvailabilityRow>;
+  subscriptions(accountId: string): readonly ProductSubscriptionRow[];
+  /** Users of the account; with `product`, only holders of a licence of that product. */
+  searchUsers(
+    accountId: string,
+    args: PageArgs & { search?: string | null; product?: Product | null },
+  ): CountedConnection<UserRow>;
+  /** The account's history, oldest first. */
+  licenseHistory(
+    accountId: string,
+    args: PageArgs & { userId?: string | null; product?: Product | null },
+  ): Connection<LicenseEventRow>;
+  /** Every event of the account after `after` (or from now), then live. */
+  licenseEvents(accountId: string, after: string | null): AsyncIterableIterator<LicenseEventRow>;
+  /** Each change of a seat count of the account (of one product when given). */
+  seatAvailabilityChanges(accountId: string, product: Product | null): AsyncIterableIterator<SeatAvailabilityRow>;
+  /** The account's licence-mail deliveries, newest first; empty where this instance runs no notifier. */
+  notifications(
+    accountId: string,
+    args: PageArgs & { status?: DeliveryStatus | null },
+  ): Connection<NotificationDeliveryRow>;
+  /** One batch of users by id, in the order asked; null for ids of no user or of another account. */
+  usersByIds(accountId: string, ids: readonly string[]): (UserRow | null)[];
+  /** One batch of licences by holder, in the order asked; only the account's. */
+  licensesByUserIds(accountId: string, ids: readonly string[]): (readonly LicenseRow[])[];
+
+  // Answers to writes: read-your-writes, or the write side's decided state when the read models are late, or
+  // CommittedNotYetVisible. Never an error for a write that committed.
+  subscriptionAfter(written: SubscriptionWritten, accountId: string, product: Product): Promise<ProductSubscriptionRow>;
+  userAfter(written: UserWritten, accountId: string, userId: string): Promise<UserRow>;
+  assignmentAfter(
+    written: SubscriptionWritten & UserWritten & { license: AssignedLicense },
+    accountId: string,
+    input: { userId: string; product: Product },
+  ): Promise<Assignment>;
+  revocationAfter(
+    written: SubscriptionWritten & UserWritten,
+    accountId: string,
+    input: { userId: string; product: Product },
+  ): Promise<Revocation>;
+  /** A new account and its owner; `decided` builds them from the write side if the read models are late. */
+  signedUp(
+    position: Position | undefined,
+    ids: { accountId: string; userId: string },
+    decided: () => Promise<{ account: AccountRow; owner: UserState }>,
+  ): Promise<{ account: AccountRow; user: UserRow }>;
+  /**
+   * The user who just signed in; without a position of their own (nothing written) the wait is for the log's
+   * head, since they may have signed up a moment ago.
+   */
+  signedIn(userId: string, position: Position | undefined, decided: () => Promise<UserState>): Promise<UserRow>;
+
+  /** Stops following the read models. */
+  close(): void;
+}
+
+const LIVE_PAGE = 200;
+
+const toLicense = (row: users.LicenseRow): LicenseRow => ({ ...row, assignedById: row.assignedBy });
+const toEventRow = (row: HistoryRow): LicenseEventRow => row;
+
+export function createQueryService(deps: QueryServiceDeps): QueryService {
+  const { readModels, log } = deps;
+  const { db } = readModels;
+  const seats = seatCounts(readModels);
+  const writes = readYourWrites(readModels, {
+    ...(deps.readYourWritesTimeoutMs !== undefined ? { timeoutMs: deps.readYourWritesTimeoutMs } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
+
+  /** A user of the account from the read model; an id of another account is NotFound, never revealed. */
+  const userOf = (accountId: string, userId: string): UserRow => {
+    const user = users.userInAccount(db, accountId, userId);
+    if (!user) throw new NotFound(`no user ${userId} in this account`);
+    return user;
+  };
+
+  const subscriptionOf = (accountId: string, product: Product): ProductSubscriptionRow => {
+    const subscription = subscriptions.get(db, accountId, product);
+    if (!subscription) throw new NotFound(`this account has no ${product} subscription`);
+    return subscription;
+  };
+
+  const accountOf = (accountId: string): AccountRow => {
+    const account = users.getAccount(db, accountId);
+    if (!account) throw new NotFound('no such account');
+    return { id: account.id, name: account.name, ownerId: account.ownerUserId };
+  };
+
+  const licenseOf = (userId: string, product: Product): LicenseRow => {
+    const license = users
+      .licensesByUserIds(db, [userId])
+      .get(userId)
+      ?.find((l) => l.product === product);
+    if (!license) throw new NotFound(`user ${userId} holds no ${product} licence`);
+    return toLicense(license);
+  };
+
+  return {
+    account: accountOf,
+
+    async seatAvailability(accountId, product, asOf) {
+      if (!asOf) return seats.current(accountId, product);
+      // The past is folded from the subscription stream itself, never from a stored snapshot.
+      return { product, ...(await seatsAsOf(log.readStream(subscriptionStream(accountId, product)), asOf)) };
+    },
+
+    subscriptions: (accountId) => subscriptions.listForAccount(db, accountId),
+
+    searchUsers(accountId, args) {
+      const page = args.product
+        ? subscriptions.assignees(db, accountId, args.product, args)
+        : users.searchUsers(db, accountId, args);
+      return {
+        edges: page.edges,
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+        totalCount: page.totalCount,
+      };
+    },
+
+    licenseHistory(accountId, args) {
+      // A filter on a user of no account or of another one is NOT_FOUND, as everywhere else (api.md), not an empty page.
+      if (args.userId) userOf(accountId, args.userId);
+      const page = history(db, accountId, args);
+      return {
+        edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toEventRow(edge.node) })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      };
+    },
+
+    licenseEvents(accountId, after) {
+      return liveFeed<LicenseEventRow, string>({
+        // "From now": after the head of the log when the subscriber starts listening.
+        start: after ?? (async () => (await log.headPosition()) ?? ''),
+        readPage: (cursor) => history(db, accountId, { after: cursor, first: LIVE_PAGE }).nodes.map(toEventRow),
+        cursorOf: (row) => row.position,
+        onApplied: (listener) => readModels.onApplied(listener),
+        ...(deps.onLiveRead ? { onRead: deps.onLiveRead } : {}),
+      });
+    },
+
+    seatAvailabilityChanges: (accountId, product) => seatChanges(readModels, seats, accountId, product),
+
+    notifications(accountId, args) {
+      if (!deps.notificationsDb) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      const page = listDeliveries(deps.notificationsDb, accountId, args);
+      return {
+        edges: page.nodes.map((d) => ({
+          cursor: d.position,
+          node: {
+            eventId: d.eventId,
+            accountId: d.accountId,
+            position: d.position,
+            kind: d.kind,
+            status: d.status,
+            attempts: d.attempts,
+            lastError: d.lastError,
+            recipientUserId: d.recipient.userId,
+            recipientEmail: d.recipient.email,
+            createdAt: d.createdAt,
+            updatedAt: d.updatedAt,
+          },
+        })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      };
+    },
+
+    usersByIds(accountId, ids) {
+      const found = users.usersByIds(db, ids);
+      return ids.map((id) => {
+        const user = found.get(id);
+        return user && user.accountId === accountId ? user : null;
+      });
+    },
+
+    licensesByUserIds(accountId, ids) {
+      const found = users.licensesByUserIds(db, ids);
+      return ids.map((id) => (found.get(id) ?? []).filter((l) => l.accountId === accountId).map(toLicense));
+    },
+
+    subscriptionAfter(written, accountId, product) {
+      return writes.answer(
+        written.position,
+        () => subscriptionOf(accountId, product),
+        () => (written.subscription ? decidedSubscription(written.subscription) : null),
+      );
+    },
+
+    userAfter(written, accountId, userId) {
+      return writes.answer(
+        written.position,
+        () => userOf(accountId, userId),
+        () => decidedUser(log, written.user),
+      );
+    },
+
+    assignmentAfter(written, accountId, { userId, product }) {
+      return writes.answer(
+        written.position,
+        () => ({
+          license: licenseOf(userId, product),
+          user: userOf(accountId, userId),
+          seats: seats.fresh(accountId, product),
+        }),
+        async () => {
+          const user = await decidedUser(log, written.user);
+          if (!user || !written.subscription) return null;
+          return { license: decidedLicense(written.license), user, seats: decidedSeats(written.subscription) };
+        },
+      );
+    },
+
+    revocationAfter(written, accountId, { userId, product }) {
+      return writes.answer(
+        written.position,
+        () => ({ user: userOf(accountId, userId), seats: seats.fresh(accountId, product) }),
+        async () => {
+          const user = await decidedUser(log, written.user);
+          if (!user || !written.subscription) return null;
+          return { user, seats: decidedSeats(written.subscription) };
+        },
+      );
+    },
+
+    async signedUp(position, { accountId, userId }, decided) {
+      const read = () => ({ account: accountOf(accountId), user: userOf(accountId, userId) });
+      const target = position ?? (await log.headPosition());
+      if (target === null) return read();
+      return writes.answer(target, read, async () => {
+        const { account, owner } = await decided();
+        const user = await decidedUser(log, owner);
+        return user ? { account: { ...account, decidedOwner: user }, user } : null;
+      });
+    },
+
+    async signedIn(userId, position, decided) {
+      const read = () => {
+        const [user] = users.usersByIds(db, [userId]).values();
+        if (!user) throw new NotFound('no such user');
+        return user;
+      };
+      const target = position ?? (await log.headPosition());
+      // An empty log has nothing to wait for.
+      if (target === null) return read();
+      return writes.answer(target, read, async () => decidedUser(log, await decided()));
+    },
+
+    close: () => seats.close(),
+  };
+}

@@ -1,0 +1,67 @@
+// Read-your-writes: a write is answered once the read models have passed its own position. When they do not in
+// time, the write is still committed: it is answered from what the write side decided, or, where the payload
+// cannot be built from that, with COMMITTED_NOT_YET_VISIBLE and the position to re-read after. Never as a failure.
+import type { Position } from '../eventstore/port';
+import type { ReadModelSource } from './read-models';
+
+/** The change is recorded at `position`; the read models have not shown it in time. Clients treat it as success. */
+export class CommittedNotYetVisible extends Error {
+  readonly code = 'COMMITTED_NOT_YET_VISIBLE';
+
+  constructor(readonly position: Position) {
+    super(`the change is recorded (position ${position}) but not visible yet; treat it as done and read again later`);
+    this.name = 'CommittedNotYetVisible';
+  }
+}
+
+export interface ReadYourWritesLogger {
+  warn(details: object, message?: string): void;
+}
+
+export interface ReadYourWrites {
+  /**
+   * Waits for `position`, then answers `read()`. If the read models stay behind, answers `decided()` (built from
+   * the write side's state; null where it cannot answer), else throws CommittedNotYetVisible.
+   */
+  answer<T>(position: Position, read: () => T, decided: () => T | null | Promise<T | null>): Promise<T>;
+  /** Waits for `position` and answers whether the read models show it. */
+  visible(position: Position): Promise<boolean>;
+}
+
+/** Default wait: long enough for a busy batch, short enough that a client is not left hanging. */
+export const DEFAULT_READ_YOUR_WRITES_MS = 5000;
+
+export function readYourWrites(
+  readModels: Pick<ReadModelSource, 'waitForPosition'>,
+  options: { timeoutMs?: number; logger?: ReadYourWritesLogger } = {},
+): ReadYourWrites {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_READ_YOUR_WRITES_MS;
+
+  const visible = async (position: Position): Promise<boolean> => {
+    try {
+      await readModels.waitForPosition(position, timeoutMs);
+      return true;
+    } catch (error) {
+      // Whatever kept them (slow, stopped, failed), the write itself stands: the caller answers from it.
+      options.logger?.warn({ err: error, position }, 'read models did not show a committed write in time');
+      return false;
+    }
+  };
+
+  return {
+    visible,
+    async answer(position, read, decided) {
+      if (await visible(position)) return read();
+      let fallback: Awaited<ReturnType<typeof decided>>;
+      try {
+        fallback = await decided();
+      } catch (error) {
+        // Reading the write side's state failed too (the log out of reach): still committed, still not a failure.
+        options.logger?.warn({ err: error, position }, 'could not answer a committed write from the write side');
+        fallback = null;
+      }
+      if (fallback === null) throw new CommittedNotYetVisible(position);
+      return fallback;
+    },
+  };
+}

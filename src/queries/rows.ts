@@ -1,0 +1,104 @@
+// The rows the query service answers with: the shapes the GraphQL object types are filled from. Instants are
+// Date or ISO-8601 strings, as read models and events hold them.
+import type { Role } from '../domain/decider';
+import type { Product } from '../domain/plans';
+import type { DeliveryKind, DeliveryStatus } from '../notifications/db';
+
+/** Instants arrive from read models as Date or ISO-8601 strings; the DateTime scalar accepts both. */
+export type Instant = Date | string;
+
+export interface UserRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly active: boolean;
+  readonly createdAt: Instant;
+}
+
+export interface LicenseRow {
+  readonly accountId: string;
+  readonly userId: string;
+  readonly product: Product;
+  readonly planId: string;
+  readonly assignedAt: Instant;
+  /** Null when the assigner is unknown to the read model (e.g. a system actor). */
+  readonly assignedById: string | null;
+}
+
+export interface SeatAvailabilityRow {
+  readonly product: Product;
+  readonly purchased: number;
+  readonly assigned: number;
+  readonly available: number;
+}
+
+export interface ProductSubscriptionRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly product: Product;
+  readonly planId: string;
+  /**
+   * Set only when the row was answered from the write side (the read models were late): the seats the write
+   * left, which the read models do not show yet. Otherwise the seats are read as current.
+   */
+  readonly decidedSeats?: SeatAvailabilityRow;
+}
+
+export interface AccountRow {
+  readonly id: string;
+  readonly name: string;
+  readonly ownerId: string;
+  /** Set only when answered from the write side (a sign-up the read models do not show yet): the owner. */
+  readonly decidedOwner?: UserRow;
+}
+
+export interface LicenseEventRow {
+  readonly id: string;
+  readonly accountId: string;
+  readonly position: string;
+  readonly type: string;
+  readonly occurredAt: Instant;
+  readonly actorId: string | null;
+  readonly product: Product | null;
+  readonly userId: string | null;
+  /** The event's payload as a JSON object string. */
+  readonly data: string;
+}
+
+/** One licence mail's delivery record (the notifier's, in notifications.db). */
+export interface NotificationDeliveryRow {
+  readonly eventId: string;
+  readonly accountId: string;
+  /** The event's position in the log: the cursor. */
+  readonly position: string;
+  readonly kind: DeliveryKind;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly recipientUserId: string;
+  readonly recipientEmail: string;
+  readonly createdAt: Instant;
+  readonly updatedAt: Instant;
+}
+
+export interface PageInfoRow {
+  readonly hasNextPage: boolean;
+  readonly endCursor: string | null;
+}
+
+export interface Connection<T> {
+  readonly edges: ReadonlyArray<{ readonly cursor: string; readonly node: T }>;
+  readonly pageInfo: PageInfoRow;
+}
+
+export interface CountedConnection<T> extends Connection<T> {
+  readonly totalCount: number;
+}
+
+/** Page arguments after validation: `first` is 1..500, `after` an opaque cursor from a previous page. */
+export interface PageArgs {
+  readonly first: number;
+  readonly after?: string | null;
+}
