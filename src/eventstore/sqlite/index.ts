@@ -1,5 +1,9 @@
-// The embedded event log: the EventStore port on one SQLite file (WAL, synchronous=FULL) with group commit.
-// Concurrent appends share one transaction (one fsync), yet each is checked against its own revision and fails alone.
+// The embedded event log: the EventStore port on one SQLite file (WAL) with group commit. Concurrent appends share one
+// transaction, yet each is checked against its own revision and fails alone. An append is acknowledged only once the
+// WAL holding it is on disk: the store syncs the WAL itself, on libuv's thread pool, so a durable commit never holds
+// the event loop (SQLite's synchronous=FULL would fsync inside the commit, on the loop), and commits made while one
+// sync runs share the next.
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   type AllSubscription,
@@ -85,6 +89,16 @@ export class SqliteEventStore implements EventStore {
   private seenDataVersion = -1;
   private transactionCount = 0;
   private appendCount = 0;
+  /** The WAL file, opened on the first sync; null where the journal is not a WAL (SQLite then syncs itself). */
+  private wal: Promise<fs.promises.FileHandle> | null = null;
+  private readonly walFile: string | null = null;
+  /** Acknowledgements of committed transactions waiting for the next sync of the WAL. */
+  private unsynced: ((failure?: unknown) => void)[] = [];
+  private syncing: Promise<void> | null = null;
+  /** The first position committed and not yet synced: readers of the log stop before it. */
+  private firstUnsynced: number | null = null;
+  /** @internal counts the wake-ups of subscriptions, so one that was busy when woken knows to read again */
+  commitsNotified = 0;
 
   constructor(options: SqliteEventStoreOptions) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -95,9 +109,11 @@ export class SqliteEventStore implements EventStore {
       });
       this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       if (!options.readonly) {
-        this.db.pragma('journal_mode = WAL');
-        // FULL: an acknowledged append is on disk before its promise resolves, even across power loss.
-        this.db.pragma('synchronous = FULL');
+        const wal = this.db.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+        // With a WAL, NORMAL syncs it at checkpoints and when it is reused, and this store syncs it after every commit
+        // before acknowledging (see syncWal): together as durable as FULL, across power loss. Without one, FULL.
+        this.db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
+        if (wal) this.walFile = `${options.file}-wal`;
         this.db.exec(SCHEMA);
       }
       if (options.maxSizeBytes !== undefined) this.setMaxSizeBytes(options.maxSizeBytes);
@@ -165,8 +181,13 @@ export class SqliteEventStore implements EventStore {
     const filter = options.filter;
     while (remaining > 0) {
       const limit = Math.min(this.pageSize, remaining);
+      const head = this.durableHead();
       const rows = this.readAllPage(after, limit, filter);
-      for (const row of rows) yield toRecorded(row);
+      for (const row of rows) {
+        // Committed but not yet on disk: not for readers of the whole log (they may act on what they read).
+        if (row[0] > head) return;
+        yield toRecorded(row);
+      }
       if (rows.length < limit) return;
       remaining -= rows.length;
       after = (rows[rows.length - 1] as Row)[0];
@@ -191,7 +212,9 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     // Appends already accepted are written (and acknowledged) before the file closes.
     while (this.queue.length > 0) this.flush();
+    while (this.syncing) await this.syncing;
     clearInterval(this.externalCommitPoll);
+    if (this.wal) await (await this.wal.catch(() => null))?.close();
     this.db.close();
     this.notifyCommit();
   }
@@ -338,12 +361,61 @@ export class SqliteEventStore implements EventStore {
     }
     this.transactionCount += 1;
     this.appendCount += batch.length;
-    batch.forEach((append, i) => {
-      const outcome = outcomes[i];
-      if (outcome?.ok) append.resolve(outcome.result);
-      else append.reject(outcome?.error);
-    });
-    this.notifyCommit();
+    const acknowledge = (failure?: unknown) => {
+      batch.forEach((append, i) => {
+        const outcome = outcomes[i];
+        if (!outcome?.ok) append.reject(outcome?.error);
+        // Written but perhaps not on disk: a retry with the same event ids answers the first result.
+        else if (failure) append.reject(unavailable(failure, 'cannot make the event log durable'));
+        else append.resolve(outcome.result);
+      });
+    };
+    if (this.walFile === null) {
+      acknowledge();
+      this.notifyCommit();
+      return;
+    }
+    // Positions are consecutive: the batch's first is the first event of its first append that was written.
+    const writtenIndex = outcomes.findIndex((o) => o.ok);
+    const written = outcomes[writtenIndex];
+    if (written?.ok && this.firstUnsynced === null) {
+      const events = (batch[writtenIndex] as PendingAppend).events.length;
+      this.firstUnsynced = decodePosition(written.result.position) - Math.max(0, events - 1);
+    }
+    this.unsynced.push(acknowledge);
+    this.syncing ??= this.syncWal();
+  }
+
+  /** Syncs the WAL until no acknowledgement waits: each sync covers every commit made before it started. */
+  private async syncWal(): Promise<void> {
+    try {
+      while (this.unsynced.length > 0) {
+        const waiting = this.unsynced;
+        this.unsynced = [];
+        const coveredUpTo = this.head();
+        let failure: unknown;
+        try {
+          this.wal ??= fs.promises.open(this.walFile as string, 'r+');
+          await (await this.wal).datasync();
+        } catch (error) {
+          failure = error;
+          this.wal = null;
+        }
+        if (this.firstUnsynced !== null && this.firstUnsynced <= coveredUpTo) {
+          this.firstUnsynced = this.unsynced.length > 0 ? coveredUpTo + 1 : null;
+        }
+        for (const acknowledge of waiting) acknowledge(failure);
+        this.notifyCommit();
+      }
+    } finally {
+      this.syncing = null;
+    }
+  }
+
+  /** @internal the last position readers may see: committed, and on disk where this connection wrote it. */
+  durableHead(): number {
+    const head = this.head();
+    return this.firstUnsynced === null ? head : Math.min(head, this.firstUnsynced - 1);
   }
 
   private takeBatch(): PendingAppend[] {
@@ -359,6 +431,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private notifyCommit(): void {
+    this.commitsNotified++;
     const waiters = this.commitWaiters;
     this.commitWaiters = [];
     for (const wake of waiters) wake();
@@ -455,9 +528,12 @@ class SqliteAllSubscription implements AllSubscription {
     const pageSize = store.pageSize;
     try {
       while (!this.stopped && !store.isClosed) {
-        // Read the head first: when the page comes back short, everything up to it has been searched.
-        const head = store.head();
-        const rows = store.readAllPage(last, pageSize, this.filter);
+        // Read the head first: when the page comes back short, everything up to it has been searched. Rows past it
+        // are committed but not yet on disk: they come with the next wake-up.
+        const seen = store.commitsNotified;
+        const head = store.durableHead();
+        const page = store.readAllPage(last, pageSize, this.filter);
+        const rows = page.length > 0 && (page.at(-1) as Row)[0] > head ? page.filter((row) => row[0] <= head) : page;
         for (const row of rows) {
           if (this.stopped) return;
           last = row[0];
@@ -474,7 +550,9 @@ class SqliteAllSubscription implements AllSubscription {
           yield { kind: 'caughtUp', position: last === 0 ? null : encodePosition(last) };
           continue;
         }
-        // Nothing new: sleep until the store commits (registered before yielding control, so none is missed).
+        // A commit made known while the events above were handled: read again rather than sleep past it.
+        if (store.commitsNotified !== seen) continue;
+        // Nothing new: sleep until the store commits.
         await new Promise<void>((resolve) => {
           this.stopWaiting = resolve;
           store.nextCommit().then(resolve);
