@@ -2,7 +2,7 @@
 // the revision decided on, and on a conflict a catch-up and a new decision, a bounded number of times.
 
 import { randomUUID } from 'node:crypto';
-import { type Command, type Decider, type Event, foldEvents } from '../domain/decider';
+import { type AnyCommand, type Decider, type Event, foldEvents } from '../domain/decider';
 import { currentSchemaVersion } from '../domain/event-schemas';
 import {
   type EventStore,
@@ -92,7 +92,7 @@ export class CommandHandler {
   }
 
   /** Decides `command` on the stream's current state and appends what it decides; refusals append nothing. */
-  handle<S, C extends Command, E extends Event>(
+  handle<S, C extends AnyCommand, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
     command: C,
@@ -154,7 +154,7 @@ export class CommandHandler {
    * With the log out of reach (EventStoreDB restarting), a stream read before answers as last read, so signed-in
    * viewers keep being resolved and reads keep being served; a write cannot use it, its append fails the same way.
    */
-  load<S, C extends Command, E extends Event>(
+  load<S, C extends AnyCommand, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
   ): Promise<{ state: S; revision: number; position: Position | null }> {
@@ -199,7 +199,7 @@ export class CommandHandler {
    * state and nothing was read; `reread` reads all the same. Must run under the stream's lock: it folds into the
    * cached state in place.
    */
-  private async catchUp<S, C extends Command, E extends Event>(
+  private async catchUp<S, C extends AnyCommand, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
     options: { reread?: boolean } = {},

@@ -1,18 +1,17 @@
 // docs/events/ as text, rendered from the event registry: one JSON Schema per type and version, and the catalogue
 // (README.md) for auditors and analytics consumers. Pure; `npm run events:docs` writes it, a test compares.
+import { EVENT_UPCASTERS, PUBLISHED_STREAM_PREFIXES } from '../domain/event-schemas';
+import { SECRET_STREAM_PREFIX } from '../domain/streams';
 import {
   allEventJsonSchemas,
   EVENT_SCHEMAS,
-  EVENT_UPCASTERS,
   type EventSchemaDefinition,
   EXAMPLE_IDS,
   HISTORICAL_EVENT_SCHEMAS,
   METADATA_FIELDS,
   OPTIONAL_METADATA_FIELDS,
-  PUBLISHED_STREAM_PREFIXES,
   STREAM_DESCRIPTIONS,
-} from './event-schemas';
-import { SECRET_STREAM_PREFIX } from './streams';
+} from './schemas';
 
 /** File name (relative to docs/events/) → content. */
 export function renderEventDocs(): ReadonlyMap<string, string> {
