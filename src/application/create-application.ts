@@ -4,6 +4,7 @@
 import { accountDecider, type OpenAccount } from '../domain/account';
 import type { Actor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
+import { validIdempotencyKey } from '../domain/idempotency';
 import { isProduct, PRODUCTS, type Product } from '../domain/plans';
 import { accountStream, subscriptionStream, userStream } from '../domain/streams';
 import { type SubscriptionCommand, subscriptionDecider } from '../domain/subscription';
@@ -12,7 +13,7 @@ import type { EventStore } from '../eventstore/port';
 import type { Application, RequestContext, Written } from './application';
 import { emailReservations } from './email-reservation';
 import { CommandHandler, type EventContext } from './handle-command';
-import { CLAIM_METADATA, inputHashOf, runIdempotent, validIdempotencyKey } from './idempotency';
+import { CLAIM_METADATA, inputHashOf, runIdempotent } from './idempotency';
 import type { LogWatch } from './log-watch';
 
 export interface ApplicationDeps {
@@ -39,7 +40,7 @@ export function createApplication(deps: ApplicationDeps): Application {
   });
   const newId = handler.newId;
   const loadUser = async (userId: string) => (await handler.load(userDecider, userStream(userId))).state;
-  const emails = emailReservations(handler, loadUser, now);
+  const emails = emailReservations(handler, loadUser);
 
   const eventContext = (ctx: RequestContext, at: Date, extra?: Record<string, unknown>): EventContext => ({
     accountId: ctx.actor.accountId,
@@ -107,7 +108,7 @@ export function createApplication(deps: ApplicationDeps): Application {
         throw error;
       }
       const context = eventContext(ctx, at);
-      await emails.reserve(input.ownerEmail, { userId: ownerUserId, accountId }, context);
+      await emails.reserve(input.ownerEmail, { userId: ownerUserId, accountId }, { actor, now: at }, context);
       await handler.handle(userDecider, userStream(ownerUserId), registerOwner, context);
       const { position } = await handler.handle(accountDecider, accountStream(accountId), openAccount, context);
       return { position, accountId, ownerUserId };
@@ -124,7 +125,12 @@ export function createApplication(deps: ApplicationDeps): Application {
       // Decided first, purely: a refused creation reserves no e-mail.
       userDecider.decide(command, userDecider.initialState());
       const context = eventContext(ctx, at);
-      await emails.reserve(input.email, { userId, accountId: ctx.actor.accountId }, context);
+      await emails.reserve(
+        input.email,
+        { userId, accountId: ctx.actor.accountId },
+        { actor: ctx.actor, now: at },
+        context,
+      );
       const { position } = await handler.handle(userDecider, userStream(userId), command, context);
       return { position, userId };
     },
@@ -173,6 +179,7 @@ export function createApplication(deps: ApplicationDeps): Application {
               return revision;
             },
           },
+          actor: ctx.actor,
           context: eventContext(ctx, at),
           now,
         },

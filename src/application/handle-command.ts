@@ -131,7 +131,9 @@ export class CommandHandler {
             events.map((event) => this.toAppend(event, context)),
             { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision, ...retention },
           );
-          current.state = foldEvents(decider, current.state, events, { inPlace: true });
+          // As read back later: with when they occurred, which a decider may keep (an orphaned claim's age).
+          const occurred = events.map((event) => ({ ...event, metadata: { occurredAt: context.occurredAt } }));
+          current.state = foldEvents(decider, current.state, occurred, { inPlace: true });
           current.revision = result.nextRevision;
           current.position = result.position;
           this.cache.set(stream, current);
@@ -230,7 +232,14 @@ export class CommandHandler {
     };
     try {
       for await (const recorded of this.store.readStream(stream, { fromRevision: current.revision + 1 })) {
-        batch.push({ type: recorded.type, data: recorded.data } as unknown as E);
+        // The stream's name says which decider's events it holds (one stream kind per decider): the one cast from
+        // the log's records to a decider's own events.
+        const event = {
+          type: recorded.type,
+          data: recorded.data,
+          metadata: { occurredAt: recorded.metadata.occurredAt },
+        };
+        batch.push(event as unknown as E);
         last = { revision: recorded.revision, position: recorded.position };
         if (batch.length >= FOLD_CHUNK) foldBatch();
       }
