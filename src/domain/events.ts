@@ -44,7 +44,11 @@ export type Recorded<R extends TaggedEvent, E extends DomainEvent = DomainEvent>
  * deciders wrote, and readers get every event upcast to its type's current version (src/eventstore/upcasting.ts).
  */
 export function isDomainEvent<R extends TaggedEvent>(recorded: R): recorded is Recorded<R> {
-  return Object.hasOwn(EVENT_VERSIONS, recorded.type);
+  return isDomainEventType(recorded.type);
+}
+
+export function isDomainEventType(type: string): type is DomainEventType {
+  return Object.hasOwn(EVENT_VERSIONS, type);
 }
 
 /** True for an event of one of `types`. */
