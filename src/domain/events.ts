@@ -51,6 +51,19 @@ export function isDomainEventType(type: string): type is DomainEventType {
   return Object.hasOwn(EVENT_VERSIONS, type);
 }
 
+const SUBSCRIPTION_EVENT_TYPES: { readonly [T in SubscriptionEvent['type']]: true } = {
+  LicensePurchased: true,
+  PlanUpgraded: true,
+  LicensesReleased: true,
+  LicenseAssigned: true,
+  LicenseRevoked: true,
+};
+
+/** True for an event of a subscription stream: what the subscription decider folds. */
+export function isSubscriptionEvent<R extends TaggedEvent>(recorded: R): recorded is Recorded<R, SubscriptionEvent> {
+  return Object.hasOwn(SUBSCRIPTION_EVENT_TYPES, recorded.type);
+}
+
 /** True for an event of one of `types`. */
 export function isEventOf<R extends TaggedEvent, T extends DomainEventType>(
   recorded: R,
