@@ -2,7 +2,7 @@
 // command handler on its stream, and answers the position of what it wrote.
 
 import { accountDecider, type OpenAccount } from '../domain/account';
-import type { Actor } from '../domain/decider';
+import { type Actor, SYSTEM_ACTOR_ID, systemActor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
 import { validIdempotencyKey } from '../domain/idempotency';
 import { isProduct, PRODUCTS, type Product } from '../domain/plans';
@@ -218,6 +218,32 @@ export function createApplication(deps: ApplicationDeps): Application {
         data: { accountId, product: input.product, userId: input.userId, reason: input.reason ?? null, user },
         metadata: { actor: ctx.actor, now: at },
       }));
+    },
+
+    async revokeLicenseAsSystem(cause, input) {
+      const at = now();
+      const { accountId, userId, product, reason } = input;
+      const user = await loadUser(userId);
+      const command: SubscriptionCommand = {
+        type: 'RevokeLicense',
+        data: { accountId, product, userId, reason, user },
+        metadata: { actor: systemActor(cause.onBehalfOf), now: at },
+      };
+      const context: EventContext = {
+        accountId,
+        actorId: SYSTEM_ACTOR_ID,
+        occurredAt: at.toISOString(),
+        correlationId: cause.correlationId,
+        causationId: cause.causationId,
+        extra: { onBehalfOf: cause.onBehalfOf },
+      };
+      const { position } = await handler.handle(
+        subscriptionDecider,
+        subscriptionStream(accountId, validProduct(product)),
+        command,
+        context,
+      );
+      return { position };
     },
 
     loadUser,

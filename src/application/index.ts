@@ -1,5 +1,5 @@
 // The write side's public face: the Application interface, its factory, and the application's own errors.
-export type { Application, RequestContext, Written } from './application';
+export type { Application, RequestContext, SystemCause, Written } from './application';
 export { type ApplicationDeps, createApplication } from './create-application';
 export { emailStreamOf } from './email-reservation';
 export { Conflict } from './errors';

@@ -280,7 +280,8 @@ const CURRENT_SCHEMAS: CurrentSchemas = {
     stream: 'subscription-',
     meaning: 'A user no longer holds the licence; the seat is free again.',
     writtenWhen:
-      'revokeLicense, by an OWNER or ADMIN; or by the deactivation reactor for each licence of a deactivated user.',
+      'revokeLicense, by an OWNER or ADMIN; or by the system (the deactivation reactor) for each licence of a ' +
+      'deactivated user, caused by the UserDeactivated event, on behalf of whoever deactivated them.',
     data: {
       accountId,
       product,
@@ -394,7 +395,10 @@ export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema
 /** Metadata every event carries, whatever its type. */
 export const METADATA_FIELDS: Readonly<Record<string, FieldSchema>> = {
   accountId: id('The account the event belongs to: who may see it.'),
-  actorId: id('The user who caused it (for a reactor’s event, the user whose action triggered the reactor).'),
+  actorId: id(
+    'The user who caused it; `system` for a change a reactor made (then `onBehalfOf` names the user whose act it ' +
+      'carries out).',
+  ),
   occurredAt: { type: 'string', format: 'date-time', description: 'When it happened (ISO-8601, UTC).' },
   correlationId: id('The request it belongs to: every event of one request shares it.'),
   causationId: id('What caused it: the request id, or the id of the event a reactor acted on.'),
@@ -404,6 +408,7 @@ export const METADATA_FIELDS: Readonly<Record<string, FieldSchema>> = {
 export const OPTIONAL_METADATA_FIELDS: Readonly<Record<string, FieldSchema>> = {
   idempotencyKey: id('On a purchase made with an idempotency key: the key.'),
   idempotencyClaimId: id('On a purchase made with an idempotency key: its IdempotencyKeyClaimed’s claimId.'),
+  onBehalfOf: id('On a change the system made (actorId `system`): the user whose act it carries out.'),
 };
 
 export function eventJsonSchema(definition: EventSchemaDefinition): Record<string, unknown> {
