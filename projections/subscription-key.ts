@@ -1,5 +1,5 @@
 // The key every read model of a product subscription shares: the account and the product of the event.
-import type { RecordedEvent } from '../src/eventstore/port';
+import type { Product } from '../src/domain/plans';
 
-export const subscriptionKey = (event: RecordedEvent) =>
-  [event.data.accountId as string, event.data.product as string] as const;
+export const subscriptionKey = (event: { readonly data: { readonly accountId: string; readonly product: Product } }) =>
+  [event.data.accountId, event.data.product] as const;

@@ -1,33 +1,32 @@
-// Seats as they stood at a past time: folded from the subscription stream itself, never stored.
+// Seats as they stood at a past time: the subscription decider's own fold over its stream, never stored.
+import { foldEvents } from '../../src/domain/decider';
+import { isSubscriptionEvent } from '../../src/domain/events';
+import {
+  type SeatCounts,
+  type SubscriptionEvent,
+  type SubscriptionState,
+  seatCounts,
+  subscriptionDecider,
+} from '../../src/domain/subscription';
 import type { RecordedEvent } from '../../src/eventstore/port';
 
-export interface SeatsAsOf {
-  readonly purchased: number;
-  readonly assigned: number;
-  readonly available: number;
-}
+export type SeatsAsOf = SeatCounts;
+
+// Folded a chunk at a time: the decider copies the holders once per fold, not once per event.
+const FOLD_CHUNK = 1000;
 
 /** Folds one subscription stream's events that occurred at or before `asOf` (by metadata.occurredAt). */
 export async function seatsAsOf(events: AsyncIterable<RecordedEvent>, asOf: Date): Promise<SeatsAsOf> {
   const limit = asOf.getTime();
-  let purchased = 0;
-  let assigned = 0;
+  let state: SubscriptionState = subscriptionDecider.initialState();
+  let chunk: SubscriptionEvent[] = [];
   for await (const event of events) {
-    if (Date.parse(event.metadata.occurredAt) > limit) continue;
-    switch (event.type) {
-      case 'LicensePurchased':
-        purchased += event.data.quantity as number;
-        break;
-      case 'LicensesReleased':
-        purchased -= event.data.quantity as number;
-        break;
-      case 'LicenseAssigned':
-        assigned += 1;
-        break;
-      case 'LicenseRevoked':
-        assigned -= 1;
-        break;
+    if (Date.parse(event.metadata.occurredAt) > limit || !isSubscriptionEvent(event)) continue;
+    chunk.push(event);
+    if (chunk.length >= FOLD_CHUNK) {
+      state = foldEvents(subscriptionDecider, state, chunk);
+      chunk = [];
     }
   }
-  return { purchased, assigned, available: purchased - assigned };
+  return seatCounts(foldEvents(subscriptionDecider, state, chunk));
 }

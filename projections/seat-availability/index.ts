@@ -20,12 +20,12 @@ export const seatAvailabilityProjection = defineProjection({
         `INSERT INTO seat_availability (account_id, product, purchased, assigned) VALUES (?, ?, ?, 0)
          ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased`,
         ...subscriptionKey(e),
-        e.data.quantity as number,
+        e.data.quantity,
       ),
     LicensesReleased: (db, e) =>
       db.run(
         'UPDATE seat_availability SET purchased = purchased - ? WHERE account_id = ? AND product = ?',
-        e.data.quantity as number,
+        e.data.quantity,
         ...subscriptionKey(e),
       ),
     // An upsert, not an update: the read model mirrors the log even where the log breaks a rule (replay --verify

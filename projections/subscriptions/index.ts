@@ -35,22 +35,22 @@ export const subscriptionsProjection = defineProjection({
          VALUES (?, ?, ?, ?, 0, ?, ?)
          ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased, updated_at = excluded.updated_at`,
         ...subscriptionKey(e),
-        e.data.planId as string,
-        e.data.quantity as number,
+        e.data.planId,
+        e.data.quantity,
         e.metadata.occurredAt,
         e.metadata.occurredAt,
       ),
     PlanUpgraded: (db, e) =>
       db.run(
         'UPDATE subscriptions SET plan_id = ?, updated_at = ? WHERE account_id = ? AND product = ?',
-        e.data.toPlanId as string,
+        e.data.toPlanId,
         e.metadata.occurredAt,
         ...subscriptionKey(e),
       ),
     LicensesReleased: (db, e) =>
       db.run(
         'UPDATE subscriptions SET purchased = purchased - ?, updated_at = ? WHERE account_id = ? AND product = ?',
-        e.data.quantity as number,
+        e.data.quantity,
         e.metadata.occurredAt,
         ...subscriptionKey(e),
       ),
@@ -59,7 +59,7 @@ export const subscriptionsProjection = defineProjection({
         `INSERT OR IGNORE INTO subscription_holders (account_id, product, user_id, assigned_at, assigned_by, position)
          VALUES (?, ?, ?, ?, ?, ?)`,
         ...subscriptionKey(e),
-        e.data.userId as string,
+        e.data.userId,
         e.metadata.occurredAt,
         e.metadata.actorId,
         e.position,
@@ -74,7 +74,7 @@ export const subscriptionsProjection = defineProjection({
       db.run(
         'DELETE FROM subscription_holders WHERE account_id = ? AND product = ? AND user_id = ?',
         ...subscriptionKey(e),
-        e.data.userId as string,
+        e.data.userId,
       );
       db.run(
         'UPDATE subscriptions SET assigned = assigned - 1, updated_at = ? WHERE account_id = ? AND product = ?',

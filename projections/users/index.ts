@@ -63,62 +63,58 @@ export const usersProjection = defineProjection({
     AccountOpened: (db, e) =>
       db.run(
         'INSERT OR IGNORE INTO accounts (account_id, name, owner_user_id, created_at) VALUES (?, ?, ?, ?)',
-        e.data.accountId as string,
-        e.data.name as string,
-        e.data.ownerUserId as string,
+        e.data.accountId,
+        e.data.name,
+        e.data.ownerUserId,
         e.metadata.occurredAt,
       ),
     UserCreated: (db, e) => {
-      const email = e.data.email as string;
-      const name = e.data.name as string;
+      const email = e.data.email;
+      const name = e.data.name;
       const inserted = db.get(
         `INSERT INTO users (user_id, account_id, email, email_lower, name, name_lower, role, active, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING RETURNING seq`,
-        e.data.userId as string,
-        e.data.accountId as string,
+        e.data.userId,
+        e.data.accountId,
         email,
-        ((e.data.emailNormalized as string | undefined) ?? email).toLowerCase(),
+        // Read defensively: a payload is what was stored, whatever its type says.
+        (e.data.emailNormalized ?? email).toLowerCase(),
         name,
         name.toLowerCase(),
-        e.data.role as string,
+        e.data.role,
         e.metadata.occurredAt,
       );
       if (inserted === undefined) return;
       db.run(
         'INSERT INTO account_user_counts (account_id, users) VALUES (?, 1) ON CONFLICT DO UPDATE SET users = users + 1',
-        e.data.accountId as string,
+        e.data.accountId,
       );
     },
-    UserRoleChanged: (db, e) =>
-      db.run('UPDATE users SET role = ? WHERE user_id = ?', e.data.role as string, e.data.userId as string),
-    UserDeactivated: (db, e) => db.run('UPDATE users SET active = 0 WHERE user_id = ?', e.data.userId as string),
+    UserRoleChanged: (db, e) => db.run('UPDATE users SET role = ? WHERE user_id = ?', e.data.role, e.data.userId),
+    UserDeactivated: (db, e) => db.run('UPDATE users SET active = 0 WHERE user_id = ?', e.data.userId),
     LicensePurchased: (db, e) =>
       db.run(
         'INSERT OR IGNORE INTO license_plans (account_id, product, plan_id) VALUES (?, ?, ?)',
         ...subscriptionKey(e),
-        e.data.planId as string,
+        e.data.planId,
       ),
     PlanUpgraded: (db, e) =>
       db.run(
         'UPDATE license_plans SET plan_id = ? WHERE account_id = ? AND product = ?',
-        e.data.toPlanId as string,
+        e.data.toPlanId,
         ...subscriptionKey(e),
       ),
     LicenseAssigned: (db, e) =>
       db.run(
         `INSERT OR IGNORE INTO user_licenses (user_id, product, account_id, assigned_at, assigned_by)
          VALUES (?, ?, ?, ?, ?)`,
-        e.data.userId as string,
-        e.data.product as string,
-        e.data.accountId as string,
+        e.data.userId,
+        e.data.product,
+        e.data.accountId,
         e.metadata.occurredAt,
         e.metadata.actorId,
       ),
     LicenseRevoked: (db, e) =>
-      db.run(
-        'DELETE FROM user_licenses WHERE user_id = ? AND product = ?',
-        e.data.userId as string,
-        e.data.product as string,
-      ),
+      db.run('DELETE FROM user_licenses WHERE user_id = ? AND product = ?', e.data.userId, e.data.product),
   },
 });

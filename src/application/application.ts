@@ -12,6 +12,18 @@ export interface RequestContext {
   readonly causationId?: string;
 }
 
+/**
+ * What caused a change the system makes (a reactor's): recorded with actorId `system`, the event it acted on as
+ * causationId, and the user whose act it carries out as metadata `onBehalfOf`.
+ */
+export interface SystemCause {
+  readonly correlationId: string;
+  /** The id of the event the reactor acted on. */
+  readonly causationId: string;
+  /** The user whose act the change carries out (who deactivated the holder, or who assigned to an inactive user). */
+  readonly onBehalfOf: string;
+}
+
 /** Every write answers with the position of its last event, so the caller can wait for its projections. */
 export interface Written {
   readonly position: Position;
@@ -77,6 +89,11 @@ export interface Application {
     ctx: RequestContext,
     input: { userId: string; product: Product; reason?: string | null },
   ): Promise<SubscriptionWritten & UserWritten>;
+  /** A licence revoked by the system (the deactivation reactor), in the account the input names. */
+  revokeLicenseAsSystem(
+    cause: SystemCause,
+    input: { accountId: string; userId: string; product: Product; reason: string | null },
+  ): Promise<Written>;
   /** The user's current state from their own stream (cached): where roles and accounts come from. */
   loadUser(userId: string): Promise<UserState>;
   /** The user an e-mail (any case) is reserved for, from the reservation stream; null when none. */

@@ -2,8 +2,9 @@
 // command handler on its stream, and answers the position of what it wrote.
 
 import { accountDecider, type OpenAccount } from '../domain/account';
-import type { Actor } from '../domain/decider';
+import { type Actor, SYSTEM_ACTOR_ID, systemActor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
+import { validIdempotencyKey } from '../domain/idempotency';
 import { isProduct, PRODUCTS, type Product } from '../domain/plans';
 import { accountStream, subscriptionStream, userStream } from '../domain/streams';
 import {
@@ -24,7 +25,7 @@ import type {
 } from './application';
 import { emailReservations } from './email-reservation';
 import { CommandHandler, type EventContext } from './handle-command';
-import { CLAIM_METADATA, inputHashOf, runIdempotent, validIdempotencyKey } from './idempotency';
+import { CLAIM_METADATA, inputHashOf, runIdempotent } from './idempotency';
 import type { LogWatch } from './log-watch';
 
 export interface ApplicationDeps {
@@ -51,7 +52,7 @@ export function createApplication(deps: ApplicationDeps): Application {
   });
   const newId = handler.newId;
   const loadUser = async (userId: string) => (await handler.load(userDecider, userStream(userId))).state;
-  const emails = emailReservations(handler, loadUser, now);
+  const emails = emailReservations(handler, loadUser);
 
   const eventContext = (ctx: RequestContext, at: Date, extra?: Record<string, unknown>): EventContext => ({
     accountId: ctx.actor.accountId,
@@ -140,7 +141,7 @@ export function createApplication(deps: ApplicationDeps): Application {
         throw error;
       }
       const context = eventContext(ctx, at);
-      await emails.reserve(input.ownerEmail, { userId: ownerUserId, accountId }, context);
+      await emails.reserve(input.ownerEmail, { userId: ownerUserId, accountId }, { actor, now: at }, context);
       await handler.handle(userDecider, userStream(ownerUserId), registerOwner, context);
       const { position } = await handler.handle(accountDecider, accountStream(accountId), openAccount, context);
       return { position, accountId, ownerUserId };
@@ -157,7 +158,12 @@ export function createApplication(deps: ApplicationDeps): Application {
       // Decided first, purely: a refused creation reserves no e-mail.
       userDecider.decide(command, userDecider.initialState());
       const context = eventContext(ctx, at);
-      await emails.reserve(input.email, { userId, accountId: ctx.actor.accountId }, context);
+      await emails.reserve(
+        input.email,
+        { userId, accountId: ctx.actor.accountId },
+        { actor: ctx.actor, now: at },
+        context,
+      );
       const { position } = await handler.handle(userDecider, userStream(userId), command, context);
       return { position, userId, user: await loadUser(userId) };
     },
@@ -208,6 +214,7 @@ export function createApplication(deps: ApplicationDeps): Application {
               return revision;
             },
           },
+          actor: ctx.actor,
           context: eventContext(ctx, at),
           now,
         },
@@ -265,6 +272,32 @@ export function createApplication(deps: ApplicationDeps): Application {
         metadata: { actor: ctx.actor, now: at },
       }));
       return { ...written, user };
+    },
+
+    async revokeLicenseAsSystem(cause, input) {
+      const at = now();
+      const { accountId, userId, product, reason } = input;
+      const user = await loadUser(userId);
+      const command: SubscriptionCommand = {
+        type: 'RevokeLicense',
+        data: { accountId, product, userId, reason, user },
+        metadata: { actor: systemActor(cause.onBehalfOf), now: at },
+      };
+      const context: EventContext = {
+        accountId,
+        actorId: SYSTEM_ACTOR_ID,
+        occurredAt: at.toISOString(),
+        correlationId: cause.correlationId,
+        causationId: cause.causationId,
+        extra: { onBehalfOf: cause.onBehalfOf },
+      };
+      const { position } = await handler.handle(
+        subscriptionDecider,
+        subscriptionStream(accountId, validProduct(product)),
+        command,
+        context,
+      );
+      return { position };
     },
 
     loadUser,

@@ -2,7 +2,7 @@
 // the revision decided on, and on a conflict a catch-up and a new decision, a bounded number of times.
 
 import { randomUUID } from 'node:crypto';
-import { type Command, type Decider, type Event, foldEvents } from '../domain/decider';
+import { type AnyCommand, type Decider, type Event, foldEvents } from '../domain/decider';
 import { currentSchemaVersion } from '../domain/event-schemas';
 import {
   type EventStore,
@@ -92,7 +92,7 @@ export class CommandHandler {
   }
 
   /** Decides `command` on the stream's current state and appends what it decides; refusals append nothing. */
-  handle<S, C extends Command, E extends Event>(
+  handle<S, C extends AnyCommand, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
     command: C,
@@ -131,7 +131,9 @@ export class CommandHandler {
             events.map((event) => this.toAppend(event, context)),
             { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision, ...retention },
           );
-          current.state = foldEvents(decider, current.state, events, { inPlace: true });
+          // As read back later: with when they occurred, which a decider may keep (an orphaned claim's age).
+          const occurred = events.map((event) => ({ ...event, metadata: { occurredAt: context.occurredAt } }));
+          current.state = foldEvents(decider, current.state, occurred, { inPlace: true });
           current.revision = result.nextRevision;
           current.position = result.position;
           this.cache.set(stream, current);
@@ -154,7 +156,7 @@ export class CommandHandler {
    * With the log out of reach (EventStoreDB restarting), a stream read before answers as last read, so signed-in
    * viewers keep being resolved and reads keep being served; a write cannot use it, its append fails the same way.
    */
-  load<S, C extends Command, E extends Event>(
+  load<S, C extends AnyCommand, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
   ): Promise<{ state: S; revision: number; position: Position | null }> {
@@ -199,7 +201,7 @@ export class CommandHandler {
    * state and nothing was read; `reread` reads all the same. Must run under the stream's lock: it folds into the
    * cached state in place.
    */
-  private async catchUp<S, C extends Command, E extends Event>(
+  private async catchUp<S, C extends AnyCommand, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
     options: { reread?: boolean } = {},
@@ -230,7 +232,14 @@ export class CommandHandler {
     };
     try {
       for await (const recorded of this.store.readStream(stream, { fromRevision: current.revision + 1 })) {
-        batch.push({ type: recorded.type, data: recorded.data } as unknown as E);
+        // The stream's name says which decider's events it holds (one stream kind per decider): the one cast from
+        // the log's records to a decider's own events.
+        const event = {
+          type: recorded.type,
+          data: recorded.data,
+          metadata: { occurredAt: recorded.metadata.occurredAt },
+        };
+        batch.push(event as unknown as E);
         last = { revision: recorded.revision, position: recorded.position };
         if (batch.length >= FOLD_CHUNK) foldBatch();
       }

@@ -2,7 +2,7 @@
 // from the event registry. test/events/schemas.test.ts fails when the committed files differ from this output.
 import fs from 'node:fs';
 import path from 'node:path';
-import { renderEventDocs } from '../domain/event-catalogue';
+import { renderEventDocs } from '../events-docs/catalogue';
 
 // Run from the sources (ts-node), never from dist/.
 const dir = path.join(__dirname, '..', '..', 'docs', 'events');

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
-import { EVENT_SCHEMAS, PUBLISHED_STREAM_PREFIXES } from '../domain/event-schemas';
+import { PUBLISHED_EVENT_TYPES, PUBLISHED_STREAM_PREFIXES } from '../domain/event-schemas';
 import { SECRET_STREAM_PREFIX } from '../domain/streams';
 import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, Position, RecordedEvent } from '../eventstore/port';
@@ -87,7 +87,7 @@ export function parseExportArgs(args: readonly string[]): ExportFilter & { dataD
     filter.after = values.after.trim();
   }
   if (values.types !== undefined) {
-    const known = new Set(EVENT_SCHEMAS.map((schema) => schema.type));
+    const known: ReadonlySet<string> = new Set(PUBLISHED_EVENT_TYPES);
     const types = values.types
       .split(',')
       .map((type) => type.trim())

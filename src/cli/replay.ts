@@ -8,7 +8,11 @@ import { SingleBar } from 'cli-progress';
 import { allProjections } from '../../projections';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
+import { assertNever, foldEvents } from '../domain/decider';
+import { isEventOf, isSubscriptionEvent } from '../domain/events';
+import type { Product } from '../domain/plans';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
+import { type SeatCounts, type SubscriptionState, seatCounts, subscriptionDecider } from '../domain/subscription';
 import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, Position } from '../eventstore/port';
 import { compareTable, projectionTables, type TableDifference } from '../projection-runtime/compare';
@@ -30,7 +34,8 @@ Rebuilds every read model from the event log into a fresh file, with progress on
   --verify    replaces nothing: compares the rebuilt read models row for row with the live ones (at the
               position the live ones have reached; safe while the server runs) and checks over the whole log
               that no subscription ever had more seats assigned than purchased and that no licence went to an
-              unknown user or another account's user. Exit 1 on any difference or violation.
+              unknown user or another account's user, folding each subscription stream through the subscription
+              decider; the live seat counters must say what that fold says. Exit 1 on any difference or violation.
   --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)`;
 
 const READ_MODELS = 'readmodels.db';
@@ -155,7 +160,8 @@ async function verify(store: EventStore, liveFile: string, tempFile: string, io:
     } finally {
       rebuilt.close();
     }
-    const invariants = await checkInvariants(store);
+    const invariants = await checkInvariants(store, upTo);
+    const counters = compareSeatCounters(live, invariants.seats);
 
     const out: string[] = [];
     out.push(
@@ -182,7 +188,14 @@ async function verify(store: EventStore, liveFile: string, tempFile: string, io:
     );
     for (const violation of invariants.violations.slice(0, 20)) out.push(`  ${violation}`);
     if (invariants.violations.length > 20) out.push(`  … and ${invariants.violations.length - 20} more`);
-    const ok = differences.length === 0 && problems.length === 0 && invariants.violations.length === 0;
+    out.push(
+      `compared the live seat counters of ${invariants.seats.size} subscriptions with the fold of their streams: ` +
+        `${counters.length} differ`,
+    );
+    for (const difference of counters.slice(0, 20)) out.push(`  ${difference}`);
+    if (counters.length > 20) out.push(`  … and ${counters.length - 20} more`);
+    const ok =
+      differences.length === 0 && problems.length === 0 && invariants.violations.length === 0 && counters.length === 0;
     out.push(ok ? 'verified: the read models are what the log says' : 'FAILED: see the differences above');
     io.stdout.write(`${out.join('\n')}\n`);
     return ok ? 0 : 1;
@@ -243,63 +256,115 @@ function fraction(position: Position | null, head: Position | null): number {
   return position >= head ? 1 : 0;
 }
 
-interface Subscription {
-  purchased: number;
-  readonly holders: Set<string>;
+/** Seats of each subscription, keyed by account and product, as the decider's fold of its stream says. */
+export type FoldedSeats = ReadonlyMap<string, { readonly accountId: string; readonly product: Product } & SeatCounts>;
+
+export interface InvariantReport {
+  readonly events: number;
+  readonly subscriptions: number;
+  readonly violations: string[];
+  /** The seats at `upTo` (or at the end of the log): what the seat counters of read models at `upTo` must say. */
+  readonly seats: FoldedSeats;
 }
 
+const seatsKey = (accountId: string, product: string) => `${accountId} ${product}`;
+
 /**
- * Folds the whole log once: assigned ≤ purchased after every event of every subscription, and every licence goes
- * to a user created earlier in the same account. Also flags assigning a licence twice or revoking one not held.
+ * Folds the whole log once, each subscription stream through the subscription decider itself: assigned ≤ purchased
+ * after every event of every subscription, and every licence goes to a user created earlier in the same account.
+ * Also flags assigning a licence twice, revoking one not held, and any change before a subscription's first purchase
+ * (which the decider's fold ignores).
  */
-export async function checkInvariants(
-  store: EventStore,
-): Promise<{ events: number; subscriptions: number; violations: string[] }> {
+export async function checkInvariants(store: EventStore, upTo?: Position | null): Promise<InvariantReport> {
   const users = new Map<string, string>();
-  const subscriptions = new Map<string, Subscription>();
+  const subscriptions = new Map<string, { accountId: string; product: Product; state: SubscriptionState }>();
+  const snapshot = () =>
+    new Map(
+      [...subscriptions].map(([key, { accountId, product, state }]) => [
+        key,
+        { accountId, product, ...seatCounts(state) },
+      ]),
+    );
+  let seatsAtUpTo: FoldedSeats | null = upTo === null ? new Map() : null;
   const violations: string[] = [];
   let events = 0;
   for await (const event of store.readAll({ filter: { streamPrefixes: LICENSE_STREAM_PREFIXES } })) {
+    if (seatsAtUpTo === null && upTo !== undefined && upTo !== null && event.position > upTo) seatsAtUpTo = snapshot();
     events++;
-    const data = event.data;
-    if (event.type === 'UserCreated') {
-      users.set(data.userId as string, data.accountId as string);
+    if (isEventOf(event, 'UserCreated')) {
+      users.set(event.data.userId, event.data.accountId);
       continue;
     }
-    if (!event.streamName.startsWith('subscription-')) continue;
-    const accountId = data.accountId as string;
-    const key = `${accountId} ${data.product as string}`;
-    let subscription = subscriptions.get(key);
-    if (subscription === undefined) {
-      subscription = { purchased: 0, holders: new Set() };
-      subscriptions.set(key, subscription);
-    }
-    const at = `position ${event.position} (${event.type}, account ${accountId}, ${data.product as string})`;
-    const userId = data.userId as string;
+    if (!event.streamName.startsWith('subscription-') || !isSubscriptionEvent(event)) continue;
+    const { accountId, product } = event.data;
+    const key = seatsKey(accountId, product);
+    const subscription = subscriptions.get(key) ?? { accountId, product, state: subscriptionDecider.initialState() };
+    subscriptions.set(key, subscription);
+    const before = subscription.state;
+    const at = `position ${event.position} (${event.type}, account ${accountId}, ${product})`;
+    if (before.status !== 'active' && event.type !== 'LicensePurchased') violations.push(`${at}: before any purchase`);
     switch (event.type) {
-      case 'LicensePurchased':
-        subscription.purchased += data.quantity as number;
-        break;
-      case 'LicensesReleased':
-        subscription.purchased -= data.quantity as number;
-        break;
       case 'LicenseAssigned': {
+        const { userId } = event.data;
         const owner = users.get(userId);
         if (owner === undefined) violations.push(`${at}: licence for unknown user ${userId}`);
         else if (owner !== accountId) violations.push(`${at}: licence for user ${userId} of another account`);
-        if (subscription.holders.has(userId)) violations.push(`${at}: user ${userId} already held a licence`);
-        subscription.holders.add(userId);
+        if (before.status === 'active' && before.holders.has(userId)) {
+          violations.push(`${at}: user ${userId} already held a licence`);
+        }
         break;
       }
       case 'LicenseRevoked':
-        if (!subscription.holders.delete(userId)) violations.push(`${at}: user ${userId} held no licence`);
+        if (before.status !== 'active' || !before.holders.has(event.data.userId)) {
+          violations.push(`${at}: user ${event.data.userId} held no licence`);
+        }
         break;
+      case 'LicensePurchased':
+      case 'PlanUpgraded':
+      case 'LicensesReleased':
+        break;
+      default:
+        assertNever(event);
     }
-    if (subscription.holders.size > subscription.purchased) {
-      violations.push(`${at}: ${subscription.holders.size} seats assigned, only ${subscription.purchased} purchased`);
+    // This fold owns the state: the decider may write into it rather than copy the holders per event.
+    subscription.state = foldEvents(subscriptionDecider, before, [event], { inPlace: true });
+    const seats = seatCounts(subscription.state);
+    if (seats.assigned > seats.purchased) {
+      violations.push(`${at}: ${seats.assigned} seats assigned, only ${seats.purchased} purchased`);
     }
   }
-  return { events, subscriptions: subscriptions.size, violations };
+  return { events, subscriptions: subscriptions.size, violations, seats: seatsAtUpTo ?? snapshot() };
+}
+
+/** The seat-availability projection's SQL counters against the fold of each subscription stream. */
+function compareSeatCounters(live: Database.Database, folded: FoldedSeats): string[] {
+  const rows = live.prepare('SELECT account_id, product, purchased, assigned FROM seat_availability').all() as {
+    account_id: string;
+    product: string;
+    purchased: number;
+    assigned: number;
+  }[];
+  const differences: string[] = [];
+  const seen = new Set<string>();
+  for (const row of rows) {
+    const key = seatsKey(row.account_id, row.product);
+    seen.add(key);
+    const fold = folded.get(key) ?? { purchased: 0, assigned: 0 };
+    if (row.purchased !== fold.purchased || row.assigned !== fold.assigned) {
+      differences.push(
+        `seat_availability ${row.account_id} ${row.product}: ${row.purchased} purchased, ${row.assigned} assigned; ` +
+          `the fold of its stream says ${fold.purchased} purchased, ${fold.assigned} assigned`,
+      );
+    }
+  }
+  for (const [key, fold] of folded) {
+    if (!seen.has(key) && (fold.purchased !== 0 || fold.assigned !== 0)) {
+      differences.push(
+        `seat_availability ${fold.accountId} ${fold.product}: no row; the fold of its stream says ${fold.purchased} purchased, ${fold.assigned} assigned`,
+      );
+    }
+  }
+  return differences;
 }
 
 function removeDatabase(file: string): void {

@@ -8,6 +8,11 @@ export type Event<
 > = Readonly<{
   type: Type;
   data: Readonly<Data>;
+  /**
+   * Only on events read back from the log: when the fact occurred. A decide never sets it; an evolve reads it
+   * where a rule depends on a fact's age (an orphaned e-mail reservation or idempotency claim).
+   */
+  metadata?: Readonly<{ occurredAt: string }>;
 }>;
 
 /** A command: an imperative type tag, its data, and who/when. */
@@ -20,6 +25,9 @@ export type Command<
   data: Readonly<Data>;
   metadata: Readonly<Metadata>;
 }>;
+
+/** What every command is, whoever its actor: the constraint of a decider's command type. */
+export type AnyCommand = Command<string, Record<string, unknown>, Record<string, unknown>>;
 
 export type Role = 'OWNER' | 'ADMIN' | 'MEMBER';
 
@@ -36,7 +44,32 @@ export interface CommandMetadata extends Record<string, unknown> {
   readonly now: Date;
 }
 
-export interface Decider<State, C extends Command, E extends Event> {
+/**
+ * The system itself, as the actor of a change a reactor makes (a deactivation's revocations). It holds no role and
+ * belongs to no account: the deciders accept it only for the commands a reactor issues. `onBehalfOf` is the user
+ * whose act the change carries out (who deactivated), recorded in the events' metadata.
+ */
+export interface SystemActor {
+  readonly kind: 'system';
+  readonly onBehalfOf: string;
+}
+
+/** The actorId of the system's events: never a user id (those are UUIDs). */
+export const SYSTEM_ACTOR_ID = 'system';
+
+export const systemActor = (onBehalfOf: string): SystemActor => ({ kind: 'system', onBehalfOf });
+
+export function isSystemActor(actor: Actor | SystemActor): actor is SystemActor {
+  return 'kind' in actor && actor.kind === 'system';
+}
+
+/** A command a reactor may issue: its actor is a user or the system. */
+export interface ReactorCommandMetadata extends Record<string, unknown> {
+  readonly actor: Actor | SystemActor;
+  readonly now: Date;
+}
+
+export interface Decider<State, C extends AnyCommand, E extends Event> {
   decide(command: C, state: State): E[];
   evolve(state: State, event: E): State;
   initialState(): State;
@@ -58,7 +91,7 @@ export interface FoldOptions {
 }
 
 /** Folds events onto a state, through the decider's own batch fold when it has one. */
-export function foldEvents<State, C extends Command, E extends Event>(
+export function foldEvents<State, C extends AnyCommand, E extends Event>(
   decider: Decider<State, C, E>,
   state: State,
   events: readonly E[],

@@ -6,11 +6,14 @@ import {
   type Decider,
   type Event,
   type FoldOptions,
+  isSystemActor,
+  type ReactorCommandMetadata,
   requireOwnAccount,
   requireRole,
 } from './decider';
 import {
   AlreadyAssigned,
+  Forbidden,
   InvalidInput,
   NoSeatsAvailable,
   NotAnUpgrade,
@@ -61,7 +64,9 @@ export type RevokeLicense = Command<
     reason: string | null;
     /** The holder's own state: an unknown user or one of another account is NOT_FOUND, not NOT_ASSIGNED. */
     user?: UserState;
-  }
+  },
+  /** An OWNER or ADMIN, or the system (the deactivation reactor revoking a deactivated user's licences). */
+  ReactorCommandMetadata
 >;
 export type SubscriptionCommand = PurchaseLicenses | UpgradePlan | ReleaseLicenses | AssignLicense | RevokeLicense;
 
@@ -81,6 +86,20 @@ export type SubscriptionState =
     };
 
 export const MAX_REASON_LENGTH = 500;
+
+/** Seats of one product: the one arithmetic every rule, read and invariant check uses. */
+export interface SeatCounts {
+  readonly purchased: number;
+  readonly assigned: number;
+  readonly available: number;
+}
+
+/** The seats of a subscription state; nothing bought yet is zero of each. */
+export function seatCounts(state: SubscriptionState): SeatCounts {
+  if (state.status !== 'active') return { purchased: 0, assigned: 0, available: 0 };
+  const assigned = state.holders.size;
+  return { purchased: state.purchased, assigned, available: state.purchased - assigned };
+}
 
 type ActiveSubscription = Extract<SubscriptionState, { status: 'active' }>;
 /** A private, mutable copy that a fold writes into, so a batch costs one copy of the holders. */
@@ -152,6 +171,11 @@ function activeOrNotFound(state: SubscriptionState, product: Product): ActiveSub
 
 function requireSeatManager(command: SubscriptionCommand, action: string): void {
   const { actor } = command.metadata;
+  // The system only revokes (a reactor carrying out a deactivation); the account is the command's own.
+  if (isSystemActor(actor)) {
+    if (command.type !== 'RevokeLicense') throw new Forbidden(`only OWNER or ADMIN may ${action}`);
+    return;
+  }
   requireRole(actor, action, 'OWNER', 'ADMIN');
   requireOwnAccount(actor, command.data.accountId, 'subscription');
 }
@@ -210,11 +234,11 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         }
         // BAD_USER_INPUT on `quantity` rather than NO_SEATS_AVAILABLE: seats may well be free, just fewer than asked,
         // and the message can say how many may go.
-        const releasable = subscription.purchased - subscription.holders.size;
-        if (quantity > releasable) {
+        const seats = seatCounts(subscription);
+        if (quantity > seats.available) {
           throw new InvalidInput(
             'quantity',
-            `at most ${releasable} of ${subscription.purchased} seats can be released: ${subscription.holders.size} are assigned`,
+            `at most ${seats.available} of ${seats.purchased} seats can be released: ${seats.assigned} are assigned`,
           );
         }
         return [{ type: 'LicensesReleased', data: { accountId, product, quantity } }];
@@ -227,7 +251,7 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         // Nothing bought yet is zero seats, all of them taken: NO_SEATS_AVAILABLE, as a buyer would expect.
         if (state.status !== 'active') throw new NoSeatsAvailable(`no ${product} seats are bought`);
         if (state.holders.has(userId)) throw new AlreadyAssigned(`user ${userId} already holds a ${product} licence`);
-        if (state.holders.size >= state.purchased) {
+        if (seatCounts(state).available <= 0) {
           throw new NoSeatsAvailable(`all ${state.purchased} ${product} seats are assigned`);
         }
         return [{ type: 'LicenseAssigned', data: { accountId, product, planId: state.planId, userId } }];

@@ -1,17 +1,16 @@
 // Deactivating a user revokes their licences: on UserDeactivated this reactor issues RevokeLicense for each
-// product, on behalf of whoever deactivated them, with the reason "user deactivated". The revocation mail then
-// follows from LicenseRevoked like any other.
+// product as the system (actorId `system`), caused by the deactivation event, on behalf of whoever deactivated
+// them (metadata `onBehalfOf`), with the reason "user deactivated". The revocation mail then follows from
+// LicenseRevoked like any other.
 //
 // Idempotent by construction: a licence the user no longer holds answers NotAssigned, which is fine, so reading
 // events again after a crash revokes nothing twice. It also closes a race the write side cannot see: an
 // assignment decided while the user was still active but appended after their deactivation. So a LicenseAssigned
 // to a user who is inactive now is revoked too, on behalf of the assigner.
-import type { Application, RequestContext } from '../application/application';
-import type { Actor } from '../domain/decider';
+import type { Application, SystemCause } from '../application/application';
 import { NotAssigned, NotFound } from '../domain/errors';
+import { isEventOf } from '../domain/events';
 import { PRODUCTS, type Product } from '../domain/plans';
-import type { LicenseAssigned } from '../domain/subscription';
-import type { UserDeactivated } from '../domain/user';
 import { type EventStore, EventStoreUnavailable, type RecordedEvent } from '../eventstore/port';
 import type { LogConsumer } from '../processing/log-consumer';
 import { type NotificationsDb, openNotificationsDb } from './db';
@@ -52,22 +51,11 @@ export function createDeactivationReactor(options: DeactivationReactorOptions): 
   const db = options.db ?? openNotificationsDb(options.dataDir as string);
   const retry = options.retry ?? { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 };
 
-  /**
-   * The actor the command runs as: the person whose act caused it. Their role now may differ from their role
-   * then; only an OWNER or an ADMIN could deactivate or assign, and an OWNER stays OWNER, so a deactivator who
-   * is a MEMBER now was an ADMIN when they acted — and that is the authority the revocation carries out.
-   */
-  async function actorOf(event: RecordedEvent): Promise<Actor | null> {
-    const state = await app.loadUser(event.metadata.actorId);
-    if (state.status === 'absent') return null;
-    return { userId: state.userId, accountId: state.accountId, role: state.role === 'MEMBER' ? 'ADMIN' : state.role };
-  }
-
-  async function revoke(ctx: RequestContext, userId: string, product: Product): Promise<boolean> {
+  async function revoke(cause: SystemCause, accountId: string, userId: string, product: Product): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await app.revokeLicense(ctx, { userId, product, reason: DEACTIVATION_REASON });
-        logger.info({ userId, product, causationId: ctx.causationId }, 'licence of a deactivated user revoked');
+        await app.revokeLicenseAsSystem(cause, { accountId, userId, product, reason: DEACTIVATION_REASON });
+        logger.info({ userId, product, causationId: cause.causationId }, 'licence of a deactivated user revoked');
         return true;
       } catch (error) {
         if (error instanceof NotAssigned || error instanceof NotFound) return false;
@@ -87,26 +75,30 @@ export function createDeactivationReactor(options: DeactivationReactorOptions): 
 
   async function handle(event: RecordedEvent) {
     let userId: string;
+    let accountId: string;
     let products: readonly Product[];
-    if (event.type === 'UserDeactivated') {
-      userId = (event.data as UserDeactivated['data']).userId;
+    if (isEventOf(event, 'UserDeactivated')) {
+      userId = event.data.userId;
+      const user = await app.loadUser(userId);
+      if (user.status === 'absent') return undefined;
+      accountId = user.accountId;
       products = PRODUCTS;
-    } else if (event.type === 'LicenseAssigned') {
-      const data = event.data as LicenseAssigned['data'];
-      const user = await app.loadUser(data.userId);
+    } else if (isEventOf(event, 'LicenseAssigned')) {
+      const user = await app.loadUser(event.data.userId);
       if (user.status !== 'inactive') return undefined;
-      userId = data.userId;
-      products = [data.product];
+      ({ userId, accountId } = event.data);
+      products = [event.data.product];
     } else {
       return undefined;
     }
-    const actor = await actorOf(event);
-    if (!actor) {
-      logger.error({ eventId: event.id, userId }, 'the actor of a deactivation is unknown; licences not revoked');
-      return undefined;
-    }
-    const ctx: RequestContext = { actor, correlationId: event.metadata.correlationId, causationId: event.id };
-    for (const product of products) await revoke(ctx, userId, product);
+    // Recorded as the system, caused by this event, for the user whose act it carries out: nobody's role is
+    // borrowed, and the revocation's authority is the deactivation the user decider already accepted.
+    const cause: SystemCause = {
+      correlationId: event.metadata.correlationId,
+      causationId: event.id,
+      onBehalfOf: event.metadata.actorId,
+    };
+    for (const product of products) await revoke(cause, accountId, userId, product);
     // Nothing to record but the checkpoint, now: the commands are written, so don't read this event again.
     return () => {};
   }

@@ -23,9 +23,9 @@ import path from 'node:path';
 import { ACTIVATION_VALIDITY_MS, deriveActivationToken } from '../application/activation-token';
 import type { Application, RequestContext } from '../application/application';
 import type { CredentialsApplication } from '../application/credentials';
-import type { Actor } from '../domain/decider';
+import { type Actor, assertNever } from '../domain/decider';
+import { isEventOf } from '../domain/events';
 import { isProduct, type Product } from '../domain/plans';
-import type { LicenseAssigned, LicenseRevoked } from '../domain/subscription';
 import type { UserState } from '../domain/user';
 import type { EventStore, RecordedEvent } from '../eventstore/port';
 import type { LogConsumer } from '../processing/log-consumer';
@@ -168,21 +168,23 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   // 1. Record: the event becomes a PENDING delivery, committed with the checkpoint by the reactor loop.
   async function handle(event: RecordedEvent) {
+    if (!isEventOf(event, 'LicenseAssigned', 'LicenseRevoked')) return undefined;
+    const { product, planId, userId, accountId } = event.data;
+    const { actorId, correlationId } = event.metadata;
     let kind: DeliveryKind;
     let payload: DeliveryPayload;
-    if (event.type === 'LicenseAssigned') {
-      const data = event.data as LicenseAssigned['data'];
-      kind = 'LICENSE_ASSIGNED';
-      payload = { product: data.product, planId: data.planId, actorId: '', correlationId: '' };
-    } else if (event.type === 'LicenseRevoked') {
-      const data = event.data as LicenseRevoked['data'];
-      kind = 'LICENSE_REVOKED';
-      payload = { product: data.product, planId: data.planId, reason: data.reason, actorId: '', correlationId: '' };
-    } else {
-      return undefined;
+    switch (event.type) {
+      case 'LicenseAssigned':
+        kind = 'LICENSE_ASSIGNED';
+        payload = { product, planId, actorId, correlationId };
+        break;
+      case 'LicenseRevoked':
+        kind = 'LICENSE_REVOKED';
+        payload = { product, planId, reason: event.data.reason, actorId, correlationId };
+        break;
+      default:
+        return assertNever(event);
     }
-    payload = { ...payload, actorId: event.metadata.actorId, correlationId: event.metadata.correlationId };
-    const { userId, accountId } = event.data as { userId: string; accountId: string };
     const recipient = await app.loadUser(userId);
     const at = now();
     const row = {

@@ -1,8 +1,24 @@
-// What a projection is: a name, a version, the DDL of its tables and one small handler per event type.
+// What a projection is: a name, a version, the DDL of its tables and one small handler per event type, each typed
+// by the domain's event of that type.
+import { type DomainEventType, type EventOf, isDomainEventType, isEventOf, type Recorded } from '../domain/events';
 import type { RecordedEvent } from '../eventstore/port';
 import type { ProjectionDb } from './sql';
 
+/** A recorded event of one domain type: `data` is that type's payload. */
+export type RecordedOf<T extends DomainEventType> = Recorded<RecordedEvent, EventOf<T>>;
+
+/** A handler as the runner calls it: any event the projection takes. */
 export type ProjectionHandler = (db: ProjectionDb, event: RecordedEvent) => void;
+
+/** One handler per domain event type, each given that type's event. */
+export type TypedHandlers = {
+  readonly [T in DomainEventType]?: (db: ProjectionDb, event: RecordedOf<T>) => void;
+};
+
+/** What a projection file declares: its handlers typed by event type, `'*'` for every type it does not name. */
+export interface ProjectionSpec extends Omit<ProjectionDefinition, 'handlers'> {
+  readonly handlers: TypedHandlers & { readonly '*'?: ProjectionHandler };
+}
 
 export interface ProjectionDefinition {
   /** Stable name: the key of its checkpoint. */
@@ -26,7 +42,16 @@ export interface ProjectionDefinition {
   readonly handlers: Readonly<Partial<Record<string, ProjectionHandler>>>;
 }
 
-export function defineProjection<const P extends ProjectionDefinition>(definition: P): P {
+export function defineProjection(spec: ProjectionSpec): ProjectionDefinition {
+  const handlers: Record<string, ProjectionHandler> = {};
+  for (const key of Object.keys(spec.handlers)) {
+    if (key === '*' && spec.handlers['*']) handlers['*'] = spec.handlers['*'];
+    else if (isDomainEventType(key)) {
+      const handler = untyped(spec.handlers, key);
+      if (handler) handlers[key] = handler;
+    } else throw new Error(`projection ${spec.name}: ${key} is no event type of the domain`);
+  }
+  const definition: ProjectionDefinition = { ...spec, handlers };
   if (!/^[a-z][a-z0-9-]*$/.test(definition.name)) throw new Error(`bad projection name ${definition.name}`);
   if (!Number.isInteger(definition.version) || definition.version < 1) {
     throw new Error(`projection ${definition.name}: version must be a whole number ≥ 1`);
@@ -36,6 +61,15 @@ export function defineProjection<const P extends ProjectionDefinition>(definitio
       throw new Error(`projection ${definition.name}: cannot name the object of ${ddl}`);
   }
   return definition;
+}
+
+/** The runner's view of a typed handler: the guard narrows the event to the type the handler is for. */
+function untyped<T extends DomainEventType>(typed: TypedHandlers, type: T): ProjectionHandler | undefined {
+  const handler = typed[type];
+  if (!handler) return undefined;
+  return (db, event) => {
+    if (isEventOf(event, type)) handler(db, event);
+  };
 }
 
 export interface SchemaObject {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { type ExportedEvent, exportEvents, parseExportArgs, runExport, toExportedEvent } from '../../src/cli/export';
-import { EVENT_SCHEMAS, EVENT_UPCASTERS, eventJsonSchema } from '../../src/domain/event-schemas';
+import { EVENT_UPCASTERS } from '../../src/domain/event-schemas';
 import {
   accountStream,
   credentialsStream,
@@ -15,6 +15,7 @@ import {
   subscriptionStream,
   userStream,
 } from '../../src/domain/streams';
+import { EVENT_SCHEMAS, eventJsonSchema } from '../../src/events-docs/schemas';
 import type { EventStore, EventToAppend } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
 import { withUpcasting } from '../../src/eventstore/upcasting';

@@ -54,6 +54,11 @@ describe('seatledger replay', () => {
     const { code, stdout } = await replay('--verify');
     expect(stdout).toMatch(/seat_availability: 2 rows differ/);
     expect(stdout).toContain('rebuilt: ["acme","WEBINAR",3,1]');
+    // and the counters disagree with the subscription decider's fold of the stream itself
+    expect(stdout).toContain('seat counters of 3 subscriptions with the fold of their streams: 1 differ');
+    expect(stdout).toContain(
+      'seat_availability acme WEBINAR: 4 purchased, 1 assigned; the fold of its stream says 3 purchased, 1 assigned',
+    );
     expect(stdout).toContain('FAILED');
     expect(code).toBe(1);
   });
@@ -75,6 +80,28 @@ describe('seatledger replay', () => {
     expect(stdout).toContain('licence for unknown user ghost');
     expect(stdout).toContain('licence for user bob of another account');
     expect(stdout).toContain('2 seats assigned, only 1 purchased');
+    expect(code).toBe(1);
+  });
+
+  it('compares the seat counters with the fold at the position the live read models have reached', async () => {
+    // given live read models, and then the log moving on without them (a server between two batches)
+    await followLog();
+    await ws.log.purchase('acme', 'WEBINAR', 'webinar-100', 7, { actorId: 'ann' });
+    const { code, stdout } = await replay('--verify');
+    // then the fold stops where they stand: nothing differs
+    expect(stdout).toContain('with the fold of their streams: 0 differ');
+    expect(code).toBe(0);
+  });
+
+  it('flags a change to a subscription before its first purchase, which the decider’s fold ignores', async () => {
+    await ws.log.assign('initech', 'WEBINAR', 'webinar-100', 'gus', { accountId: 'initech', actorId: 'gus' });
+    await followLog();
+    const { code, stdout } = await replay('--verify');
+    expect(stdout).toMatch(/\(LicenseAssigned, account initech, WEBINAR\): before any purchase/);
+    // the read model counted the seat the fold does not have
+    expect(stdout).toContain(
+      'seat_availability initech WEBINAR: 0 purchased, 1 assigned; the fold of its stream says 0',
+    );
     expect(code).toBe(1);
   });
 

@@ -1,6 +1,6 @@
 // Specs of the subscription decider: buying, upgrading, releasing, assigning and revoking seats of one product.
 import fc from 'fast-check';
-import type { Actor } from '../../src/domain/decider';
+import { type Actor, foldEvents, systemActor } from '../../src/domain/decider';
 import {
   AlreadyAssigned,
   Forbidden,
@@ -24,12 +24,13 @@ import {
   type ReleaseLicenses,
   type RevokeLicense,
   type SubscriptionEvent,
+  seatCounts,
   subscriptionDecider,
   type UpgradePlan,
 } from '../../src/domain/subscription';
 import type { UserState } from '../../src/domain/user';
 import { given } from '../support/given';
-import { ACCOUNT, admin, by, member, OTHER_ACCOUNT, otherOwner, owner } from './fixtures';
+import { ACCOUNT, admin, by, member, NOW, OTHER_ACCOUNT, otherOwner, owner } from './fixtures';
 
 const VIDEO: Product = 'VIDEO_MEETING';
 
@@ -340,6 +341,54 @@ describe('subscription decider: RevokeLicense', () => {
     given(subscriptionDecider, purchased(2), assigned('ann'))
       .when(revoke('ann', owner, 'x'.repeat(501)))
       .thenThrows(InvalidInput, /^reason:/);
+  });
+});
+
+describe('subscription decider: RevokeLicense by the system', () => {
+  // The deactivation reactor: no role borrowed from anyone, the deactivating user goes into the metadata.
+  const bySystem = (userId: string, user: UserState): RevokeLicense => ({
+    type: 'RevokeLicense',
+    data: { accountId: OTHER_ACCOUNT, product: VIDEO, userId, reason: 'user deactivated', user },
+    metadata: { actor: systemActor(owner.userId), now: NOW },
+  });
+  const inOther = <E extends SubscriptionEvent>(event: E): E => ({
+    ...event,
+    data: { ...event.data, accountId: OTHER_ACCOUNT },
+  });
+
+  it('the system revokes a deactivated user’s licence, in the account the command names', () => {
+    given(subscriptionDecider, inOther(purchased(2)), inOther(assigned('ann')))
+      .when(bySystem('ann', activeUser('ann', OTHER_ACCOUNT, 'inactive')))
+      .then([inOther(revoked('ann', 'user deactivated'))]);
+  });
+
+  it('a licence no longer held is NOT_ASSIGNED for the system too (the reactor reads events again)', () => {
+    given(subscriptionDecider, inOther(purchased(2)), inOther(assigned('ann')), inOther(revoked('ann')))
+      .when(bySystem('ann', activeUser('ann', OTHER_ACCOUNT, 'inactive')))
+      .thenThrows(NotAssigned);
+  });
+
+  it('the system does nothing else: its other commands are refused even where the types are bypassed', () => {
+    const system = systemActor(owner.userId) as unknown as Actor;
+    given(subscriptionDecider)
+      .when(purchase(1, 'video-standard', system))
+      .thenThrows(Forbidden);
+    given(subscriptionDecider, purchased(2)).when(assign('ann', system)).thenThrows(Forbidden);
+    given(subscriptionDecider, purchased(2)).when(release(1, system)).thenThrows(Forbidden);
+  });
+});
+
+describe('subscription decider: seat counts', () => {
+  const fold = (...events: SubscriptionEvent[]) =>
+    foldEvents(subscriptionDecider, subscriptionDecider.initialState(), events);
+
+  it('nothing bought is zero of each; then purchased, assigned and their difference', () => {
+    expect(seatCounts(fold())).toEqual({ purchased: 0, assigned: 0, available: 0 });
+    expect(seatCounts(fold(purchased(5), assigned('ann'), assigned('bob'), revoked('ann'), released(1)))).toEqual({
+      purchased: 4,
+      assigned: 1,
+      available: 3,
+    });
   });
 });
 

@@ -6,20 +6,18 @@ import { createApplication } from '../../src/application';
 import { toExportedEvent } from '../../src/cli/export';
 import { accountDecider } from '../../src/domain/account';
 import type { Event } from '../../src/domain/decider';
-import { exampleLine, renderEventDocs } from '../../src/domain/event-catalogue';
-import {
-  allEventJsonSchemas,
-  currentSchemaVersion,
-  EVENT_SCHEMAS,
-  EVENT_UPCASTERS,
-  eventJsonSchema,
-  HISTORICAL_EVENT_SCHEMAS,
-  PUBLISHED_STREAM_PREFIXES,
-} from '../../src/domain/event-schemas';
+import { currentSchemaVersion, EVENT_UPCASTERS, PUBLISHED_STREAM_PREFIXES } from '../../src/domain/event-schemas';
 import { PRODUCTS } from '../../src/domain/plans';
 import * as streams from '../../src/domain/streams';
 import { type SubscriptionState, subscriptionDecider } from '../../src/domain/subscription';
 import { ROLES, type UserState, userDecider } from '../../src/domain/user';
+import { exampleLine, renderEventDocs } from '../../src/events-docs/catalogue';
+import {
+  allEventJsonSchemas,
+  EVENT_SCHEMAS,
+  eventJsonSchema,
+  HISTORICAL_EVENT_SCHEMAS,
+} from '../../src/events-docs/schemas';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
 import { withUpcasting } from '../../src/eventstore/upcasting';
 import { ACCOUNT, admin, by, NOW, owner } from '../domain/fixtures';

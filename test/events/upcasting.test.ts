@@ -2,13 +2,9 @@
 // every read path of withUpcasting, and current events pass through untouched.
 import path from 'node:path';
 import { toExportedEvent } from '../../src/cli/export';
-import {
-  EVENT_SCHEMAS,
-  EVENT_UPCASTERS,
-  eventJsonSchema,
-  HISTORICAL_EVENT_SCHEMAS,
-} from '../../src/domain/event-schemas';
+import { EVENT_UPCASTERS } from '../../src/domain/event-schemas';
 import { subscriptionStream } from '../../src/domain/streams';
+import { EVENT_SCHEMAS, eventJsonSchema, HISTORICAL_EVENT_SCHEMAS } from '../../src/events-docs/schemas';
 import type { EventStore, EventToAppend, RecordedEvent } from '../../src/eventstore/port';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/eventstore/sqlite';
 import { type Upcaster, unwrapUpcasting, upcaster, withUpcasting } from '../../src/eventstore/upcasting';

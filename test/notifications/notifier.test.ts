@@ -9,7 +9,7 @@ import type { Application, RequestContext } from '../../src/application/applicat
 import { createApplication } from '../../src/application/create-application';
 import { type CredentialsApplication, createCredentialsApplication } from '../../src/application/credentials';
 import type { Product } from '../../src/domain/plans';
-import { subscriptionStream } from '../../src/domain/streams';
+import { subscriptionStream, userStream } from '../../src/domain/streams';
 import type { RecordedEvent } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
 import { listDeliveries } from '../../src/notifications/db';
@@ -411,7 +411,8 @@ describe('deactivating a user', () => {
       // when Ann is deactivated
       await w.app.deactivateUser(w.owner, { userId: ann });
 
-      // then both her licences are revoked on behalf of the owner, and Bo keeps his
+      // then both her licences are revoked by the system, caused by the deactivation, on behalf of the owner;
+      // and Bo keeps his
       const revoked = await eventually(async () => {
         const events = [...(await w.events('VIDEO_MEETING')), ...(await w.events('WEBINAR'))].filter(
           (e) => e.type === 'LicenseRevoked',
@@ -419,9 +420,17 @@ describe('deactivating a user', () => {
         expect(events).toHaveLength(2);
         return events;
       });
+      let deactivated: RecordedEvent | undefined;
+      for await (const e of w.store.readStream(userStream(ann))) if (e.type === 'UserDeactivated') deactivated = e;
+      expect(deactivated).toBeDefined();
       for (const e of revoked) {
         expect(e.data).toMatchObject({ userId: ann, reason: 'user deactivated' });
-        expect(e.metadata.actorId).toBe(w.owner.actor.userId);
+        expect(e.metadata).toMatchObject({
+          actorId: 'system',
+          onBehalfOf: w.owner.actor.userId,
+          causationId: deactivated?.id,
+          accountId: w.owner.actor.accountId,
+        });
       }
       const mails = (await smtp.waitForMails(5)).slice(3).map((m) => parseMail(m.raw));
       expect(mails.map((m) => m.header('subject')).sort()).toEqual([

@@ -1,6 +1,6 @@
 // Given/when/then for deciders: past events fold into a state, a command is decided, and the spec names
 // either the events it must produce or the refusal it must throw.
-import type { Command, Decider, Event } from '../../src/domain/decider';
+import type { AnyCommand, Decider, Event } from '../../src/domain/decider';
 import { DomainError } from '../../src/domain/errors';
 
 type ErrorClass = abstract new (...args: never[]) => DomainError;
@@ -18,7 +18,7 @@ export interface Given<S, C, E> {
   thenState(expected: S): void;
 }
 
-export function given<S, C extends Command, E extends Event>(
+export function given<S, C extends AnyCommand, E extends Event>(
   decider: Decider<S, C, E>,
   ...events: E[]
 ): Given<S, C, E> {

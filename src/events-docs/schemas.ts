@@ -1,0 +1,463 @@
+// The published event contract as documentation: each published type's payload as JSON Schema, what it means and
+// an example, checked at compile time against the domain's event types (src/domain/events.ts) and versioned by
+// the domain's registry (src/domain/event-schemas.ts). docs/events/ is rendered from here (npm run events:docs).
+import type { Event, Role } from '../domain/decider';
+import {
+  EVENT_VERSIONS,
+  type LicenseRevokedV1,
+  PUBLISHED_EVENT_TYPES,
+  type PublishedEventType,
+  type PublishedStreamPrefix,
+} from '../domain/event-schemas';
+import type { EventOf } from '../domain/events';
+import { PRODUCTS, type Product } from '../domain/plans';
+import { ROLES } from '../domain/user';
+
+// ---------------------------------------------------------------------------------------------------------------
+// The JSON Schema subset the contract uses (draft 2020-12). Every field of a payload is required: a value that may
+// be missing is `null`, so a consumer never has to tell "absent" from "unknown".
+
+export interface StringSchema {
+  readonly type: 'string';
+  readonly description: string;
+  readonly enum?: readonly string[];
+  readonly format?: 'date-time' | 'email' | 'uuid';
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+}
+export interface NullableStringSchema extends Omit<StringSchema, 'type'> {
+  readonly type: readonly ['string', 'null'];
+}
+export interface IntegerSchema {
+  readonly type: 'integer';
+  readonly description: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+export type FieldSchema = StringSchema | NullableStringSchema | IntegerSchema;
+
+export interface ObjectSchema {
+  readonly type: 'object';
+  readonly description?: string;
+  readonly properties: Readonly<Record<string, JsonSchema>>;
+  readonly required: readonly string[];
+  readonly additionalProperties: boolean;
+}
+export type JsonSchema =
+  | FieldSchema
+  | ObjectSchema
+  | { readonly const: string | number; readonly description?: string }
+  | { readonly type: 'string' | 'integer'; readonly description?: string; readonly minimum?: number };
+
+/**
+ * The schema a field of TypeScript type T must have: a string union needs its `enum`, a nullable string the
+ * `["string", "null"]` type. This is what keeps a schema and its event type from drifting apart.
+ */
+export type FieldSchemaFor<T> = [T] extends [number]
+  ? IntegerSchema
+  : [T] extends [string]
+    ? string extends T
+      ? StringSchema & { readonly enum?: never }
+      : StringSchema & { readonly enum: readonly T[] }
+    : [T] extends [string | null]
+      ? NullableStringSchema
+      : never;
+
+/** One version of one event type. `data` must name every key of the event's payload, and nothing else. */
+export interface TypedEventSchema<E extends Event> {
+  readonly type: E['type'];
+  readonly version: number;
+  readonly stream: PublishedStreamPrefix;
+  /** What the event means, in the domain's words. */
+  readonly meaning: string;
+  /** Which operation writes it. */
+  readonly writtenWhen: string;
+  readonly data: { readonly [K in keyof E['data']]-?: FieldSchemaFor<E['data'][K]> };
+  readonly example: E['data'];
+}
+
+/** A definition once checked against its type: what the registry holds. */
+export interface EventSchemaDefinition {
+  readonly type: string;
+  readonly version: number;
+  readonly stream: PublishedStreamPrefix;
+  readonly meaning: string;
+  readonly writtenWhen: string;
+  readonly data: Readonly<Record<string, FieldSchema>>;
+  readonly example: Readonly<Record<string, unknown>>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Streams
+
+export const STREAM_DESCRIPTIONS: Readonly<Record<PublishedStreamPrefix, { pattern: string; holds: string }>> = {
+  'account-': {
+    pattern: 'account-<accountId>',
+    holds: 'The company that buys seats: opened once, at sign-up, with its owner.',
+  },
+  'user-': {
+    pattern: 'user-<userId>',
+    holds: 'One person of an account: created, their role changes, deactivation.',
+  },
+  'subscription-': {
+    pattern: 'subscription-<accountId>-<product>',
+    holds:
+      "Every change to one product's seats: purchases, upgrades, releases, assignments and revocations. Each is " +
+      'appended at the expected revision, which is what keeps assigned ≤ purchased under concurrency.',
+  },
+  'email-': {
+    pattern: 'email-<sha256 of the lowercase e-mail>',
+    holds:
+      'Helper stream: the reservation that makes an e-mail unique across users. Created ("no stream") before the ' +
+      'user stream; the address itself is never in the stream name or its events.',
+  },
+  'idempotency-': {
+    pattern: 'idempotency-<accountId>-<idempotency key>',
+    holds: 'Helper stream: one idempotency key of a purchase: its claim (input hash), then its result or release.',
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Field schemas used by several events
+
+const id = (description: string): StringSchema & { enum?: never } => ({ type: 'string', minLength: 1, description });
+const accountId = id('The account (company) the event belongs to.');
+const userId = (what = 'The user.') => id(what);
+const product: FieldSchemaFor<Product> = {
+  type: 'string',
+  enum: PRODUCTS,
+  description: 'The product the seats are for.',
+};
+const planId = (description: string) => id(`${description} One of the plan catalog's ids, e.g. video-pro.`);
+const role = (description: string): FieldSchemaFor<Role> => ({
+  type: 'string',
+  enum: ROLES,
+  description,
+});
+const sha256 = (description: string): StringSchema & { enum?: never } => ({
+  type: 'string',
+  pattern: '^[0-9a-f]{64}$',
+  description,
+});
+
+// Example ids: UUIDs as the application writes them, fixed so the generated docs are stable.
+export const EXAMPLE_IDS = {
+  account: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  owner: '3f2b8c1e-5a4d-4e8f-9b6a-1c2d3e4f5a6b',
+  user: 'a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d',
+  claim: 'c0ffee00-1234-4abc-8def-0123456789ab',
+} as const;
+
+/** Checks a definition against its event type; returns it unchanged. */
+const define = <E extends Event>(definition: TypedEventSchema<E>): EventSchemaDefinition => definition;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The current version of every published event type: one entry per type the domain declares, or no compile
+
+type CurrentSchemas = {
+  readonly [T in PublishedEventType]: Omit<TypedEventSchema<EventOf<T>>, 'type' | 'version'>;
+};
+
+const CURRENT_SCHEMAS: CurrentSchemas = {
+  AccountOpened: {
+    stream: 'account-',
+    meaning: 'A company account exists, with its owner. The first event of every account stream.',
+    writtenWhen: 'signUp, together with the owner’s UserCreated (and EmailReserved).',
+    data: {
+      accountId,
+      name: { type: 'string', minLength: 1, maxLength: 200, description: 'The company name, trimmed.' },
+      ownerUserId: userId('The user who signed up: the OWNER of the account.'),
+    },
+    example: { accountId: EXAMPLE_IDS.account, name: 'Acme GmbH', ownerUserId: EXAMPLE_IDS.owner },
+  },
+  UserCreated: {
+    stream: 'user-',
+    meaning: 'A person belongs to an account with a role; they are active.',
+    writtenWhen: 'signUp (the OWNER) or createUser ("Add New User", by an OWNER or ADMIN).',
+    data: {
+      userId: userId(),
+      accountId,
+      email: { type: 'string', format: 'email', maxLength: 254, description: 'As given, trimmed.' },
+      emailNormalized: {
+        type: 'string',
+        format: 'email',
+        maxLength: 254,
+        description: 'Lowercase: what uniqueness and login compare.',
+      },
+      name: { type: 'string', minLength: 1, maxLength: 200, description: 'The person’s name, trimmed.' },
+      role: role('The role in the account.'),
+    },
+    example: {
+      userId: EXAMPLE_IDS.user,
+      accountId: EXAMPLE_IDS.account,
+      email: 'Ann.Lee@acme.example',
+      emailNormalized: 'ann.lee@acme.example',
+      name: 'Ann Lee',
+      role: 'MEMBER',
+    },
+  },
+  UserRoleChanged: {
+    stream: 'user-',
+    meaning: 'A user’s role in their account changed. The owner’s role never changes.',
+    writtenWhen: 'changeUserRole, by the OWNER; changing to the role the user has already writes nothing.',
+    data: {
+      userId: userId(),
+      role: role('The new role (never OWNER).'),
+      previousRole: role('The role before.'),
+    },
+    example: { userId: EXAMPLE_IDS.user, role: 'ADMIN', previousRole: 'MEMBER' },
+  },
+  UserDeactivated: {
+    stream: 'user-',
+    meaning:
+      'A user may no longer hold licences or sign in. A reactor then revokes each licence they hold ' +
+      '(LicenseRevoked in the subscription streams).',
+    writtenWhen: 'deactivateUser, by an OWNER (or an ADMIN, for a MEMBER); deactivating twice writes nothing.',
+    data: { userId: userId() },
+    example: { userId: EXAMPLE_IDS.user },
+  },
+  LicensePurchased: {
+    stream: 'subscription-',
+    meaning:
+      'Seats of a product were bought on a plan. The first one opens the subscription; later ones ("Buy More") ' +
+      'add seats on the same plan.',
+    writtenWhen: 'purchaseLicenses, by an OWNER or ADMIN.',
+    data: {
+      accountId,
+      product,
+      planId: planId('The plan the seats are on.'),
+      quantity: { type: 'integer', minimum: 1, maximum: 10_000, description: 'Seats added.' },
+    },
+    example: { accountId: EXAMPLE_IDS.account, product: 'VIDEO_MEETING', planId: 'video-pro', quantity: 25 },
+  },
+  PlanUpgraded: {
+    stream: 'subscription-',
+    meaning: 'Every seat of the product moved to a higher-ranked plan; held licences move with them.',
+    writtenWhen: 'upgradePlan, by an OWNER or ADMIN.',
+    data: {
+      accountId,
+      product,
+      fromPlanId: planId('The plan before.'),
+      toPlanId: planId('The plan after; ranks above fromPlanId.'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      fromPlanId: 'video-pro',
+      toPlanId: 'video-business',
+    },
+  },
+  LicensesReleased: {
+    stream: 'subscription-',
+    meaning: 'Unassigned seats were given back: the purchased count goes down. Assigned seats are never released.',
+    writtenWhen: 'releaseLicenses, by an OWNER or ADMIN.',
+    data: {
+      accountId,
+      product,
+      quantity: { type: 'integer', minimum: 1, description: 'Seats removed.' },
+    },
+    example: { accountId: EXAMPLE_IDS.account, product: 'VIDEO_MEETING', quantity: 5 },
+  },
+  LicenseAssigned: {
+    stream: 'subscription-',
+    meaning: 'A user holds a licence (one seat) of the product. The user gets one notification mail for it.',
+    writtenWhen: 'assignLicense, by an OWNER or ADMIN, while a seat is free and the user is active.',
+    data: {
+      accountId,
+      product,
+      planId: planId('The subscription’s plan at the time.'),
+      userId: userId('The user now holding the licence.'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      planId: 'video-pro',
+      userId: EXAMPLE_IDS.user,
+    },
+  },
+  LicenseRevoked: {
+    stream: 'subscription-',
+    meaning: 'A user no longer holds the licence; the seat is free again.',
+    writtenWhen:
+      'revokeLicense, by an OWNER or ADMIN; or by the system (the deactivation reactor) for each licence of a ' +
+      'deactivated user, caused by the UserDeactivated event, on behalf of whoever deactivated them.',
+    data: {
+      accountId,
+      product,
+      planId: planId('The subscription’s plan at the time.'),
+      userId: userId('The user who held the licence.'),
+      reason: {
+        type: ['string', 'null'],
+        minLength: 1,
+        maxLength: 500,
+        description: 'Why, as the revoker typed it (trimmed); null when none was given. Version 2 added it.',
+      },
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      planId: 'video-pro',
+      userId: EXAMPLE_IDS.user,
+      reason: 'left the company',
+    },
+  },
+  EmailReserved: {
+    stream: 'email-',
+    meaning:
+      'An e-mail address (named only by its stream’s hash) belongs to a user. A later one in the same stream ' +
+      'takes over a reservation whose user was never created (a crash between the two appends).',
+    writtenWhen: 'signUp and createUser, before UserCreated.',
+    data: { userId: userId('The user the address is reserved for.'), accountId },
+    example: { userId: EXAMPLE_IDS.user, accountId: EXAMPLE_IDS.account },
+  },
+  IdempotencyKeyClaimed: {
+    stream: 'idempotency-',
+    meaning: 'A purchase with this idempotency key is under way; requests with the same key wait for its result.',
+    writtenWhen: 'purchaseLicenses with an idempotency key the account has not used, before the purchase.',
+    data: {
+      inputHash: sha256('SHA-256 (hex) of the request’s input: the same key with another input is refused.'),
+      claimId: id('Also in the purchase’s metadata (idempotencyClaimId): how a crashed claim finds what it wrote.'),
+      stream: id('The stream the purchase appends to.'),
+      fromRevision: { type: 'integer', minimum: 0, description: 'That stream’s next revision at claim time.' },
+    },
+    example: {
+      inputHash: 'a3f1c9b2e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f',
+      claimId: EXAMPLE_IDS.claim,
+      stream: `subscription-${EXAMPLE_IDS.account}-VIDEO_MEETING`,
+      fromRevision: 3,
+    },
+  },
+  IdempotencyKeyCompleted: {
+    stream: 'idempotency-',
+    meaning: 'The purchase of the claim landed: a repeat of the request answers with this position, buying nothing.',
+    writtenWhen: 'After the purchase of a claim (or by the next request with the key, after a crash).',
+    data: {
+      inputHash: sha256('SHA-256 (hex) of the request’s input.'),
+      position: id('Log position of the purchase’s event.'),
+    },
+    example: {
+      inputHash: 'a3f1c9b2e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f',
+      position: '0000000000001043',
+    },
+  },
+  IdempotencyKeyReleased: {
+    stream: 'idempotency-',
+    meaning: 'The claimed purchase was refused or failed; the key is free again.',
+    writtenWhen: 'When the purchase of a claim throws.',
+    data: {
+      inputHash: sha256('SHA-256 (hex) of the request’s input.'),
+      code: id('The error code of the refusal (api.md’s codes), e.g. NO_SEATS_AVAILABLE.'),
+    },
+    example: {
+      inputHash: 'a3f1c9b2e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f',
+      code: 'PLAN_MISMATCH',
+    },
+  },
+};
+
+/** The current version of every published type, in the registry's order. */
+export const EVENT_SCHEMAS: readonly EventSchemaDefinition[] = PUBLISHED_EVENT_TYPES.map(
+  (type): EventSchemaDefinition => ({ type, version: EVENT_VERSIONS[type], ...CURRENT_SCHEMAS[type] }),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Earlier versions, still readable: their schemas, published for data exported before the change
+
+export const HISTORICAL_EVENT_SCHEMAS: readonly EventSchemaDefinition[] = [
+  define<LicenseRevokedV1>({
+    type: 'LicenseRevoked',
+    version: 1,
+    stream: 'subscription-',
+    meaning: 'A user no longer holds the licence; the seat is free again. Superseded by v2, which adds `reason`.',
+    writtenWhen: 'revokeLicense, before revocations carried a reason.',
+    data: {
+      accountId,
+      product,
+      planId: planId('The subscription’s plan at the time.'),
+      userId: userId('The user who held the licence.'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      planId: 'video-pro',
+      userId: EXAMPLE_IDS.user,
+    },
+  }),
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The whole JSON Schema of one event version: payload, metadata and the envelope an export line or a subscription
+// adds around them.
+
+export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+/** Metadata every event carries, whatever its type. */
+export const METADATA_FIELDS: Readonly<Record<string, FieldSchema>> = {
+  accountId: id('The account the event belongs to: who may see it.'),
+  actorId: id(
+    'The user who caused it; `system` for a change a reactor made (then `onBehalfOf` names the user whose act it ' +
+      'carries out).',
+  ),
+  occurredAt: { type: 'string', format: 'date-time', description: 'When it happened (ISO-8601, UTC).' },
+  correlationId: id('The request it belongs to: every event of one request shares it.'),
+  causationId: id('What caused it: the request id, or the id of the event a reactor acted on.'),
+};
+
+/** Metadata some events carry, never required. */
+export const OPTIONAL_METADATA_FIELDS: Readonly<Record<string, FieldSchema>> = {
+  idempotencyKey: id('On a purchase made with an idempotency key: the key.'),
+  idempotencyClaimId: id('On a purchase made with an idempotency key: its IdempotencyKeyClaimed’s claimId.'),
+  onBehalfOf: id('On a change the system made (actorId `system`): the user whose act it carries out.'),
+};
+
+export function eventJsonSchema(definition: EventSchemaDefinition): Record<string, unknown> {
+  const { type, version } = definition;
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    $id: `urn:seatledger:event:${type}:v${version}`,
+    title: `${type} (version ${version})`,
+    description: `${definition.meaning} Written by: ${definition.writtenWhen}`,
+    type: 'object',
+    required: ['type', 'data', 'metadata'],
+    properties: {
+      id: id('The event’s id (a UUID chosen by its writer); unique across the log.'),
+      type: { const: type },
+      stream: {
+        type: 'string',
+        pattern: `^${definition.stream}`,
+        description: `The stream: ${STREAM_DESCRIPTIONS[definition.stream].pattern}.`,
+      },
+      position: id('Global position in the log: opaque, fixed-width; string order is log order.'),
+      revision: { type: 'integer', minimum: 0, description: 'Position in its stream, from 0.' },
+      data: {
+        type: 'object',
+        properties: definition.data,
+        required: Object.keys(definition.data),
+        additionalProperties: false,
+      },
+      metadata: {
+        type: 'object',
+        properties: {
+          ...METADATA_FIELDS,
+          schemaVersion: { const: version, description: 'The version of this schema the event follows.' },
+          ...OPTIONAL_METADATA_FIELDS,
+        },
+        required: [...Object.keys(METADATA_FIELDS), 'schemaVersion'],
+        // Metadata may gain keys without a new version: consumers ignore the ones they do not know.
+        additionalProperties: true,
+      },
+      recordedAt: { type: 'string', format: 'date-time', description: 'When the log stored it (ISO-8601, UTC).' },
+    },
+    additionalProperties: false,
+  };
+}
+
+/** Every published schema, current and historical, by file name (`<Type>.v<N>.json`). */
+export function allEventJsonSchemas(): ReadonlyMap<string, Record<string, unknown>> {
+  const schemas = new Map<string, Record<string, unknown>>();
+  for (const definition of [...EVENT_SCHEMAS, ...HISTORICAL_EVENT_SCHEMAS]) {
+    schemas.set(`${definition.type}.v${definition.version}.json`, eventJsonSchema(definition));
+  }
+  return schemas;
+}
