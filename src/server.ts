@@ -179,7 +179,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   await apollo.start();
 
-  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string, log: Logger) => {
+  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string, log: () => Logger) => {
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
     if (method === 'POST') {
@@ -214,7 +214,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await writeGraphQLResponse(res, response);
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, route: Route, requestId: string, log: Logger) => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    requestId: string,
+    log: () => Logger,
+  ) => {
     if (route === 'graphql') {
       await handleGraphQL(req, res, requestId, log);
       return;
@@ -253,7 +259,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdOf(req);
-    const log = logger.child({ reqId: requestId });
+    // The request's own logger, made on first use: at the usual levels most requests log nothing but one line.
+    let child: Logger | undefined;
+    const log = () => {
+      child ??= logger.child({ reqId: requestId });
+      return child;
+    };
     res.setHeader('x-request-id', requestId);
     for (const [key, value] of Object.entries(CORS_HEADERS)) res.setHeader(key, value);
     const route = routeOf(req, options.activatePage !== undefined);
@@ -261,10 +272,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       metrics.observeRequest(route, req.method ?? 'GET', res.statusCode, seconds);
-      log.info(
-        { method: req.method, url: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 },
-        'request',
-      );
+      if (logger.isLevelEnabled('info')) {
+        log().info(
+          {
+            method: req.method,
+            url: req.url?.split('?')[0],
+            status: res.statusCode,
+            ms: Math.round(seconds * 1e4) / 10,
+          },
+          'request',
+        );
+      }
     });
     handle(req, res, route, requestId, log).catch((error: unknown) => {
       if (error instanceof PayloadTooLarge) {
@@ -280,7 +298,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         setTimeout(() => req.socket.destroy(), 1000).unref();
         return;
       }
-      log.error({ err: error }, 'request failed');
+      log().error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, ...graphqlError(500, 'INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE));
       else res.destroy();
     });

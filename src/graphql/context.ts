@@ -140,16 +140,25 @@ export interface GraphQLContext {
   loaders(accountId: string): Loaders;
 }
 
-/** Builds a request's context; the loaders are made lazily and once per account, never shared across requests. */
+/**
+ * Builds a request's context; the loaders are made lazily and once per account, never shared across requests. The
+ * logger may be given as a function: a request's own child logger then costs nothing until something is logged.
+ */
 export function createContext(input: {
   requestId: string;
   viewer: Viewer | null;
   services: SeatledgerServices;
-  logger: Logger;
+  logger: Logger | (() => Logger);
 }): GraphQLContext {
   const byAccount = new Map<string, Loaders>();
+  const { logger } = input;
   return {
-    ...input,
+    requestId: input.requestId,
+    viewer: input.viewer,
+    services: input.services,
+    get logger() {
+      return typeof logger === 'function' ? logger() : logger;
+    },
     loaders(accountId) {
       let loaders = byAccount.get(accountId);
       if (!loaders) {

@@ -58,12 +58,32 @@ export function createHttpMetrics(extra?: Registry): HttpMetrics {
   };
 
   const merged = extra ? Registry.merge([registry, extra]) : registry;
+  // prom-client hashes the label values on every observation: the labelled series are looked up once per value set
+  // instead (the sets are bounded: routes, methods, statuses and at most MAX_OPERATION_NAMES operations).
+  const series = <T>(make: (...labels: string[]) => T) => {
+    const made = new Map<string, T>();
+    return (...labels: string[]): T => {
+      const key = labels.join('\u0000');
+      let one = made.get(key);
+      if (one === undefined) {
+        one = make(...labels);
+        made.set(key, one);
+      }
+      return one;
+    };
+  };
+  const requestCount = series((route, method, status) => httpRequests.labels(route ?? '', method ?? '', status ?? ''));
+  const requestDuration = series((route) => httpDuration.labels(route ?? ''));
+  const operationCount = series((type, operation, outcome) =>
+    operations.labels(type ?? '', operation ?? '', outcome ?? ''),
+  );
+  const operationLatency = series((type, operation) => operationDuration.labels(type ?? '', operation ?? ''));
 
   return {
     registry,
     observeRequest(route, method, status, seconds) {
-      httpRequests.inc({ route, method, status: String(status) });
-      httpDuration.observe({ route }, seconds);
+      requestCount(route, method, String(status)).inc();
+      requestDuration(route).observe(seconds);
     },
     apolloPlugin() {
       return {
@@ -78,8 +98,8 @@ export function createHttpMetrics(extra?: Registry): HttpMetrics {
               const type = operation?.operation ?? 'unknown';
               const label = operationLabel(operationName);
               const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-              operations.inc({ type, operation: label, outcome: failed ? 'error' : 'ok' });
-              operationDuration.observe({ type, operation: label }, seconds);
+              operationCount(type, label, failed ? 'error' : 'ok').inc();
+              operationLatency(type, label).observe(seconds);
             },
           };
         },
