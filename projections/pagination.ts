@@ -18,7 +18,7 @@ export interface Page<T> {
   readonly endCursor: string | null;
 }
 
-export const MAX_PAGE_SIZE = 1000;
+const MAX_PAGE_SIZE = 1000;
 
 export function pageSize(first: number | null | undefined, fallback: number): number {
   const size = first ?? fallback;

@@ -3,8 +3,9 @@
 import path from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { allProjections } from '../projections';
-import { createApplication, LogWatch } from './application';
+import { createApplication } from './application/create-application';
 import { createCredentialsApplication } from './application/credentials';
+import { LogWatch } from './application/log-watch';
 import { rememberVerified } from './auth/remember-verified';
 import { createSignIn } from './auth/sign-in';
 import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type TokenVerifier } from './auth/tokens';
@@ -26,7 +27,7 @@ import { readModelsProcessor } from './projection-runtime/read-models-processor'
 import { createQueryService } from './queries/query-service';
 import { startServer } from './server';
 
-export interface SeatledgerOptions {
+interface SeatledgerOptions {
   readonly config: Config;
   readonly logger: Logger;
   /** Run the notifier and the deactivation reactor here (default true; off for extra API instances). */

@@ -34,7 +34,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const MIN_AUTH_SECRET_LENGTH = 32;
+const MIN_AUTH_SECRET_LENGTH = 32;
 
 // host[:port] with an optional user:password@, hosts separated by commas (a cluster's gossip seeds).
 const ESDB_CONNECTION =

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-export const LOCK_FILE = 'serve.lock';
-export const HOLDER_FILE = 'serve.pid';
+const LOCK_FILE = 'serve.lock';
+const HOLDER_FILE = 'serve.pid';
 
 /** Another live process holds the data dir. */
 export class DataDirLocked extends Error {
@@ -28,7 +28,7 @@ export interface DataDirLock {
   release(): void;
 }
 
-export interface LockOptions {
+interface LockOptions {
   /**
    * How long a refused process waits for the holder's pid to appear: two processes started together can find the
    * lock taken before its winner has written `serve.pid` (or find the pid of a holder that died before it).

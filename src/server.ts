@@ -22,12 +22,12 @@ import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body
 import { createHttpMetrics } from './http/metrics';
 import type { Logger } from './logger';
 
-export interface Readiness {
+interface Readiness {
   readonly ready: boolean;
   readonly detail?: unknown;
 }
 
-export interface ServerOptions {
+interface ServerOptions {
   readonly config: Pick<Config, 'port' | 'host'>;
   readonly services: SeatledgerServices;
   /** The viewer a bearer token stands for (from our own user records); null for a missing or bad token. */

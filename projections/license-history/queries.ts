@@ -19,7 +19,7 @@ export interface LicenseEventRow {
   readonly data: string;
 }
 
-export interface HistoryArgs extends PageArgs {
+interface HistoryArgs extends PageArgs {
   readonly userId?: string | null;
   readonly product?: Product | null;
 }

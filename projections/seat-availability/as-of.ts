@@ -10,7 +10,7 @@ import {
 } from '../../src/domain/subscription';
 import type { RecordedEvent } from '../../src/eventstore/port';
 
-export type SeatsAsOf = SeatCounts;
+type SeatsAsOf = SeatCounts;
 
 // Folded a chunk at a time: the decider copies the holders once per fold, not once per event.
 const FOLD_CHUNK = 1000;

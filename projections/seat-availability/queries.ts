@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { PRODUCTS, type Product } from '../../src/domain/plans';
 import { prepared } from '../../src/projection-runtime/sql';
 
-export interface SeatAvailability {
+interface SeatAvailability {
   readonly product: Product;
   readonly purchased: number;
   readonly assigned: number;

@@ -7,7 +7,7 @@ import { decodeCursor, encodeCursor, type Page, type PageArgs, pageSize, toPage 
 import { toUser, USER_COLUMNS, type UserRow } from '../users/queries';
 import { userSearch } from '../users/search';
 
-export interface SubscriptionRow {
+interface SubscriptionRow {
   /** The subscription's stream name: one per account and product. */
   readonly id: string;
   readonly accountId: string;
@@ -21,16 +21,16 @@ export interface SubscriptionRow {
 }
 
 /** A licence holder: the user, and when and by whom the licence was assigned. */
-export interface AssigneeRow extends UserRow {
+interface AssigneeRow extends UserRow {
   readonly assignedAt: string;
   readonly assignedBy: string;
 }
 
-export interface AssigneeArgs extends PageArgs {
+interface AssigneeArgs extends PageArgs {
   readonly search?: string | null;
 }
 
-export type AssigneePage = Page<AssigneeRow> & { readonly totalCount: number };
+type AssigneePage = Page<AssigneeRow> & { readonly totalCount: number };
 
 interface SqlSubscription {
   account_id: string;

@@ -34,11 +34,11 @@ export interface LicenseRow {
   readonly assignedBy: string;
 }
 
-export interface UserSearchArgs extends PageArgs {
+interface UserSearchArgs extends PageArgs {
   readonly search?: string | null;
 }
 
-export type UserPage = Page<UserRow> & { readonly totalCount: number };
+type UserPage = Page<UserRow> & { readonly totalCount: number };
 
 interface SqlUser {
   user_id: string;

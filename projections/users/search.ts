@@ -1,6 +1,6 @@
 // How a search string becomes an index lookup: trigram substring match from three characters, a prefix range below.
 
-export type UserSearch =
+type UserSearch =
   | { readonly kind: 'all' }
   /** An FTS5 phrase: the trigram tokenizer matches it as a case- and accent-insensitive substring. */
   | { readonly kind: 'substring'; readonly match: string }

@@ -4,13 +4,13 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 export const ACTIVATION_VALIDITY_MS = 7 * 24 * 60 * 60 * 1000;
 
-export interface ActivationToken {
+interface ActivationToken {
   /** `<userId>.<secret>`: the whole string goes into the link, and nowhere else. */
   readonly token: string;
   readonly tokenHash: string;
 }
 
-export const hashActivationSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
+const hashActivationSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 // The token names its user so redeeming it reads one credentials stream, never a table of all tokens.
 const tokenOf = (userId: string, secretBytes: Buffer): ActivationToken => {

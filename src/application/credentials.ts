@@ -25,7 +25,7 @@ export interface CredentialsApplication {
 
 // Credentials streams go through the same command handler as every other stream, kept to their latest event
 // (maxCount 1) so an old hash never lingers in the log. The handler's catch-up reads what another process wrote.
-export interface CredentialsDeps {
+interface CredentialsDeps {
   readonly store: EventStore;
   readonly now?: () => Date;
   readonly newId?: () => string;

@@ -28,7 +28,7 @@ export interface EventContext {
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
-export interface Handled<E> {
+interface Handled<E> {
   /** Position of the last event appended; with nothing appended, the stream's (or the log's) head. */
   readonly position: Position;
   /** Revision of the stream after the command (-1: the stream does not exist). */
@@ -36,7 +36,7 @@ export interface Handled<E> {
   readonly events: readonly E[];
 }
 
-export interface CommandHandlerOptions {
+interface CommandHandlerOptions {
   readonly store: EventStore;
   readonly newId?: () => string;
   /** Streams whose state is kept in memory. */

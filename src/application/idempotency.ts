@@ -21,7 +21,7 @@ export function inputHashOf(input: unknown): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex');
 }
 
-export interface IdempotentRequest {
+interface IdempotentRequest {
   readonly accountId: string;
   readonly key: string;
   readonly inputHash: string;

@@ -6,7 +6,7 @@
 import type { Position, RecordedEvent } from '../eventstore/port';
 
 /** Told of each event the watch sees: its stream and revision. */
-export type StreamWritten = (stream: string, revision: number) => void;
+type StreamWritten = (stream: string, revision: number) => void;
 
 export class LogWatch {
   readonly name = 'stream-watch';

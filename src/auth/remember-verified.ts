@@ -4,7 +4,7 @@
 import { decodeJwt } from 'jose';
 import type { TokenSubject, TokenVerifier } from './tokens';
 
-export interface RememberOptions {
+interface RememberOptions {
   /** Most tokens kept; the oldest goes first. */
   readonly max?: number;
   /** Longest a verification is trusted, whatever the token's own expiry (a rotated OIDC key takes effect by then). */

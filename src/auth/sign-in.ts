@@ -10,7 +10,7 @@ import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
 import type { TokenIssuer, TokenVerifier } from './tokens';
 
 /** Wrong e-mail, wrong password, unknown or used token: one answer, so nothing leaks about which. */
-export class Unauthenticated extends Error {
+class Unauthenticated extends Error {
   readonly code = 'UNAUTHENTICATED';
   constructor(message = 'not signed in') {
     super(message);

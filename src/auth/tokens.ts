@@ -9,7 +9,7 @@ import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify, S
 
 const ISSUER = 'seatledger';
 const AUDIENCE = 'seatledger-api';
-export const TOKEN_TTL_SECONDS = 60 * 60;
+const TOKEN_TTL_SECONDS = 60 * 60;
 
 /** What a verified token says of its bearer: our user id, or (OIDC) a subject and e-mail to look up. */
 export interface TokenSubject {

@@ -11,7 +11,7 @@ import { decodePosition, encodePosition, SqliteEventStore } from '../eventstore/
 import { type Upcaster, unwrapUpcasting, upcaster } from '../eventstore/upcasting';
 import type { CliCommand } from './main';
 
-export interface ExportFilter {
+interface ExportFilter {
   /** Only events strictly after this position. */
   readonly after?: Position;
   /** Only these event types. */
@@ -32,13 +32,13 @@ export interface ExportedEvent {
   readonly recordedAt: string;
 }
 
-export interface ExportProgress {
+interface ExportProgress {
   readonly events: number;
   readonly seconds: number;
 }
 
 /** Where the command writes; process.stdout/stderr normally, anything writable in tests. */
-export interface ExportIo {
+interface ExportIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
@@ -60,7 +60,7 @@ const CHUNK_CHARS = 64 * 1024;
 const PROGRESS_INTERVAL_MS = 500;
 
 /** Bad arguments: the message is for the person who typed them (exit 2). */
-export class UsageError extends Error {
+class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 

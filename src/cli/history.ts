@@ -26,7 +26,7 @@ The licence history of an account, oldest first, read from the event log (never 
   --csv       the events as CSV for spreadsheets (RFC 4180, UTF-8, a header row; no seats)
   --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)`;
 
-export interface HistoryOptions {
+interface HistoryOptions {
   readonly accountId: string;
   readonly userId?: string;
   readonly product?: Product;
@@ -38,7 +38,7 @@ export interface HistoryOptions {
 
 class UsageError extends Error {}
 
-export function parseHistoryArgs(args: readonly string[]): HistoryOptions {
+function parseHistoryArgs(args: readonly string[]): HistoryOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -94,7 +94,7 @@ export function parseHistoryArgs(args: readonly string[]): HistoryOptions {
   };
 }
 
-export interface HistoryEntry {
+interface HistoryEntry {
   readonly id: string;
   readonly position: string;
   readonly type: string;
@@ -105,7 +105,7 @@ export interface HistoryEntry {
   readonly data: Record<string, unknown>;
 }
 
-export interface AccountHistory {
+interface AccountHistory {
   readonly accountId: string;
   readonly asOf: string | null;
   readonly userId: string | null;
@@ -115,7 +115,7 @@ export interface AccountHistory {
 }
 
 /** Null when the log holds no event of the account at all. */
-export async function accountHistory(store: EventStore, options: HistoryOptions): Promise<AccountHistory | null> {
+async function accountHistory(store: EventStore, options: HistoryOptions): Promise<AccountHistory | null> {
   const limit = options.asOf?.getTime() ?? Number.POSITIVE_INFINITY;
   const events: HistoryEntry[] = [];
   const products = new Set<Product>();
@@ -196,7 +196,7 @@ function details(entry: HistoryEntry): string {
   }
 }
 
-export function formatTable(history: AccountHistory): string {
+function formatTable(history: AccountHistory): string {
   const header = ['POSITION', 'OCCURRED AT', 'TYPE', 'ACTOR', 'USER', 'PRODUCT', 'DETAILS'];
   const rows = history.events.map((e) => [
     e.position,
@@ -242,7 +242,7 @@ function csvCell(value: string): string {
 }
 
 /** RFC 4180: a header row, CRLF after every record, fields with a comma, quote or line break quoted. */
-export function formatCsv(history: AccountHistory): string {
+function formatCsv(history: AccountHistory): string {
   const header = ['position', 'id', 'occurredAt', 'type', 'actorId', 'userId', 'product', 'details', 'data'];
   const records = history.events.map((e) => [
     e.position,

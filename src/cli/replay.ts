@@ -257,9 +257,9 @@ function fraction(position: Position | null, head: Position | null): number {
 }
 
 /** Seats of each subscription, keyed by account and product, as the decider's fold of its stream says. */
-export type FoldedSeats = ReadonlyMap<string, { readonly accountId: string; readonly product: Product } & SeatCounts>;
+type FoldedSeats = ReadonlyMap<string, { readonly accountId: string; readonly product: Product } & SeatCounts>;
 
-export interface InvariantReport {
+interface InvariantReport {
   readonly events: number;
   readonly subscriptions: number;
   readonly violations: string[];

@@ -7,13 +7,13 @@ export type AccountEvent = AccountOpened;
 
 /** Sign-up: the owner-to-be is the actor (their user id is chosen by the caller with the account id). */
 export type OpenAccount = Command<'OpenAccount', { accountId: string; name: string; ownerUserId: string }>;
-export type AccountCommand = OpenAccount;
+type AccountCommand = OpenAccount;
 
-export type AccountState =
+type AccountState =
   | { readonly status: 'absent' }
   | { readonly status: 'open'; readonly accountId: string; readonly name: string; readonly ownerUserId: string };
 
-export const MAX_ACCOUNT_NAME_LENGTH = 200;
+const MAX_ACCOUNT_NAME_LENGTH = 200;
 
 export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent> = {
   initialState: () => ({ status: 'absent' }),

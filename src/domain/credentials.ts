@@ -20,7 +20,7 @@ export type CredentialsState =
   | { readonly status: 'password'; readonly passwordHash: string };
 
 /** An activation token that is unknown, used, superseded or expired. Says nothing about which. */
-export class ActivationRefused extends Error {
+class ActivationRefused extends Error {
   readonly code = 'UNAUTHENTICATED';
   constructor() {
     super('this activation link is invalid, used or expired');

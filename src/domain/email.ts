@@ -17,9 +17,9 @@ export type ReserveEmail = Command<
   'ReserveEmail',
   { userId: string; accountId: string; holder: { readonly userId: string; readonly state: UserState } | null }
 >;
-export type EmailCommand = ReserveEmail;
+type EmailCommand = ReserveEmail;
 
-export type EmailState =
+type EmailState =
   | { readonly status: 'free' }
   | {
       readonly status: 'reserved';

@@ -1,6 +1,6 @@
 // Domain refusals. Each has a stable `code` from api.md; the GraphQL layer maps them once.
 
-export type DomainErrorCode =
+type DomainErrorCode =
   | 'FORBIDDEN'
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'

@@ -44,7 +44,7 @@ export const PUBLISHED_EVENT_TYPES: readonly PublishedEventType[] = Object.keys(
 export type LicenseRevokedV1 = Event<'LicenseRevoked', Omit<LicenseRevoked['data'], 'reason'>>;
 
 /** Turns a stored event's payload at `fromVersion` into the payload at `fromVersion + 1`. Pure. */
-export interface EventUpcaster {
+interface EventUpcaster {
   readonly type: DomainEventType;
   readonly fromVersion: number;
   upcast(data: Readonly<Record<string, unknown>>): Record<string, unknown>;

@@ -40,7 +40,7 @@ export type IdempotencyState =
     }
   | { readonly status: 'completed'; readonly inputHash: string; readonly position: string };
 
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 /** A claim left this long without a result belongs to a process that died mid-purchase. */
 export const ORPHANED_CLAIM_MS = 30_000;
 
@@ -55,7 +55,7 @@ export function validIdempotencyKey(key: string): string {
 type ClaimedKey = Extract<IdempotencyState, { status: 'claimed' }>;
 
 /** What a request with this key and input finds. */
-export type KeyOutcome =
+type KeyOutcome =
   /** Nobody holds the key: claim it. */
   | { readonly kind: 'free' }
   /** It was used with this input: answer that first result, buy nothing. */

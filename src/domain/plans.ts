@@ -21,7 +21,7 @@ export interface Plan {
   readonly features: readonly Feature[];
 }
 
-export const PLANS: readonly Plan[] = [
+const PLANS: readonly Plan[] = [
   {
     id: 'video-standard',
     product: 'VIDEO_MEETING',

@@ -70,8 +70,8 @@ export type RevokeLicense = Command<
 >;
 export type SubscriptionCommand = PurchaseLicenses | UpgradePlan | ReleaseLicenses | AssignLicense | RevokeLicense;
 
-export const MAX_SEATS_PER_PURCHASE = 10_000;
-export const MAX_SEATS_PER_SUBSCRIPTION = 1_000_000;
+const MAX_SEATS_PER_PURCHASE = 10_000;
+const MAX_SEATS_PER_SUBSCRIPTION = 1_000_000;
 
 export type SubscriptionState =
   | { readonly status: 'none' }
@@ -85,7 +85,7 @@ export type SubscriptionState =
       readonly holders: ReadonlySet<string>;
     };
 
-export const MAX_REASON_LENGTH = 500;
+const MAX_REASON_LENGTH = 500;
 
 /** Seats of one product: the one arithmetic every rule, read and invariant check uses. */
 export interface SeatCounts {

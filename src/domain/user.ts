@@ -46,9 +46,9 @@ export type UserState =
     };
 
 export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER'];
-export const MAX_NAME_LENGTH = 200;
+const MAX_NAME_LENGTH = 200;
 /** RFC 5321's limit on a forward path. */
-export const MAX_EMAIL_LENGTH = 254;
+const MAX_EMAIL_LENGTH = 254;
 
 // Deliberately loose: one @, no spaces, a dotted domain. Deliverability is proven by the mail, not a regex.
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;

@@ -27,7 +27,7 @@ const LINE_WIDTH = 120;
  * JSON as the repo's formatter (biome) leaves it, so `npm run lint` and the generator agree: objects one key a
  * line, arrays of plain values on one line when they fit.
  */
-export function formatJson(value: unknown, indent = '', prefixLength = 0): string {
+function formatJson(value: unknown, indent = '', prefixLength = 0): string {
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
     const flat = value.every((item) => item === null || typeof item !== 'object');

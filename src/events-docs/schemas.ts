@@ -17,7 +17,7 @@ import { ROLES } from '../domain/user';
 // The JSON Schema subset the contract uses (draft 2020-12). Every field of a payload is required: a value that may
 // be missing is `null`, so a consumer never has to tell "absent" from "unknown".
 
-export interface StringSchema {
+interface StringSchema {
   readonly type: 'string';
   readonly description: string;
   readonly enum?: readonly string[];
@@ -26,10 +26,10 @@ export interface StringSchema {
   readonly maxLength?: number;
   readonly pattern?: string;
 }
-export interface NullableStringSchema extends Omit<StringSchema, 'type'> {
+interface NullableStringSchema extends Omit<StringSchema, 'type'> {
   readonly type: readonly ['string', 'null'];
 }
-export interface IntegerSchema {
+interface IntegerSchema {
   readonly type: 'integer';
   readonly description: string;
   readonly minimum?: number;
@@ -37,14 +37,14 @@ export interface IntegerSchema {
 }
 export type FieldSchema = StringSchema | NullableStringSchema | IntegerSchema;
 
-export interface ObjectSchema {
+interface ObjectSchema {
   readonly type: 'object';
   readonly description?: string;
   readonly properties: Readonly<Record<string, JsonSchema>>;
   readonly required: readonly string[];
   readonly additionalProperties: boolean;
 }
-export type JsonSchema =
+type JsonSchema =
   | FieldSchema
   | ObjectSchema
   | { readonly const: string | number; readonly description?: string }
@@ -54,7 +54,7 @@ export type JsonSchema =
  * The schema a field of TypeScript type T must have: a string union needs its `enum`, a nullable string the
  * `["string", "null"]` type. This is what keeps a schema and its event type from drifting apart.
  */
-export type FieldSchemaFor<T> = [T] extends [number]
+type FieldSchemaFor<T> = [T] extends [number]
   ? IntegerSchema
   : [T] extends [string]
     ? string extends T
@@ -390,7 +390,7 @@ export const HISTORICAL_EVENT_SCHEMAS: readonly EventSchemaDefinition[] = [
 // The whole JSON Schema of one event version: payload, metadata and the envelope an export line or a subscription
 // adds around them.
 
-export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
 /** Metadata every event carries, whatever its type. */
 export const METADATA_FIELDS: Readonly<Record<string, FieldSchema>> = {

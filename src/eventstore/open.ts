@@ -7,7 +7,7 @@ import { EVENT_UPCASTERS } from '../domain/event-schemas';
 import type { EventStore } from './port';
 import { withUpcasting } from './upcasting';
 
-export interface OpenEventStoreOptions {
+interface OpenEventStoreOptions {
   readonly dataDir: string;
   readonly eventStoreConnectionString?: string | null;
   readonly logger?: { warn(details: object, message: string): void };

@@ -76,7 +76,7 @@ export function upcaster(upcasters: readonly Upcaster[]): UpcastFunction {
   });
 }
 
-export interface UpcastFunction {
+interface UpcastFunction {
   (event: RecordedEvent): RecordedEvent;
   /** Whether an event of this type and stored version would change (a reader of stored text may skip parsing). */
   changes(type: string, schemaVersion: unknown): boolean;

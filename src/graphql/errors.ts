@@ -11,7 +11,7 @@ import { CommittedNotYetVisible } from '../queries/read-your-writes';
 import type { GraphQLContext } from './context';
 
 /** The codes of api.md: an error carrying one of these as its `code` is a deliberate answer, not a failure. */
-export const API_ERROR_CODES: ReadonlySet<string> = new Set([
+const API_ERROR_CODES: ReadonlySet<string> = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'BAD_USER_INPUT',
@@ -42,16 +42,16 @@ const REQUEST_ERROR_CODES: ReadonlySet<string> = new Set([
 
 export const INTERNAL_ERROR_MESSAGE = 'Internal server error; it has been logged. Try again later.';
 /** The log cannot be written (disk full, read-only, store unreachable): the change was not made, a retry may work. */
-export const SERVICE_UNAVAILABLE_MESSAGE =
+const SERVICE_UNAVAILABLE_MESSAGE =
   'The ledger cannot record changes right now (its storage is unavailable); nothing was changed. Try again later.';
 
-export interface FieldProblem {
+interface FieldProblem {
   readonly field: string;
   readonly rules: readonly string[];
 }
 
 /** Flattens class-validator's tree into `field` paths; values never leave (a password may be among them). */
-export function fieldProblems(errors: readonly ClassValidatorError[], prefix = ''): FieldProblem[] {
+function fieldProblems(errors: readonly ClassValidatorError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
     const own = error.constraints ? [{ field, rules: Object.values(error.constraints) }] : [];

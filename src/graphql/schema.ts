@@ -15,7 +15,7 @@ import { QueryResolver } from './resolvers/query';
 import { SubscriptionResolver } from './resolvers/subscription';
 import { DateTimeScalar } from './types/scalars';
 
-export const RESOLVERS = [
+const RESOLVERS = [
   QueryResolver,
   SignInResolver,
   LicenseMutationResolver,

@@ -6,7 +6,7 @@ import type { SignIn } from '../auth/sign-in';
 import type { QueryService } from '../queries/query-service';
 import type { Caller, Loaders, SeatledgerServices } from './context';
 
-export interface ServicesDeps {
+interface ServicesDeps {
   readonly app: Application;
   readonly signIn: SignIn;
   readonly queries: QueryService;

@@ -22,7 +22,7 @@ import { createContext, type SeatledgerServices, type Viewer } from './context';
 import { classifyError, formatError } from './errors';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './limits';
 
-export interface GraphQLWebSocketOptions {
+interface GraphQLWebSocketOptions {
   readonly schema: GraphQLSchema;
   readonly services: SeatledgerServices;
   readonly logger: Logger;
@@ -35,7 +35,7 @@ export interface GraphQLWebSocketOptions {
   readonly registry?: Registry;
 }
 
-export interface GraphQLWebSocket {
+interface GraphQLWebSocket {
   /** The HTTP server's `upgrade` for `/graphql`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Closes every connection (1001 Going away), which ends their subscriptions. */

@@ -107,7 +107,7 @@ const SCRIPT = `
 })();
 `;
 
-export function renderActivatePage(nonce: string, publicUrl: string): string {
+function renderActivatePage(nonce: string, publicUrl: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -11,7 +11,7 @@ export class PayloadTooLarge extends Error {
   }
 }
 
-export function declaredLengthTooLarge(req: IncomingMessage, limitBytes: number): boolean {
+function declaredLengthTooLarge(req: IncomingMessage, limitBytes: number): boolean {
   const declared = req.headers['content-length'];
   return declared !== undefined && Number(declared) > limitBytes;
 }

@@ -7,7 +7,7 @@ import { Counter, Histogram, Registry } from 'prom-client';
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
-export interface HttpMetrics {
+interface HttpMetrics {
   readonly registry: Registry;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   apolloPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext>;

@@ -85,7 +85,7 @@ export interface Delivery {
   readonly updatedAt: string;
 }
 
-export interface DeliveryPage {
+interface DeliveryPage {
   readonly nodes: readonly Delivery[];
   readonly hasNextPage: boolean;
   /** Pass back as `after` for the next page; null on an empty page. */
@@ -119,7 +119,7 @@ const toDelivery = (r: DeliveryRecord): Delivery => ({
   updatedAt: r.updated_at,
 });
 
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 /**
  * One account's deliveries, newest first (what an admin looking for failures wants to see first); `after` is the

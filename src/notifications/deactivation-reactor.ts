@@ -18,12 +18,12 @@ import type { RetryPolicy } from './notifier';
 import { type RunningReactor, startReactor } from './reactor';
 import type { Logger } from './transports';
 
-export const DEACTIVATION_REACTOR_NAME = 'deactivation';
-export const DEACTIVATION_REASON = 'user deactivated';
+const DEACTIVATION_REACTOR_NAME = 'deactivation';
+const DEACTIVATION_REASON = 'user deactivated';
 /** The consumer group every instance's deactivation reactor joins where the store has groups (EventStoreDB). */
-export const DEACTIVATION_GROUP = 'seatledger-deactivation';
+const DEACTIVATION_GROUP = 'seatledger-deactivation';
 
-export interface DeactivationReactorOptions {
+interface DeactivationReactorOptions {
   readonly store: EventStore;
   /** The process's log consumer: the reactor follows the log as one of its processors (or joins its group). */
   readonly consumer: LogConsumer;
@@ -36,7 +36,7 @@ export interface DeactivationReactorOptions {
   readonly retry?: RetryPolicy;
 }
 
-export interface DeactivationReactor {
+interface DeactivationReactor {
   /** Resolves once caught up with the log as it was at start. */
   start(): Promise<void>;
   stop(): Promise<void>;

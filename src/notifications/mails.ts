@@ -7,7 +7,7 @@ export interface Person {
   readonly email: string;
 }
 
-export interface RenderedMail {
+interface RenderedMail {
   readonly messageId: string;
   readonly subject: string;
   readonly text: string;
@@ -15,12 +15,12 @@ export interface RenderedMail {
 }
 
 /** The event's id makes the Message-ID: a re-send after a crash is recognisably the same mail. */
-export const messageIdFor = (eventId: string) => `<${eventId}@seatledger>`;
+const messageIdFor = (eventId: string) => `<${eventId}@seatledger>`;
 
 const PRODUCT_NAMES: Record<Product, string> = { VIDEO_MEETING: 'Video Meeting', WEBINAR: 'Webinar' };
 
-export const productName = (product: Product): string => PRODUCT_NAMES[product] ?? product;
-export const planName = (planId: string): string => findPlan(planId)?.name ?? planId;
+const productName = (product: Product): string => PRODUCT_NAMES[product] ?? product;
+const planName = (planId: string): string => findPlan(planId)?.name ?? planId;
 
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -45,7 +45,7 @@ function page(title: string, bodyHtml: string): string {
   ].join('\n');
 }
 
-export interface LicenseAssignedMailInput {
+interface LicenseAssignedMailInput {
   readonly eventId: string;
   readonly recipient: Person;
   /** Null when the assigner's record cannot be read any more. */
@@ -110,7 +110,7 @@ export function renderLicenseAssignedMail(input: LicenseAssignedMailInput): Rend
   return { messageId: messageIdFor(input.eventId), subject, text, html };
 }
 
-export interface LicenseRevokedMailInput {
+interface LicenseRevokedMailInput {
   readonly eventId: string;
   readonly recipient: Person;
   readonly product: Product;

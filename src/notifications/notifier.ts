@@ -42,7 +42,7 @@ export interface RetryPolicy {
   readonly maxDelayMs?: number;
 }
 
-export interface NotifierOptions {
+interface NotifierOptions {
   readonly store: EventStore;
   /** The process's log consumer: the notifier follows the log as one of its processors (or joins its group). */
   readonly consumer: LogConsumer;
@@ -74,13 +74,13 @@ export interface Notifier {
   idle(): Promise<void>;
 }
 
-export const NOTIFIER_NAME = 'notifier';
+const NOTIFIER_NAME = 'notifier';
 /** The consumer group every instance's notifier joins where the store has groups (EventStoreDB). */
-export const NOTIFIER_GROUP = 'seatledger-notifier';
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
+const NOTIFIER_GROUP = 'seatledger-notifier';
+const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
 
 /** Reads `<data dir>/notifier-secret`, creating it (32 random bytes, mode 0600) on first use. */
-export function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
+function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
   const file = path.join(dataDir, 'notifier-secret');
   try {
     return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64url');

@@ -19,7 +19,7 @@ import type { Logger } from './transports';
 /** What a reactor records about an event; runs inside the checkpoint's transaction, so it must be synchronous. */
 export type Commit = (db: NotificationsDb) => void;
 
-export interface Reactor {
+interface Reactor {
   /** The key of its checkpoint, and its name in logs, /readyz and /metrics. */
   readonly name: string;
   readonly filter: StreamFilter;
@@ -29,7 +29,7 @@ export interface Reactor {
   handle(event: RecordedEvent): Promise<Commit | undefined>;
 }
 
-export interface ReactorHost {
+interface ReactorHost {
   readonly store: EventStore;
   /** The process's log consumer: the reactor is one of its processors where the store has no groups. */
   readonly consumer: LogConsumer;
@@ -49,7 +49,7 @@ export interface RunningReactor {
 // them again, which changes nothing.
 const IDLE_CHECKPOINT_EVERY = 200;
 /** Tries of one event in a group, the first included; then it is parked for an operator (and the group moves on). */
-export const GROUP_ATTEMPTS = 5;
+const GROUP_ATTEMPTS = 5;
 const DEFAULT_GROUP_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
 
 /** Runs the reactor in its consumer group where the store has groups, else as a processor of the consumer. */

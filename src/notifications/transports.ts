@@ -51,8 +51,7 @@ export function smtpTransport(smtpUrl: string): MailTransport {
 }
 
 /** A file name from a Message-ID: the same notification sent again overwrites its own file, never adds one. */
-export const outboxFileName = (messageId: string) =>
-  `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`;
+const outboxFileName = (messageId: string) => `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`;
 
 export function outboxTransport(outboxDir: string, logger: Logger): MailTransport {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });

@@ -8,7 +8,7 @@ import { type BackoffPolicy, backoffDelay, wakeableSleep } from './backoff';
 import { ConsumerStopped, ReadModelTimeout } from './errors';
 import type { Processor, ProcessorStatus } from './processor';
 
-export interface ConsumerLogger {
+interface ConsumerLogger {
   info(details: object, message?: string): void;
   warn(details: object, message?: string): void;
   error(details: object, message?: string): void;

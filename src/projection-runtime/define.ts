@@ -5,18 +5,18 @@ import type { RecordedEvent } from '../eventstore/port';
 import type { ProjectionDb } from './sql';
 
 /** A recorded event of one domain type: `data` is that type's payload. */
-export type RecordedOf<T extends DomainEventType> = Recorded<RecordedEvent, EventOf<T>>;
+type RecordedOf<T extends DomainEventType> = Recorded<RecordedEvent, EventOf<T>>;
 
 /** A handler as the runner calls it: any event the projection takes. */
 export type ProjectionHandler = (db: ProjectionDb, event: RecordedEvent) => void;
 
 /** One handler per domain event type, each given that type's event. */
-export type TypedHandlers = {
+type TypedHandlers = {
   readonly [T in DomainEventType]?: (db: ProjectionDb, event: RecordedOf<T>) => void;
 };
 
 /** What a projection file declares: its handlers typed by event type, `'*'` for every type it does not name. */
-export interface ProjectionSpec extends Omit<ProjectionDefinition, 'handlers'> {
+interface ProjectionSpec extends Omit<ProjectionDefinition, 'handlers'> {
   readonly handlers: TypedHandlers & { readonly '*'?: ProjectionHandler };
 }
 
@@ -72,7 +72,7 @@ function untyped<T extends DomainEventType>(typed: TypedHandlers, type: T): Proj
   };
 }
 
-export interface SchemaObject {
+interface SchemaObject {
   readonly kind: 'table' | 'index' | 'trigger' | 'view';
   readonly name: string;
   readonly virtual: boolean;

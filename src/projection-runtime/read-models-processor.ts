@@ -8,12 +8,12 @@ import type { Processor } from '../processing/processor';
 import type { ProjectionDefinition } from './define';
 import { type ProjectionCheckpoint, ReadModels } from './read-models';
 
-export interface ReadModelsLogger {
+interface ReadModelsLogger {
   info(details: object, message?: string): void;
   error(details: object, message?: string): void;
 }
 
-export interface ReadModelsProcessorOptions {
+interface ReadModelsProcessorOptions {
   /** Normally `<data dir>/readmodels.db`. */
   readonly file: string;
   readonly projections: readonly ProjectionDefinition[];
@@ -37,7 +37,7 @@ export interface ReadModelsProcessor extends Processor {
   close(): void;
 }
 
-export const READ_MODELS_PROCESSOR = 'read-models';
+const READ_MODELS_PROCESSOR = 'read-models';
 
 export function readModelsProcessor(options: ReadModelsProcessorOptions): ReadModelsProcessor {
   const models = new ReadModels({ file: options.file, projections: options.projections });

@@ -6,7 +6,7 @@ import type { Position, RecordedEvent } from '../eventstore/port';
 import { type ProjectionDefinition, type ProjectionHandler, schemaObject } from './define';
 import { type ProjectionDb, projectionDb } from './sql';
 
-export interface ReadModelsOptions {
+interface ReadModelsOptions {
   /** Normally `<data dir>/readmodels.db`. */
   readonly file: string;
   readonly projections: readonly ProjectionDefinition[];

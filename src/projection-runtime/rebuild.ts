@@ -12,7 +12,7 @@ export interface RebuildProgress {
   readonly head: Position | null;
 }
 
-export interface RebuildOptions {
+interface RebuildOptions {
   readonly store: EventStore;
   /** A fresh file (or one whose checkpoints are behind): the read models are built here. */
   readonly file: string;
@@ -24,7 +24,7 @@ export interface RebuildOptions {
   readonly onProgress?: (progress: RebuildProgress) => void;
 }
 
-export interface RebuildResult {
+interface RebuildResult {
   readonly events: number;
   readonly position: Position | null;
   readonly millis: number;

@@ -3,9 +3,9 @@
 // query from the last delivered position, so nothing is skipped or repeated at the seam.
 
 /** Calls the listener after each batch the read models commit; answers the function that unsubscribes. */
-export type OnApplied = (listener: () => void) => () => void;
+type OnApplied = (listener: () => void) => () => void;
 
-export interface FeedOptions<Row, Cursor> {
+interface FeedOptions<Row, Cursor> {
   /** The rows strictly after `cursor`, oldest first, at most one page. */
   readPage(cursor: Cursor): readonly Row[];
   cursorOf(row: Row): Cursor;

@@ -31,7 +31,7 @@ import type {
 import { seatChanges } from './seat-changes';
 import { seatCounts } from './seat-counts';
 
-export interface QueryServiceDeps {
+interface QueryServiceDeps {
   readonly readModels: ReadModelSource;
   readonly log: LogReader;
   /** The notifier's delivery records; null where this instance runs no reactors (then no deliveries are listed). */

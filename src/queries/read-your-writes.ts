@@ -18,7 +18,7 @@ export interface ReadYourWritesLogger {
   warn(details: object, message?: string): void;
 }
 
-export interface ReadYourWrites {
+interface ReadYourWrites {
   /**
    * Waits for `position`, then answers `read()`. If the read models stay behind, answers `decided()` (built from
    * the write side's state; null where it cannot answer), else throws CommittedNotYetVisible.
@@ -29,7 +29,7 @@ export interface ReadYourWrites {
 }
 
 /** Default wait: long enough for a busy batch, short enough that a client is not left hanging. */
-export const DEFAULT_READ_YOUR_WRITES_MS = 5000;
+const DEFAULT_READ_YOUR_WRITES_MS = 5000;
 
 export function readYourWrites(
   readModels: Pick<ReadModelSource, 'waitForPosition'>,

@@ -1,7 +1,7 @@
 // The handler's stream cache: a command reads only the events after the revision it holds, so a stream of
 // thousands of events costs one short read; a stream pushed out of the bounded cache is read again in full.
 import { randomUUID } from 'node:crypto';
-import type { RequestContext } from '../../src/application';
+import type { RequestContext } from '../../src/application/application';
 import { subscriptionStream } from '../../src/domain/streams';
 import type { EventToAppend } from '../../src/eventstore/port';
 import { addUser, openWorld, signUp, type TestWorld } from './support';

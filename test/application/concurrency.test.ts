@@ -1,6 +1,6 @@
 // The seat invariant under load: concurrent assignments through the real handler and SQLite store never
 // assign more seats than were bought, within one process and across two (two caches, one file).
-import type { Application, RequestContext } from '../../src/application';
+import type { Application, RequestContext } from '../../src/application/application';
 import { subscriptionStream } from '../../src/domain/streams';
 import { type SubscriptionEvent, type SubscriptionState, subscriptionDecider } from '../../src/domain/subscription';
 import { addUser, openWorld, outcome, signUp, streamEvents, type TestWorld } from './support';

@@ -1,7 +1,8 @@
 // The log watch and the command handler: while the watch is live, a cached stream state is served without reading
 // its stream, until the watch reports a later event of it (here: written by another process on the same file).
-import { LogWatch } from '../../src/application';
+
 import { createApplication } from '../../src/application/create-application';
+import { LogWatch } from '../../src/application/log-watch';
 import { userStream } from '../../src/domain/streams';
 import type { EventStore } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';

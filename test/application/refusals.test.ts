@@ -1,5 +1,5 @@
 // Every refusal through the real handler and store: the right code, and not one event appended.
-import type { Application, RequestContext } from '../../src/application';
+import type { Application, RequestContext } from '../../src/application/application';
 import { InvalidInput } from '../../src/domain/errors';
 import type { Product } from '../../src/domain/plans';
 import { addUser, openWorld, outcome, signUp, type TestWorld } from './support';

@@ -1,7 +1,7 @@
 // Shared set-up of the application tests: the real SQLite store on a temp dir, seen through a thin counting
 // wrapper (how many events each stream read returned, how many appends lost on their expected revision).
 import path from 'node:path';
-import type { Application, RequestContext } from '../../src/application';
+import type { Application, RequestContext } from '../../src/application/application';
 import type { ApplicationDeps } from '../../src/application/create-application';
 import type { Role } from '../../src/domain/decider';
 import type { DomainError } from '../../src/domain/errors';
@@ -61,7 +61,7 @@ export interface TestWorld {
 
 export async function openWorld(deps: Partial<ApplicationDeps> = {}): Promise<TestWorld> {
   // Loaded lazily so a syntax slip in one adapter does not hide every application test's name.
-  const { createApplication } = await import('../../src/application');
+  const { createApplication } = await import('../../src/application/create-application');
   const temp = makeTempDir('seatledger-app-');
   const file = path.join(temp.dir, 'events.db');
   const store = openSqliteEventStore({ file });

@@ -2,7 +2,7 @@
 // the application really write validates against its type's schema, and a schema cannot drift from its type.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createApplication } from '../../src/application';
+import { createApplication } from '../../src/application/create-application';
 import { toExportedEvent } from '../../src/cli/export';
 import { accountDecider } from '../../src/domain/account';
 import type { Event } from '../../src/domain/decider';

@@ -4,8 +4,8 @@
 // COMMITTED_NOT_YET_VISIBLE (with its position) only when neither can answer.
 import path from 'node:path';
 import { allProjections } from '../../projections';
-import type { Application, RequestContext } from '../../src/application';
-import { createApplication } from '../../src/application';
+import type { Application, RequestContext } from '../../src/application/application';
+import { createApplication } from '../../src/application/create-application';
 import { NotFound } from '../../src/domain/errors';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/eventstore/sqlite';
 import { createQueryService, type QueryService } from '../../src/queries/query-service';

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createApplication } from '../../src/application';
+import { createApplication } from '../../src/application/create-application';
 import { currentSchemaVersion } from '../../src/domain/event-schemas';
 import { subscriptionStream } from '../../src/domain/streams';
 import type { EventToAppend } from '../../src/eventstore/port';

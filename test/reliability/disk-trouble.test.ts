@@ -4,7 +4,7 @@
 // revocation while the disk is full.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createApplication } from '../../src/application';
+import { createApplication } from '../../src/application/create-application';
 import { checkInvariants } from '../../src/cli/replay';
 import { type RunningSeatledger, startSeatledger } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';

@@ -13,7 +13,7 @@ export const DeliveryStatus = { PENDING: 'PENDING', SENT: 'SENT', FAILED: 'FAILE
   readonly [S in DomainDeliveryStatus]: S;
 };
 
-export const NotificationKind = {
+const NotificationKind = {
   LICENSE_ASSIGNED: 'LICENSE_ASSIGNED',
   LICENSE_REVOKED: 'LICENSE_REVOKED',
 } as const satisfies {
@@ -58,7 +58,7 @@ export class NotificationDelivery implements NotificationDeliveryRow {
 }
 
 @ObjectType()
-export class NotificationDeliveryEdge {
+class NotificationDeliveryEdge {
   @Field(() => String)
   cursor!: string;
 

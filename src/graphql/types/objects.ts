@@ -115,7 +115,7 @@ export class PageInfo implements PageInfoRow {
 }
 
 @ObjectType()
-export class UserEdge {
+class UserEdge {
   @Field(() => String)
   cursor!: string;
 
@@ -174,7 +174,7 @@ export class LicenseEvent implements LicenseEventRow {
 }
 
 @ObjectType()
-export class LicenseEventEdge {
+class LicenseEventEdge {
   @Field(() => String)
   cursor!: string;
 

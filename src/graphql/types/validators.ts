@@ -3,7 +3,7 @@
 import { isEmail, ValidateBy, type ValidationOptions } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 
-export const LIMITS = {
+const LIMITS = {
   emailLength: 254,
   nameLength: 200,
   passwordMin: MIN_PASSWORD_LENGTH,
