@@ -4,7 +4,8 @@ import { subscriptionKey } from '../subscription-key';
 
 export const subscriptionsProjection = defineProjection({
   name: 'subscriptions',
-  version: 1,
+  // 2: subscriptions lost created_at and updated_at, which nothing read.
+  version: 2,
   tables: [
     `CREATE TABLE subscriptions (
       account_id TEXT NOT NULL,
@@ -12,8 +13,6 @@ export const subscriptionsProjection = defineProjection({
       plan_id TEXT NOT NULL,
       purchased INTEGER NOT NULL,
       assigned INTEGER NOT NULL,
-      created_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL,
       PRIMARY KEY (account_id, product)
     ) WITHOUT ROWID`,
     `CREATE TABLE subscription_holders (
@@ -31,27 +30,22 @@ export const subscriptionsProjection = defineProjection({
   handlers: {
     LicensePurchased: (db, e) =>
       db.run(
-        `INSERT INTO subscriptions (account_id, product, plan_id, purchased, assigned, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 0, ?, ?)
-         ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased, updated_at = excluded.updated_at`,
+        `INSERT INTO subscriptions (account_id, product, plan_id, purchased, assigned) VALUES (?, ?, ?, ?, 0)
+         ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased`,
         ...subscriptionKey(e),
         e.data.planId,
         e.data.quantity,
-        e.metadata.occurredAt,
-        e.metadata.occurredAt,
       ),
     PlanUpgraded: (db, e) =>
       db.run(
-        'UPDATE subscriptions SET plan_id = ?, updated_at = ? WHERE account_id = ? AND product = ?',
+        'UPDATE subscriptions SET plan_id = ? WHERE account_id = ? AND product = ?',
         e.data.toPlanId,
-        e.metadata.occurredAt,
         ...subscriptionKey(e),
       ),
     LicensesReleased: (db, e) =>
       db.run(
-        'UPDATE subscriptions SET purchased = purchased - ?, updated_at = ? WHERE account_id = ? AND product = ?',
+        'UPDATE subscriptions SET purchased = purchased - ? WHERE account_id = ? AND product = ?',
         e.data.quantity,
-        e.metadata.occurredAt,
         ...subscriptionKey(e),
       ),
     LicenseAssigned: (db, e) => {
@@ -65,8 +59,7 @@ export const subscriptionsProjection = defineProjection({
         e.position,
       );
       db.run(
-        'UPDATE subscriptions SET assigned = assigned + 1, updated_at = ? WHERE account_id = ? AND product = ?',
-        e.metadata.occurredAt,
+        'UPDATE subscriptions SET assigned = assigned + 1 WHERE account_id = ? AND product = ?',
         ...subscriptionKey(e),
       );
     },
@@ -77,8 +70,7 @@ export const subscriptionsProjection = defineProjection({
         e.data.userId,
       );
       db.run(
-        'UPDATE subscriptions SET assigned = assigned - 1, updated_at = ? WHERE account_id = ? AND product = ?',
-        e.metadata.occurredAt,
+        'UPDATE subscriptions SET assigned = assigned - 1 WHERE account_id = ? AND product = ?',
         ...subscriptionKey(e),
       );
     },

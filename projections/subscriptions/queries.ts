@@ -16,8 +16,6 @@ interface SubscriptionRow {
   readonly purchased: number;
   readonly assigned: number;
   readonly available: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }
 
 /** A licence holder: the user, and when and by whom the licence was assigned. */
@@ -38,8 +36,6 @@ interface SqlSubscription {
   plan_id: string;
   purchased: number;
   assigned: number;
-  created_at: string;
-  updated_at: string;
 }
 
 const toSubscription = (row: SqlSubscription): SubscriptionRow => ({
@@ -50,8 +46,6 @@ const toSubscription = (row: SqlSubscription): SubscriptionRow => ({
   purchased: row.purchased,
   assigned: row.assigned,
   available: row.purchased - row.assigned,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
 });
 
 /** The account's subscriptions in catalog order of their products. */
