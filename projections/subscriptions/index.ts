@@ -1,27 +1,24 @@
-// Read model `subscriptions`: each account's product subscriptions (plan, seats) and who holds their licences.
+// Read model `subscriptions`: each account's product subscriptions (their plan) and who holds their licences.
+// Seat counts are seat-availability's: ProductSubscription.seats reads them there.
 import { defineProjection } from '../../src/projection-runtime/define';
 import { subscriptionKey } from '../subscription-key';
 
 export const subscriptionsProjection = defineProjection({
   name: 'subscriptions',
-  version: 1,
+  // 2: subscriptions lost created_at, updated_at and the seat counts, subscription_holders assigned_at and
+  // assigned_by: nothing read them.
+  version: 2,
   tables: [
     `CREATE TABLE subscriptions (
       account_id TEXT NOT NULL,
       product TEXT NOT NULL,
       plan_id TEXT NOT NULL,
-      purchased INTEGER NOT NULL,
-      assigned INTEGER NOT NULL,
-      created_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL,
       PRIMARY KEY (account_id, product)
     ) WITHOUT ROWID`,
     `CREATE TABLE subscription_holders (
       account_id TEXT NOT NULL,
       product TEXT NOT NULL,
       user_id TEXT NOT NULL,
-      assigned_at TEXT NOT NULL,
-      assigned_by TEXT NOT NULL,
       position TEXT NOT NULL,
       PRIMARY KEY (account_id, product, user_id)
     ) WITHOUT ROWID`,
@@ -31,56 +28,28 @@ export const subscriptionsProjection = defineProjection({
   handlers: {
     LicensePurchased: (db, e) =>
       db.run(
-        `INSERT INTO subscriptions (account_id, product, plan_id, purchased, assigned, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 0, ?, ?)
-         ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased, updated_at = excluded.updated_at`,
+        'INSERT OR IGNORE INTO subscriptions (account_id, product, plan_id) VALUES (?, ?, ?)',
         ...subscriptionKey(e),
         e.data.planId,
-        e.data.quantity,
-        e.metadata.occurredAt,
-        e.metadata.occurredAt,
       ),
     PlanUpgraded: (db, e) =>
       db.run(
-        'UPDATE subscriptions SET plan_id = ?, updated_at = ? WHERE account_id = ? AND product = ?',
+        'UPDATE subscriptions SET plan_id = ? WHERE account_id = ? AND product = ?',
         e.data.toPlanId,
-        e.metadata.occurredAt,
         ...subscriptionKey(e),
       ),
-    LicensesReleased: (db, e) =>
+    LicenseAssigned: (db, e) =>
       db.run(
-        'UPDATE subscriptions SET purchased = purchased - ?, updated_at = ? WHERE account_id = ? AND product = ?',
-        e.data.quantity,
-        e.metadata.occurredAt,
-        ...subscriptionKey(e),
-      ),
-    LicenseAssigned: (db, e) => {
-      db.run(
-        `INSERT OR IGNORE INTO subscription_holders (account_id, product, user_id, assigned_at, assigned_by, position)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        'INSERT OR IGNORE INTO subscription_holders (account_id, product, user_id, position) VALUES (?, ?, ?, ?)',
         ...subscriptionKey(e),
         e.data.userId,
-        e.metadata.occurredAt,
-        e.metadata.actorId,
         e.position,
-      );
-      db.run(
-        'UPDATE subscriptions SET assigned = assigned + 1, updated_at = ? WHERE account_id = ? AND product = ?',
-        e.metadata.occurredAt,
-        ...subscriptionKey(e),
-      );
-    },
-    LicenseRevoked: (db, e) => {
+      ),
+    LicenseRevoked: (db, e) =>
       db.run(
         'DELETE FROM subscription_holders WHERE account_id = ? AND product = ? AND user_id = ?',
         ...subscriptionKey(e),
         e.data.userId,
-      );
-      db.run(
-        'UPDATE subscriptions SET assigned = assigned - 1, updated_at = ? WHERE account_id = ? AND product = ?',
-        e.metadata.occurredAt,
-        ...subscriptionKey(e),
-      );
-    },
+      ),
   },
 });

@@ -1,4 +1,4 @@
-// Queries over `subscriptions`: plan and seats per product, and the licence holders (searchable, a page at a time).
+// Queries over `subscriptions`: the plan of each product, and the licence holders (searchable, a page at a time).
 import type Database from 'better-sqlite3';
 import { PRODUCTS, type Product } from '../../src/domain/plans';
 import { subscriptionStream } from '../../src/domain/streams';
@@ -13,33 +13,19 @@ interface SubscriptionRow {
   readonly accountId: string;
   readonly product: Product;
   readonly planId: string;
-  readonly purchased: number;
-  readonly assigned: number;
-  readonly available: number;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** A licence holder: the user, and when and by whom the licence was assigned. */
-interface AssigneeRow extends UserRow {
-  readonly assignedAt: string;
-  readonly assignedBy: string;
 }
 
 interface AssigneeArgs extends PageArgs {
   readonly search?: string | null;
 }
 
-type AssigneePage = Page<AssigneeRow> & { readonly totalCount: number };
+/** Licence holders are users: when and by whom each licence was assigned is the user's `licenses`. */
+type AssigneePage = Page<UserRow> & { readonly totalCount: number };
 
 interface SqlSubscription {
   account_id: string;
   product: Product;
   plan_id: string;
-  purchased: number;
-  assigned: number;
-  created_at: string;
-  updated_at: string;
 }
 
 const toSubscription = (row: SqlSubscription): SubscriptionRow => ({
@@ -47,11 +33,6 @@ const toSubscription = (row: SqlSubscription): SubscriptionRow => ({
   accountId: row.account_id,
   product: row.product,
   planId: row.plan_id,
-  purchased: row.purchased,
-  assigned: row.assigned,
-  available: row.purchased - row.assigned,
-  createdAt: row.created_at,
-  updatedAt: row.updated_at,
 });
 
 /** The account's subscriptions in catalog order of their products. */
@@ -69,13 +50,7 @@ export function get(db: Database.Database, accountId: string, product: Product):
   return row ? toSubscription(row) : null;
 }
 
-type SqlAssignee = Parameters<typeof toUser>[0] & { assigned_at: string; assigned_by: string; position: string };
-
-const toAssignee = (row: SqlAssignee): AssigneeRow => ({
-  ...toUser(row),
-  assignedAt: row.assigned_at,
-  assignedBy: row.assigned_by,
-});
+type SqlAssignee = Parameters<typeof toUser>[0] & { position: string };
 
 /**
  * The holders of the product's licences, in the order they were assigned, optionally narrowed by `search`
@@ -90,7 +65,7 @@ export function assignees(
   const size = pageSize(args.first, 20);
   const [after] = args.after ? decodeCursor(args.after, 1) : [''];
   const search = userSearch(args.search);
-  const columns = `${USER_COLUMNS}, h.assigned_at, h.assigned_by, h.position`;
+  const columns = `${USER_COLUMNS}, h.position`;
   const order = 'ORDER BY h.position LIMIT ?';
   const holder = 'h.account_id = ? AND h.product = ?';
   // Each kind of search narrows the holders its own way; the page and its count are then read alike.
@@ -130,5 +105,5 @@ export function assignees(
   const totalCount = prepared(db, countSql)
     .pluck()
     .get(...params) as number;
-  return { ...toPage(rows, size, toAssignee, (row) => encodeCursor([row.position])), totalCount };
+  return { ...toPage(rows, size, toUser, (row) => encodeCursor([row.position])), totalCount };
 }

@@ -4,13 +4,13 @@ import { subscriptionKey } from '../subscription-key';
 
 export const usersProjection = defineProjection({
   name: 'users',
-  version: 1,
+  // 2: accounts lost created_at, which nothing read.
+  version: 2,
   tables: [
     `CREATE TABLE accounts (
       account_id TEXT PRIMARY KEY,
       name TEXT NOT NULL,
-      owner_user_id TEXT NOT NULL,
-      created_at TEXT NOT NULL
+      owner_user_id TEXT NOT NULL
     ) WITHOUT ROWID`,
     // The user count per account, kept as users arrive: counting 100,000 index entries per page would be slow.
     `CREATE TABLE account_user_counts (
@@ -62,11 +62,10 @@ export const usersProjection = defineProjection({
   handlers: {
     AccountOpened: (db, e) =>
       db.run(
-        'INSERT OR IGNORE INTO accounts (account_id, name, owner_user_id, created_at) VALUES (?, ?, ?, ?)',
+        'INSERT OR IGNORE INTO accounts (account_id, name, owner_user_id) VALUES (?, ?, ?)',
         e.data.accountId,
         e.data.name,
         e.data.ownerUserId,
-        e.metadata.occurredAt,
       ),
     UserCreated: (db, e) => {
       const email = e.data.email;

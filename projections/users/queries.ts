@@ -10,7 +10,6 @@ export interface AccountRow {
   readonly id: string;
   readonly name: string;
   readonly ownerUserId: string;
-  readonly createdAt: string;
 }
 
 export interface UserRow {
@@ -64,10 +63,10 @@ export const toUser = (row: SqlUser): UserRow => ({
 });
 
 export function getAccount(db: Database.Database, accountId: string): AccountRow | null {
-  const row = prepared(db, 'SELECT account_id, name, owner_user_id, created_at FROM accounts WHERE account_id = ?').get(
+  const row = prepared(db, 'SELECT account_id, name, owner_user_id FROM accounts WHERE account_id = ?').get(
     accountId,
-  ) as { account_id: string; name: string; owner_user_id: string; created_at: string } | undefined;
-  return row ? { id: row.account_id, name: row.name, ownerUserId: row.owner_user_id, createdAt: row.created_at } : null;
+  ) as { account_id: string; name: string; owner_user_id: string } | undefined;
+  return row ? { id: row.account_id, name: row.name, ownerUserId: row.owner_user_id } : null;
 }
 
 /** One query for a whole DataLoader batch; ids of no user are absent from the map. */

@@ -1,4 +1,4 @@
-// Projection spec: subscriptions — plan and seats per product, licence holders with search and stable pages.
+// Projection spec: subscriptions — the plan of each product, licence holders with search and stable pages.
 import { subscriptionsProjection } from '../../projections/subscriptions';
 import { assignees, get, listForAccount } from '../../projections/subscriptions/queries';
 import { dump, seededReadModels } from '../support/projection-world';
@@ -6,44 +6,28 @@ import { dump, seededReadModels } from '../support/projection-world';
 describe('subscriptions projection', () => {
   const world = seededReadModels();
 
-  it('keeps the current plan and the seats of each product', () => {
-    expect(
-      listForAccount(world.db, 'acme').map(({ id, product, planId, purchased, assigned, available }) => ({
-        id,
-        product,
-        planId,
-        purchased,
-        assigned,
-        available,
-      })),
-    ).toEqual([
+  it("keeps the current plan of each product (the seats are seat-availability's)", () => {
+    expect(listForAccount(world.db, 'acme')).toEqual([
       {
         id: 'subscription-acme-VIDEO_MEETING',
+        accountId: 'acme',
         product: 'VIDEO_MEETING',
         planId: 'video-pro',
-        purchased: 3,
-        assigned: 2,
-        available: 1,
       },
       {
         id: 'subscription-acme-WEBINAR',
+        accountId: 'acme',
         product: 'WEBINAR',
         planId: 'webinar-100',
-        purchased: 3,
-        assigned: 1,
-        available: 2,
       },
     ]);
     expect(get(world.db, 'globex', 'WEBINAR')).toBeNull();
     expect(get(world.db, 'globex', 'VIDEO_MEETING')?.planId).toBe('video-business');
   });
 
-  it('lists the holders in the order their licences were assigned, with who assigned them', () => {
+  it('lists the holders in the order their licences were assigned', () => {
     const page = assignees(world.db, 'acme', 'VIDEO_MEETING');
-    expect(page.nodes.map((n) => [n.id, n.assignedBy])).toEqual([
-      ['bob', 'ann'],
-      ['cat', 'ann'],
-    ]);
+    expect(page.nodes.map((n) => n.id)).toEqual(['bob', 'cat']);
     expect(page.totalCount).toBe(2);
     expect(page.hasNextPage).toBe(false);
   });
