@@ -79,12 +79,16 @@ export function createApplication(deps: ApplicationDeps): Application {
   }
 
   /**
-   * The subscription as its stream stands after our write (read under the stream's lock, so its counts are of
-   * one revision): what a caller answers with when the read models are late.
+   * The subscription as its stream stands after our write (the state the write was folded into, or else read under
+   * the stream's lock, so its counts are of one revision): what a caller answers with when the read models are late.
    */
-  async function seatsAfter({ position }: Written, accountId: string, product: Product): Promise<SubscriptionWritten> {
-    const { state } = await handler.load(subscriptionDecider, subscriptionStream(accountId, product));
-    return { position, subscription: seatsOf(state) };
+  async function seatsAfter(
+    { position, state }: Written & { state?: SubscriptionState },
+    accountId: string,
+    product: Product,
+  ): Promise<SubscriptionWritten> {
+    const after = state ?? (await handler.load(subscriptionDecider, subscriptionStream(accountId, product))).state;
+    return { position, subscription: seatsOf(after) };
   }
 
   async function decideOnSubscription(
@@ -94,13 +98,13 @@ export function createApplication(deps: ApplicationDeps): Application {
   ) {
     const at = now();
     const stream = subscriptionStream(ctx.actor.accountId, validProduct(product));
-    const { position, events } = await handler.handle(
+    const { position, events, state } = await handler.handle(
       subscriptionDecider,
       stream,
       command(ctx.actor.accountId, at),
       eventContext(ctx, at),
     );
-    return { position, events, at };
+    return { position, events, at, state };
   }
 
   async function onSubscription(
@@ -192,9 +196,14 @@ export function createApplication(deps: ApplicationDeps): Application {
         data: { accountId, product, planId, quantity },
         metadata: { actor: ctx.actor, now: at },
       };
-      const purchase = async (extra?: Record<string, unknown>): Promise<Written> => {
-        const { position } = await handler.handle(subscriptionDecider, stream, command, eventContext(ctx, at, extra));
-        return { position };
+      const purchase = async (extra?: Record<string, unknown>) => {
+        const { position, state } = await handler.handle(
+          subscriptionDecider,
+          stream,
+          command,
+          eventContext(ctx, at, extra),
+        );
+        return { position, state };
       };
       if (input.idempotencyKey === undefined || input.idempotencyKey === null) {
         return seatsAfter(await purchase(), accountId, product);

@@ -28,12 +28,14 @@ export interface EventContext {
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 
-interface Handled<E> {
+interface Handled<E, S> {
   /** Position of the last event appended; with nothing appended, the stream's (or the log's) head. */
   readonly position: Position;
   /** Revision of the stream after the command (-1: the stream does not exist). */
   readonly revision: number;
   readonly events: readonly E[];
+  /** The stream's state with them folded in: shared with the cache, so read it at once and never keep it. */
+  readonly state: S;
 }
 
 interface CommandHandlerOptions {
@@ -99,7 +101,7 @@ export class CommandHandler {
     context: EventContext,
     /** Keep only this many latest events of the stream (credentials streams keep one). */
     retention?: { readonly maxCount: number },
-  ): Promise<Handled<E>> {
+  ): Promise<Handled<E, S>> {
     return this.locks.run(stream, async () => {
       // 1. state of the stream: cached, then only the events after its revision
       let { current, read } = await this.catchUp(decider, stream);
@@ -122,7 +124,7 @@ export class CommandHandler {
           // Nothing to record; the caller still gets a position it can wait for. An empty log has none: ''
           // orders before every position, so waiting for it returns at once.
           const position = current.position ?? (await this.store.headPosition()) ?? '';
-          return { position, revision: current.revision, events };
+          return { position, revision: current.revision, events, state: current.state };
         }
         // 3. append at the revision decided on
         try {
@@ -138,7 +140,7 @@ export class CommandHandler {
           current.position = result.position;
           this.cache.set(stream, current);
           // 4. the position, so the caller can wait for its own write
-          return { position: result.position, revision: result.nextRevision, events };
+          return { position: result.position, revision: result.nextRevision, events, state: current.state };
         } catch (error) {
           if (!(error instanceof WrongExpectedRevision)) throw error;
           if (attempt >= this.maxAttempts) {
