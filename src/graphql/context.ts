@@ -1,6 +1,6 @@
 // What the GraphQL layer needs from the rest of the system: the per-request context and the services interface
 // the resolvers call (services.ts maps it to application commands and the query service). The row shapes the
-// resolvers hand to the schema's object types are the query service's (src/queries/rows.ts).
+// resolvers hand to the schema's object types are the query service's: import them from src/queries/rows.ts.
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { Actor, Role } from '../domain/decider';
@@ -14,21 +14,6 @@ import type {
   LicenseRow,
   NotificationDeliveryRow,
   PageArgs,
-  ProductSubscriptionRow,
-  SeatAvailabilityRow,
-  UserRow,
-} from '../queries/rows';
-
-export type {
-  AccountRow,
-  Connection,
-  CountedConnection,
-  Instant,
-  LicenseEventRow,
-  LicenseRow,
-  NotificationDeliveryRow,
-  PageArgs,
-  PageInfoRow,
   ProductSubscriptionRow,
   SeatAvailabilityRow,
   UserRow,

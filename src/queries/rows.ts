@@ -1,21 +1,15 @@
 // The rows the query service answers with: the shapes the GraphQL object types are filled from. Instants are
 // Date or ISO-8601 strings, as read models and events hold them.
-import type { Role } from '../domain/decider';
 import type { Product } from '../domain/plans';
 import type { DeliveryKind, DeliveryStatus } from '../notifications/db';
 
 /** Instants arrive from read models as Date or ISO-8601 strings; the DateTime scalar accepts both. */
 export type Instant = Date | string;
 
-export interface UserRow {
-  readonly id: string;
-  readonly accountId: string;
-  readonly email: string;
-  readonly name: string;
-  readonly role: Role;
-  readonly active: boolean;
-  readonly createdAt: Instant;
-}
+import type { UserRow } from '../../projections/users/queries';
+
+/** A user as the users read model answers it (the write side's fallback builds the same shape). */
+export type { UserRow };
 
 export interface LicenseRow {
   readonly accountId: string;

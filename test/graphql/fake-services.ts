@@ -4,16 +4,8 @@ import DataLoader from 'dataloader';
 
 import { NoSeatsAvailable } from '../../src/domain/errors';
 import type { Product } from '../../src/domain/plans';
-import type {
-  AccountRow,
-  CountedConnection,
-  LicenseRow,
-  Loaders,
-  SeatAvailabilityRow,
-  SeatledgerServices,
-  UserRow,
-  Viewer,
-} from '../../src/graphql/context';
+import type { Loaders, SeatledgerServices, Viewer } from '../../src/graphql/context';
+import type { AccountRow, CountedConnection, LicenseRow, SeatAvailabilityRow, UserRow } from '../../src/queries/rows';
 
 export const ACCOUNT_ID = 'acc-1';
 export const OWNER: UserRow = {
@@ -23,7 +15,7 @@ export const OWNER: UserRow = {
   name: 'Olive Owner',
   role: 'OWNER',
   active: true,
-  createdAt: new Date('2026-01-01T00:00:00Z'),
+  createdAt: '2026-01-01T00:00:00.000Z',
 };
 export const VIEWER: Viewer = { userId: OWNER.id, accountId: ACCOUNT_ID, role: 'OWNER' };
 export const GOOD_TOKEN = 'good-token';

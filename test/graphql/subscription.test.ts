@@ -2,8 +2,9 @@
 // it needs a viewer, validates its arguments up front, and streams what the services yield.
 import { type ExecutionResult, parse, subscribe } from 'graphql';
 import pino from 'pino';
-import { createContext, type LicenseEventRow } from '../../src/graphql/context';
+import { createContext } from '../../src/graphql/context';
 import { buildSeatledgerSchema } from '../../src/graphql/schema';
+import type { LicenseEventRow } from '../../src/queries/rows';
 import { ACCOUNT_ID, createFakeServices, VIEWER } from './fake-services';
 
 const event = (n: number): LicenseEventRow => ({

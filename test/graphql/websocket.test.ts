@@ -6,10 +6,10 @@ import { Writable } from 'node:stream';
 import { createClient } from 'graphql-ws';
 import pino from 'pino';
 import WebSocket from 'ws';
-import type { LicenseEventRow } from '../../src/graphql/context';
 import { INTERNAL_ERROR_MESSAGE } from '../../src/graphql/errors';
 import { buildSeatledgerSchema } from '../../src/graphql/schema';
 import { attachGraphQLWebSocket } from '../../src/graphql/websocket';
+import type { LicenseEventRow } from '../../src/queries/rows';
 import { ACCOUNT_ID, createFakeServices, GOOD_TOKEN, resolveFakeViewer } from './fake-services';
 
 const event: LicenseEventRow = {

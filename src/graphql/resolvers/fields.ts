@@ -5,13 +5,13 @@ import { type Plan as CatalogPlan, entitlementsOf, findPlan } from '../../domain
 import type {
   AccountRow,
   CountedConnection,
-  GraphQLContext,
   LicenseEventRow,
   LicenseRow,
   ProductSubscriptionRow,
   SeatAvailabilityRow,
   UserRow,
-} from '../context';
+} from '../../queries/rows';
+import type { GraphQLContext } from '../context';
 import { UsersArgs } from '../types/inputs';
 import {
   Account,

@@ -2,8 +2,9 @@
 // MEMBER is refused by the domain's rule), and each delivery's recipient through the account's loader.
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { requireDeliveryReader } from '../../domain/notifications';
+import type { Connection, NotificationDeliveryRow, UserRow } from '../../queries/rows';
 import { callerOf } from '../auth';
-import type { Connection, GraphQLContext, NotificationDeliveryRow, UserRow } from '../context';
+import type { GraphQLContext } from '../context';
 import { NotificationDelivery, NotificationDeliveryConnection, NotificationsArgs } from '../types/notifications';
 import { User } from '../types/objects';
 

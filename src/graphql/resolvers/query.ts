@@ -1,17 +1,17 @@
 // The Query root: each field reads the viewer's account through the services or the per-request loaders.
 import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import { plansOf } from '../../domain/plans';
-import { callerOf, unauthenticated } from '../auth';
 import type {
   AccountRow,
   Connection,
   CountedConnection,
-  GraphQLContext,
   LicenseEventRow,
   ProductSubscriptionRow,
   SeatAvailabilityRow,
   UserRow,
-} from '../context';
+} from '../../queries/rows';
+import { callerOf, unauthenticated } from '../auth';
+import type { GraphQLContext } from '../context';
 import { LicenseHistoryArgs, PlansArgs, SeatAvailabilityArgs, UserArgs, UsersArgs } from '../types/inputs';
 import {
   Account,

@@ -3,8 +3,9 @@
 import { validate } from 'class-validator';
 import type { SubscribeResolverData } from 'type-graphql';
 import { Args, ArgumentValidationError, Authorized, Resolver, Root, Subscription } from 'type-graphql';
+import type { LicenseEventRow, SeatAvailabilityRow } from '../../queries/rows';
 import { callerOf } from '../auth';
-import type { GraphQLContext, LicenseEventRow, SeatAvailabilityRow } from '../context';
+import type { GraphQLContext } from '../context';
 import { LicenseEventsArgs, SeatAvailabilityChangedArgs } from '../types/inputs';
 import { LicenseEvent, SeatAvailability } from '../types/objects';
 

@@ -4,7 +4,7 @@
 import { IsOptional } from 'class-validator';
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { DeliveryKind, DeliveryStatus as DomainDeliveryStatus } from '../../notifications/db';
-import type { Instant, NotificationDeliveryRow, PageInfoRow } from '../context';
+import type { Instant, NotificationDeliveryRow, PageInfoRow } from '../../queries/rows';
 import { PageInfo } from './objects';
 import { DateTimeScalar } from './scalars';
 import { IsCursor, IsPageSize } from './validators';

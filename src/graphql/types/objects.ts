@@ -12,7 +12,7 @@ import type {
   ProductSubscriptionRow,
   SeatAvailabilityRow,
   UserRow,
-} from '../context';
+} from '../../queries/rows';
 import { Product, Role } from './enums';
 import { DateTimeScalar } from './scalars';
 
@@ -100,7 +100,7 @@ export class User implements UserRow {
   active!: boolean;
 
   @Field(() => DateTimeScalar)
-  createdAt!: Instant;
+  createdAt!: string;
 
   accountId!: string;
 }

@@ -1,6 +1,6 @@
 // What each mutation answers: plain holders of read-model rows, resolved further by the object types' resolvers.
 import { Field, ObjectType } from 'type-graphql';
-import type { AccountRow, LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from '../context';
+import type { AccountRow, LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from '../../queries/rows';
 import { Account, License, ProductSubscription, SeatAvailability, User } from './objects';
 
 @ObjectType()
