@@ -35,10 +35,24 @@ const SUPPORTED: ReadonlyArray<{ service: string; method: string; features: stri
 /** EventStoreDB's default filter window when the client asks for `count`. */
 const DEFAULT_WINDOW = 32;
 const STAND_IN_VERSION = '0.0.0-test-stand-in';
+/** (-1, -1), the server's "no position", as the unsigned 64-bit numbers the wire carries. */
+const UINT64_MAX = (1n << 64n) - 1n;
 
-export async function startEventStoreDbStandIn(
-  options: { port?: number; log?: StandInLog } = {},
-): Promise<EventStoreDbStandIn> {
+/** Server bugs the stand-in can reproduce, each off unless a spec turns it on. */
+export interface SubscriptionQuirks {
+  /**
+   * KDB-710 (EventStoreDB 24.2-24.10.4, fixed in 24.10.5): a filtered subscription to $all from the start of a young
+   * database, whose catch-up found nothing to send, gets (2^64-1, 2^64-1) as its checkpoint at the switch to live.
+   */
+  readonly poisonedLiveCheckpoint?: boolean;
+}
+
+export interface EventStoreDbStandInOptions extends SubscriptionQuirks {
+  readonly port?: number;
+  readonly log?: StandInLog;
+}
+
+export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptions = {}): Promise<EventStoreDbStandIn> {
   const log = options.log ?? new StandInLog();
   const subscriptions = new Set<grpc.ServerWritableStream<ReadReq, ReadResp>>();
   const server = new grpc.Server();
@@ -47,7 +61,7 @@ export async function startEventStoreDbStandIn(
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
       handleAppend(log, call, callback),
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
-      handleRead(log, call, subscriptions).catch((error: unknown) =>
+      handleRead(log, call, subscriptions, options).catch((error: unknown) =>
         failCall(call, grpc.status.INTERNAL, String(error)),
       );
     },
@@ -197,6 +211,7 @@ async function handleRead(
   log: StandInLog,
   call: grpc.ServerWritableStream<ReadReq, ReadResp>,
   subscriptions: Set<grpc.ServerWritableStream<ReadReq, ReadResp>>,
+  quirks: SubscriptionQuirks,
 ): Promise<void> {
   const options = call.request.getOptions();
   if (!options) {
@@ -210,7 +225,7 @@ async function handleRead(
     }
     subscriptions.add(call);
     try {
-      await subscribeToAll(log, call, options);
+      await subscribeToAll(log, call, options, quirks);
     } finally {
       subscriptions.delete(call);
     }
@@ -295,9 +310,11 @@ async function subscribeToAll(
   log: StandInLog,
   call: grpc.ServerWritableStream<ReadReq, ReadResp>,
   options: ReadReq.Options,
+  quirks: SubscriptionQuirks,
 ): Promise<void> {
   const all = options.getAll() as ReadReq.Options.AllOptions;
   const Case = ReadReq.Options.AllOptions.AllOptionCase;
+  const fromStart = all.getAllOptionCase() !== Case.POSITION && all.getAllOptionCase() !== Case.END;
   // A subscription from a position delivers the events strictly after it.
   let cursor =
     all.getAllOptionCase() === Case.POSITION
@@ -320,16 +337,39 @@ async function subscribeToAll(
 
     let caughtUp = false;
     let searched = 0;
+    // What the catch-up has told the client so far: the last event or checkpoint sent, and the last event searched.
+    let sent: bigint | null = null;
+    let lastCheckpoint: bigint | null = null;
+    let lastSearched: bigint | null = null;
     while (!stop.cancelled) {
       while (cursor < log.events.length && !stop.cancelled) {
         const event = log.events[cursor++] as StoredEvent;
         searched++;
-        if (!filter || filter.matches(event)) await send(call, eventResp(event), stop);
-        if (filter && searched % filter.checkpointEvery === 0) await send(call, checkpointResp(event.position), stop);
+        lastSearched = event.position;
+        if (!filter || filter.matches(event)) {
+          await send(call, eventResp(event), stop);
+          sent = event.position;
+        }
+        if (filter && searched % filter.checkpointEvery === 0) {
+          await send(call, checkpointResp(event.position, event.position), stop);
+          sent = event.position;
+          lastCheckpoint = event.position;
+        }
       }
       if (stop.cancelled) break;
       if (!caughtUp) {
         caughtUp = true;
+        // EventStoreDB 24.x ends a filtered catch-up with a checkpoint, so that one comes within every interval; a
+        // subscription that starts at the end goes live without one. On 24.2-24.10.4 (KDB-710) a subscription from
+        // the start whose catch-up never moved its checkpoint (a young database, nothing matched) sends the server's
+        // "no position" (-1, -1) read as unsigned: (2^64-1, 2^64-1).
+        if (filter && lastSearched !== null) {
+          if (quirks.poisonedLiveCheckpoint && fromStart && sent === null) {
+            await send(call, checkpointResp(UINT64_MAX, UINT64_MAX), stop);
+          } else if (lastCheckpoint !== lastSearched) {
+            await send(call, checkpointResp(lastSearched, lastSearched), stop);
+          }
+        }
         const resp = new ReadResp();
         resp.setCaughtUp(new ReadResp.CaughtUp());
         await send(call, resp, stop);
@@ -380,10 +420,10 @@ function eventResp(event: StoredEvent): ReadResp {
   return resp;
 }
 
-function checkpointResp(position: bigint): ReadResp {
+function checkpointResp(commit: bigint, prepare: bigint): ReadResp {
   const checkpoint = new ReadResp.Checkpoint();
-  checkpoint.setCommitPosition(position.toString());
-  checkpoint.setPreparePosition(position.toString());
+  checkpoint.setCommitPosition(commit.toString());
+  checkpoint.setPreparePosition(prepare.toString());
   const resp = new ReadResp();
   resp.setCheckpoint(checkpoint);
   return resp;
