@@ -55,7 +55,7 @@ import {
   WrongExpectedRevision,
 } from '../port';
 import { MessageQueue } from './message-queue';
-import { comparePositions, decodePosition, type EsdbPosition, encodePosition } from './position';
+import { comparePositions, decodePosition, type EsdbPosition, encodePosition, isInLog } from './position';
 
 export { decodePosition, encodePosition } from './position';
 
@@ -96,6 +96,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
   const maxCountSet = new Set<string>();
   const groupSubscriptions = new Set<EventStoreDbGroupSubscription>();
   const deadline = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const inLog = positionGuard(options.logger);
   let closed = false;
 
   async function ensureMaxCount(stream: string, maxCount: number): Promise<void> {
@@ -208,7 +209,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
       try {
         for await (const resolved of answered(read, deadline)) {
           const event = resolved.event;
-          if (!event?.position) continue;
+          if (!event?.position || !inLog(event.position, { in: 'readAll', eventId: event.id })) continue;
           if (after && comparePositions(event.position, after) <= 0) continue;
           if (!isOurs(event, readOptions.filter)) continue;
           yield toRecorded(event);
@@ -225,7 +226,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
 
     subscribeToAll(subscribeOptions: SubscribeToAllOptions = {}): AllSubscription {
       if (closed) throw new EventStoreUnavailable('the EventStoreDB store is closed');
-      const subscription = new EventStoreDbSubscription(client, subscribeOptions, options, () =>
+      const subscription = new EventStoreDbSubscription(client, subscribeOptions, options, inLog, () =>
         subscriptions.delete(subscription),
       );
       subscriptions.add(subscription);
@@ -245,7 +246,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
             for await (const resolved of answered(page as AsyncIterable<AllStreamResolvedEvent>, deadline)) {
               seen++;
               const event: AllStreamRecordedEvent | undefined = resolved.event;
-              if (!event?.position) continue;
+              if (!event?.position || !inLog(event.position, { in: 'headPosition', eventId: event.id })) continue;
               if (from !== END && comparePositions(event.position, from) >= 0) continue;
               last = event.position;
               if (isOurs(event, undefined)) return encodePosition(event.position);
@@ -515,6 +516,7 @@ class EventStoreDbSubscription
     private readonly client: EventStoreDBClient,
     private readonly subscribeOptions: SubscribeToAllOptions,
     private readonly storeOptions: EventStoreDbOptions,
+    private readonly inLog: PositionGuard,
     onStop: () => void,
   ) {
     super(SUBSCRIPTION_BUFFER, onStop);
@@ -558,6 +560,9 @@ class EventStoreDbSubscription
             continue;
           }
           if (isCheckpoint(item)) {
+            // Checked before anything else: a checkpoint past the log (KDB-710) would be "after" every later event.
+            if (!this.inLog(item.checkpoint, { in: 'subscription checkpoint', lastGood: where(last), filter }))
+              continue;
             if (last && comparePositions(item.checkpoint, last) <= 0) continue;
             last = item.checkpoint;
             await this.queue.put({ kind: 'checkpoint', position: encodePosition(last) });
@@ -565,6 +570,8 @@ class EventStoreDbSubscription
           }
           const event = (item as { event?: AllStreamRecordedEvent }).event;
           if (!event?.position) continue;
+          if (!this.inLog(event.position, { in: 'subscription event', eventId: event.id, lastGood: where(last) }))
+            continue;
           if (last && comparePositions(event.position, last) <= 0) continue;
           last = event.position;
           attempt = 0;
@@ -587,6 +594,31 @@ class EventStoreDbSubscription
       await this.sleep(backoff(this.storeOptions, attempt++));
     }
   }
+}
+
+const where = (position: EsdbPosition | null) => (position ? encodePosition(position) : null);
+
+/** True when a position from the server can be a place in its log; one that cannot is logged (once) and refused. */
+type PositionGuard = (position: EsdbPosition, context: Record<string, unknown>) => boolean;
+
+/**
+ * A position at or above 2^63 is refused wherever the server sends one: the caller keeps the last good position. Said
+ * once per store, at warn: on a server with KDB-710 it comes with every subscription from the start of a young database.
+ */
+function positionGuard(logger: EventStoreDbOptions['logger']): PositionGuard {
+  let said = false;
+  return (position, context) => {
+    if (isInLog(position)) return true;
+    if (!said) {
+      said = true;
+      logger?.warn(
+        { commit: position.commit.toString(), prepare: position.prepare.toString(), ...context },
+        'EventStoreDB sent a position at or above 2^63, outside its log (server bug KDB-710, fixed in 24.10.5?); ' +
+          'ignored, the last good position is kept',
+      );
+    }
+    return false;
+  };
 }
 
 function backoff(storeOptions: EventStoreDbOptions, attempt: number): number {
