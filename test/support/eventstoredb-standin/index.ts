@@ -2,6 +2,7 @@
 // gRPC protocol (the service definitions shipped in @eventstore/db-client) so the real client can be tested without one.
 
 import { randomUUID } from 'node:crypto';
+import type { ReadReq as PersistentReadReq } from '@eventstore/db-client/generated/persistent_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { Empty, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
@@ -20,6 +21,17 @@ export interface EventStoreDbStandIn {
   readonly log: StandInLog;
   /** Drops every open subscription with UNAVAILABLE (as a node going away does), then shuts the server down. */
   stop(): Promise<void>;
+  /** Ends every open persistent-subscription call with the cluster's "dropped" error (a node of a cluster only). */
+  dropGroupMembers(): void;
+}
+
+/** A node's part in a cluster of stand-ins (see gossip.ts): its extra services and how its state refuses calls. */
+export interface ClusterRole {
+  serve(server: grpc.Server): void;
+  /** The error a call to `path` (`/service/Method`) gets from this node now, or null to serve it. */
+  refusal(path: string, metadata: grpc.Metadata): grpc.ServiceError | null;
+  /** What a member of `group` gets when the node drops it. */
+  dropped(group: string): grpc.ServiceError;
 }
 
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
@@ -50,12 +62,17 @@ export interface SubscriptionQuirks {
 export interface EventStoreDbStandInOptions extends SubscriptionQuirks {
   readonly port?: number;
   readonly log?: StandInLog;
+  /** Makes this stand-in one node of a cluster: gossip, and refusals by node state. */
+  readonly cluster?: ClusterRole;
 }
 
 export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptions = {}): Promise<EventStoreDbStandIn> {
   const log = options.log ?? new StandInLog();
   const subscriptions = new Set<grpc.ServerWritableStream<ReadReq, ReadResp>>();
-  const server = new grpc.Server();
+  const groupMembers = new Map<GroupCall, string>();
+  const grpcServer = new grpc.Server();
+  const server = options.cluster ? clusterNode(grpcServer, options.cluster, groupMembers) : grpcServer;
+  options.cluster?.serve(grpcServer);
 
   server.addService(StreamsService, {
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
@@ -88,7 +105,7 @@ export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptio
   });
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+    grpcServer.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
@@ -103,16 +120,72 @@ export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptio
       persistent.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
-          server.forceShutdown();
+          grpcServer.forceShutdown();
           resolve();
         }, 1000);
-        server.tryShutdown(() => {
+        grpcServer.tryShutdown(() => {
           clearTimeout(force);
           resolve();
         });
       });
     },
+    dropGroupMembers: () => {
+      for (const [call, group] of groupMembers) {
+        if (options.cluster) call.emit('error', options.cluster.dropped(group));
+      }
+      groupMembers.clear();
+    },
   };
+}
+
+type GroupCall = grpc.ServerDuplexStream<unknown, unknown>;
+
+/**
+ * The server, seen through a node's state: every handler added to it first asks the node whether to refuse the call
+ * (and with what), and persistent-subscription reads are remembered with their group so a lost leadership can drop them.
+ */
+function clusterNode(server: grpc.Server, role: ClusterRole, groupMembers: Map<GroupCall, string>): grpc.Server {
+  const gate = (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) => {
+    const gated: grpc.UntypedServiceImplementation = {};
+    for (const [name, handler] of Object.entries(implementation)) {
+      const method = Object.values(definition).find((m) => m.originalName === name) ?? definition[name];
+      if (!method) {
+        gated[name] = handler;
+        continue;
+      }
+      const answersOnce = !method.responseStream;
+      gated[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
+        const refused = role.refusal(method.path, call.metadata);
+        if (refused) {
+          if (answersOnce) callback?.(refused);
+          else call.emit('error', refused);
+          return;
+        }
+        if (method.path === `/${PERSISTENT_SERVICE}/Read`) rememberMember(call as unknown as GroupCall, groupMembers);
+        (handler as (call: unknown, callback?: unknown) => void)(call, callback);
+      }) as grpc.UntypedHandleCall;
+    }
+    return gated;
+  };
+  return new Proxy(server, {
+    get(target, property, receiver) {
+      if (property !== 'addService') return Reflect.get(target, property, receiver);
+      return (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) =>
+        target.addService(definition, gate(definition, implementation));
+    },
+  });
+}
+
+/** The first message of a persistent-subscription read names its group. */
+function rememberMember(call: GroupCall, groupMembers: Map<GroupCall, string>): void {
+  call.once('data', (request: PersistentReadReq) => {
+    const group = request.getOptions?.()?.getGroupName();
+    if (group) groupMembers.set(call, group);
+  });
+  const forget = () => groupMembers.delete(call);
+  call.on('end', forget);
+  call.on('cancelled', forget);
+  call.on('error', forget);
 }
 
 // grpc-js 1.14: emitting 'error' sends the status; destroy() would leave the client waiting.
