@@ -8,7 +8,11 @@ import { type EventStore, EventStoreUnavailable, type GroupMessage } from '../..
 import { LogConsumer } from '../../src/processing/log-consumer';
 import type { Processor } from '../../src/processing/processor';
 import { anEvent, uniquePrefix } from '../eventstore/contract';
-import { DISCOVERY, type EventStoreDbClusterStandIn, startEventStoreDbCluster } from '../support/eventstoredb-standin/gossip';
+import {
+  DISCOVERY,
+  type EventStoreDbClusterStandIn,
+  startEventStoreDbCluster,
+} from '../support/eventstoredb-standin/gossip';
 
 const knobs = Object.entries(DISCOVERY)
   .map(([key, value]) => `${key}=${value}`)
@@ -109,10 +113,16 @@ describe('EventStoreDB adapter on a cluster (test stand-in)', () => {
 
       cluster.elect(2);
       await store.appendToStream(`${prefix}a`, [anEvent('Second')], { expectedRevision: 0 });
-      const second = await next();
-      await second.ack();
+      // A group hands out again what a dropped member may not have settled ("some events may be received twice").
+      const after: string[] = [];
+      while (!after.includes('Second')) {
+        const message = await next();
+        after.push(message.event.type);
+        await message.ack();
+      }
 
-      expect([first.event.type, second.event.type]).toEqual(['First', 'Second']);
+      expect(first.event.type).toBe('First');
+      expect(after.filter((type) => type !== 'First')).toEqual(['Second']);
     } finally {
       await subscription.unsubscribe();
     }
