@@ -11,6 +11,7 @@ import {
   EventStoreUnavailable,
   type GroupMessage,
   type GroupSubscription,
+  type RecordedEvent,
   type SubscriptionMessage,
   WrongExpectedRevision,
 } from '../../src/eventstore/port';
@@ -97,6 +98,22 @@ describe(`EventStoreDB adapter on ${eventStoreDbTarget}`, () => {
     const all = await collect(store.readAll());
 
     expect(all.some((e) => e.streamName.startsWith('$') || e.type.startsWith('$'))).toBe(false);
+  });
+
+  it('never delivers system events ($-prefixed streams or types) to a subscription, filtered or not', async () => {
+    const prefix = uniquePrefix();
+    const unfiltered = new SubscriptionReader(store.subscribeToAll());
+    const filtered = new SubscriptionReader(store.subscribeToAll({ filter: { streamPrefixes: [prefix, '$'] } }));
+    // Metadata (a $metadata event in a $$ stream) around ours; a real node adds $stats and projection events of its own.
+    await store.appendToStream(`credentials-${randomUUID()}`, [anEvent('Secret')], {
+      expectedRevision: 'no_stream',
+      maxCount: 1,
+    });
+    await store.appendToStream(`${prefix}a`, [anEvent('Ours')], { expectedRevision: 'no_stream' });
+
+    const seen = [...(await eventsUntil(unfiltered, 'Ours')), ...(await eventsUntil(filtered, 'Ours'))];
+
+    expect(seen.filter((e) => e.streamName.startsWith('$') || e.type.startsWith('$'))).toEqual([]);
   });
 
   it('keeps only the latest event of a credentials- stream ($maxCount: 1 metadata)', async () => {
@@ -382,6 +399,13 @@ describe('EventStoreDB adapter against a node that accepts connections and never
     });
   },
 );
+
+/** Every event the reader hands out up to and including the first of `type`. */
+async function eventsUntil(reader: SubscriptionReader, type: string): Promise<RecordedEvent[]> {
+  const events: RecordedEvent[] = [];
+  while (events.at(-1)?.type !== type) events.push(...(await reader.events(1)));
+  return events;
+}
 
 function proposed(type: string) {
   const event = anEvent(type);

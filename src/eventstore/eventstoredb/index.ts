@@ -1,5 +1,6 @@
 // The EventStore port on EventStoreDB (@eventstore/db-client 6.2.1): for deployments that outgrow one machine.
 // The client's errors, revisions and positions are translated here and never leave this folder.
+import { EventEmitter } from 'node:events';
 import {
   type AllStreamRecordedEvent,
   type AllStreamResolvedEvent,
@@ -19,6 +20,7 @@ import {
   NotLeaderError,
   PARK,
   PersistentSubscriptionDoesNotExistError,
+  PersistentSubscriptionDroppedError,
   PersistentSubscriptionExistsError,
   type PersistentSubscriptionToAll,
   type PersistentSubscriptionToAllResolvedEvent,
@@ -55,7 +57,7 @@ import {
   WrongExpectedRevision,
 } from '../port';
 import { MessageQueue } from './message-queue';
-import { comparePositions, decodePosition, type EsdbPosition, encodePosition } from './position';
+import { comparePositions, decodePosition, type EsdbPosition, encodePosition, isInLog } from './position';
 
 export { decodePosition, encodePosition } from './position';
 
@@ -91,11 +93,12 @@ const HEAD_PAGE = 32;
 const MAX_COUNT_CACHE = 10_000;
 
 export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventStore {
-  const client = EventStoreDBClient.connectionString(options.connectionString);
+  const { client, dispose } = renewingClient(options.connectionString);
   const subscriptions = new Set<EventStoreDbSubscription>();
   const maxCountSet = new Set<string>();
   const groupSubscriptions = new Set<EventStoreDbGroupSubscription>();
   const deadline = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const inLog = positionGuard(options.logger);
   let closed = false;
 
   async function ensureMaxCount(stream: string, maxCount: number): Promise<void> {
@@ -208,7 +211,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
       try {
         for await (const resolved of answered(read, deadline)) {
           const event = resolved.event;
-          if (!event?.position) continue;
+          if (!event?.position || !inLog(event.position, { in: 'readAll', eventId: event.id })) continue;
           if (after && comparePositions(event.position, after) <= 0) continue;
           if (!isOurs(event, readOptions.filter)) continue;
           yield toRecorded(event);
@@ -225,7 +228,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
 
     subscribeToAll(subscribeOptions: SubscribeToAllOptions = {}): AllSubscription {
       if (closed) throw new EventStoreUnavailable('the EventStoreDB store is closed');
-      const subscription = new EventStoreDbSubscription(client, subscribeOptions, options, () =>
+      const subscription = new EventStoreDbSubscription(client, subscribeOptions, options, inLog, () =>
         subscriptions.delete(subscription),
       );
       subscriptions.add(subscription);
@@ -245,7 +248,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
             for await (const resolved of answered(page as AsyncIterable<AllStreamResolvedEvent>, deadline)) {
               seen++;
               const event: AllStreamRecordedEvent | undefined = resolved.event;
-              if (!event?.position) continue;
+              if (!event?.position || !inLog(event.position, { in: 'headPosition', eventId: event.id })) continue;
               if (from !== END && comparePositions(event.position, from) >= 0) continue;
               last = event.position;
               if (isOurs(event, undefined)) return encodePosition(event.position);
@@ -280,7 +283,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
       // shutdown forever. Past the bound the calls are left to the connection's end.
       let bound: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
-        client.dispose().then(() => 'disposed' as const),
+        dispose().then(() => 'disposed' as const),
         new Promise<'late'>((resolve) => {
           bound = setTimeout(() => resolve('late'), DISPOSE_BOUND_MS);
         }),
@@ -298,6 +301,41 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
 }
 
 const ZERO = encodePosition({ commit: 0n, prepare: 0n });
+
+/**
+ * A client that is replaced after a failed discovery. The client asks the server's features once, lazily, and keeps the
+ * answer; when that first ask fails because no node of a cluster was found, it keeps the failure too, and every later
+ * append and group call on it fails with "Failed to discover" however healthy the cluster has become. So the client
+ * that met that failure is retired (its calls cancelled: subscriptions resubscribe) and the next call gets a fresh one.
+ */
+function renewingClient(connectionString: string): { client: EventStoreDBClient; dispose(): Promise<void> } {
+  let current = EventStoreDBClient.connectionString(connectionString);
+  const renew = (failed: EventStoreDBClient, error: unknown) => {
+    if (failed !== current || !isDiscoveryFailure(error)) return;
+    current = EventStoreDBClient.connectionString(connectionString);
+    failed.dispose().catch(() => undefined);
+  };
+  const client = new Proxy({} as EventStoreDBClient, {
+    get(_, property) {
+      const target = current;
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        if (result instanceof Promise) {
+          return result.catch((error: unknown) => {
+            renew(target, error);
+            throw error;
+          });
+        }
+        // Streams (reads, subscriptions, group members) report a failed discovery as an error event.
+        if (result instanceof EventEmitter) result.on('error', (error: unknown) => renew(target, error));
+        return result;
+      };
+    },
+  });
+  return { client, dispose: () => current.dispose() };
+}
 
 function toClientExpected(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
@@ -401,16 +439,33 @@ function fromClientExpected(expected: unknown): ExpectedRevision {
   return 'any';
 }
 
-/** Errors a later attempt may not meet: the connection, the leader or a deadline, not the request. */
-function isTransient(error: unknown): boolean {
+/**
+ * Errors a later attempt may not meet: the connection, the cluster's state (no node found, a leader change, a node not
+ * ready) or a deadline, not the request. A leader change drops group members (PersistentSubscriptionDropped) and sends
+ * the next call to the old leader NotLeader, which points the client at the new one: both pass by themselves.
+ */
+function isTransient(raw: unknown): boolean {
+  const error = raw instanceof Error ? convertToCommandError(raw) : raw;
   return (
     error instanceof UnavailableError ||
     error instanceof CancelledError ||
     error instanceof DeadlineExceededError ||
     error instanceof TimeoutError ||
     error instanceof NotLeaderError ||
-    error instanceof UnknownError
+    error instanceof PersistentSubscriptionDroppedError ||
+    error instanceof UnknownError ||
+    isDiscoveryFailure(error)
   );
+}
+
+/**
+ * The client's discovery of a cluster (several hosts, or `esdb+discover://`) gives up with a plain Error, no class and
+ * no code: "Failed to discover after N attempts." (nothing reachable, or no node in a state it may use). Its message is
+ * all there is to know it by.
+ */
+const DISCOVERY_FAILED = /^Failed to discover after \d+ attempts\.$/;
+function isDiscoveryFailure(error: unknown): boolean {
+  return error instanceof Error && error.constructor === Error && DISCOVERY_FAILED.test(error.message);
 }
 
 /** System streams and events (`$`-prefixed) are EventStoreDB's own, never the application's. */
@@ -515,6 +570,7 @@ class EventStoreDbSubscription
     private readonly client: EventStoreDBClient,
     private readonly subscribeOptions: SubscribeToAllOptions,
     private readonly storeOptions: EventStoreDbOptions,
+    private readonly inLog: PositionGuard,
     onStop: () => void,
   ) {
     super(SUBSCRIPTION_BUFFER, onStop);
@@ -558,6 +614,9 @@ class EventStoreDbSubscription
             continue;
           }
           if (isCheckpoint(item)) {
+            // Checked before anything else: a checkpoint past the log (KDB-710) would be "after" every later event.
+            if (!this.inLog(item.checkpoint, { in: 'subscription checkpoint', lastGood: where(last), filter }))
+              continue;
             if (last && comparePositions(item.checkpoint, last) <= 0) continue;
             last = item.checkpoint;
             await this.queue.put({ kind: 'checkpoint', position: encodePosition(last) });
@@ -565,6 +624,8 @@ class EventStoreDbSubscription
           }
           const event = (item as { event?: AllStreamRecordedEvent }).event;
           if (!event?.position) continue;
+          if (!this.inLog(event.position, { in: 'subscription event', eventId: event.id, lastGood: where(last) }))
+            continue;
           if (last && comparePositions(event.position, last) <= 0) continue;
           last = event.position;
           attempt = 0;
@@ -587,6 +648,31 @@ class EventStoreDbSubscription
       await this.sleep(backoff(this.storeOptions, attempt++));
     }
   }
+}
+
+const where = (position: EsdbPosition | null) => (position ? encodePosition(position) : null);
+
+/** True when a position from the server can be a place in its log; one that cannot is logged (once) and refused. */
+type PositionGuard = (position: EsdbPosition, context: Record<string, unknown>) => boolean;
+
+/**
+ * A position at or above 2^63 is refused wherever the server sends one: the caller keeps the last good position. Said
+ * once per store, at warn: on a server with KDB-710 it comes with every subscription from the start of a young database.
+ */
+function positionGuard(logger: EventStoreDbOptions['logger']): PositionGuard {
+  let said = false;
+  return (position, context) => {
+    if (isInLog(position)) return true;
+    if (!said) {
+      said = true;
+      logger?.warn(
+        { commit: position.commit.toString(), prepare: position.prepare.toString(), ...context },
+        'EventStoreDB sent a position at or above 2^63, outside its log (server bug KDB-710, fixed in 24.10.5?); ' +
+          'ignored, the last good position is kept',
+      );
+    }
+    return false;
+  };
 }
 
 function backoff(storeOptions: EventStoreDbOptions, attempt: number): number {

@@ -2,6 +2,7 @@
 // gRPC protocol (the service definitions shipped in @eventstore/db-client) so the real client can be tested without one.
 
 import { randomUUID } from 'node:crypto';
+import type { ReadReq as PersistentReadReq } from '@eventstore/db-client/generated/persistent_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { Empty, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
@@ -20,6 +21,17 @@ export interface EventStoreDbStandIn {
   readonly log: StandInLog;
   /** Drops every open subscription with UNAVAILABLE (as a node going away does), then shuts the server down. */
   stop(): Promise<void>;
+  /** Ends every open persistent-subscription call with the cluster's "dropped" error (a node of a cluster only). */
+  dropGroupMembers(): void;
+}
+
+/** A node's part in a cluster of stand-ins (see gossip.ts): its extra services and how its state refuses calls. */
+export interface ClusterRole {
+  serve(server: grpc.Server): void;
+  /** The error a call to `path` (`/service/Method`) gets from this node now, or null to serve it. */
+  refusal(path: string, metadata: grpc.Metadata): grpc.ServiceError | null;
+  /** What a member of `group` gets when the node drops it. */
+  dropped(group: string): grpc.ServiceError;
 }
 
 const STREAMS_SERVICE = 'event_store.client.streams.Streams';
@@ -35,19 +47,38 @@ const SUPPORTED: ReadonlyArray<{ service: string; method: string; features: stri
 /** EventStoreDB's default filter window when the client asks for `count`. */
 const DEFAULT_WINDOW = 32;
 const STAND_IN_VERSION = '0.0.0-test-stand-in';
+/** (-1, -1), the server's "no position", as the unsigned 64-bit numbers the wire carries. */
+const UINT64_MAX = (1n << 64n) - 1n;
 
-export async function startEventStoreDbStandIn(
-  options: { port?: number; log?: StandInLog } = {},
-): Promise<EventStoreDbStandIn> {
+/** Server bugs the stand-in can reproduce, each off unless a spec turns it on. */
+export interface SubscriptionQuirks {
+  /**
+   * KDB-710 (EventStoreDB 24.2-24.10.4, fixed in 24.10.5): a filtered subscription to $all from the start of a young
+   * database, whose catch-up found nothing to send, gets (2^64-1, 2^64-1) as its checkpoint at the switch to live.
+   */
+  readonly poisonedLiveCheckpoint?: boolean;
+}
+
+export interface EventStoreDbStandInOptions extends SubscriptionQuirks {
+  readonly port?: number;
+  readonly log?: StandInLog;
+  /** Makes this stand-in one node of a cluster: gossip, and refusals by node state. */
+  readonly cluster?: ClusterRole;
+}
+
+export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptions = {}): Promise<EventStoreDbStandIn> {
   const log = options.log ?? new StandInLog();
   const subscriptions = new Set<grpc.ServerWritableStream<ReadReq, ReadResp>>();
-  const server = new grpc.Server();
+  const groupMembers = new Map<GroupCall, string>();
+  const grpcServer = new grpc.Server();
+  const server = options.cluster ? clusterNode(grpcServer, options.cluster, groupMembers) : grpcServer;
+  options.cluster?.serve(grpcServer);
 
   server.addService(StreamsService, {
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
       handleAppend(log, call, callback),
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
-      handleRead(log, call, subscriptions).catch((error: unknown) =>
+      handleRead(log, call, subscriptions, options).catch((error: unknown) =>
         failCall(call, grpc.status.INTERNAL, String(error)),
       );
     },
@@ -74,7 +105,7 @@ export async function startEventStoreDbStandIn(
   });
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+    grpcServer.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
@@ -89,16 +120,72 @@ export async function startEventStoreDbStandIn(
       persistent.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
-          server.forceShutdown();
+          grpcServer.forceShutdown();
           resolve();
         }, 1000);
-        server.tryShutdown(() => {
+        grpcServer.tryShutdown(() => {
           clearTimeout(force);
           resolve();
         });
       });
     },
+    dropGroupMembers: () => {
+      for (const [call, group] of groupMembers) {
+        if (options.cluster) call.emit('error', options.cluster.dropped(group));
+      }
+      groupMembers.clear();
+    },
   };
+}
+
+type GroupCall = grpc.ServerDuplexStream<unknown, unknown>;
+
+/**
+ * The server, seen through a node's state: every handler added to it first asks the node whether to refuse the call
+ * (and with what), and persistent-subscription reads are remembered with their group so a lost leadership can drop them.
+ */
+function clusterNode(server: grpc.Server, role: ClusterRole, groupMembers: Map<GroupCall, string>): grpc.Server {
+  const gate = (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) => {
+    const gated: grpc.UntypedServiceImplementation = {};
+    for (const [name, handler] of Object.entries(implementation)) {
+      const method = Object.values(definition).find((m) => m.originalName === name) ?? definition[name];
+      if (!method) {
+        gated[name] = handler;
+        continue;
+      }
+      const answersOnce = !method.responseStream;
+      gated[name] = ((call: grpc.ServerUnaryCall<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
+        const refused = role.refusal(method.path, call.metadata);
+        if (refused) {
+          if (answersOnce) callback?.(refused);
+          else call.emit('error', refused);
+          return;
+        }
+        if (method.path === `/${PERSISTENT_SERVICE}/Read`) rememberMember(call as unknown as GroupCall, groupMembers);
+        (handler as (call: unknown, callback?: unknown) => void)(call, callback);
+      }) as grpc.UntypedHandleCall;
+    }
+    return gated;
+  };
+  return new Proxy(server, {
+    get(target, property, receiver) {
+      if (property !== 'addService') return Reflect.get(target, property, receiver);
+      return (definition: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) =>
+        target.addService(definition, gate(definition, implementation));
+    },
+  });
+}
+
+/** The first message of a persistent-subscription read names its group. */
+function rememberMember(call: GroupCall, groupMembers: Map<GroupCall, string>): void {
+  call.once('data', (request: PersistentReadReq) => {
+    const group = request.getOptions?.()?.getGroupName();
+    if (group) groupMembers.set(call, group);
+  });
+  const forget = () => groupMembers.delete(call);
+  call.on('end', forget);
+  call.on('cancelled', forget);
+  call.on('error', forget);
 }
 
 // grpc-js 1.14: emitting 'error' sends the status; destroy() would leave the client waiting.
@@ -197,6 +284,7 @@ async function handleRead(
   log: StandInLog,
   call: grpc.ServerWritableStream<ReadReq, ReadResp>,
   subscriptions: Set<grpc.ServerWritableStream<ReadReq, ReadResp>>,
+  quirks: SubscriptionQuirks,
 ): Promise<void> {
   const options = call.request.getOptions();
   if (!options) {
@@ -210,7 +298,7 @@ async function handleRead(
     }
     subscriptions.add(call);
     try {
-      await subscribeToAll(log, call, options);
+      await subscribeToAll(log, call, options, quirks);
     } finally {
       subscriptions.delete(call);
     }
@@ -295,9 +383,11 @@ async function subscribeToAll(
   log: StandInLog,
   call: grpc.ServerWritableStream<ReadReq, ReadResp>,
   options: ReadReq.Options,
+  quirks: SubscriptionQuirks,
 ): Promise<void> {
   const all = options.getAll() as ReadReq.Options.AllOptions;
   const Case = ReadReq.Options.AllOptions.AllOptionCase;
+  const fromStart = all.getAllOptionCase() !== Case.POSITION && all.getAllOptionCase() !== Case.END;
   // A subscription from a position delivers the events strictly after it.
   let cursor =
     all.getAllOptionCase() === Case.POSITION
@@ -320,16 +410,39 @@ async function subscribeToAll(
 
     let caughtUp = false;
     let searched = 0;
+    // What the catch-up has told the client so far: the last event or checkpoint sent, and the last event searched.
+    let sent: bigint | null = null;
+    let lastCheckpoint: bigint | null = null;
+    let lastSearched: bigint | null = null;
     while (!stop.cancelled) {
       while (cursor < log.events.length && !stop.cancelled) {
         const event = log.events[cursor++] as StoredEvent;
         searched++;
-        if (!filter || filter.matches(event)) await send(call, eventResp(event), stop);
-        if (filter && searched % filter.checkpointEvery === 0) await send(call, checkpointResp(event.position), stop);
+        lastSearched = event.position;
+        if (!filter || filter.matches(event)) {
+          await send(call, eventResp(event), stop);
+          sent = event.position;
+        }
+        if (filter && searched % filter.checkpointEvery === 0) {
+          await send(call, checkpointResp(event.position, event.position), stop);
+          sent = event.position;
+          lastCheckpoint = event.position;
+        }
       }
       if (stop.cancelled) break;
       if (!caughtUp) {
         caughtUp = true;
+        // EventStoreDB 24.x ends a filtered catch-up with a checkpoint, so that one comes within every interval; a
+        // subscription that starts at the end goes live without one. On 24.2-24.10.4 (KDB-710) a subscription from
+        // the start whose catch-up never moved its checkpoint (a young database, nothing matched) sends the server's
+        // "no position" (-1, -1) read as unsigned: (2^64-1, 2^64-1).
+        if (filter && lastSearched !== null) {
+          if (quirks.poisonedLiveCheckpoint && fromStart && sent === null) {
+            await send(call, checkpointResp(UINT64_MAX, UINT64_MAX), stop);
+          } else if (lastCheckpoint !== lastSearched) {
+            await send(call, checkpointResp(lastSearched, lastSearched), stop);
+          }
+        }
         const resp = new ReadResp();
         resp.setCaughtUp(new ReadResp.CaughtUp());
         await send(call, resp, stop);
@@ -380,10 +493,10 @@ function eventResp(event: StoredEvent): ReadResp {
   return resp;
 }
 
-function checkpointResp(position: bigint): ReadResp {
+function checkpointResp(commit: bigint, prepare: bigint): ReadResp {
   const checkpoint = new ReadResp.Checkpoint();
-  checkpoint.setCommitPosition(position.toString());
-  checkpoint.setPreparePosition(position.toString());
+  checkpoint.setCommitPosition(commit.toString());
+  checkpoint.setPreparePosition(prepare.toString());
   const resp = new ReadResp();
   resp.setCheckpoint(checkpoint);
   return resp;

@@ -1,5 +1,7 @@
 // TEST STAND-IN, NOT an EventStoreDB server: the in-memory log behind the wire-level stand-in.
 // It keeps EventStoreDB's documented rules (revisions, expected versions, idempotent ids, $maxCount/$tb) and nothing more.
+// Like a real node's, its $all is never only the application's: it starts with the server's own ($-prefixed) events.
+import { randomUUID } from 'node:crypto';
 
 /** One record of the log, as the stand-in stores it (raw bytes, like the server). */
 export interface StoredEvent {
@@ -34,12 +36,45 @@ export type AppendOutcome =
   | { ok: true; currentRevision: bigint | null; position: bigint | null }
   | { ok: false; currentRevision: bigint | null };
 
+/**
+ * What a fresh EventStoreDB (23.10.6, `--run-projections=All --start-standard-projections=true`) holds in $all before
+ * anyone writes: projection bookkeeping and stream metadata, all in `$`-prefixed streams with `$`-prefixed types.
+ * (Seen by reading $all of a real node; it also writes `$statsCollection` to `$stats-<ip>:<port>` every 30 s.)
+ */
+const FRESH_NODE_EVENTS: ReadonlyArray<readonly [stream: string, type: string]> = [
+  ['$projections-$all', '$ProjectionsInitialized'],
+  ['$projections-$all', '$ProjectionCreated'],
+  ['$projections-$by_category', '$ProjectionUpdated'],
+  ['$$$scavenges', '$metadata'],
+  ['$et', '$Checkpoint'],
+];
+
 /** The whole store: survives a stop/start of the gRPC server when handed to the next start. */
 export class StandInLog {
   readonly events: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private nextPosition = 0n;
   private readonly listeners = new Set<() => void>();
+
+  /** `systemEvents: false` gives an empty $all, which no real node has; only for specs that count raw $all events. */
+  constructor(options: { systemEvents?: boolean } = {}) {
+    if (options.systemEvents === false) return;
+    for (const [stream, type] of FRESH_NODE_EVENTS) this.appendSystemEvent(stream, type);
+  }
+
+  /** Writes one of the server's own events (e.g. `$statsCollection` on `$stats-127.0.0.1:2113`), as a node does. */
+  appendSystemEvent(stream: string, type: string, data: Record<string, unknown> = {}): StoredEvent {
+    this.append(stream, { kind: 'any' }, [
+      {
+        id: randomUUID(),
+        type,
+        contentType: 'application/json',
+        data: Buffer.from(JSON.stringify(data)),
+        customMetadata: new Uint8Array(),
+      },
+    ]);
+    return this.events.at(-1) as StoredEvent;
+  }
 
   append(streamName: string, expected: Expected, proposed: readonly ProposedEvent[]): AppendOutcome {
     const stream = this.streams.get(streamName);
