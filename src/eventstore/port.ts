@@ -150,3 +150,22 @@ export class EventStoreUnavailable extends Error {
     this.name = 'EventStoreUnavailable';
   }
 }
+
+/**
+ * The events of one append are more than the store takes at once (EventStoreDB's 1 MiB of event data): the input is
+ * too large, and sending it again will not help. `code` is the API's: the GraphQL layer answers it as BAD_USER_INPUT.
+ */
+export class AppendTooLarge extends Error {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(
+    readonly streamName: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    // The stream name stays out of the message: it reaches API clients.
+    super(
+      `The change is too large to record: ${bytes} bytes of event data, over the limit of ${limit} bytes per change`,
+    );
+    this.name = 'AppendTooLarge';
+  }
+}

@@ -16,6 +16,7 @@ import {
   EventStoreDBClient,
   excludeSystemEvents,
   jsonEvent,
+  MaxAppendSizeExceededError,
   NO_STREAM,
   NotLeaderError,
   PARK,
@@ -39,6 +40,7 @@ import {
   type AllSubscription,
   type AppendOptions,
   type AppendResult,
+  AppendTooLarge,
   type EventMetadata,
   type EventStore,
   EventStoreUnavailable,
@@ -140,7 +142,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
         ),
       );
     } catch (error) {
-      throw toPortError(error, stream, appendOptions.expectedRevision);
+      throw toAppendError(error, stream, appendOptions.expectedRevision, events);
     }
     const position = result.position ? encodePosition(result.position) : ((await store.headPosition()) ?? ZERO);
     return { nextRevision: Number(result.nextExpectedRevision), position };
@@ -337,6 +339,57 @@ function renewingClient(connectionString: string): { client: EventStoreDBClient;
   return { client, dispose: () => current.dispose() };
 }
 
+/**
+ * The append limit EventStoreDB ships with (`--max-append-size`, 1 MiB of event data). An append over it is the
+ * input's fault: no command of ours writes that much unless a user sent it. A node set lower refusing an append that
+ * fits it is the deployment's fault: an operator must raise the limit.
+ */
+const DEFAULT_MAX_APPEND_SIZE = 1024 * 1024;
+
+/** The append path's errors (BatchAppend's answers, or the unary Append's on a node without server features). */
+function toAppendError(
+  raw: unknown,
+  stream: string,
+  expected: ExpectedRevision,
+  events: readonly EventToAppend[],
+): unknown {
+  const error = raw instanceof Error ? convertToCommandError(raw) : raw;
+  if (error instanceof MaxAppendSizeExceededError) {
+    // Counted as the server counts (Event.SizeOnDisk): the data's bytes only, as the client sends them.
+    const bytes = events.reduce((sum, event) => sum + Buffer.byteLength(JSON.stringify(event.data)), 0);
+    const limit = error.maxAppendSize;
+    if (limit >= DEFAULT_MAX_APPEND_SIZE) return new AppendTooLarge(stream, bytes, limit);
+    return new EventStoreUnavailable(
+      `EventStoreDB refuses appends over ${limit} bytes of event data (its --max-append-size, below the default of ` +
+        `${DEFAULT_MAX_APPEND_SIZE}); this one has ${bytes}`,
+      { cause: error },
+    );
+  }
+  // BatchAppend's Status.Timeout (DeadlineExceededError) or the unary Append's ABORTED (TimeoutError): the node did not
+  // commit within its write timeout (2 s), which it enforces whatever deadline the client asked for.
+  if (error instanceof DeadlineExceededError || error instanceof TimeoutError) {
+    return new EventStoreUnavailable(
+      'EventStoreDB did not commit the append within its write timeout; it may or may not have been written ' +
+        '(a retry with the same event ids and expected revision writes it once)',
+      { cause: error },
+    );
+  }
+  if (isNotHandled(error)) {
+    return new EventStoreUnavailable(`EventStoreDB is not taking writes: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return toPortError(error, stream, expected);
+}
+
+/**
+ * A node starting or overloaded refuses a write without touching the log. BatchAppend says so in a Status the client
+ * cannot recognise (an UnknownError naming the reason, Streams.BatchAppend.cs); the unary Append answers UNAVAILABLE.
+ */
+function isNotHandled(error: unknown): boolean {
+  return error instanceof UnknownError && /Server Is (Not Ready|Busy|Too Busy)/.test(error.message);
+}
+
 function toClientExpected(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
     case 'no_stream':
@@ -358,7 +411,8 @@ const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 /**
  * Runs `call` again when it fails with UNAVAILABLE, a few times while time is left: the client drops a channel that
- * failed so, and the next call connects afresh (a node just back answers the second try). Only for calls safe to repeat.
+ * failed so, and the next call connects afresh (a node just back answers the second try). A write a node refused as
+ * not ready or too busy is retried the same way: nothing was written. Only for calls safe to repeat.
  */
 async function untilAnswered<T>(until: number, call: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
@@ -367,7 +421,9 @@ async function untilAnswered<T>(until: number, call: () => Promise<T>): Promise<
     } catch (raw) {
       const error = raw instanceof Error ? convertToCommandError(raw) : raw;
       const retry =
-        error instanceof UnavailableError && tries < UNAVAILABLE_TRIES && Date.now() + RETRY_PAUSE_MS < until;
+        (error instanceof UnavailableError || isNotHandled(error)) &&
+        tries < UNAVAILABLE_TRIES &&
+        Date.now() + RETRY_PAUSE_MS < until;
       if (!retry) throw raw;
       await pause(RETRY_PAUSE_MS * tries);
     }

@@ -123,8 +123,7 @@ export function refusal(
     case 'notReady':
       return notReady();
     case 'follower': {
-      const needsLeader =
-        service === PERSISTENT_SERVICE || (method !== 'BatchAppend' && metadata.get('requires-leader')[0] === 'true');
+      const needsLeader = service === PERSISTENT_SERVICE || metadata.get('requires-leader')[0] === 'true';
       if (!needsLeader) return null;
       const leader = view.leader();
       return leader ? notLeader(leader) : notReady();

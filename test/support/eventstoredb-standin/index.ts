@@ -3,15 +3,16 @@
 
 import { randomUUID } from 'node:crypto';
 import type { ReadReq as PersistentReadReq } from '@eventstore/db-client/generated/persistent_pb';
-import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
-import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
-import { Empty, StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
+import { StreamIdentifier } from '@eventstore/db-client/generated/shared_pb';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import { type AppendReq, type AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import * as grpc from '@grpc/grpc-js';
-import { type Expected, type ProposedEvent, StandInLog, type StoredEvent } from './log';
+import { type AppendSwitches, handleUnaryAppend, MAX_APPEND_SIZE, WRITE_TIMEOUT_MS, Writer } from './append';
+import { type BatchAppendCall, handleBatchAppend } from './batch-append';
+import { StandInLog, type StoredEvent } from './log';
 import { addPersistentSubscriptions, PERSISTENT_SERVICE } from './persistent';
 import { fillRecordedEvent } from './recorded-event';
+import { addServerFeatures } from './server-features';
 
 export interface EventStoreDbStandIn {
   /** `esdb://127.0.0.1:<port>?tls=false` */
@@ -19,6 +20,8 @@ export interface EventStoreDbStandIn {
   readonly port: number;
   /** The in-memory log: hand it to the next start (same port) to simulate a node restart that keeps its data. */
   readonly log: StandInLog;
+  /** Flip these to make writes slow (past the write timeout), or refused as NotReady / TooBusy. */
+  readonly appends: AppendSwitches;
   /** Drops every open subscription with UNAVAILABLE (as a node going away does), then shuts the server down. */
   stop(): Promise<void>;
   /** Ends every open persistent-subscription call with the cluster's "dropped" error (a node of a cluster only). */
@@ -34,19 +37,8 @@ export interface ClusterRole {
   dropped(group: string): grpc.ServiceError;
 }
 
-const STREAMS_SERVICE = 'event_store.client.streams.Streams';
-// Only what is implemented here is advertised: the client picks its code paths (BatchAppend, persistent
-// subscriptions to $all) from this list.
-const SUPPORTED: ReadonlyArray<{ service: string; method: string; features: string[] }> = [
-  { service: STREAMS_SERVICE, method: 'Read', features: ['position', 'events'] },
-  { service: STREAMS_SERVICE, method: 'Append', features: [] },
-  { service: PERSISTENT_SERVICE, method: 'Create', features: ['all'] },
-  { service: PERSISTENT_SERVICE, method: 'Read', features: ['all'] },
-];
-
 /** EventStoreDB's default filter window when the client asks for `count`. */
 const DEFAULT_WINDOW = 32;
-const STAND_IN_VERSION = '0.0.0-test-stand-in';
 /** (-1, -1), the server's "no position", as the unsigned 64-bit numbers the wire carries. */
 const UINT64_MAX = (1n << 64n) - 1n;
 
@@ -59,16 +51,32 @@ export interface SubscriptionQuirks {
   readonly poisonedLiveCheckpoint?: boolean;
 }
 
-export interface EventStoreDbStandInOptions extends SubscriptionQuirks {
+export interface StandInOptions extends SubscriptionQuirks {
   readonly port?: number;
+  /** A log kept from an earlier start: a restart keeps the data and loses the caches (idempotency by id). */
   readonly log?: StandInLog;
   /** Makes this stand-in one node of a cluster: gossip, and refusals by node state. */
   readonly cluster?: ClusterRole;
+  /**
+   * Off, the node answers server features UNIMPLEMENTED like one older than 21.10: the client then appends through the
+   * unary Append (and refuses persistent subscriptions to $all). Default on, advertising BatchAppend as 24.10 does.
+   */
+  readonly serverFeatures?: boolean;
+  /** Default 1 MiB, the server's `--max-append-size`. */
+  readonly maxAppendSize?: number;
+  /** Default 2 000 ms, the server's `--write-timeout-ms`. */
+  readonly writeTimeoutMs?: number;
 }
 
-export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptions = {}): Promise<EventStoreDbStandIn> {
+export async function startEventStoreDbStandIn(options: StandInOptions = {}): Promise<EventStoreDbStandIn> {
   const log = options.log ?? new StandInLog();
+  if (options.log) log.forgetCommittedIds();
+  const writer = new Writer(log, {
+    maxAppendSize: options.maxAppendSize ?? MAX_APPEND_SIZE,
+    writeTimeoutMs: options.writeTimeoutMs ?? WRITE_TIMEOUT_MS,
+  });
   const subscriptions = new Set<grpc.ServerWritableStream<ReadReq, ReadResp>>();
+  const batchAppends = new Set<BatchAppendCall>();
   const groupMembers = new Map<GroupCall, string>();
   const grpcServer = new grpc.Server();
   const server = options.cluster ? clusterNode(grpcServer, options.cluster, groupMembers) : grpcServer;
@@ -76,7 +84,8 @@ export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptio
 
   server.addService(StreamsService, {
     append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
-      handleAppend(log, call, callback),
+      handleUnaryAppend(writer, call, callback),
+    batchAppend: (call: BatchAppendCall) => handleBatchAppend(writer, call, batchAppends),
     read: (call: grpc.ServerWritableStream<ReadReq, ReadResp>) => {
       handleRead(log, call, subscriptions, options).catch((error: unknown) =>
         failCall(call, grpc.status.INTERNAL, String(error)),
@@ -84,25 +93,7 @@ export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptio
     },
   });
   const persistent = addPersistentSubscriptions(server, log);
-  server.addService(ServerFeaturesService, {
-    getSupportedMethods: (
-      _call: grpc.ServerUnaryCall<Empty, SupportedMethods>,
-      callback: grpc.sendUnaryData<SupportedMethods>,
-    ) => {
-      const answer = new SupportedMethods();
-      answer.setEventStoreServerVersion(STAND_IN_VERSION);
-      answer.setMethodsList(
-        SUPPORTED.map((m) => {
-          const method = new SupportedMethod();
-          method.setServiceName(m.service);
-          method.setMethodName(m.method);
-          method.setFeaturesList(m.features);
-          return method;
-        }),
-      );
-      callback(null, answer);
-    },
-  });
+  if (options.serverFeatures !== false) addServerFeatures(server);
 
   const port = await new Promise<number>((resolve, reject) =>
     grpcServer.bindAsync(`127.0.0.1:${options.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -114,9 +105,19 @@ export async function startEventStoreDbStandIn(options: EventStoreDbStandInOptio
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
     port,
     log,
+    appends: writer.switches,
     stop: async () => {
       for (const call of subscriptions) failCall(call, grpc.status.UNAVAILABLE, 'Server is shutting down');
       subscriptions.clear();
+      // The client's one BatchAppend stream fails every append waiting on it; its next append opens a new one.
+      for (const call of batchAppends)
+        call.emit('error', {
+          code: grpc.status.UNAVAILABLE,
+          details: 'Server is shutting down',
+          metadata: new grpc.Metadata(),
+        });
+      batchAppends.clear();
+      writer.stop();
       persistent.stop();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
@@ -191,93 +192,6 @@ function rememberMember(call: GroupCall, groupMembers: Map<GroupCall, string>): 
 // grpc-js 1.14: emitting 'error' sends the status; destroy() would leave the client waiting.
 function failCall(call: grpc.ServerWritableStream<ReadReq, ReadResp>, code: grpc.status, details: string): void {
   call.emit('error', { code, details, metadata: new grpc.Metadata() });
-}
-
-function handleAppend(
-  log: StandInLog,
-  call: grpc.ServerReadableStream<AppendReq, AppendResp>,
-  callback: grpc.sendUnaryData<AppendResp>,
-): void {
-  let header: AppendReq.Options | undefined;
-  const proposed: ProposedEvent[] = [];
-  let failed = false;
-  call.on('data', (req: AppendReq) => {
-    if (req.hasOptions()) {
-      header = req.getOptions();
-      return;
-    }
-    const message = req.getProposedMessage();
-    if (!message) return;
-    const metadata = message.getMetadataMap();
-    proposed.push({
-      id: message.getId()?.getString() ?? randomUUID(),
-      type: metadata.get('type') ?? '',
-      contentType: metadata.get('content-type') ?? 'application/octet-stream',
-      data: message.getData_asU8(),
-      customMetadata: message.getCustomMetadata_asU8(),
-    });
-  });
-  call.on('error', () => {
-    failed = true;
-  });
-  call.on('end', () => {
-    if (failed) return;
-    const streamName = header ? Buffer.from(header.getStreamIdentifier()?.getStreamName_asU8() ?? []).toString() : '';
-    if (!header || streamName === '') {
-      callback({ code: grpc.status.INVALID_ARGUMENT, details: 'Append without options' });
-      return;
-    }
-    const expected = expectedOf(header);
-    const outcome = log.append(streamName, expected, proposed);
-    const resp = new AppendResp();
-    if (outcome.ok) {
-      const success = new AppendResp.Success();
-      if (outcome.currentRevision === null) success.setNoStream(new Empty());
-      else success.setCurrentRevision(outcome.currentRevision.toString());
-      if (outcome.position === null) success.setNoPosition(new Empty());
-      else {
-        const position = new AppendResp.Position();
-        position.setCommitPosition(outcome.position.toString());
-        position.setPreparePosition(outcome.position.toString());
-        success.setPosition(position);
-      }
-      resp.setSuccess(success);
-    } else {
-      // A wrong expected version is an answer, not a gRPC error: that is what EventStoreDB does.
-      const wrong = new AppendResp.WrongExpectedVersion();
-      if (outcome.currentRevision === null) wrong.setCurrentNoStream(new Empty());
-      else wrong.setCurrentRevision(outcome.currentRevision.toString());
-      switch (expected.kind) {
-        case 'any':
-          wrong.setExpectedAny(new Empty());
-          break;
-        case 'no_stream':
-          wrong.setExpectedNoStream(new Empty());
-          break;
-        case 'stream_exists':
-          wrong.setExpectedStreamExists(new Empty());
-          break;
-        case 'revision':
-          wrong.setExpectedRevision(expected.revision.toString());
-          break;
-      }
-      resp.setWrongExpectedVersion(wrong);
-    }
-    callback(null, resp);
-  });
-}
-
-function expectedOf(options: AppendReq.Options): Expected {
-  switch (options.getExpectedStreamRevisionCase()) {
-    case AppendReq.Options.ExpectedStreamRevisionCase.REVISION:
-      return { kind: 'revision', revision: BigInt(options.getRevision()) };
-    case AppendReq.Options.ExpectedStreamRevisionCase.NO_STREAM:
-      return { kind: 'no_stream' };
-    case AppendReq.Options.ExpectedStreamRevisionCase.STREAM_EXISTS:
-      return { kind: 'stream_exists' };
-    default:
-      return { kind: 'any' };
-  }
 }
 
 async function handleRead(

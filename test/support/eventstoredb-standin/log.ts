@@ -1,6 +1,8 @@
 // TEST STAND-IN, NOT an EventStoreDB server: the in-memory log behind the wire-level stand-in.
 // It keeps EventStoreDB's documented rules (revisions, expected versions, idempotent ids, $maxCount/$tb) and nothing more.
 // Like a real node's, its $all is never only the application's: it starts with the server's own ($-prefixed) events.
+// Idempotency follows the server's commit check (IndexWriter.CheckCommit): `any`/`stream_exists` look the ids up in an
+// in-memory cache of committed ids only, which a restart loses; `no_stream` and an exact revision read the stream.
 import { randomUUID } from 'node:crypto';
 
 /** One record of the log, as the stand-in stores it (raw bytes, like the server). */
@@ -55,6 +57,8 @@ export class StandInLog {
   private readonly streams = new Map<string, StoredEvent[]>();
   private nextPosition = 0n;
   private readonly listeners = new Set<() => void>();
+  /** The server's committed-events cache: event id to the record it was written as. Memory only. */
+  private committedIds = new Map<string, StoredEvent>();
 
   /** `systemEvents: false` gives an empty $all, which no real node has; only for specs that count raw $all events. */
   constructor(options: { systemEvents?: boolean } = {}) {
@@ -80,13 +84,18 @@ export class StandInLog {
     const stream = this.streams.get(streamName);
     const current = stream && stream.length > 0 ? BigInt(stream.length - 1) : null;
 
-    const replay = this.idempotentReplay(stream, expected, proposed);
+    // stream_exists on a missing stream fails before any idempotency check, as on the server.
+    if (expected.kind === 'stream_exists' && current === null) return { ok: false, currentRevision: null };
+    const replay =
+      expected.kind === 'any' || expected.kind === 'stream_exists'
+        ? this.replayFromCache(streamName, proposed)
+        : this.replayFromStream(stream, expected.kind === 'no_stream' ? -1n : expected.revision, current, proposed);
     if (replay) return replay;
 
     const matches =
       expected.kind === 'any' ||
+      expected.kind === 'stream_exists' ||
       (expected.kind === 'no_stream' && current === null) ||
-      (expected.kind === 'stream_exists' && current !== null) ||
       (expected.kind === 'revision' && current === expected.revision);
     if (!matches) return { ok: false, currentRevision: current };
     if (proposed.length === 0) return { ok: true, currentRevision: current, position: null };
@@ -102,28 +111,53 @@ export class StandInLog {
       last = { ...event, streamName, revision: BigInt(target.length), position, created };
       target.push(last);
       this.events.push(last);
+      this.committedIds.set(event.id, last);
     }
     for (const listener of this.listeners) listener();
     return { ok: true, currentRevision: last?.revision ?? current, position: last?.position ?? null };
   }
 
-  /** EventStoreDB answers a repeated write of the same event ids at the same place as a success, without writing. */
-  private idempotentReplay(
+  /**
+   * `any`/`stream_exists`: a repeated write is recognised only while its ids are in the cache. The first id unknown
+   * means a new write (written again: a duplicate); a later one unknown is a corrupted idempotency, answered as a
+   * wrong expected version.
+   */
+  private replayFromCache(streamName: string, proposed: readonly ProposedEvent[]): AppendOutcome | null {
+    let last: StoredEvent | undefined;
+    for (const event of proposed) {
+      const known = this.committedIds.get(event.id);
+      if (!known || known.streamName !== streamName) {
+        if (!last) return null;
+        return { ok: false, currentRevision: this.currentRevision(streamName) };
+      }
+      last = known;
+    }
+    return last ? { ok: true, currentRevision: last.revision, position: last.position } : null;
+  }
+
+  /** `no_stream` (-1) or an exact revision behind the stream: the ids must be the stream's next events after it. */
+  private replayFromStream(
     stream: StoredEvent[] | undefined,
-    expected: Expected,
+    expected: bigint,
+    current: bigint | null,
     proposed: readonly ProposedEvent[],
   ): AppendOutcome | null {
-    const first = proposed[0];
-    if (!stream || !first) return null;
-    const start = stream.findIndex((e) => e.id === first.id);
-    if (start < 0) return null;
-    if (expected.kind === 'no_stream' && start !== 0) return null;
-    if (expected.kind === 'revision' && BigInt(start) !== expected.revision + 1n) return null;
+    if (!stream || current === null || expected >= current || proposed.length === 0) return null;
     for (let i = 0; i < proposed.length; i++) {
-      if (stream[start + i]?.id !== proposed[i]?.id) return null;
+      if (stream[Number(expected) + 1 + i]?.id !== proposed[i]?.id) return { ok: false, currentRevision: current };
     }
-    const last = stream[start + proposed.length - 1] as StoredEvent;
+    const last = stream[Number(expected) + proposed.length] as StoredEvent;
     return { ok: true, currentRevision: last.revision, position: last.position };
+  }
+
+  private currentRevision(streamName: string): bigint | null {
+    const stream = this.streams.get(streamName);
+    return stream && stream.length > 0 ? BigInt(stream.length - 1) : null;
+  }
+
+  /** A node restart: the log is kept, the committed-events cache is not. */
+  forgetCommittedIds(): void {
+    this.committedIds = new Map();
   }
 
   /** `undefined` when the stream was never written. Honours `$maxCount` and `$tb` from the stream's metadata. */
