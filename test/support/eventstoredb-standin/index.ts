@@ -9,7 +9,7 @@ import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb'
 import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import * as grpc from '@grpc/grpc-js';
 import { type Expected, type ProposedEvent, StandInLog, type StoredEvent } from './log';
-import { addPersistentSubscriptions, PERSISTENT_SERVICE } from './persistent';
+import { addPersistentSubscriptions, PERSISTENT_SERVICE, type PersistentControls } from './persistent';
 import { fillRecordedEvent } from './recorded-event';
 
 export interface EventStoreDbStandIn {
@@ -18,6 +18,8 @@ export interface EventStoreDbStandIn {
   readonly port: number;
   /** The in-memory log: hand it to the next start (same port) to simulate a node restart that keeps its data. */
   readonly log: StandInLog;
+  /** Switches of the persistent subscriptions (a join that never answers) and their checkpoints. */
+  readonly persistent: PersistentControls;
   /** Drops every open subscription with UNAVAILABLE (as a node going away does), then shuts the server down. */
   stop(): Promise<void>;
 }
@@ -30,6 +32,7 @@ const SUPPORTED: ReadonlyArray<{ service: string; method: string; features: stri
   { service: STREAMS_SERVICE, method: 'Append', features: [] },
   { service: PERSISTENT_SERVICE, method: 'Create', features: ['all'] },
   { service: PERSISTENT_SERVICE, method: 'Read', features: ['all'] },
+  { service: PERSISTENT_SERVICE, method: 'Delete', features: ['all'] },
 ];
 
 /** EventStoreDB's default filter window when the client asks for `count`. */
@@ -83,6 +86,7 @@ export async function startEventStoreDbStandIn(
     connectionString: `esdb://127.0.0.1:${port}?tls=false`,
     port,
     log,
+    persistent: persistent.controls,
     stop: async () => {
       for (const call of subscriptions) failCall(call, grpc.status.UNAVAILABLE, 'Server is shutting down');
       subscriptions.clear();
