@@ -40,7 +40,7 @@ import type { EventStore, RecordedEvent } from '../eventstore/port';
 import type { LogConsumer } from '../processing/log-consumer';
 import { type DeliveryKind, type NotificationsDb, openNotificationsDb } from './db';
 import { type Person, renderLicenseAssignedMail, renderLicenseRevokedMail } from './mails';
-import { type RunningReactor, startReactor } from './reactor';
+import { type ReactorGroupStatus, type RunningReactor, startReactor } from './reactor';
 import type { Logger, MailTransport } from './transports';
 
 export interface RetryPolicy {
@@ -85,6 +85,8 @@ export interface Notifier {
   start(): Promise<void>;
   /** Stops following the log and sending; an attempt in flight finishes first. */
   stop(): Promise<void>;
+  /** Its state in its consumer group, for /readyz (null where it is a processor of the log consumer). */
+  status(): ReactorGroupStatus | null;
   /** Resolves when no delivery is due now (pending ones may still wait for their backoff). For tests and shutdown. */
   idle(): Promise<void>;
 }
@@ -427,6 +429,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       );
       await running.started;
     },
+    status: () => running?.status() ?? null,
     async stop() {
       stopping = true;
       await running?.stop();
