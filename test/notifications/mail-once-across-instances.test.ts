@@ -34,7 +34,8 @@ const openStore = () => {
 interface Instance {
   readonly dir: string;
   notifier: Notifier;
-  start(transport?: MailTransport): Promise<void>;
+  /** `retryMs`: the wait after a failed try (a claim or a send refused while the node restarts). */
+  start(transport?: MailTransport, retryMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +48,7 @@ function instance(): Instance {
   const self: Instance = {
     dir: temp.dir,
     notifier: undefined as unknown as Notifier,
-    async start(transport = createMailTransport({ dataDir: temp.dir, logger })) {
+    async start(transport = createMailTransport({ dataDir: temp.dir, logger }), retryMs = 100) {
       self.notifier = createNotifier({
         store,
         consumer: new LogConsumer({ store }),
@@ -57,7 +58,7 @@ function instance(): Instance {
         publicUrl: 'https://seats.example',
         dataDir: temp.dir,
         logger,
-        retry: { attempts: 5, baseDelayMs: 60_000 },
+        retry: { attempts: 5, baseDelayMs: retryMs },
         claimLeaseMs: CLAIM_LEASE_MS,
       });
       running.add(self.notifier);
@@ -172,14 +173,17 @@ describe('one mail per assignment across three instances (on the EventStoreDB te
     const dying = instance();
     // Claims, then its sending fails and it goes away for good: its claim is never done.
     let tries = 0;
-    await dying.start({
-      kind: 'outbox',
-      async send() {
-        tries++;
-        throw new Error('the process died here');
-      },
-      close() {},
-    } satisfies MailTransport);
+    await dying.start(
+      {
+        kind: 'outbox',
+        async send() {
+          tries++;
+          throw new Error('the process died here');
+        },
+        close() {},
+      } satisfies MailTransport,
+      60_000,
+    );
     await w.assign(1);
     await eventually(() => expect(tries).toBe(1), 5_000);
     await dying.stop();
