@@ -21,6 +21,7 @@ import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
 import { createNotifier } from './notifications/notifier';
+import type { ReactorGroupStatus } from './notifications/reactor';
 import { createMailTransport } from './notifications/transports';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
@@ -137,6 +138,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     closers.push(() => queries.close());
     const services = createServices({ app, signIn, queries });
 
+    // The reactors' consumer groups (EventStoreDB): where they are shows beside the processors in /readyz.
+    let reactorStatus = (): ReactorGroupStatus[] => [];
     if (db) {
       const transport = createMailTransport({ smtpUrl: config.smtpUrl ?? undefined, dataDir: config.dataDir, logger });
       const notifier = createNotifier({
@@ -160,6 +163,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       // Reactors catch up in the background: the API serves meanwhile.
       void notifier.start();
       void deactivation.start();
+      reactorStatus = () => [notifier.status(), deactivation.status()].filter((status) => status !== null);
     }
 
     const registry = new Registry();
@@ -232,7 +236,10 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       metricsRegistry: registry,
       resolveViewer: (token) => signIn.resolveViewer(token),
       // Only the read models gate readiness; a failing reactor (SMTP down) shows in the detail, not as a 503.
-      readiness: () => ({ ready: consumer.isReady(), detail: { processors: consumer.status() } }),
+      readiness: () => ({
+        ready: consumer.isReady(),
+        detail: { processors: consumer.status(), ...(reactorStatus().length ? { groups: reactorStatus() } : {}) },
+      }),
       activatePage: { publicUrl: config.publicUrl },
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });

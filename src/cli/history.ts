@@ -190,6 +190,9 @@ function details(entry: HistoryEntry): string {
     case 'IdempotencyKeyReleased':
     case 'ActivationIssued':
     case 'PasswordSet':
+    case 'EffectClaimed':
+    case 'EffectTakenOver':
+    case 'EffectDone':
       return '';
     default:
       return assertNever(entry);

@@ -3,7 +3,7 @@
 // does not compile until it has a version. The published contract (JSON Schemas, docs/events) is rendered from
 // these types by src/events-docs.
 import type { Event } from './decider';
-import type { CredentialsEvent, DomainEventType } from './events';
+import type { CredentialsEvent, DomainEventType, EffectClaimEvent } from './events';
 import type { LicenseRevoked } from './subscription';
 
 /** Streams whose events leave the process (export, history, subscriptions). Everything else is withheld. */
@@ -12,7 +12,9 @@ export type PublishedStreamPrefix = (typeof PUBLISHED_STREAM_PREFIXES)[number];
 
 /** Events of `credentials-` streams: never published, so no schema leaves the code, but writers version them too. */
 export type SecretEventType = CredentialsEvent['type'];
-export type PublishedEventType = Exclude<DomainEventType, SecretEventType>;
+/** Events of `claim-` streams (which instance performs an outside effect): bookkeeping, never published. */
+export type ClaimEventType = EffectClaimEvent['type'];
+export type PublishedEventType = Exclude<DomainEventType, SecretEventType | ClaimEventType>;
 
 /** The current version of every event type; readers upcast older ones (EVENT_UPCASTERS). */
 export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
@@ -31,13 +33,22 @@ export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
   IdempotencyKeyReleased: 1,
   ActivationIssued: 1,
   PasswordSet: 1,
+  EffectClaimed: 1,
+  EffectTakenOver: 1,
+  EffectDone: 1,
 };
 
-const SECRET_EVENT_TYPES: { readonly [T in SecretEventType]: true } = { ActivationIssued: true, PasswordSet: true };
+const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType]: true } = {
+  ActivationIssued: true,
+  PasswordSet: true,
+  EffectClaimed: true,
+  EffectTakenOver: true,
+  EffectDone: true,
+};
 
 /** Every published type, in the registry's order. */
 export const PUBLISHED_EVENT_TYPES: readonly PublishedEventType[] = Object.keys(EVENT_VERSIONS).filter(
-  (type): type is PublishedEventType => !Object.hasOwn(SECRET_EVENT_TYPES, type),
+  (type): type is PublishedEventType => !Object.hasOwn(WITHHELD_EVENT_TYPES, type),
 );
 
 /** LicenseRevoked before revocations carried a reason (v1). */

@@ -3,13 +3,22 @@
 // `data` is typed without a cast.
 import type { AccountEvent } from './account';
 import type { CredentialsEvent } from './credentials';
+import type { EffectClaimEvent } from './effect-claim';
 import type { EmailEvent } from './email';
 import { EVENT_VERSIONS } from './event-schemas';
 import type { IdempotencyEvent } from './idempotency';
 import type { SubscriptionEvent } from './subscription';
 import type { UserEvent } from './user';
 
-export type { AccountEvent, CredentialsEvent, EmailEvent, IdempotencyEvent, SubscriptionEvent, UserEvent };
+export type {
+  AccountEvent,
+  CredentialsEvent,
+  EffectClaimEvent,
+  EmailEvent,
+  IdempotencyEvent,
+  SubscriptionEvent,
+  UserEvent,
+};
 
 export type DomainEvent =
   | AccountEvent
@@ -17,7 +26,8 @@ export type DomainEvent =
   | SubscriptionEvent
   | EmailEvent
   | IdempotencyEvent
-  | CredentialsEvent;
+  | CredentialsEvent
+  | EffectClaimEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The events of the licence streams (account-, user-, subscription-): what projections and history read. */
 export type LicenseEvent = AccountEvent | UserEvent | SubscriptionEvent;

@@ -8,8 +8,12 @@ export const subscriptionStream = (accountId: string, product: Product) => `subs
 export const emailReservationStream = (sha256Hex: string) => `email-${sha256Hex}`;
 export const idempotencyStream = (accountId: string, key: string) => `idempotency-${accountId}-${key}`;
 export const credentialsStream = (userId: string) => `credentials-${userId}`;
+/** Who performs one outside effect of a reactor (see effect-claim.ts); `effectId` is the event it reacts to. */
+export const effectClaimStream = (reactor: string, effectId: string) => `claim-${reactor}-${effectId}`;
 
 /** Streams that hold licence facts: what projections, history, export and subscriptions read. */
 export const LICENSE_STREAM_PREFIXES = ['account-', 'user-', 'subscription-'] as const;
 /** Never exported, never in history, never sent to analytics consumers. */
 export const SECRET_STREAM_PREFIX = 'credentials-';
+/** Bookkeeping between instances, not facts: never published either (not in PUBLISHED_STREAM_PREFIXES). */
+export const CLAIM_STREAM_PREFIX = 'claim-';

@@ -101,13 +101,33 @@ export interface GroupMessage {
 }
 
 export interface SubscribeToGroupOptions {
-  /** Fixed when the group is created (the first subscriber creates it). */
+  /** Fixed when the group is created (a subscriber that finds it missing creates it). */
   readonly filter?: StreamFilter;
   /** Deliveries of one unsettled event (timeouts included) after which the store parks it itself; default 10. */
   readonly maxRetryCount?: number;
+  /**
+   * Where the group starts if this join has to create it: `start` (its first use: every event of the log) or `end`
+   * (a group that existed and was lost: only events from now on, so the past is not handled twice). Default `start`.
+   */
+  readonly createFrom?: 'start' | 'end';
 }
 
+/** The server took this member into its group. */
+export interface GroupJoined {
+  /** The group was missing and this join created it (from `createFrom`). */
+  readonly created: boolean;
+}
+
+/**
+ * One membership of a consumer group: it ends, with EventStoreUnavailable or another error, when the connection drops
+ * or the server drops the member; the caller joins again.
+ */
 export interface GroupSubscription extends AsyncIterable<GroupMessage> {
+  /**
+   * Resolves once the server confirms the member; rejects if the join fails. A join can also go unanswered (a node
+   * still loading after a leader change): the caller bounds the wait, leaves and joins again.
+   */
+  readonly joined: Promise<GroupJoined>;
   /** Leaves the group; events handed out and not settled go to the other members. */
   unsubscribe(): Promise<void>;
 }
@@ -124,8 +144,8 @@ export interface EventStore {
   headPosition(): Promise<Position | null>;
   /**
    * Optional: competing consumers. Every process subscribing with the same `group` shares one server-side cursor, so
-   * each event goes to one of them, and goes again to another if it is not settled. The group is created on first use,
-   * from the start of the log. Absent where one process owns the log (SQLite): a local checkpoint does the same there.
+   * each event goes to one of them, and goes again to another if it is not settled. A join that finds the group missing
+   * creates it (see `createFrom`). Absent where one process owns the log (SQLite): a local checkpoint does the same there.
    */
   subscribeToGroup?(group: string, options?: SubscribeToGroupOptions): GroupSubscription;
   close(): Promise<void>;

@@ -131,6 +131,7 @@ export function withUpcasting(store: EventStore, upcasters: readonly Upcaster[])
               options,
             );
             return {
+              joined: subscription.joined,
               unsubscribe: () => subscription.unsubscribe(),
               async *[Symbol.asyncIterator](): AsyncIterator<GroupMessage> {
                 for await (const message of subscription) {

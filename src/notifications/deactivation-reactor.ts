@@ -15,7 +15,7 @@ import { type EventStore, EventStoreUnavailable, type RecordedEvent } from '../e
 import type { LogConsumer } from '../processing/log-consumer';
 import { type NotificationsDb, openNotificationsDb } from './db';
 import type { RetryPolicy } from './notifier';
-import { type RunningReactor, startReactor } from './reactor';
+import { type ReactorGroupStatus, type RunningReactor, startReactor } from './reactor';
 import type { Logger } from './transports';
 
 const DEACTIVATION_REACTOR_NAME = 'deactivation';
@@ -39,6 +39,8 @@ interface DeactivationReactorOptions {
 interface DeactivationReactor {
   /** Resolves once caught up with the log as it was at start. */
   start(): Promise<void>;
+  /** Its state in its consumer group, for /readyz (null where it is a processor of the log consumer). */
+  status(): ReactorGroupStatus | null;
   stop(): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export function createDeactivationReactor(options: DeactivationReactorOptions): 
           name: DEACTIVATION_REACTOR_NAME,
           filter: { streamPrefixes: ['user-', 'subscription-'] },
           // Revoking twice would be harmless (NotAssigned is ignored), but with a group one instance does the work.
+          // No outside effect, so no claim (see notifier.ts): the revocations are idempotent in the log itself.
           group: DEACTIVATION_GROUP,
           handle,
         },
@@ -119,6 +122,7 @@ export function createDeactivationReactor(options: DeactivationReactorOptions): 
       );
       await running.started;
     },
+    status: () => running?.status() ?? null,
     async stop() {
       await running?.stop();
       running = null;

@@ -6,6 +6,13 @@
 // exponential backoff, and marks them SENT, or FAILED after the last try. A crash between handing a mail over
 // and marking it SENT re-sends it on restart, with the same Message-ID (derived from the event id).
 //
+// Once per assignment across instances too: before sending, the worker claims the mail in the log (a `claim-notifier-
+// <eventId>` stream, src/domain/effect-claim.ts) for this instance (its id in `<data dir>/instance-id`) with a lease,
+// and records it done after. An event the group hands out twice (a replay from the group's last checkpoint, a member's
+// in-flight messages moved on) becomes a delivery on two instances, but only the claim's holder sends; the other
+// waits for the lease, then finds the mail done, or takes over a claim whose holder died before sending (a mail
+// then goes out once more at most, with the same Message-ID). It is what makes SQLite and EventStoreDB alike.
+//
 // The activation token, and why a re-send carries the same one without it being stored anywhere: the token's
 // secret is HMAC-SHA256(server key, user id + event id) — see deriveActivationToken. The key is 32 random bytes
 // in `<data dir>/notifier-secret` (mode 0600), or one the composition root passes (e.g. derived from the auth
@@ -17,12 +24,14 @@
 // Only after a crash between issuing the link and recording that it was issued can an old delivery issue its
 // (same) token again; if a newer assignment's link was issued in that window, the older link wins. A newer
 // link supersedes an older one: the credentials stream keeps only the latest.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ACTIVATION_VALIDITY_MS, deriveActivationToken } from '../application/activation-token';
 import type { Application, RequestContext } from '../application/application';
 import type { CredentialsApplication } from '../application/credentials';
+import { type EffectClaims, effectClaims } from '../application/effect-claims';
+import { CommandHandler } from '../application/handle-command';
 import { type Actor, assertNever } from '../domain/decider';
 import { isEventOf } from '../domain/events';
 import { isProduct, type Product } from '../domain/plans';
@@ -31,7 +40,7 @@ import type { EventStore, RecordedEvent } from '../eventstore/port';
 import type { LogConsumer } from '../processing/log-consumer';
 import { type DeliveryKind, type NotificationsDb, openNotificationsDb } from './db';
 import { type Person, renderLicenseAssignedMail, renderLicenseRevokedMail } from './mails';
-import { type RunningReactor, startReactor } from './reactor';
+import { type ReactorGroupStatus, type RunningReactor, startReactor } from './reactor';
 import type { Logger, MailTransport } from './transports';
 
 export interface RetryPolicy {
@@ -62,6 +71,12 @@ interface NotifierOptions {
   /** The From header; default `seatledger <no-reply@<host of publicUrl>>`. */
   readonly from?: string;
   readonly now?: () => Date;
+  /** This instance's id in the claims; default: `<data dir>/instance-id`, created on first start. */
+  readonly instanceId?: string;
+  /** How long a claim on a mail holds before another instance may take it over; default DEFAULT_CLAIM_LEASE_MS. */
+  readonly claimLeaseMs?: number;
+  /** Passed to the reactor: the bound on a consumer group's confirmation of a join. */
+  readonly joinTimeoutMs?: number;
 }
 
 export interface Notifier {
@@ -70,6 +85,8 @@ export interface Notifier {
   start(): Promise<void>;
   /** Stops following the log and sending; an attempt in flight finishes first. */
   stop(): Promise<void>;
+  /** Its state in its consumer group, for /readyz (null where it is a processor of the log consumer). */
+  status(): ReactorGroupStatus | null;
   /** Resolves when no delivery is due now (pending ones may still wait for their backoff). For tests and shutdown. */
   idle(): Promise<void>;
 }
@@ -78,6 +95,27 @@ const NOTIFIER_NAME = 'notifier';
 /** The consumer group every instance's notifier joins where the store has groups (EventStoreDB). */
 const NOTIFIER_GROUP = 'seatledger-notifier';
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
+/** Longer than composing and sending one mail can take (the SMTP client's own timeouts are a minute at most). */
+export const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
+
+/** Reads `<data dir>/instance-id`, creating it (a random UUID) on first start: this instance's name in claims. */
+export function loadOrCreateInstanceId(dataDir: string): string {
+  const file = path.join(dataDir, 'instance-id');
+  try {
+    const id = fs.readFileSync(file, 'utf8').trim();
+    if (id) return id;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    fs.writeFileSync(file, randomUUID(), { flag: 'wx' });
+  } catch (error) {
+    // Another reactor of this process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
 
 /** Reads `<data dir>/notifier-secret`, creating it (32 random bytes, mode 0600) on first use. */
 function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
@@ -134,6 +172,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const { store, app, credentials, transport, logger } = options;
   if (!options.db && !options.dataDir) throw new Error('createNotifier needs a dataDir or a db');
   if (!options.tokenKey && !options.dataDir) throw new Error('createNotifier needs a dataDir or a tokenKey');
+  if (!options.instanceId && !options.dataDir) throw new Error('createNotifier needs a dataDir or an instanceId');
   const ownsDb = !options.db;
   const db = options.db ?? openNotificationsDb(options.dataDir as string);
   const tokenKey = options.tokenKey ?? loadOrCreateNotifierKey(options.dataDir as string);
@@ -141,6 +180,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const now = options.now ?? (() => new Date());
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
   const from = options.from ?? `seatledger <no-reply@${new URL(publicUrl).hostname}>`;
+  const instanceId = options.instanceId ?? loadOrCreateInstanceId(options.dataDir as string);
+  const claimLeaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
+  const claims: EffectClaims = effectClaims(new CommandHandler({ store }), instanceId, now);
 
   const insertDelivery = db.prepare(
     `INSERT INTO deliveries (event_id, position, account_id, recipient_user_id, recipient_email, kind, payload,
@@ -162,6 +204,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const markFailed = db.prepare(
     `UPDATE deliveries SET status = 'FAILED', attempts = ?, last_error = ?, updated_at = ? WHERE event_id = ?`,
   );
+  const markDeferred = db.prepare('UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE event_id = ?');
   const markActivationIssued = db.prepare(
     'UPDATE deliveries SET activation_expires_at = ?, updated_at = ? WHERE event_id = ?',
   );
@@ -273,12 +316,32 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return { actor, correlationId: payload.correlationId || delivery.event_id, causationId: delivery.event_id };
   }
 
-  // 3. Send, then record the outcome.
+  // 3. Claim, send, then record the outcome.
   async function attempt(delivery: DueDelivery): Promise<void> {
     const attempts = delivery.attempts + 1;
     const secrets: string[] = [];
     const log = { eventId: delivery.event_id, kind: delivery.kind, userId: delivery.recipient_user_id, attempts };
+    const effect = { reactor: NOTIFIER_NAME, eventId: delivery.event_id, accountId: delivery.account_id };
     try {
+      // Before anything leaves (the activation link included): only the claim's holder sends.
+      const claim = await claims.claim(effect, claimLeaseMs);
+      switch (claim) {
+        case 'claimed':
+          break;
+        case 'claimed-elsewhere': {
+          // Not an attempt: look again once the lease may have run out (done by then, or taken over from a dead holder).
+          const at = now();
+          markDeferred.run(at.getTime() + claimLeaseMs, at.toISOString(), delivery.event_id);
+          logger.info(log, 'notification claimed by another instance; looking again after its lease');
+          return;
+        }
+        case 'done':
+          markSent.run(delivery.attempts, now().toISOString(), delivery.event_id);
+          logger.info(log, 'notification already sent by another instance');
+          return;
+        default:
+          return assertNever(claim);
+      }
       const { to, mail } = await compose(delivery, secrets);
       await transport.send({ ...mail, from, to });
       markSent.run(attempts, now().toISOString(), delivery.event_id);
@@ -294,6 +357,17 @@ export function createNotifier(options: NotifierOptions): Notifier {
         markRetry.run(attempts, lastError, at.getTime() + delay, at.toISOString(), delivery.event_id);
         logger.warn({ ...log, error: lastError, retryInMs: delay }, 'notification not sent; will retry');
       }
+      return;
+    }
+    try {
+      await claims.complete(effect);
+    } catch (error) {
+      // Sent all the same: should the event come to another instance, it takes over once the lease runs out and
+      // sends once more, with the same Message-ID.
+      logger.warn(
+        { ...log, error: describeError(error, secrets) },
+        'notification sent but not recorded done in the log',
+      );
     }
   }
 
@@ -345,10 +419,17 @@ export function createNotifier(options: NotifierOptions): Notifier {
           group: NOTIFIER_GROUP,
           handle,
         },
-        { store, consumer: options.consumer, db, logger },
+        {
+          store,
+          consumer: options.consumer,
+          db,
+          logger,
+          ...(options.joinTimeoutMs !== undefined ? { joinTimeoutMs: options.joinTimeoutMs } : {}),
+        },
       );
       await running.started;
     },
+    status: () => running?.status() ?? null,
     async stop() {
       stopping = true;
       await running?.stop();

@@ -2,8 +2,13 @@
 // log consumer: it handles each event and moves its own checkpoint in the same transaction as whatever it records
 // about the event. Where the store has consumer groups (EventStoreDB, several API instances), it joins its group
 // instead: each event goes to one instance, acknowledged once what the reactor records about it is committed here.
+// A group member is "joined" only once the server confirms it; a join left unanswered past a bound (a node loading
+// after a leader change can take a join and say nothing) is left and tried again with the shared backoff. A group
+// found missing after this instance had joined it once (deleted, or lost with a node's data) is re-created from the
+// end of the log, with an error in the log: from the start it would hand the whole history out again.
 import type {
   EventStore,
+  GroupJoined,
   GroupMessage,
   GroupSubscription,
   Position,
@@ -35,13 +40,30 @@ interface ReactorHost {
   readonly consumer: LogConsumer;
   readonly db: NotificationsDb;
   readonly logger: Logger;
-  /** Waits between tries in a group (a failed event, a lost group); default 1 s doubling to 30 s. */
+  /** Waits between tries in a group (a failed event, a lost group, an unanswered join); default 1 s doubling to 30 s. */
   readonly retry?: BackoffPolicy;
+  /**
+   * How long a join may wait for the group's confirmation before it is left and tried again; default
+   * DEFAULT_JOIN_TIMEOUT_MS. A confirmation normally comes within milliseconds: the bound only has to outlast a busy node.
+   */
+  readonly joinTimeoutMs?: number;
+}
+
+/** Where a reactor in a consumer group is, for /readyz's detail (where there are no groups the consumer's status says it). */
+export interface ReactorGroupStatus {
+  readonly name: string;
+  readonly group: string;
+  /** joining: waiting for the server's confirmation; joined: a confirmed member; waiting: backing off before a rejoin. */
+  readonly state: 'joining' | 'joined' | 'waiting' | 'stopped';
+  /** Failed joins or lost memberships in a row (0 once a join is confirmed). */
+  readonly failures: number;
 }
 
 export interface RunningReactor {
-  /** Resolves once caught up with the log as it was at start (in a group: once joined). */
+  /** Resolves once caught up with the log as it was at start (in a group: once the server confirmed the member). */
   readonly started: Promise<void>;
+  /** Its state in its consumer group; null where it is a processor of the consumer. */
+  status(): ReactorGroupStatus | null;
   stop(): Promise<void>;
 }
 
@@ -51,6 +73,13 @@ const IDLE_CHECKPOINT_EVERY = 200;
 /** Tries of one event in a group, the first included; then it is parked for an operator (and the group moves on). */
 const GROUP_ATTEMPTS = 5;
 const DEFAULT_GROUP_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
+/** The default bound on a join's confirmation. */
+export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
+/**
+ * The key, in notifications.db's checkpoint table, of the mark that this instance has been a confirmed member of a
+ * group: from then on a missing group was lost, not new, and is re-created from the end.
+ */
+const joinedMark = (group: string) => `group-joined:${group}`;
 
 /** Runs the reactor in its consumer group where the store has groups, else as a processor of the consumer. */
 export function startReactor(reactor: Reactor, host: ReactorHost): RunningReactor {
@@ -59,6 +88,7 @@ export function startReactor(reactor: Reactor, host: ReactorHost): RunningReacto
   const started = host.consumer.add(processor);
   return {
     started,
+    status: () => null,
     async stop() {
       await host.consumer.remove(processor);
       processor.saveCheckpoint();
@@ -107,12 +137,16 @@ function reactorProcessor(reactor: Reactor, host: ReactorHost): Processor & { sa
   };
 }
 
-/** The group's member loop: rejoins with backoff after a failure until stopped. */
+/** The group's member loop: joins, waits (bounded) for the confirmation, rejoins with backoff after a failure. */
 function joinGroup(reactor: Reactor, host: ReactorHost): RunningReactor {
   const { store, db, logger } = host;
   const retry = host.retry ?? DEFAULT_GROUP_RETRY;
+  const joinTimeoutMs = host.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS;
   const commitOnly = db.transaction((commit: Commit) => commit(db));
+  const log = { reactor: reactor.name, group: reactor.group };
   let stopping = false;
+  let state: ReactorGroupStatus['state'] = 'joining';
+  let failures = 0;
   let subscription: GroupSubscription | null = null;
   /** The message being handled: a stop lets it finish and be acknowledged, so no other member redoes it. */
   let settling: Promise<void> | null = null;
@@ -128,6 +162,16 @@ function joinGroup(reactor: Reactor, host: ReactorHost): RunningReactor {
     await timer.done;
     pause = null;
   };
+
+  /** The confirmation, or null when none came within the bound. */
+  async function confirmation(member: GroupSubscription): Promise<GroupJoined | null> {
+    const bound = wakeableSleep(joinTimeoutMs);
+    try {
+      return await Promise.race([member.joined, bound.done.then(() => null)]);
+    } finally {
+      bound.wake();
+    }
+  }
 
   async function settle(message: GroupMessage): Promise<void> {
     const { event } = message;
@@ -159,43 +203,72 @@ function joinGroup(reactor: Reactor, host: ReactorHost): RunningReactor {
   }
 
   const running = (async () => {
-    let failures = 0;
     while (!stopping) {
+      // Never joined from here: the group is new (first use) and starts with the log. Joined before: it was lost.
+      const wasMember = readCheckpoint(db, joinedMark(reactor.group)) !== undefined;
+      state = 'joining';
+      const member = (store.subscribeToGroup as NonNullable<EventStore['subscribeToGroup']>)(reactor.group, {
+        filter: reactor.filter,
+        maxRetryCount: GROUP_ATTEMPTS,
+        createFrom: wasMember ? 'end' : 'start',
+      });
+      subscription = member;
       try {
-        const member = (store.subscribeToGroup as NonNullable<EventStore['subscribeToGroup']>)(reactor.group, {
-          filter: reactor.filter,
-          maxRetryCount: GROUP_ATTEMPTS,
-        });
-        subscription = member;
-        // A group has no "caught up": the server holds the cursor, and this instance is one of its members from now on.
-        logger.info({ reactor: reactor.name, group: reactor.group }, 'reactor joined its consumer group');
-        joined();
-        for await (const message of member) {
-          // Left unsettled on a stop: the server hands it to another member (or to this one after a restart).
-          if (stopping) break;
-          failures = 0;
-          settling = settle(message);
-          try {
-            await settling;
-          } finally {
-            settling = null;
+        const confirmed = await confirmation(member);
+        if (stopping) break;
+        if (!confirmed) {
+          failures++;
+          logger.warn(
+            { ...log, joinTimeoutMs, failures },
+            'reactor’s consumer group did not confirm the join in time; it leaves and joins again',
+          );
+        } else {
+          if (confirmed.created && wasMember) {
+            logger.error(
+              log,
+              'reactor’s consumer group was missing (deleted, or lost with the server’s data) and is re-created from the end of the log: events written while it was missing are not handled',
+            );
+          } else if (confirmed.created) {
+            logger.info(log, 'reactor created its consumer group, from the start of the log');
           }
+          if (!wasMember) writeCheckpoint(db, joinedMark(reactor.group), new Date().toISOString());
+          state = 'joined';
+          failures = 0;
+          logger.info(log, 'reactor joined its consumer group');
+          joined();
+          for await (const message of member) {
+            // Left unsettled on a stop: the server hands it to another member (or to this one after a restart).
+            if (stopping) break;
+            settling = settle(message);
+            try {
+              await settling;
+            } finally {
+              settling = null;
+            }
+          }
+          if (!stopping) failures++;
         }
       } catch (error) {
+        if (stopping) break;
+        failures++;
         logger.error(
-          { reactor: reactor.name, error: error instanceof Error ? error.message : String(error) },
+          { ...log, failures, error: error instanceof Error ? error.message : String(error) },
           'reactor lost its consumer group; it rejoins',
         );
       } finally {
         subscription = null;
+        if (!stopping) await member.unsubscribe().catch(() => undefined);
       }
       if (stopping) break;
-      await sleep(backoffDelay(++failures, retry));
+      state = 'waiting';
+      await sleep(backoffDelay(failures, retry));
     }
+    state = 'stopped';
   })();
 
   return {
     started,
+    status: () => ({ name: reactor.name, group: reactor.group, state, failures }),
     async stop() {
       stopping = true;
       pause?.wake();

@@ -67,6 +67,20 @@ describe(`two API instances (and one without reactors) on ${eventStoreDbTarget}`
     expect(one.dataDir).not.toBe(two.dataDir);
   });
 
+  it('/readyz shows the reactors’ consumer groups, joined, beside the processors', async () => {
+    const ready = await eventually(async () => {
+      const body = (await (await fetch(new URL('/readyz', one.url))).json()) as {
+        detail: { groups?: { name: string; state: string }[] };
+      };
+      if (body.detail.groups?.some((group) => group.state !== 'joined')) throw new Error('still joining');
+      return body;
+    }, 10_000);
+    expect(ready.detail.groups?.map(({ name, state }) => [name, state]).sort()).toEqual([
+      ['deactivation', 'joined'],
+      ['notifier', 'joined'],
+    ]);
+  });
+
   it('each assignment is mailed once, not once per instance running reactors, and never by the one without', async () => {
     const owner = await signUpAccount(one.gql, 'Mail Once');
     await purchase(one.gql, owner.token, 8);

@@ -207,6 +207,33 @@ describe(`EventStoreDB consumer groups (subscribeToGroup) on ${eventStoreDbTarge
     await Promise.all(stores.splice(0).map((store) => store.close()));
   });
 
+  it('a member is joined on the server’s confirmation, which says whether this join created the group', async () => {
+    const prefix = uniquePrefix();
+    const name = group();
+    const first = open().subscribeToGroup?.(name, { filter: { streamPrefixes: [prefix] } }) as GroupSubscription;
+    expect(await first.joined).toEqual({ created: true });
+    const second = open().subscribeToGroup?.(name, { filter: { streamPrefixes: [prefix] } }) as GroupSubscription;
+    expect(await second.joined).toEqual({ created: false });
+    await stores[0]?.appendToStream(`${prefix}a`, [anEvent('Later')], { expectedRevision: 'no_stream' });
+
+    const seen = await readUntil([new GroupReader(first), new GroupReader(second)], 1);
+    expect(seen.all.size).toBe(1);
+  });
+
+  it('a group created from the end hands out only what is written after it', async () => {
+    const prefix = uniquePrefix();
+    await open().appendToStream(`${prefix}a`, [anEvent('Before')], { expectedRevision: 'no_stream' });
+    const member = stores[0]?.subscribeToGroup?.(group(), {
+      filter: { streamPrefixes: [prefix] },
+      createFrom: 'end',
+    }) as GroupSubscription;
+    expect(await member.joined).toEqual({ created: true });
+    await stores[0]?.appendToStream(`${prefix}a`, [anEvent('After')], { expectedRevision: 0 });
+
+    const reader = new GroupReader(member);
+    expect((await reader.next()).event.type).toBe('After');
+  });
+
   it('two processes in one group share its events: each event goes to exactly one of them', async () => {
     const prefix = uniquePrefix();
     const name = group();

@@ -10,7 +10,7 @@ import { createApplication } from '../../src/application/create-application';
 import { type CredentialsApplication, createCredentialsApplication } from '../../src/application/credentials';
 import type { Product } from '../../src/domain/plans';
 import { subscriptionStream, userStream } from '../../src/domain/streams';
-import type { RecordedEvent } from '../../src/eventstore/port';
+import { type EventStore, EventStoreUnavailable, type RecordedEvent } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
 import { listDeliveries } from '../../src/notifications/db';
 import { createDeactivationReactor } from '../../src/notifications/deactivation-reactor';
@@ -44,7 +44,8 @@ interface World {
   readonly consumer: LogConsumer;
   notifier?: Notifier;
   newUser(name: string, email: string): Promise<string>;
-  startNotifier(transport: MailTransport, retry?: RetryPolicy): Promise<Notifier>;
+  /** `via` replaces the store the notifier writes its claims to (e.g. one that fails some appends). */
+  startNotifier(transport: MailTransport, retry?: RetryPolicy, via?: EventStore): Promise<Notifier>;
   events(product: Product): Promise<RecordedEvent[]>;
   close(): Promise<void>;
 }
@@ -80,10 +81,10 @@ async function world(): Promise<World> {
     async newUser(name, email) {
       return (await app.createUser(owner, { name, email, role: 'MEMBER' })).userId;
     },
-    async startNotifier(transport, retry = FAST_RETRY) {
+    async startNotifier(transport, retry = FAST_RETRY, via = store) {
       transports.push(transport);
       const notifier = createNotifier({
-        store,
+        store: via,
         consumer,
         app,
         credentials,
@@ -320,7 +321,14 @@ describe('the notifier over SMTP', () => {
 
   it('re-sends a mail interrupted between sending and recording with the same Message-ID and token', async () => {
     const ann = await w.newUser('Ann', 'ann@acme.example');
-    await w.startNotifier(smtpTransport(smtp.url));
+    // The crash comes before the claim is recorded done in the log, too.
+    const crashBeforeDone: EventStore = Object.assign(Object.create(w.store) as EventStore, {
+      appendToStream: (stream: string, events: Parameters<EventStore['appendToStream']>[1], options: never) =>
+        events.some((event) => event.type === 'EffectDone')
+          ? Promise.reject(new EventStoreUnavailable('the process died here'))
+          : w.store.appendToStream(stream, events, options),
+    });
+    await w.startNotifier(smtpTransport(smtp.url), FAST_RETRY, crashBeforeDone);
     await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
     const first = parseMail((await smtp.waitForMails(1))[0]?.raw ?? '');
     await w.notifier?.idle();
@@ -380,7 +388,8 @@ describe('the notifier without SMTP', () => {
       expect(mail.header('message-id')).toBe(`<${assigned?.id}@seatledger>`);
       expect(mail.text).toContain('a Webinar licence on the Webinar 500 plan');
       expect(linkIn(mail)).toBeDefined();
-      expect(w.logger.text()).toContain(path.join(outbox, file as string));
+      // Logged just after the rename that made the file visible.
+      await eventually(() => expect(w.logger.text()).toContain(path.join(outbox, file as string)));
     } finally {
       await w.close();
     }

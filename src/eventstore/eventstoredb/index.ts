@@ -46,6 +46,7 @@ import {
   EventStoreUnavailable,
   type EventToAppend,
   type ExpectedRevision,
+  type GroupJoined,
   type GroupMessage,
   type GroupSubscription,
   type Position,
@@ -270,7 +271,7 @@ export function openEventStoreDbEventStore(options: EventStoreDbOptions): EventS
 
     subscribeToGroup(group: string, groupOptions: SubscribeToGroupOptions = {}): GroupSubscription {
       if (closed) throw new EventStoreUnavailable('the EventStoreDB store is closed');
-      const subscription = new EventStoreDbGroupSubscription(client, group, groupOptions, options, deadline, () =>
+      const subscription = new EventStoreDbGroupSubscription(client, group, groupOptions, deadline, () =>
         groupSubscriptions.delete(subscription),
       );
       groupSubscriptions.add(subscription);
@@ -740,35 +741,57 @@ function backoff(storeOptions: EventStoreDbOptions, attempt: number): number {
 }
 
 /**
- * A member of a persistent subscription group to $all. The group is created on first use (from the start of $all,
- * with the caller's filter); a `persistent-subscription-exists` answer means another process created it first. Like
- * the catch-up subscription, it rejoins with backoff after a dropped connection: what this member held unsettled the
- * server hands out again, so a message settled on a dead connection may come back (handlers guard by event id).
+ * One membership of a persistent subscription group to $all: it joins, reports the server's confirmation through
+ * `joined`, and ends with a port error when the server or the connection drops it; the caller (the reactor) joins
+ * again, with a bound on the wait for the confirmation, which a node loading after a leader change may never send.
+ * A join that finds the group missing creates it, from where the caller says (the start on first use, the end for a
+ * group that was lost), once, and joins again; `persistent-subscription-exists` means another process created it.
  */
 class EventStoreDbGroupSubscription
   extends ResubscribingSubscription<GroupMessage, PersistentSubscriptionToAll>
   implements GroupSubscription
 {
+  readonly joined: Promise<GroupJoined>;
+  private confirm: (joined: GroupJoined) => void = () => {};
+  private refuse: (error: unknown) => void = () => {};
+
   constructor(
     private readonly client: EventStoreDBClient,
     private readonly group: string,
     private readonly groupOptions: SubscribeToGroupOptions,
-    private readonly storeOptions: EventStoreDbOptions,
     private readonly deadlineMs: number,
     onStop: () => void,
   ) {
     super(GROUP_BUFFER, onStop);
+    this.joined = new Promise<GroupJoined>((resolve, reject) => {
+      this.confirm = resolve;
+      this.refuse = reject;
+    });
+    // Awaited by the caller, or not at all when it leaves first: never an unhandled rejection.
+    this.joined.catch(() => undefined);
     this.start();
   }
 
-  private async ensureGroup(): Promise<void> {
+  override async unsubscribe(): Promise<void> {
+    this.refuse(new EventStoreUnavailable(`left the consumer group ${this.group} before it confirmed the member`));
+    await super.unsubscribe();
+  }
+
+  protected override async release(current: PersistentSubscriptionToAll): Promise<void> {
+    await super.release(current);
+    // A join the server never answered ends only so: the cancel alone leaves the stream open.
+    current.destroy();
+  }
+
+  /** Creates the group; false when another process did first. */
+  private async createGroup(): Promise<boolean> {
     const filter = this.groupOptions.filter;
     try {
       await withDeadline(
         this.client.createPersistentSubscriptionToAll(
           this.group,
           persistentSubscriptionToAllSettingsFromDefaults({
-            startFrom: START,
+            startFrom: this.groupOptions.createFrom === 'end' ? END : START,
             maxRetryCount: this.groupOptions.maxRetryCount ?? 10,
           }),
           { filter: filter ? streamNameFilter({ prefixes: [...filter.streamPrefixes] }) : excludeSystemEvents() },
@@ -776,52 +799,51 @@ class EventStoreDbGroupSubscription
         this.deadlineMs,
         `creating the consumer group ${this.group}`,
       );
+      return true;
     } catch (error) {
-      if (!(error instanceof PersistentSubscriptionExistsError)) throw error;
+      if (error instanceof PersistentSubscriptionExistsError) return false;
+      throw error;
     }
   }
 
   protected async drive(): Promise<void> {
-    let attempt = 0;
-    let groupExists = false;
-    while (!this.stopped) {
-      let subscription: PersistentSubscriptionToAll | null = null;
-      try {
-        if (!groupExists) {
-          await this.ensureGroup();
-          groupExists = true;
-        }
-        subscription = this.client.subscribeToPersistentSubscriptionToAll(this.group, { bufferSize: GROUP_BUFFER });
+    let created = false;
+    try {
+      for (let tries = 1; !this.stopped; tries++) {
+        const subscription = this.client.subscribeToPersistentSubscriptionToAll(this.group, {
+          bufferSize: GROUP_BUFFER,
+        });
         this.current = subscription;
-        for await (const resolved of subscription) {
-          if (this.stopped) break;
-          attempt = 0;
-          const event = resolved.event;
-          if (!event?.position || !isOurs(event, this.groupOptions.filter)) {
-            // Nothing for this group (a system event where no filter was given): settled at once.
-            await subscription.ack(resolved);
+        subscription.once('confirmation', () => this.confirm({ created }));
+        try {
+          for await (const resolved of subscription) {
+            if (this.stopped) return;
+            const event = resolved.event;
+            if (!event?.position || !isOurs(event, this.groupOptions.filter)) {
+              // Nothing for this group (a system event where no filter was given): settled at once.
+              await subscription.ack(resolved);
+              continue;
+            }
+            await this.queue.put(groupMessage(subscription, resolved, toRecorded(event)));
+          }
+          if (this.stopped) return;
+          throw new EventStoreUnavailable(`EventStoreDB ended this member of the consumer group ${this.group}`);
+        } catch (error) {
+          if (this.stopped) return;
+          // Missing (never created, or deleted): created once per membership, then joined again.
+          if (error instanceof PersistentSubscriptionDoesNotExistError && tries === 1) {
+            created = await this.createGroup();
             continue;
           }
-          await this.queue.put(groupMessage(subscription, resolved, toRecorded(event)));
-        }
-      } catch (error) {
-        if (this.stopped) break;
-        if (error instanceof PersistentSubscriptionDoesNotExistError) {
-          // Deleted by an operator while we were away: create it again.
-          groupExists = false;
-        } else if (!isTransient(error)) {
           throw toPortError(error);
+        } finally {
+          this.current = null;
+          if (!this.stopped) await subscription.unsubscribe().catch(() => undefined);
         }
-        this.storeOptions.logger?.warn(
-          { err: (error as Error).message, attempt, group: this.group },
-          'EventStoreDB consumer group dropped; rejoining',
-        );
-      } finally {
-        this.current = null;
-        if (subscription && !this.stopped) await subscription.unsubscribe().catch(() => undefined);
       }
-      if (this.stopped) break;
-      await this.sleep(backoff(this.storeOptions, attempt++));
+    } catch (error) {
+      this.refuse(error);
+      throw error;
     }
   }
 }

@@ -114,7 +114,7 @@ export function refusal(
   path: string,
   metadata: grpc.Metadata,
 ): grpc.ServiceError | null {
-  const [, service = '', method = ''] = path.split('/');
+  const [, service = ''] = path.split('/');
   if (!service.startsWith('event_store.client.streams') && service !== PERSISTENT_SERVICE) return null;
   const state = view.stateOf(node);
   switch (state) {

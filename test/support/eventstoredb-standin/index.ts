@@ -10,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { type AppendSwitches, handleUnaryAppend, MAX_APPEND_SIZE, WRITE_TIMEOUT_MS, Writer } from './append';
 import { type BatchAppendCall, handleBatchAppend } from './batch-append';
 import { StandInLog, type StoredEvent } from './log';
-import { addPersistentSubscriptions, PERSISTENT_SERVICE } from './persistent';
+import { addPersistentSubscriptions, PERSISTENT_SERVICE, type PersistentControls } from './persistent';
 import { fillRecordedEvent } from './recorded-event';
 import { addServerFeatures } from './server-features';
 
@@ -22,6 +22,8 @@ export interface EventStoreDbStandIn {
   readonly log: StandInLog;
   /** Flip these to make writes slow (past the write timeout), or refused as NotReady / TooBusy. */
   readonly appends: AppendSwitches;
+  /** Switches of the persistent subscriptions (a join that never answers) and their checkpoints. */
+  readonly persistent: PersistentControls;
   /** Drops every open subscription with UNAVAILABLE (as a node going away does), then shuts the server down. */
   stop(): Promise<void>;
   /** Ends every open persistent-subscription call with the cluster's "dropped" error (a node of a cluster only). */
@@ -106,6 +108,7 @@ export async function startEventStoreDbStandIn(options: StandInOptions = {}): Pr
     port,
     log,
     appends: writer.switches,
+    persistent: persistent.controls,
     stop: async () => {
       for (const call of subscriptions) failCall(call, grpc.status.UNAVAILABLE, 'Server is shutting down');
       subscriptions.clear();

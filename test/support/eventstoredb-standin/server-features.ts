@@ -27,6 +27,7 @@ export const ADVERTISED: readonly AdvertisedMethod[] = [
   { service: STREAMS, method: 'BatchAppend', features: ['deadline_duration'] },
   { service: PERSISTENT_SERVICE, method: 'Create', features: ['stream', 'all'] },
   { service: PERSISTENT_SERVICE, method: 'Read', features: ['stream', 'all'] },
+  { service: PERSISTENT_SERVICE, method: 'Delete', features: ['stream', 'all'] },
 ];
 
 /**
