@@ -84,7 +84,20 @@ describe('EventStoreDB adapter on a cluster (test stand-in)', () => {
       // Several discoveries fail (3 tries of 30 ms each), then the same nodes come back with the same log.
       await new Promise((resolve) => setTimeout(resolve, 600));
       cluster = await startEventStoreDbCluster({ ports, log });
-      await store.appendToStream(`${prefix}a`, [anEvent('After')], { expectedRevision: 0 });
+      // The client may still be between discoveries when the nodes are back (slower on a loaded machine): an append
+      // answers unavailable until one succeeds, as a user retrying would see it.
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const appended = await store
+          .appendToStream(`${prefix}a`, [anEvent('After')], { expectedRevision: 0 })
+          .then(() => true)
+          .catch((error: unknown) => {
+            if (!(error instanceof EventStoreUnavailable) || Date.now() > deadline) throw error;
+            return false;
+          });
+        if (appended) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await until(() => seen.length === 2, 5000);
 
       expect(seen).toEqual(['Before', 'After']);
