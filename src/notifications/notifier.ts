@@ -75,6 +75,12 @@ interface NotifierOptions {
   readonly instanceId?: string;
   /** How long a claim on a mail holds before another instance may take it over; default DEFAULT_CLAIM_LEASE_MS. */
   readonly claimLeaseMs?: number;
+  /**
+   * Claim each mail in the log before sending. Default: where the store has consumer groups (several instances on one
+   * EventStoreDB). On one process's log (SQLite) the data-dir lock makes this the only serving process and its
+   * notifications.db already records each delivery once: a claim there would be two more durable appends per mail.
+   */
+  readonly claimEffects?: boolean;
   /** Passed to the reactor: the bound on a consumer group's confirmation of a join. */
   readonly joinTimeoutMs?: number;
 }
@@ -182,7 +188,10 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const from = options.from ?? `seatledger <no-reply@${new URL(publicUrl).hostname}>`;
   const instanceId = options.instanceId ?? loadOrCreateInstanceId(options.dataDir as string);
   const claimLeaseMs = options.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS;
-  const claims: EffectClaims = effectClaims(new CommandHandler({ store }), instanceId, now);
+  const claims: EffectClaims | null =
+    (options.claimEffects ?? store.subscribeToGroup !== undefined)
+      ? effectClaims(new CommandHandler({ store }), instanceId, now)
+      : null;
 
   const insertDelivery = db.prepare(
     `INSERT INTO deliveries (event_id, position, account_id, recipient_user_id, recipient_email, kind, payload,
@@ -324,7 +333,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const effect = { reactor: NOTIFIER_NAME, eventId: delivery.event_id, accountId: delivery.account_id };
     try {
       // Before anything leaves (the activation link included): only the claim's holder sends.
-      const claim = await claims.claim(effect, claimLeaseMs);
+      const claim = claims ? await claims.claim(effect, claimLeaseMs) : 'claimed';
       switch (claim) {
         case 'claimed':
           break;
@@ -359,6 +368,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       }
       return;
     }
+    if (!claims) return;
     try {
       await claims.complete(effect);
     } catch (error) {
