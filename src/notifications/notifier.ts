@@ -204,19 +204,22 @@ export function createNotifier(options: NotifierOptions): Notifier {
        FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, position LIMIT 1`,
   );
   const selectNextDueAt = db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'PENDING'`);
+  // Each outcome also records the activation link an attempt issued (one commit per attempt, not two): should the
+  // process die between issuing and recording, the credentials stream itself says the link was issued (compose).
+  const ISSUED = 'activation_expires_at = COALESCE(@issued, activation_expires_at)';
   const markSent = db.prepare(
-    `UPDATE deliveries SET status = 'SENT', attempts = ?, last_error = NULL, updated_at = ? WHERE event_id = ?`,
+    `UPDATE deliveries SET status = 'SENT', attempts = @attempts, last_error = NULL, updated_at = @at, ${ISSUED}
+      WHERE event_id = @eventId`,
   );
   const markRetry = db.prepare(
-    `UPDATE deliveries SET attempts = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE event_id = ?`,
+    `UPDATE deliveries SET attempts = @attempts, last_error = @error, next_attempt_at = @dueAt, updated_at = @at,
+            ${ISSUED} WHERE event_id = @eventId`,
   );
   const markFailed = db.prepare(
-    `UPDATE deliveries SET status = 'FAILED', attempts = ?, last_error = ?, updated_at = ? WHERE event_id = ?`,
+    `UPDATE deliveries SET status = 'FAILED', attempts = @attempts, last_error = @error, updated_at = @at, ${ISSUED}
+      WHERE event_id = @eventId`,
   );
   const markDeferred = db.prepare('UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE event_id = ?');
-  const markActivationIssued = db.prepare(
-    'UPDATE deliveries SET activation_expires_at = ?, updated_at = ? WHERE event_id = ?',
-  );
 
   // 1. Record: the event becomes a PENDING delivery, committed with the checkpoint by the reactor loop.
   async function handle(event: RecordedEvent) {
@@ -256,7 +259,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   }
 
   // 2. Compose: the mail of one delivery. For an assignment, the activation link is issued here, once.
-  async function compose(delivery: DueDelivery, secrets: string[]) {
+  async function compose(delivery: DueDelivery, secrets: string[], issued: { expiresAt: string | null }) {
     const payload = JSON.parse(delivery.payload) as DeliveryPayload;
     if (!isProduct(payload.product)) throw new Error(`unknown product ${payload.product}`);
     const recipientState = await app.loadUser(delivery.recipient_user_id);
@@ -298,7 +301,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         if (issued.issued) expiresAt = candidate;
       }
       if (expiresAt) {
-        markActivationIssued.run(expiresAt, now().toISOString(), delivery.event_id);
+        issued.expiresAt = expiresAt;
         activation = { url: `${publicUrl}/activate?token=${encodeURIComponent(token)}`, expiresAt };
       }
     }
@@ -331,6 +334,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const secrets: string[] = [];
     const log = { eventId: delivery.event_id, kind: delivery.kind, userId: delivery.recipient_user_id, attempts };
     const effect = { reactor: NOTIFIER_NAME, eventId: delivery.event_id, accountId: delivery.account_id };
+    const issued: { expiresAt: string | null } = { expiresAt: null };
     try {
       // Before anything leaves (the activation link included): only the claim's holder sends.
       const claim = claims ? await claims.claim(effect, claimLeaseMs) : 'claimed';
@@ -345,25 +349,43 @@ export function createNotifier(options: NotifierOptions): Notifier {
           return;
         }
         case 'done':
-          markSent.run(delivery.attempts, now().toISOString(), delivery.event_id);
+          markSent.run({
+            attempts: delivery.attempts,
+            at: now().toISOString(),
+            issued: null,
+            eventId: delivery.event_id,
+          });
           logger.info(log, 'notification already sent by another instance');
           return;
         default:
           return assertNever(claim);
       }
-      const { to, mail } = await compose(delivery, secrets);
+      const { to, mail } = await compose(delivery, secrets, issued);
       await transport.send({ ...mail, from, to });
-      markSent.run(attempts, now().toISOString(), delivery.event_id);
+      markSent.run({ attempts, at: now().toISOString(), issued: issued.expiresAt, eventId: delivery.event_id });
       logger.info(log, 'notification sent');
     } catch (error) {
       const lastError = describeError(error, secrets);
       const at = now();
       if (attempts >= retry.attempts) {
-        markFailed.run(attempts, lastError, at.toISOString(), delivery.event_id);
+        markFailed.run({
+          attempts,
+          error: lastError,
+          at: at.toISOString(),
+          issued: issued.expiresAt,
+          eventId: delivery.event_id,
+        });
         logger.error({ ...log, error: lastError }, 'notification failed after the last try');
       } else {
         const delay = Math.min(retry.baseDelayMs * 2 ** (attempts - 1), retry.maxDelayMs ?? Number.POSITIVE_INFINITY);
-        markRetry.run(attempts, lastError, at.getTime() + delay, at.toISOString(), delivery.event_id);
+        markRetry.run({
+          attempts,
+          error: lastError,
+          dueAt: at.getTime() + delay,
+          at: at.toISOString(),
+          issued: issued.expiresAt,
+          eventId: delivery.event_id,
+        });
         logger.warn({ ...log, error: lastError, retryInMs: delay }, 'notification not sent; will retry');
       }
       return;
