@@ -399,7 +399,10 @@ export class SqliteEventStore implements EventStore {
           await (await this.wal).datasync();
         } catch (error) {
           failure = error;
+          // Opened afresh next time (the file may have been replaced); this handle is closed, not left to the GC.
+          const failed = this.wal;
           this.wal = null;
+          void failed?.then((handle) => handle.close()).catch(() => undefined);
         }
         if (this.firstUnsynced !== null && this.firstUnsynced <= coveredUpTo) {
           this.firstUnsynced = this.unsynced.length > 0 ? coveredUpTo + 1 : null;
