@@ -102,10 +102,10 @@ const NOTIFIER_NAME = 'notifier';
 const NOTIFIER_GROUP = 'seatledger-notifier';
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
 /** Longer than composing and sending one mail can take (the SMTP client's own timeouts are a minute at most). */
-export const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
+const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
 
 /** Reads `<data dir>/instance-id`, creating it (a random UUID) on first start: this instance's name in claims. */
-export function loadOrCreateInstanceId(dataDir: string): string {
+function loadOrCreateInstanceId(dataDir: string): string {
   const file = path.join(dataDir, 'instance-id');
   try {
     const id = fs.readFileSync(file, 'utf8').trim();

@@ -74,7 +74,7 @@ const IDLE_CHECKPOINT_EVERY = 200;
 const GROUP_ATTEMPTS = 5;
 const DEFAULT_GROUP_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 30_000 };
 /** The default bound on a join's confirmation. */
-export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
+const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 /**
  * The key, in notifications.db's checkpoint table, of the mark that this instance has been a confirmed member of a
  * group: from then on a missing group was lost, not new, and is re-created from the end.

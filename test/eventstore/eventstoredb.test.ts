@@ -22,6 +22,7 @@ import {
   eventStoreDbTarget,
   realEventStoreDb,
 } from '../support/eventstoredb-target';
+import { withTimeout } from '../support/with-timeout';
 import { anEvent, collect, describeEventStoreContract, SubscriptionReader, streamName, uniquePrefix } from './contract';
 
 let eventStoreDb: EventStoreDbForTests | undefined;
@@ -443,18 +444,4 @@ function proposed(type: string) {
     data: Buffer.from(JSON.stringify(event.data)),
     customMetadata: Buffer.from(JSON.stringify(event.metadata)),
   };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -13,6 +13,7 @@ import {
   type EventStoreDbClusterStandIn,
   startEventStoreDbCluster,
 } from '../support/eventstoredb-standin/gossip';
+import { withTimeout } from '../support/with-timeout';
 
 const knobs = Object.entries(DISCOVERY)
   .map(([key, value]) => `${key}=${value}`)
@@ -167,19 +168,5 @@ async function until(condition: () => boolean, ms = 3000): Promise<void> {
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -11,6 +11,7 @@ import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/e
 import { type FollowedReadModels, followReadModels } from '../support/followed-read-models';
 import { EventLog, seatCount } from '../support/projection-world';
 import { makeTempDir } from '../support/temp-dir';
+import { withTimeout } from '../support/with-timeout';
 
 /** Encoded positions start with the commit position's 20 digits: anything from 2^63 up starts with at least "0922". */
 const isPoisoned = (position: string | null) => position !== null && BigInt(position.slice(0, 20)) >= 1n << 63n;
@@ -96,17 +97,3 @@ describe('a poisoned checkpoint at the switch to live (KDB-710, test stand-in)',
     expect(warnings.filter((w) => /2\^63/.test(w.msg))).toHaveLength(1);
   });
 });
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

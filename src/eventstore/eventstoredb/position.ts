@@ -11,7 +11,7 @@ export interface EsdbPosition {
 const WIDTH = 20;
 const FORMAT = /^(\d{20})-(\d{20})$/;
 /** The first value the server's signed 64-bit log offsets cannot reach. */
-export const POSITION_LIMIT = 1n << 63n;
+const POSITION_LIMIT = 1n << 63n;
 
 export function encodePosition(position: EsdbPosition): Position {
   return `${position.commit.toString().padStart(WIDTH, '0')}-${position.prepare.toString().padStart(WIDTH, '0')}`;
