@@ -135,22 +135,31 @@ export function createContext(input: {
   services: SeatledgerServices;
   logger: Logger | (() => Logger);
 }): GraphQLContext {
-  const byAccount = new Map<string, Loaders>();
-  const { logger } = input;
-  return {
-    requestId: input.requestId,
-    viewer: input.viewer,
-    services: input.services,
-    get logger() {
-      return typeof logger === 'function' ? logger() : logger;
-    },
-    loaders(accountId) {
-      let loaders = byAccount.get(accountId);
-      if (!loaders) {
-        loaders = input.services.createLoaders(accountId);
-        byAccount.set(accountId, loaders);
-      }
-      return loaders;
-    },
-  };
+  return new RequestContext(input.requestId, input.viewer, input.services, input.logger);
+}
+
+// A class so that `logger` is a getter on the prototype: Apollo copies a request's context with Object.assign, which
+// would call an own getter (and make the child logger) on every request.
+class RequestContext implements GraphQLContext {
+  private readonly byAccount = new Map<string, Loaders>();
+
+  constructor(
+    readonly requestId: string,
+    readonly viewer: Viewer | null,
+    readonly services: SeatledgerServices,
+    private readonly makeLogger: Logger | (() => Logger),
+  ) {}
+
+  get logger(): Logger {
+    return typeof this.makeLogger === 'function' ? this.makeLogger() : this.makeLogger;
+  }
+
+  loaders(accountId: string): Loaders {
+    let loaders = this.byAccount.get(accountId);
+    if (!loaders) {
+      loaders = this.services.createLoaders(accountId);
+      this.byAccount.set(accountId, loaders);
+    }
+    return loaders;
+  }
 }
