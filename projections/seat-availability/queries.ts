@@ -39,3 +39,13 @@ export function forAccount(db: Database.Database, accountId: string): SeatAvaila
   ) as Row[];
   return rows.sort((a, b) => PRODUCTS.indexOf(a.product) - PRODUCTS.indexOf(b.product)).map(toSeats);
 }
+
+/** Every account's counters, for `replay --verify` to hold against the fold of each subscription stream. */
+export function allSeatCounters(
+  db: Database.Database,
+): { accountId: string; product: string; purchased: number; assigned: number }[] {
+  return prepared(
+    db,
+    'SELECT account_id AS accountId, product, purchased, assigned FROM seat_availability ORDER BY account_id, product',
+  ).all() as { accountId: string; product: string; purchased: number; assigned: number }[];
+}

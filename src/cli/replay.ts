@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { SingleBar } from 'cli-progress';
 import { allProjections } from '../../projections';
+import { allSeatCounters } from '../../projections/seat-availability/queries';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
 import { assertNever, foldEvents } from '../domain/decider';
@@ -338,21 +339,16 @@ export async function checkInvariants(store: EventStore, upTo?: Position | null)
 
 /** The seat-availability projection's SQL counters against the fold of each subscription stream. */
 function compareSeatCounters(live: Database.Database, folded: FoldedSeats): string[] {
-  const rows = live.prepare('SELECT account_id, product, purchased, assigned FROM seat_availability').all() as {
-    account_id: string;
-    product: string;
-    purchased: number;
-    assigned: number;
-  }[];
+  const rows = allSeatCounters(live);
   const differences: string[] = [];
   const seen = new Set<string>();
   for (const row of rows) {
-    const key = seatsKey(row.account_id, row.product);
+    const key = seatsKey(row.accountId, row.product);
     seen.add(key);
     const fold = folded.get(key) ?? { purchased: 0, assigned: 0 };
     if (row.purchased !== fold.purchased || row.assigned !== fold.assigned) {
       differences.push(
-        `seat_availability ${row.account_id} ${row.product}: ${row.purchased} purchased, ${row.assigned} assigned; ` +
+        `seat_availability ${row.accountId} ${row.product}: ${row.purchased} purchased, ${row.assigned} assigned; ` +
           `the fold of its stream says ${fold.purchased} purchased, ${fold.assigned} assigned`,
       );
     }
