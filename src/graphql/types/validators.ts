@@ -1,8 +1,8 @@
-// The input rules of api.md as class-validator decorators. Each decorator a field carries is made of single rules
-// with stable machine names (class-validator's own constraint names where it has the rule: `isEmail`, `maxLength`,
-// `min`, …; ours otherwise: `notBlank`, `noControlCharacters`, …), so a BAD_USER_INPUT lists every rule a value
-// breaks by name (docs/errors.md lists them). Every message starts with the field's name and states the rule, since
-// it reaches the client verbatim.
+// The input rules as class-validator decorators. Each decorator a field carries is made of single rules with stable
+// machine names (class-validator's own constraint names where it has the rule: `isEmail`, `maxLength`, `min`, …;
+// ours otherwise: `notBlank`, `noControlCharacters`, …), so a BAD_USER_INPUT lists every rule a value breaks by name
+// (docs/errors.md lists them). Every message starts with the field's name and states the rule, since it reaches the
+// client verbatim.
 import { isEmail, ValidateBy, type ValidationOptions } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 
