@@ -1,5 +1,5 @@
-// Configuration from the environment (api.md's table), checked all at once at start: a malformed value stops the
-// start with one line per mistake naming the variable. Values that may hold a secret are never echoed.
+// Configuration from the environment (docs/configuration.md's table), checked all at once at start: a malformed
+// value stops the start with one line per mistake naming the variable. Values that may hold a secret are never echoed.
 import path from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

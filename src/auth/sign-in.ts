@@ -54,7 +54,7 @@ export function createSignIn(deps: {
 
   const checkPassword = (password: string) => {
     if (password.length < MIN_PASSWORD_LENGTH)
-      throw new InvalidInput('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+      throw new InvalidInput('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`, 'minLength');
   };
 
   const viewerOf = async (userId: string): Promise<Viewer | null> => {

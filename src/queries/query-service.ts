@@ -132,19 +132,19 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
   /** A user of the account from the read model; an id of another account is NotFound, never revealed. */
   const userOf = (accountId: string, userId: string): UserRow => {
     const user = users.userInAccount(db, accountId, userId);
-    if (!user) throw new NotFound(`no user ${userId} in this account`);
+    if (!user) throw new NotFound('user', `no user ${userId} in this account`);
     return user;
   };
 
   const subscriptionOf = (accountId: string, product: Product): ProductSubscriptionRow => {
     const subscription = subscriptions.get(db, accountId, product);
-    if (!subscription) throw new NotFound(`this account has no ${product} subscription`);
+    if (!subscription) throw new NotFound('subscription', `this account has no ${product} subscription`);
     return subscription;
   };
 
   const accountOf = (accountId: string): AccountRow => {
     const account = users.getAccount(db, accountId);
-    if (!account) throw new NotFound('no such account');
+    if (!account) throw new NotFound('account', 'no such account');
     return { id: account.id, name: account.name, ownerId: account.ownerUserId };
   };
 
@@ -153,7 +153,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       .licensesByUserIds(db, [userId])
       .get(userId)
       ?.find((l) => l.product === product);
-    if (!license) throw new NotFound(`user ${userId} holds no ${product} licence`);
+    if (!license) throw new NotFound('license', `user ${userId} holds no ${product} licence`);
     return toLicense(license);
   };
 
@@ -297,7 +297,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     async signedIn(userId, position, decided) {
       const read = () => {
         const [user] = users.usersByIds(db, [userId]).values();
-        if (!user) throw new NotFound('no such user');
+        if (!user) throw new NotFound('user', 'no such user');
         return user;
       };
       const target = position ?? (await log.headPosition());

@@ -96,7 +96,12 @@ export function createFakeServices(userCount = 3): FakeServices {
     },
     async assignLicense(_caller, input) {
       calls.push('assignLicense');
-      throw new NoSeatsAvailable(`every purchased seat of ${input.product} is assigned`);
+      throw new NoSeatsAvailable(`every purchased seat of ${input.product} is assigned`, {
+        purchased: 0,
+        assigned: 0,
+        reserved: 0,
+        available: 0,
+      });
     },
     async revokeLicense(_caller, input) {
       calls.push('revokeLicense');
