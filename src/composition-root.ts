@@ -16,6 +16,7 @@ import type { EventStore, Position } from './eventstore/port';
 import { withUpcasting } from './eventstore/upcasting';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
+import { socketRegistry } from './graphql/socket-registry';
 import { attachGraphQLWebSocket } from './graphql/websocket';
 import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
@@ -219,12 +220,16 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     });
 
     const schema = await buildSeatledgerSchema();
+    // Open sockets by viewer: closed when the log says their viewer was deactivated or lost a role.
+    const sockets = socketRegistry();
+    void consumer.add(sockets);
     const ws = attachGraphQLWebSocket({
       schema,
       services,
       logger,
       resolveViewer: (token) => signIn.resolveViewer(token),
       registry,
+      sockets,
     });
     closers.push(() => ws.close());
 
