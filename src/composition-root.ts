@@ -24,6 +24,7 @@ import { createDeactivationReactor } from './notifications/deactivation-reactor'
 import { createNotifier } from './notifications/notifier';
 import type { ReactorGroupStatus } from './notifications/reactor';
 import { createMailTransport } from './notifications/transports';
+import { securePrivateDir } from './private-files';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
 import { createQueryService } from './queries/query-service';
@@ -69,6 +70,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
   };
 
   try {
+    // Before anything is written there: the dir 0700, whether new or left open by an older version.
+    securePrivateDir(config.dataDir, logger);
     const store = options.openEventStore
       ? withUpcasting(await options.openEventStore(config), EVENT_UPCASTERS)
       : await openEventStore({

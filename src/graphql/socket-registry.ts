@@ -4,8 +4,8 @@
 // instance follows the whole log, so each closes its own sockets whoever wrote the change. Closed with 4403, as
 // graphql-ws refuses a connection; the reason says why (USER_DEACTIVATED, ROLE_CHANGED). A client reconnecting
 // gets what the viewer may have now: nothing once deactivated, the lower role's feeds once demoted.
-import { isEventOf } from '../domain/events';
 import type { Role } from '../domain/decider';
+import { isEventOf } from '../domain/events';
 import type { Position, RecordedEvent } from '../eventstore/port';
 import type { Processor } from '../processing/processor';
 import type { Viewer } from './context';
