@@ -16,6 +16,7 @@ import type { EventStore, Position } from './eventstore/port';
 import { withUpcasting } from './eventstore/upcasting';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
+import { socketRegistry } from './graphql/socket-registry';
 import { attachGraphQLWebSocket } from './graphql/websocket';
 import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
@@ -23,6 +24,7 @@ import { createDeactivationReactor } from './notifications/deactivation-reactor'
 import { createNotifier } from './notifications/notifier';
 import type { ReactorGroupStatus } from './notifications/reactor';
 import { createMailTransport } from './notifications/transports';
+import { securePrivateDir } from './private-files';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
 import { createQueryService } from './queries/query-service';
@@ -68,6 +70,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
   };
 
   try {
+    // Before anything is written there: the dir 0700, whether new or left open by an older version.
+    securePrivateDir(config.dataDir, logger);
     const store = options.openEventStore
       ? withUpcasting(await options.openEventStore(config), EVENT_UPCASTERS)
       : await openEventStore({
@@ -219,12 +223,16 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     });
 
     const schema = await buildSeatledgerSchema();
+    // Open sockets by viewer: closed when the log says their viewer was deactivated or lost a role.
+    const sockets = socketRegistry();
+    void consumer.add(sockets);
     const ws = attachGraphQLWebSocket({
       schema,
       services,
       logger,
       resolveViewer: (token) => signIn.resolveViewer(token),
       registry,
+      sockets,
     });
     closers.push(() => ws.close());
 

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { makePrivateDir, writePrivateFile } from '../private-files';
 
 const ISSUER = 'seatledger';
 const AUDIENCE = 'seatledger-api';
@@ -36,9 +37,9 @@ export function loadOrCreateSecret(dataDir: string, configured?: string): Uint8A
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const secret = randomBytes(32);
-  fs.mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   try {
-    fs.writeFileSync(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' });
+    writePrivateFile(file, secret.toString('base64url'), { flag: 'wx' });
     return secret;
   } catch (error) {
     // Another process created it first: use theirs.

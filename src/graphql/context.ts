@@ -71,7 +71,11 @@ export interface SeatledgerServices {
   releaseLicenses(caller: Caller, input: { product: Product; quantity: number }): Promise<ProductSubscriptionRow>;
   createUser(caller: Caller, input: { email: string; name: string; role: Role }): Promise<UserRow>;
   changeUserRole(caller: Caller, input: { userId: string; role: Role }): Promise<UserRow>;
-  deactivateUser(caller: Caller, input: { userId: string }): Promise<UserRow>;
+  /** Answers once the user's licences are revoked too: the user and every product's seats after that. */
+  deactivateUser(
+    caller: Caller,
+    input: { userId: string },
+  ): Promise<{ user: UserRow; seats: readonly SeatAvailabilityRow[] }>;
   assignLicense(
     caller: Caller,
     input: { userId: string; product: Product },

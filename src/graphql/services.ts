@@ -65,7 +65,7 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
 
     async deactivateUser(caller, input) {
       const written = await app.deactivateUser(context(caller), input);
-      return queries.userAfter(written, caller.viewer.accountId, input.userId);
+      return queries.deactivationAfter(written, caller.viewer.accountId, input.userId);
     },
 
     async assignLicense(caller, input) {

@@ -16,11 +16,12 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { decodeJwt } from 'jose';
 import { Gauge, type Registry } from 'prom-client';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../logger';
 import { createContext, type SeatledgerServices, type Viewer } from './context';
 import { classifyError, formatError } from './errors';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './limits';
+import { type AccessLost, isDemotion, type SocketRegistry } from './socket-registry';
 
 interface GraphQLWebSocketOptions {
   readonly schema: GraphQLSchema;
@@ -33,6 +34,8 @@ interface GraphQLWebSocketOptions {
   readonly maxSubscriptionsPerConnection?: number;
   /** Where the connection gauges go (the /metrics registry). */
   readonly registry?: Registry;
+  /** Tracks each socket under its viewer, so a deactivation or a lost role closes it (socket-registry.ts). */
+  readonly sockets?: SocketRegistry;
 }
 
 interface GraphQLWebSocket {
@@ -91,7 +94,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   // user ever shown and show stale names), so each event resolves with fresh loaders.
   const freshLoaders = new WeakMap<object, Map<string, () => void>>();
 
-  const server = useServer<Record<string, unknown>, { viewer?: Viewer }>(
+  const server = useServer<Record<string, unknown>, { viewer?: Viewer; token?: string }>(
     {
       schema,
       // A connection without a valid token is refused at once (closed with 4403 Forbidden), before any operation.
@@ -100,8 +103,11 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const viewer = await options.resolveViewer(token);
         if (!viewer || !token) return false;
         ctx.extra.viewer = viewer;
+        ctx.extra.token = token;
         // The token was checked once, here: a connection must not outlive it (and keep streaming to its holder).
         const { socket } = ctx.extra;
+        const forget = options.sockets?.track(socket, viewer);
+        if (forget) socket.once('close', forget);
         let timer: NodeJS.Timeout | undefined;
         const closeWhenExpired = () => {
           const left = msUntilExpiry(token);
@@ -115,7 +121,9 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       },
       // Parsing and validating here rather than in graphql-ws: a syntax error answers this operation with
       // GRAPHQL_PARSE_FAILED instead of closing the whole connection, and the limits of HTTP apply.
-      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        const refused = await checkViewer(ctx.extra);
+        if (refused) return [refused];
         // graphql-ws has already counted this operation in.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
           return [requestError(`at most ${maxSubscriptions} subscriptions per connection`, 'BAD_REQUEST')];
@@ -172,6 +180,26 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     },
     wss,
   );
+
+  /**
+   * The viewer is read again for every new operation: a user deactivated (or demoted) since connecting starts
+   * nothing as who they were. Such a socket is closed too, as the log's news of the change would close it anyway.
+   */
+  async function checkViewer(extra: { socket: WebSocket; viewer?: Viewer; token?: string }) {
+    const before = extra.viewer;
+    const now = await options.resolveViewer(extra.token);
+    if (!now || !before) {
+      extra.socket.close(CloseCode.Forbidden, 'Forbidden');
+      return requestError('not signed in any more: connect again with a valid token', 'UNAUTHENTICATED');
+    }
+    if (isDemotion(before.role, now.role)) {
+      extra.socket.close(CloseCode.Forbidden, 'ROLE_CHANGED' satisfies AccessLost);
+      return requestError('your role changed: connect again', 'UNAUTHENTICATED');
+    }
+    extra.viewer = now;
+    options.sockets?.update(extra.socket, now);
+    return null;
+  }
 
   if (options.registry) {
     new Gauge({

@@ -1,9 +1,9 @@
 // `<data dir>/notifications.db`: the reactors' checkpoints and the notifier's delivery state, and the query
 // the GraphQL `notifications(status:)` field reads. Not a read model: it holds what happened outside (mail sent).
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Position } from '../eventstore/port';
+import { makePrivateDir, preparePrivateDatabase } from '../private-files';
 
 export type NotificationsDb = Database.Database;
 
@@ -38,8 +38,10 @@ CREATE INDEX IF NOT EXISTS deliveries_by_account ON deliveries (account_id, posi
 `;
 
 export function openNotificationsDb(dataDir: string): NotificationsDb {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'notifications.db'));
+  makePrivateDir(dataDir);
+  const file = path.join(dataDir, 'notifications.db');
+  preparePrivateDatabase(file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // A delivery row and the checkpoint commit together, so losing the last commits to a power cut loses both
   // and the event is handled again: NORMAL is enough, at worst a mail goes out twice with the same Message-ID.

@@ -7,7 +7,7 @@ import * as subscriptions from '../../projections/subscriptions/queries';
 import * as users from '../../projections/users/queries';
 import type { AssignedLicense, SubscriptionWritten, UserWritten } from '../application/application';
 import { NotFound } from '../domain/errors';
-import type { Product } from '../domain/plans';
+import { PRODUCTS, type Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
 import type { UserState } from '../domain/user';
 import type { Position } from '../eventstore/port';
@@ -15,7 +15,7 @@ import { type DeliveryStatus, listDeliveries, type NotificationsDb } from '../no
 import { decidedLicense, decidedSeats, decidedSubscription, decidedUser } from './decided-rows';
 import { liveFeed } from './live-feed';
 import type { LogReader, ReadModelSource } from './read-models';
-import { type ReadYourWritesLogger, readYourWrites } from './read-your-writes';
+import { CommittedNotYetVisible, type ReadYourWritesLogger, readYourWrites } from './read-your-writes';
 import type {
   AccountRow,
   Connection,
@@ -52,6 +52,12 @@ export interface Assignment {
 export interface Revocation {
   readonly user: UserRow;
   readonly seats: SeatAvailabilityRow;
+}
+
+export interface Deactivation {
+  readonly user: UserRow;
+  /** Every product of the catalogue, in its order, after the user's licences were revoked. */
+  readonly seats: readonly SeatAvailabilityRow[];
 }
 
 export interface QueryService {
@@ -99,6 +105,11 @@ export interface QueryService {
     accountId: string,
     input: { userId: string; product: Product },
   ): Promise<Revocation>;
+  /**
+   * The deactivated user once the deactivation reactor's revocations (written after the deactivation, by whichever
+   * instance runs the reactor) are in the read models too; CommittedNotYetVisible when they are not in time.
+   */
+  deactivationAfter(written: UserWritten, accountId: string, userId: string): Promise<Deactivation>;
   /** A new account and its owner; `decided` builds them from the write side if the read models are late. */
   signedUp(
     position: Position | undefined,
@@ -281,6 +292,14 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
           return { user, seats: decidedSeats(written.subscription) };
         },
       );
+    },
+
+    async deactivationAfter(written, accountId, userId) {
+      // Waiting for "no licence left" rather than for the reactor itself: it holds whichever instance revokes, and
+      // also a licence assigned in a race with the deactivation (which the reactor revokes too).
+      const revoked = () => (users.licensesByUserIds(db, [userId]).get(userId) ?? []).length === 0;
+      if (!(await writes.visibleWhen(written.position, revoked))) throw new CommittedNotYetVisible(written.position);
+      return { user: userOf(accountId, userId), seats: PRODUCTS.map((product) => seats.fresh(accountId, product)) };
     },
 
     async signedUp(position, { accountId, userId }, decided) {

@@ -3,7 +3,7 @@
 import DataLoader from 'dataloader';
 
 import { NoSeatsAvailable } from '../../src/domain/errors';
-import type { Product } from '../../src/domain/plans';
+import { PRODUCTS, type Product } from '../../src/domain/plans';
 import type { Loaders, SeatledgerServices, Viewer } from '../../src/graphql/context';
 import type { AccountRow, CountedConnection, LicenseRow, SeatAvailabilityRow, UserRow } from '../../src/queries/rows';
 
@@ -92,7 +92,7 @@ export function createFakeServices(userCount = 3): FakeServices {
     },
     async deactivateUser(_caller, input) {
       calls.push('deactivateUser');
-      return { ...OWNER, id: input.userId, active: false };
+      return { user: { ...OWNER, id: input.userId, active: false }, seats: PRODUCTS.map((product) => seats(product)) };
     },
     async assignLicense(_caller, input) {
       calls.push('assignLicense');

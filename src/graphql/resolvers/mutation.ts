@@ -159,13 +159,13 @@ export class UserMutationResolver {
   }
 
   @Mutation(() => DeactivateUserPayload, {
-    description: 'Deactivates a user of the account; their licences are revoked and the seats freed.',
+    description:
+      'Deactivates a user of the account; answers once their licences are revoked and the seats freed (or COMMITTED_NOT_YET_VISIBLE when the revocations are not visible in time).',
   })
-  async deactivateUser(
+  deactivateUser(
     @Arg('input', () => DeactivateUserInput) input: DeactivateUserInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeactivateUserPayload> {
-    const user = await ctx.services.deactivateUser(callerOf(ctx), { userId: input.userId });
-    return { user };
+    return ctx.services.deactivateUser(callerOf(ctx), { userId: input.userId });
   }
 }

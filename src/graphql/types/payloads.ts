@@ -56,8 +56,13 @@ export class ChangeUserRolePayload {
 
 @ObjectType()
 export class DeactivateUserPayload {
-  @Field(() => User)
+  @Field(() => User, { description: 'The deactivated user, holding no licence any more.' })
   user!: UserRow;
+
+  @Field(() => [SeatAvailability], {
+    description: "The counts of every product, in the catalogue's order, after the user's licences were revoked.",
+  })
+  seats!: readonly SeatAvailabilityRow[];
 }
 
 @ObjectType()
