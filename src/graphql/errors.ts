@@ -5,6 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
+import { RateLimited } from '../auth/rate-limited';
 import { DomainError } from '../domain/errors';
 import { EventStoreUnavailable } from '../eventstore/port';
 import { CommittedNotYetVisible } from '../queries/read-your-writes';
@@ -27,6 +28,7 @@ const API_ERROR_CODES: ReadonlySet<string> = new Set([
   'CONFLICT',
   'SERVICE_UNAVAILABLE',
   'COMMITTED_NOT_YET_VISIBLE',
+  'RATE_LIMITED',
 ]);
 
 /** Apollo's and graphql's own request errors (parse, validation, variables, malformed requests) keep their codes. */
@@ -104,6 +106,15 @@ export function classifyError(error: unknown): Classified {
   // A success the read models do not show yet: the client re-reads after `position` rather than retrying.
   if (cause instanceof CommittedNotYetVisible) {
     return { kind: 'answer', code: cause.code, message: cause.message, extra: { position: cause.position } };
+  }
+  // Too many attempts: the client learns when to try again rather than retrying at once.
+  if (cause instanceof RateLimited) {
+    return {
+      kind: 'answer',
+      code: cause.code,
+      message: cause.message,
+      extra: { retryAfterSeconds: cause.retryAfterSeconds },
+    };
   }
   if (cause instanceof DomainError) {
     const field = (cause as { field?: unknown }).field;
