@@ -135,7 +135,8 @@ export function createSignIn(deps: {
             ? await credentials.activationRedeemable(ctx, { userId: parsed.userId, tokenHash: parsed.tokenHash })
             : false;
         if (!parsed || !ctx || !valid) {
-          attempt.failed();
+          // A token of no shape we issue is no guess at one (nothing was looked up): refused, but not counted.
+          if (parsed) attempt.failed();
           throw new Unauthenticated('this activation link is invalid, used or expired');
         }
         checkPassword(input.password);
