@@ -104,9 +104,9 @@ describe('throttling with the default settings', () => {
     await sleep(2_100);
     expect((await login(server, ann.email, ann.password)).token).toEqual(expect.any(String));
 
-    // Reset: five more failures are needed, and the delay starts at 1 s again.
-    for (let i = 0; i < 5; i++) expect((await login(server, ann.email, WRONG)).code).toBe('UNAUTHENTICATED');
-    expect(await login(server, ann.email, ann.password)).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1 });
+    // Reset: without it, this failure would earn a 4 s delay and the right password would be refused again.
+    expect((await login(server, ann.email, WRONG)).code).toBe('UNAUTHENTICATED');
+    expect((await login(server, ann.email, ann.password)).token).toEqual(expect.any(String));
   });
 
   it('given 5 wrong passwords for an e-mail nobody has, then it is held the same way (no enumeration)', async () => {
@@ -147,12 +147,12 @@ describe('throttling with the default settings', () => {
   });
 });
 
-describe('throttling per client address (4 failures per address)', () => {
+describe('throttling per client address (3 failures per address)', () => {
   let direct: TestSeatledger;
   let proxied: TestSeatledger;
   let directAccount: SignedUpAccount;
   let proxiedAccount: SignedUpAccount;
-  const env = { LOGIN_THROTTLE_ADDRESS_FAILURES: '4' };
+  const env = { LOGIN_THROTTLE_ADDRESS_FAILURES: '3' };
   beforeAll(async () => {
     [direct, proxied] = await Promise.all([
       startTestSeatledger({ env, reactors: false }),
@@ -167,7 +167,7 @@ describe('throttling per client address (4 failures per address)', () => {
   const from = (address: string) => ({ 'x-forwarded-for': address });
 
   it('given TRUST_PROXY off, then X-Forwarded-For is ignored: the socket address is held, whatever it claims', async () => {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       expect((await login(direct, uniqueEmail(), WRONG, from(`203.0.113.${i}`))).code).toBe('UNAUTHENTICATED');
     }
     expect(await login(direct, uniqueEmail(), WRONG, from('203.0.113.99'))).toMatchObject({
@@ -180,7 +180,7 @@ describe('throttling per client address (4 failures per address)', () => {
   });
 
   it('given TRUST_PROXY on, then the forwarded client is held, and other clients behind the proxy are not', async () => {
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       expect((await login(proxied, uniqueEmail(), WRONG, from('203.0.113.7'))).code).toBe('UNAUTHENTICATED');
     }
     expect((await login(proxied, proxiedAccount.email, proxiedAccount.password, from('203.0.113.7'))).code).toBe(
@@ -215,9 +215,8 @@ describe('timing: wrong logins and wrong activation tokens tell nothing (throttl
 
   it('given a known and an unknown e-mail, then the medians of 15 wrong logins each are within 20%', async () => {
     const known = await signUpAccount(server.gql, 'Known');
-    // Warm both paths (the user's stream state, the dummy hash) before measuring.
+    // Warm the known path (the user's stream states are cached after a first read) before measuring.
     await login(server, known.email, WRONG);
-    await login(server, uniqueEmail(), WRONG);
     const knownMs: number[] = [];
     const unknownMs: number[] = [];
     // Interleaved, so a burst of load elsewhere on the machine falls on both alike.
