@@ -124,7 +124,7 @@ export function createSignIn(deps: {
 
     async activateAccount(request, input) {
       const parsed = parseActivationToken(input.token);
-      // A token of no shape we issue names nobody: only its address counts.
+      // A token of no shape we issue names nobody: only its address is checked.
       const attempt = deps.activationThrottle.begin(parsed?.userId ?? null, request.clientAddress);
       try {
         const viewer = parsed ? await viewerOf(parsed.userId) : null;
