@@ -6,8 +6,11 @@ import { allProjections } from '../projections';
 import { createApplication } from './application/create-application';
 import { createCredentialsApplication } from './application/credentials';
 import { LogWatch } from './application/log-watch';
+import { HashQueue } from './auth/hash-queue';
+import { queuedPasswordHasher } from './auth/passwords';
 import { rememberVerified } from './auth/remember-verified';
 import { createSignIn } from './auth/sign-in';
+import { Throttle } from './auth/throttle';
 import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { EVENT_UPCASTERS } from './domain/event-schemas';
@@ -113,7 +116,17 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       verifier = tokens;
     }
     verifier = rememberVerified(verifier);
-    const signIn = createSignIn({ app, credentials, verifier, ...(issuer ? { issuer } : {}) });
+    const { hashConcurrency, hashMaxWaiting, trustProxy: _trustProxy, ...throttleSettings } = config.throttle;
+    const signIn = createSignIn({
+      app,
+      credentials,
+      verifier,
+      ...(issuer ? { issuer } : {}),
+      passwords: queuedPasswordHasher(new HashQueue({ concurrency: hashConcurrency, maxWaiting: hashMaxWaiting })),
+      // One throttle per kind of secret: guesses at passwords and at activation tokens are counted apart.
+      loginThrottle: new Throttle(throttleSettings),
+      activationThrottle: new Throttle(throttleSettings),
+    });
     // The notifier's delivery state; `notifications(status:)` reads it where the reactors run.
     const db = (options.reactors ?? true) ? openNotificationsDb(config.dataDir) : null;
     if (db) {
@@ -249,6 +262,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         detail: { processors: consumer.status(), ...(reactorStatus().length ? { groups: reactorStatus() } : {}) },
       }),
       activatePage: { publicUrl: config.publicUrl },
+      trustProxy: config.throttle.trustProxy,
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });
     closers.push(() => server.close());

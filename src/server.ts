@@ -19,6 +19,7 @@ import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './graph
 import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
+import { clientAddressOf } from './http/client-address';
 import { createHttpMetrics } from './http/metrics';
 import type { Logger } from './logger';
 
@@ -47,6 +48,8 @@ interface ServerOptions {
   readonly stopGracePeriodMillis?: number;
   /** Serves `GET /activate?token=…`, the page activation links in mails open; without it the path is unknown. */
   readonly activatePage?: ActivatePageOptions;
+  /** TRUST_PROXY=on: the client address (for sign-in throttling) is X-Forwarded-For's last entry. */
+  readonly trustProxy?: boolean;
 }
 
 export interface RunningServer {
@@ -206,7 +209,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const viewer = await options.resolveViewer(bearerToken(req));
-    const context = createContext({ requestId, viewer, services, logger: log });
+    const clientAddress = clientAddressOf(req, options.trustProxy ?? false);
+    const context = createContext({ requestId, viewer, services, logger: log, clientAddress });
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => context,

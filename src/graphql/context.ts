@@ -40,6 +40,8 @@ export interface Caller {
 /** An anonymous call (sign-up, login, activation). */
 export interface AnonymousCaller {
   readonly requestId: string;
+  /** What sign-in throttling counts per address; null where none is known. */
+  readonly clientAddress: string | null;
 }
 
 export interface SignedInResult {
@@ -125,6 +127,8 @@ export interface GraphQLContext {
   readonly viewer: Viewer | null;
   readonly services: SeatledgerServices;
   readonly logger: Logger;
+  /** The client's address (the socket's, or X-Forwarded-For's with TRUST_PROXY=on); null where none is known. */
+  readonly clientAddress: string | null;
   /** Per-request loaders of one account (memoised per request). */
   loaders(accountId: string): Loaders;
 }
@@ -138,8 +142,9 @@ export function createContext(input: {
   viewer: Viewer | null;
   services: SeatledgerServices;
   logger: Logger | (() => Logger);
+  clientAddress?: string | null;
 }): GraphQLContext {
-  return new RequestContext(input.requestId, input.viewer, input.services, input.logger);
+  return new RequestContext(input.requestId, input.viewer, input.services, input.logger, input.clientAddress ?? null);
 }
 
 // A class so that `logger` is a getter on the prototype: Apollo copies a request's context with Object.assign, which
@@ -152,6 +157,7 @@ class RequestContext implements GraphQLContext {
     readonly viewer: Viewer | null,
     readonly services: SeatledgerServices,
     private readonly makeLogger: Logger | (() => Logger),
+    readonly clientAddress: string | null,
   ) {}
 
   get logger(): Logger {

@@ -6,6 +6,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
+import { RateLimited } from '../auth/rate-limited';
 import { DOMAIN_RULE, DomainError, InvalidInput, NoSeatsAvailable, NotFound } from '../domain/errors';
 import { EventStoreUnavailable } from '../eventstore/port';
 import { CommittedNotYetVisible } from '../queries/read-your-writes';
@@ -31,6 +32,7 @@ const API_ERROR_CODES: ReadonlySet<string> = new Set([
   'CONFLICT',
   'SERVICE_UNAVAILABLE',
   'COMMITTED_NOT_YET_VISIBLE',
+  'RATE_LIMITED',
 ]);
 
 /** Apollo's and graphql's own request errors (parse, validation, variables, malformed requests) keep their codes. */
@@ -131,6 +133,15 @@ export function classifyError(error: unknown): Classified {
   if (cause instanceof InvalidInput) {
     const problems = [{ field: cause.field, rules: [{ rule: cause.rule, message: cause.message }] }];
     return { kind: 'answer', code: cause.code, message: cause.message, extra: badInput(problems) };
+  }
+  // Too many attempts: the client learns when to try again rather than retrying at once.
+  if (cause instanceof RateLimited) {
+    return {
+      kind: 'answer',
+      code: cause.code,
+      message: cause.message,
+      extra: { retryAfterSeconds: cause.retryAfterSeconds },
+    };
   }
   if (cause instanceof NoSeatsAvailable) {
     return { kind: 'answer', code: cause.code, message: cause.message, extra: { seats: cause.seats } };

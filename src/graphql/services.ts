@@ -28,13 +28,16 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
       return { token: signedUp.token, account, user };
     },
 
-    async login(_caller, input) {
-      const { token, userId, position } = await signIn.login(input.email, input.password);
+    async login(caller, input) {
+      const { token, userId, position } = await signIn.login(input.email, input.password, caller);
       return { token, user: await queries.signedIn(userId, position, () => app.loadUser(userId)) };
     },
 
     async activateAccount(caller, input) {
-      const { token, userId, position } = await signIn.activateAccount({ correlationId: caller.requestId }, input);
+      const { token, userId, position } = await signIn.activateAccount(
+        { correlationId: caller.requestId, clientAddress: caller.clientAddress },
+        input,
+      );
       return { token, user: await queries.signedIn(userId, position, () => app.loadUser(userId)) };
     },
 

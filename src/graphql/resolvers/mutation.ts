@@ -40,7 +40,7 @@ export class SignInResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<SignUpPayload> {
     const { token, account, user } = await ctx.services.signUp(
-      { requestId: ctx.requestId },
+      { requestId: ctx.requestId, clientAddress: ctx.clientAddress },
       {
         accountName: input.accountName.trim(),
         ownerName: input.ownerName.trim(),
@@ -53,7 +53,10 @@ export class SignInResolver {
 
   @Mutation(() => AuthPayload)
   login(@Args(() => LoginArgs) { email, password }: LoginArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
-    return ctx.services.login({ requestId: ctx.requestId }, { email: email.trim(), password });
+    return ctx.services.login(
+      { requestId: ctx.requestId, clientAddress: ctx.clientAddress },
+      { email: email.trim(), password },
+    );
   }
 
   @Mutation(() => AuthPayload, {
@@ -63,7 +66,10 @@ export class SignInResolver {
     @Arg('input', () => ActivateAccountInput) input: ActivateAccountInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    return ctx.services.activateAccount({ requestId: ctx.requestId }, { token: input.token, password: input.password });
+    return ctx.services.activateAccount(
+      { requestId: ctx.requestId, clientAddress: ctx.clientAddress },
+      { token: input.token, password: input.password },
+    );
   }
 }
 
