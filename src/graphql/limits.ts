@@ -55,6 +55,9 @@ interface Measure {
   readonly aliases: number;
 }
 
+/** The largest default page of a connection (licenseHistory's). */
+const CONNECTION_DEFAULT_PAGE = 50;
+
 const NOTHING: Measure = { depth: 0, introspectionDepth: 0, cost: 0, aliases: 0 };
 
 function tooBig(node: OperationDefinitionNode, message: string, extensions: Record<string, unknown>): GraphQLError {
@@ -71,13 +74,16 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Val
     const inProgress = new Set<string>();
 
     const pageSize = (field: FieldNode, def: GraphQLField<unknown, unknown>, variables: Map<string, ValueNode>) => {
-      const argument = field.arguments?.find((a) => a.name.value === 'first');
+      // A connection pages forward with `first` or backward with `last`: either sizes it.
+      const argument = field.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last');
       const declared = def.args.find((a) => a.name === 'first');
       let value: ValueNode | undefined = argument?.value;
       if (value?.kind === Kind.VARIABLE) value = variables.get(value.name.value);
       if (value?.kind === Kind.INT) return Math.max(0, Number.parseInt(value.value, 10));
       if (argument) return limits.maxPageSize;
       if (typeof declared?.defaultValue === 'number') return declared.defaultValue;
+      // A connection without a schema default for `first` pages by its resolver's default, 50 at most.
+      if (declared) return CONNECTION_DEFAULT_PAGE;
       return undefined;
     };
 

@@ -62,10 +62,10 @@ export class QueryResolver {
 
   @Query(() => UserConnection)
   users(
-    @Args(() => UsersArgs) { search, first, after }: UsersArgs,
+    @Args(() => UsersArgs) { search, first, after, last, before }: UsersArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CountedConnection<UserRow>> {
-    return ctx.services.searchUsers(callerOf(ctx).viewer.accountId, { search, first, after });
+    return ctx.services.searchUsers(callerOf(ctx).viewer.accountId, { search, first, after, last, before });
   }
 
   @Query(() => User, { nullable: true })
@@ -75,9 +75,10 @@ export class QueryResolver {
 
   @Query(() => LicenseEventConnection, { description: "The caller's account's history, oldest first." })
   licenseHistory(
-    @Args(() => LicenseHistoryArgs) { userId, product, first, after }: LicenseHistoryArgs,
+    @Args(() => LicenseHistoryArgs) { userId, product, first, after, last, before }: LicenseHistoryArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<LicenseEventRow>> {
-    return ctx.services.licenseHistory(callerOf(ctx).viewer.accountId, { userId, product, first, after });
+    const accountId = callerOf(ctx).viewer.accountId;
+    return ctx.services.licenseHistory(accountId, { userId, product, first, after, last, before });
   }
 }

@@ -131,3 +131,14 @@ export const IsIdempotencyKey = () =>
     (v) => isString(v) && IDEMPOTENCY_KEY.test(v),
     `must be 1 to ${LIMITS.idempotencyKeyLength} characters of A-Z, a-z, 0-9, _, -, : and .`,
   );
+
+/** `last` pages backward and `first` forward: one request asks for one of them (Relay's connection spec). */
+export const IsNotWithFirst = () =>
+  ValidateBy({
+    name: 'isNotWithFirst',
+    validator: {
+      validate: (value, args) => value == null || (args?.object as { first?: unknown } | undefined)?.first == null,
+      defaultMessage: () =>
+        '$property cannot be combined with first: page forward with first/after or backward with last/before',
+    },
+  });
