@@ -8,7 +8,7 @@ import type { Instant, NotificationDeliveryRow, PageInfoRow } from '../../querie
 import { Node } from './node';
 import { PageInfo } from './objects';
 import { DateTimeScalar } from './scalars';
-import { IsCursor, IsNotWithFirst, IsPageSize } from './validators';
+import { IsNotWithFirst, IsPageSize, IsPosition } from './validators';
 
 export const DeliveryStatus = { PENDING: 'PENDING', SENT: 'SENT', FAILED: 'FAILED' } as const satisfies {
   readonly [S in DomainDeliveryStatus]: S;
@@ -99,7 +99,7 @@ export class NotificationsArgs {
 
   @Field(() => String, { nullable: true, description: 'The `endCursor` of the page before.' })
   @IsOptional()
-  @IsCursor()
+  @IsPosition()
   after?: string | null;
 
   @Field(() => Int, {
@@ -113,6 +113,6 @@ export class NotificationsArgs {
 
   @Field(() => String, { nullable: true, description: 'The `startCursor` of the page after.' })
   @IsOptional()
-  @IsCursor()
+  @IsPosition()
   before?: string | null;
 }
