@@ -136,12 +136,10 @@ describe('Apollo Client 4 keeps seat counts right in its normalized cache', () =
     expect(loaded.data?.seatAvailability).toMatchObject({ purchased: 3, assigned: 0, reserved: 0, available: 3 });
     const beforeAssigning = new Date().toISOString();
     const watched: number[] = [];
-    const watch = client
-      .watchQuery({ query: SEAT_WIDGET, fetchPolicy: 'cache-only' })
-      .subscribe(({ data }) => {
-        const assigned = data?.seatAvailability?.assigned;
-        if (assigned !== undefined) watched.push(assigned);
-      });
+    const watch = client.watchQuery({ query: SEAT_WIDGET, fetchPolicy: 'cache-only' }).subscribe(({ data }) => {
+      const assigned = data?.seatAvailability?.assigned;
+      if (assigned !== undefined) watched.push(assigned);
+    });
     httpOperations.length = 0;
 
     // when a licence is assigned
