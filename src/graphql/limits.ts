@@ -55,9 +55,6 @@ interface Measure {
   readonly aliases: number;
 }
 
-/** The largest default page of a connection (licenseHistory's). */
-const CONNECTION_DEFAULT_PAGE = 50;
-
 const NOTHING: Measure = { depth: 0, introspectionDepth: 0, cost: 0, aliases: 0 };
 
 function tooBig(node: OperationDefinitionNode, message: string, extensions: Record<string, unknown>): GraphQLError {
@@ -82,8 +79,10 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Val
       if (value?.kind === Kind.INT) return Math.max(0, Number.parseInt(value.value, 10));
       if (argument) return limits.maxPageSize;
       if (typeof declared?.defaultValue === 'number') return declared.defaultValue;
-      // A connection without a schema default for `first` pages by its resolver's default, 50 at most.
-      if (declared) return CONNECTION_DEFAULT_PAGE;
+      // A connection (first or last, so no schema default) states its default page in the field's extensions.
+      const fallback = def.extensions?.defaultPageSize;
+      if (typeof fallback === 'number') return fallback;
+      if (declared) return limits.maxPageSize;
       return undefined;
     };
 

@@ -1,7 +1,7 @@
 // Relations of the object types. Each reads within the parent row's own account (loaders are scoped to one
 // account), so a nested field can never reach into another account.
 import { GraphQLJSON } from 'graphql-scalars';
-import { Args, Ctx, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Extensions, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
 import { type Plan as CatalogPlan, entitlementsOf, findPlan } from '../../domain/plans';
 import type {
   AccountRow,
@@ -82,6 +82,7 @@ export class ProductSubscriptionFieldsResolver {
   }
 
   @FieldResolver(() => UserConnection)
+  @Extensions({ defaultPageSize: 20 })
   assignees(
     @Root() subscription: ProductSubscriptionRow,
     @Args(() => UsersArgs) { search, first, after, last, before }: UsersArgs,

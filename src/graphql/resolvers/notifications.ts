@@ -1,6 +1,6 @@
 // `notifications(status:)`: the account's licence-mail deliveries, newest first, for its OWNER and ADMINs (a
 // MEMBER is refused by the domain's rule), and each delivery's recipient through the account's loader.
-import { Args, Authorized, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Args, Authorized, Ctx, Extensions, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { requireDeliveryReader } from '../../domain/notifications';
 import type { Connection, NotificationDeliveryRow, UserRow } from '../../queries/rows';
 import { callerOf } from '../auth';
@@ -15,6 +15,7 @@ export class NotificationsQueryResolver {
   @Query(() => NotificationDeliveryConnection, {
     description: "The caller's account's licence mails, newest first; only its OWNER and ADMINs may read them.",
   })
+  @Extensions({ defaultPageSize: 20 })
   notifications(
     @Args(() => NotificationsArgs) { status, first, after, last, before }: NotificationsArgs,
     @Ctx() ctx: GraphQLContext,

@@ -1,5 +1,5 @@
 // The Query root: each field reads the viewer's account through the services or the per-request loaders.
-import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Args, Authorized, Ctx, Extensions, Query, Resolver } from 'type-graphql';
 import { plansOf } from '../../domain/plans';
 import type {
   AccountRow,
@@ -61,6 +61,7 @@ export class QueryResolver {
   }
 
   @Query(() => UserConnection)
+  @Extensions({ defaultPageSize: 20 })
   users(
     @Args(() => UsersArgs) { search, first, after, last, before }: UsersArgs,
     @Ctx() ctx: GraphQLContext,
@@ -74,6 +75,7 @@ export class QueryResolver {
   }
 
   @Query(() => LicenseEventConnection, { description: "The caller's account's history, oldest first." })
+  @Extensions({ defaultPageSize: 50 })
   licenseHistory(
     @Args(() => LicenseHistoryArgs) { userId, product, first, after, last, before }: LicenseHistoryArgs,
     @Ctx() ctx: GraphQLContext,
