@@ -117,6 +117,12 @@ export interface SeatledgerServices {
     args: PageArgs & { status?: DeliveryStatus | null },
   ): Promise<Connection<NotificationDeliveryRow>>;
 
+  // Single entities by what a node id names (node(id:)), within the account: null for none or another account's.
+  license(accountId: string, userId: string, product: Product): Promise<LicenseRow | null>;
+  subscription(accountId: string, product: Product): Promise<ProductSubscriptionRow | null>;
+  licenseEvent(accountId: string, eventId: string): Promise<LicenseEventRow | null>;
+  notification(accountId: string, eventId: string): Promise<NotificationDeliveryRow | null>;
+
   /** Fresh loaders for one account; called at most once per account per request. */
   createLoaders(accountId: string): Loaders;
 }

@@ -7,9 +7,11 @@ import {
   LicenseEventFieldsResolver,
   LicenseFieldsResolver,
   ProductSubscriptionFieldsResolver,
+  SeatAvailabilityFieldsResolver,
   UserFieldsResolver,
 } from './resolvers/fields';
 import { LicenseMutationResolver, SignInResolver, UserMutationResolver } from './resolvers/mutation';
+import { NodeResolver } from './resolvers/node';
 import { NotificationDeliveryFieldsResolver, NotificationsQueryResolver } from './resolvers/notifications';
 import { QueryResolver } from './resolvers/query';
 import { SubscriptionResolver } from './resolvers/subscription';
@@ -28,6 +30,8 @@ const RESOLVERS = [
   LicenseEventFieldsResolver,
   NotificationsQueryResolver,
   NotificationDeliveryFieldsResolver,
+  NodeResolver,
+  SeatAvailabilityFieldsResolver,
 ] as const;
 
 // type-graphql refuses to build a Subscription root without a PubSub, though it only calls one for topic-based

@@ -107,6 +107,11 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
       return queries.notifications(accountId, args);
     },
 
+    license: async (accountId, userId, product) => queries.license(accountId, userId, product),
+    subscription: async (accountId, product) => queries.subscription(accountId, product),
+    licenseEvent: async (accountId, eventId) => queries.licenseEvent(accountId, eventId),
+    notification: async (accountId, eventId) => queries.notification(accountId, eventId),
+
     createLoaders(accountId): Loaders {
       return {
         userById: new DataLoader(async (ids: readonly string[]) => queries.usersByIds(accountId, ids)),

@@ -7,8 +7,8 @@ import type { LogReader } from './read-models';
 import type { LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from './rows';
 
 export function decidedSeats(subscription: SubscriptionSeats): SeatAvailabilityRow {
-  const { product, purchased, assigned } = subscription;
-  return { product, purchased, assigned, available: purchased - assigned };
+  const { accountId, product, purchased, assigned } = subscription;
+  return { accountId, product, purchased, assigned, available: purchased - assigned };
 }
 
 export function decidedSubscription(subscription: SubscriptionSeats): ProductSubscriptionRow {

@@ -1,7 +1,12 @@
 // The application's read side: every read is a read-model query scoped to one account, and every write is
 // answered read-your-writes (its own position applied first), or from what the write side decided when the read
 // models are late. The GraphQL layer maps to this and owns none of it.
-import { type LicenseEventRow as HistoryRow, history } from '../../projections/license-history/queries';
+import {
+  eventById,
+  type LicenseEventRow as HistoryRow,
+  history,
+  historyCount,
+} from '../../projections/license-history/queries';
 import { seatsAsOf } from '../../projections/seat-availability/as-of';
 import * as subscriptions from '../../projections/subscriptions/queries';
 import * as users from '../../projections/users/queries';
@@ -11,7 +16,14 @@ import { PRODUCTS, type Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
 import type { UserState } from '../domain/user';
 import type { Position } from '../eventstore/port';
-import { type DeliveryStatus, listDeliveries, type NotificationsDb } from '../notifications/db';
+import {
+  countDeliveries,
+  type Delivery,
+  type DeliveryStatus,
+  deliveryById,
+  listDeliveries,
+  type NotificationsDb,
+} from '../notifications/db';
 import { decidedLicense, decidedSeats, decidedSubscription, decidedUser } from './decided-rows';
 import { liveFeed } from './live-feed';
 import type { LogReader, ReadModelSource } from './read-models';
@@ -86,6 +98,15 @@ export interface QueryService {
     accountId: string,
     args: PageArgs & { status?: DeliveryStatus | null },
   ): Connection<NotificationDeliveryRow>;
+
+  // Single entities by what their ids name (node(id:)); null for none in the account, never another account's.
+  /** The licence of that product the user holds; null when they hold none. */
+  license(accountId: string, userId: string, product: Product): LicenseRow | null;
+  /** Null when the account never bought the product. */
+  subscription(accountId: string, product: Product): ProductSubscriptionRow | null;
+  licenseEvent(accountId: string, eventId: string): LicenseEventRow | null;
+  /** The delivery of the mail about that event. */
+  notification(accountId: string, eventId: string): NotificationDeliveryRow | null;
   /** One batch of users by id, in the order asked; null for ids of no user or of another account. */
   usersByIds(accountId: string, ids: readonly string[]): (UserRow | null)[];
   /** One batch of licences by holder, in the order asked; only the account's. */
@@ -131,6 +152,33 @@ const LIVE_PAGE = 200;
 const toLicense = (row: users.LicenseRow): LicenseRow => ({ ...row, assignedById: row.assignedBy });
 const toEventRow = (row: HistoryRow): LicenseEventRow => row;
 
+const toDeliveryRow = (d: Delivery): NotificationDeliveryRow => ({
+  eventId: d.eventId,
+  accountId: d.accountId,
+  position: d.position,
+  kind: d.kind,
+  status: d.status,
+  attempts: d.attempts,
+  lastError: d.lastError,
+  recipientUserId: d.recipient.userId,
+  recipientEmail: d.recipient.email,
+  createdAt: d.createdAt,
+  updatedAt: d.updatedAt,
+});
+
+/** A page's flags and end cursors as the connection's pageInfo. */
+const pageInfoOf = (page: {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}) => ({
+  hasNextPage: page.hasNextPage,
+  hasPreviousPage: page.hasPreviousPage,
+  startCursor: page.startCursor,
+  endCursor: page.endCursor,
+});
+
 export function createQueryService(deps: QueryServiceDeps): QueryService {
   const { readModels, log } = deps;
   const { db } = readModels;
@@ -174,7 +222,8 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     async seatAvailability(accountId, product, asOf) {
       if (!asOf) return seats.current(accountId, product);
       // The past is folded from the subscription stream itself, never from a stored snapshot.
-      return { product, ...(await seatsAsOf(log.readStream(subscriptionStream(accountId, product)), asOf)) };
+      const counts = await seatsAsOf(log.readStream(subscriptionStream(accountId, product)), asOf);
+      return { accountId, product, ...counts, view: { kind: 'asOf', asOf } };
     },
 
     subscriptions: (accountId) => subscriptions.listForAccount(db, accountId),
@@ -183,11 +232,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       const page = args.product
         ? subscriptions.assignees(db, accountId, args.product, args)
         : users.searchUsers(db, accountId, args);
-      return {
-        edges: page.edges,
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
-        totalCount: page.totalCount,
-      };
+      return { edges: page.edges, pageInfo: pageInfoOf(page), totalCount: page.totalCount };
     },
 
     licenseHistory(accountId, args) {
@@ -196,7 +241,11 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       const page = history(db, accountId, args);
       return {
         edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toEventRow(edge.node) })),
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+        pageInfo: pageInfoOf(page),
+        // Counted only when a client asks: a long history costs an index scan.
+        get totalCount() {
+          return historyCount(db, accountId, args);
+        },
       };
     },
 
@@ -214,27 +263,36 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     seatAvailabilityChanges: (accountId, product) => seatChanges(readModels, seats, accountId, product),
 
     notifications(accountId, args) {
-      if (!deps.notificationsDb) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-      const page = listDeliveries(deps.notificationsDb, accountId, args);
+      const notificationsDb = deps.notificationsDb;
+      if (!notificationsDb) {
+        const none = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+        return { edges: [], pageInfo: none, totalCount: 0 };
+      }
+      const page = listDeliveries(notificationsDb, accountId, args);
       return {
-        edges: page.nodes.map((d) => ({
-          cursor: d.position,
-          node: {
-            eventId: d.eventId,
-            accountId: d.accountId,
-            position: d.position,
-            kind: d.kind,
-            status: d.status,
-            attempts: d.attempts,
-            lastError: d.lastError,
-            recipientUserId: d.recipient.userId,
-            recipientEmail: d.recipient.email,
-            createdAt: d.createdAt,
-            updatedAt: d.updatedAt,
-          },
-        })),
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+        edges: page.nodes.map((d) => ({ cursor: d.position, node: toDeliveryRow(d) })),
+        pageInfo: pageInfoOf(page),
+        get totalCount() {
+          return countDeliveries(notificationsDb, accountId, args);
+        },
       };
+    },
+
+    license(accountId, userId, product) {
+      const license = users
+        .licensesByUserIds(db, [userId])
+        .get(userId)
+        ?.find((l) => l.product === product && l.accountId === accountId);
+      return license ? toLicense(license) : null;
+    },
+
+    subscription: (accountId, product) => subscriptions.get(db, accountId, product),
+
+    licenseEvent: (accountId, eventId) => eventById(db, accountId, eventId),
+
+    notification(accountId, eventId) {
+      const delivery = deps.notificationsDb ? deliveryById(deps.notificationsDb, accountId, eventId) : null;
+      return delivery ? toDeliveryRow(delivery) : null;
     },
 
     usersByIds(accountId, ids) {

@@ -19,6 +19,7 @@ export const OWNER: UserRow = {
 };
 export const VIEWER: Viewer = { userId: OWNER.id, accountId: ACCOUNT_ID, role: 'OWNER' };
 export const GOOD_TOKEN = 'good-token';
+const EMPTY_PAGE = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
 
 export interface FakeServices extends SeatledgerServices {
   /** Calls seen, by method name: lets a test prove a refused request never reached the services. */
@@ -42,13 +43,21 @@ export function createFakeServices(userCount = 3): FakeServices {
     assignedAt: '2026-01-02T00:00:00.000Z',
     assignedById: OWNER.id,
   });
-  const seats = (product: Product): SeatAvailabilityRow => ({ product, purchased: 5, assigned: 1, available: 4 });
+  const seats = (product: Product): SeatAvailabilityRow => ({
+    accountId: ACCOUNT_ID,
+    product,
+    purchased: 5,
+    assigned: 1,
+    available: 4,
+  });
   const account: AccountRow = { id: ACCOUNT_ID, name: 'Acme', ownerId: OWNER.id };
   const calls: string[] = [];
   const page = (rows: readonly UserRow[], first: number): CountedConnection<UserRow> => ({
     edges: rows.slice(0, first).map((node) => ({ cursor: `c-${node.id}`, node })),
     pageInfo: {
       hasNextPage: rows.length > first,
+      hasPreviousPage: false,
+      startCursor: rows.length ? `c-${rows[0]?.id}` : null,
       endCursor: rows.length ? `c-${rows[Math.min(first, rows.length) - 1]?.id}` : null,
     },
     totalCount: rows.length,
@@ -123,11 +132,11 @@ export function createFakeServices(userCount = 3): FakeServices {
     },
     async searchUsers(_accountId, args) {
       calls.push('searchUsers');
-      return page(users, args.first);
+      return page(users, args.first ?? 20);
     },
     async licenseHistory() {
       calls.push('licenseHistory');
-      return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
     },
     licenseEvents() {
       throw new Error('not used by these tests');
@@ -136,7 +145,19 @@ export function createFakeServices(userCount = 3): FakeServices {
       throw new Error('not used by these tests');
     },
     async notifications() {
-      return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
+    },
+    async license() {
+      return null;
+    },
+    async subscription() {
+      return null;
+    },
+    async licenseEvent() {
+      return null;
+    },
+    async notification() {
+      return null;
     },
     createLoaders(accountId): Loaders {
       return {

@@ -145,7 +145,9 @@ describe('the HTTP server', () => {
         'idempotencyKey',
       ],
       ['users(first: 501)', '{ users(first: 501) { totalCount } }', 'first'],
-      ['users(first: null)', '{ users(first: null) { totalCount } }', 'first'],
+      ['users(first: -1)', '{ users(first: -1) { totalCount } }', 'first'],
+      ['users(last: -1)', '{ users(last: -1) { totalCount } }', 'last'],
+      ['users(first: 2, last: 2)', '{ users(first: 2, last: 2) { totalCount } }', 'last'],
       ['a too long cursor', `{ users(after: "${'x'.repeat(201)}") { totalCount } }`, 'after'],
     ])('refuses %s with BAD_USER_INPUT naming the field', async (_what, query, field) => {
       const { body } = await gql(query, { token: GOOD_TOKEN });

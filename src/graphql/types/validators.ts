@@ -166,3 +166,14 @@ export const IsIdempotencyKey = () =>
     ),
     text(),
   );
+
+/** `last` pages backward and `first` forward: one request asks for one of them (Relay's connection spec). */
+export const IsNotWithFirst = () =>
+  ValidateBy({
+    name: 'isNotWithFirst',
+    validator: {
+      validate: (value, args) => value == null || (args?.object as { first?: unknown } | undefined)?.first == null,
+      defaultMessage: () =>
+        '$property cannot be combined with first: page forward with first/after or backward with last/before',
+    },
+  });
