@@ -1,13 +1,15 @@
 // Local sign-in for the embedded default: sign up, log in with e-mail and password, redeem an activation link;
 // and, for every request, turning a bearer token into the viewer our own records say it is.
 
+import { randomUUID } from 'node:crypto';
 import { parseActivationToken } from '../application/activation-token';
 import type { Application, Written } from '../application/application';
 import type { CredentialsApplication } from '../application/credentials';
 import type { Actor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
-import type { TokenIssuer, TokenVerifier } from './tokens';
+import type { IssuedSession, Sessions } from './sessions';
+import type { TokenVerifier } from './tokens';
 
 /** Wrong e-mail, wrong password, unknown or used token: one answer, so nothing leaks about which. */
 class Unauthenticated extends Error {
@@ -21,7 +23,8 @@ class Unauthenticated extends Error {
 export type Viewer = Actor;
 
 export interface SignedIn {
-  readonly token: string;
+  /** The session the sign-in started: access token, its expiry, refresh token. */
+  readonly session: IssuedSession;
   readonly userId: string;
   /** Where the sign-in wrote something: the position to wait for before answering from read models. */
   readonly position?: Written['position'];
@@ -42,15 +45,16 @@ export function createSignIn(deps: {
   app: Application;
   credentials: CredentialsApplication;
   /** Absent with an OpenID Connect provider: then signUp/login/activateAccount are not offered. */
-  issuer?: TokenIssuer;
+  issuer?: Pick<Sessions, 'start'>;
   verifier: TokenVerifier;
 }): SignIn {
   const { app, credentials, verifier } = deps;
 
-  const issue = (userId: string) => {
+  const localIssuer = () => {
     if (!deps.issuer) throw new Unauthenticated('local sign-in is disabled: sign in with your identity provider');
-    return deps.issuer.issue(userId);
+    return deps.issuer;
   };
+  const issue = (viewer: Viewer, correlationId: string = randomUUID()) => localIssuer().start(viewer, correlationId);
 
   const checkPassword = (password: string) => {
     if (password.length < MIN_PASSWORD_LENGTH)
@@ -66,7 +70,7 @@ export function createSignIn(deps: {
   return {
     async signUp(request, input) {
       checkPassword(input.password);
-      if (!deps.issuer) await issue('');
+      localIssuer();
       const passwordHash = await hashPassword(input.password);
       const opened = await app.openAccount(request, input);
       const ctx = {
@@ -75,7 +79,7 @@ export function createSignIn(deps: {
       };
       const written = await credentials.setPassword(ctx, { userId: opened.ownerUserId, passwordHash });
       return {
-        token: await issue(opened.ownerUserId),
+        session: await issue(ctx.actor, request.correlationId),
         userId: opened.ownerUserId,
         accountId: opened.accountId,
         // The credentials event is written after the account's: its position covers both.
@@ -89,7 +93,7 @@ export function createSignIn(deps: {
       const ok = state?.status === 'password' && (await verifyPassword(password, state.passwordHash));
       const viewer = ok && found ? await viewerOf(found.userId) : null;
       if (!viewer) throw new Unauthenticated('wrong e-mail or password');
-      return { token: await issue(viewer.userId), userId: viewer.userId };
+      return { session: await issue(viewer), userId: viewer.userId };
     },
 
     async activateAccount(request, input) {
@@ -102,7 +106,7 @@ export function createSignIn(deps: {
         { actor: viewer, correlationId: request.correlationId },
         { userId: viewer.userId, tokenHash: parsed.tokenHash, passwordHash },
       );
-      return { token: await issue(viewer.userId), userId: viewer.userId, position: written.position };
+      return { session: await issue(viewer, request.correlationId), userId: viewer.userId, position: written.position };
     },
 
     async resolveViewer(token) {

@@ -117,8 +117,16 @@ export function classifyError(error: unknown): Classified {
   // Deliberate answers raised as GraphQLErrors (the auth checker's UNAUTHENTICATED) or as the application's own
   // errors carrying an api.md code (Unauthenticated, Conflict).
   const code = codeOf(cause instanceof GraphQLError ? cause.extensions : cause);
-  if (cause instanceof Error && code && API_ERROR_CODES.has(code))
-    return { kind: 'answer', code, message: cause.message };
+  if (cause instanceof Error && code && API_ERROR_CODES.has(code)) {
+    // UNAUTHENTICATED says why where the client can act on it (TOKEN_EXPIRED: refresh the session).
+    const reason = cause instanceof GraphQLError ? cause.extensions.reason : undefined;
+    return {
+      kind: 'answer',
+      code,
+      message: cause.message,
+      ...(typeof reason === 'string' ? { extra: { reason } } : {}),
+    };
+  }
   return { kind: 'unexpected', cause };
 }
 

@@ -12,12 +12,14 @@ import {
 import { LicenseMutationResolver, SignInResolver, UserMutationResolver } from './resolvers/mutation';
 import { NotificationDeliveryFieldsResolver, NotificationsQueryResolver } from './resolvers/notifications';
 import { QueryResolver } from './resolvers/query';
+import { SessionResolver } from './resolvers/session';
 import { SubscriptionResolver } from './resolvers/subscription';
 import { DateTimeScalar } from './types/scalars';
 
 const RESOLVERS = [
   QueryResolver,
   SignInResolver,
+  SessionResolver,
   LicenseMutationResolver,
   UserMutationResolver,
   SubscriptionResolver,
