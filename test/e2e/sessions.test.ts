@@ -45,7 +45,7 @@ const pairOf = (result: GraphQLResult, field: 'login' | 'refreshSession'): Pair 
 };
 const signIn = async (gql: Gql, email: string) => pairOf(await gql(LOGIN, { email, password: PASSWORD }), 'login');
 const refresh = (gql: Gql, refreshToken: string) => gql(REFRESH, { refreshToken });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const unauthenticated = (result: GraphQLResult) => ({
   codes: result.codes,
   reason: result.errors?.[0]?.extensions?.reason,
@@ -69,6 +69,14 @@ function openSocket(
     client.on('closed', (event) => resolve(event as { code: number; reason: string }));
   });
   return { client, closed };
+}
+/** Resolves once `check` holds, looking again every 20 ms; fails naming what it waited for. */
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
 }
 const connected = (client: Client) => new Promise<void>((resolve) => client.on('connected', () => resolve()));
 
@@ -334,5 +342,53 @@ describe('sessions (access tokens of 2 s)', () => {
     const late = openSocket(server, pair.token);
     expect(await late.closed).toEqual(expect.objectContaining({ code: 4403, reason: 'TOKEN_EXPIRED' }));
     await late.client.dispose();
+  });
+
+  it('a graphql-ws client with connectionParams as a function reconnects with a refreshed token and its subscription goes on', async () => {
+    const owner = await signUpAccount(gql, 'Reconnect');
+    let pair = await signIn(gql, owner.email);
+    const sent: string[] = [];
+    const client = createClient({
+      url: server.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      // As the README shows: every (re)connect asks for a token, refreshing the pair when it is about to expire.
+      connectionParams: async () => {
+        if (Date.parse(pair.expiresAt) - Date.now() < 1_500) {
+          pair = pairOf(await refresh(gql, pair.refreshToken), 'refreshSession');
+        }
+        sent.push(pair.token);
+        return { authorization: `Bearer ${pair.token}` };
+      },
+      shouldRetry: (event) => (event as { reason?: string }).reason !== 'SESSION_ENDED',
+      retryAttempts: 5,
+      retryWait: () => sleep(50),
+    });
+    const closes: string[] = [];
+    client.on('closed', (event) => closes.push((event as { reason: string }).reason));
+    const pushes: unknown[] = [];
+    const done = new Promise<void>((resolve, reject) =>
+      client.subscribe(
+        { query: 'subscription { seatAvailabilityChanged { purchased } }' },
+        { next: (value) => pushes.push(value.data), error: reject, complete: resolve },
+      ),
+    );
+    try {
+      await waitFor('a reconnect after the expiry', () => closes.includes('TOKEN_EXPIRED') && sent.length >= 2);
+      await waitFor('the second connection', async () => {
+        ok(
+          await gql(
+            'mutation { purchaseLicenses(input: { product: WEBINAR, plan: "webinar-100", quantity: 1 }) { subscription { id } } }',
+            undefined,
+            pair.token,
+          ),
+        );
+        await sleep(200);
+        return pushes.length > 0;
+      });
+      expect(new Set(sent).size).toBeGreaterThanOrEqual(2);
+    } finally {
+      await client.dispose();
+      await done.catch(() => undefined);
+    }
   });
 });
