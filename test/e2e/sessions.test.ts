@@ -1,7 +1,7 @@
 // Sessions over real HTTP and WebSocket: refresh rotates the pair, two tabs racing with one refresh token get one pair,
 // a spent token after the grace ends the whole session, logout ends one session or all at once (access tokens too,
 // open sockets closed), an expired token says TOKEN_EXPIRED (and a live socket closes 4403 TOKEN_EXPIRED), tokens with
-// bad claims are refused, and no refresh token or its hash leaves in an export. Windows and lifetimes come from the
+// bad claims are refused, no refresh token or its hash leaves in an export, and a logout on one instance reaches another. Windows and lifetimes come from the
 // documented env vars, short.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -12,6 +12,7 @@ import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { runExport } from '../../src/cli/export';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
+import { type EventStoreDbForTests, eventStoreDbForTests, eventStoreDbTarget } from '../support/eventstoredb-target';
 import {
   type Gql,
   type GraphQLResult,
@@ -19,6 +20,7 @@ import {
   PASSWORD,
   signUpAccount,
   startTestSeatledger,
+  TEST_AUTH_SECRET,
   type TestSeatledger,
 } from '../support/seatledger';
 
@@ -390,5 +392,43 @@ describe('sessions (access tokens of 2 s)', () => {
       await client.dispose();
       await done.catch(() => undefined);
     }
+  });
+});
+
+describe(`sessions on two API instances (${eventStoreDbTarget})`, () => {
+  let eventStoreDb: EventStoreDbForTests | undefined;
+  let one: TestSeatledger;
+  let two: TestSeatledger;
+
+  beforeAll(async () => {
+    eventStoreDb = await eventStoreDbForTests();
+    const env = { EVENTSTORE_CONNECTION_STRING: eventStoreDb.connectionString, AUTH_SECRET: TEST_AUTH_SECRET };
+    [one, two] = await Promise.all([startTestSeatledger({ env }), startTestSeatledger({ env, reactors: false })]);
+  });
+  afterAll(async () => {
+    await Promise.all([one, two].map((server) => server?.close()));
+    await eventStoreDb?.stop();
+  });
+
+  it('a logout on one instance reaches the other through the log: its requests refused, its socket closed', async () => {
+    const owner = await signUpAccount(one.gql, 'Two Sites');
+    const pair = await signIn(one.gql, owner.email);
+    // Two has served this session (its state is cached there) and holds a socket of it.
+    expect(ok(await two.gql(ME, undefined, pair.token)).me.id).toBe(owner.ownerId);
+    const socket = openSocket(two, pair.token);
+    await connected(socket.client);
+
+    expect(ok(await one.gql(LOGOUT, {}, pair.token)).logout.sessionsEnded).toBe(1);
+    expect(await socket.closed).toEqual(expect.objectContaining({ code: 4403, reason: 'SESSION_ENDED' }));
+    expect(unauthenticated(await two.gql(ME, undefined, pair.token))).toEqual({
+      codes: ['UNAUTHENTICATED'],
+      reason: 'SESSION_ENDED',
+    });
+    // A refresh on the other instance is refused as well, and one made there rotates for both.
+    expect((await refresh(two.gql, pair.refreshToken)).codes).toEqual(['UNAUTHENTICATED']);
+    const other = await signIn(two.gql, owner.email);
+    const rotated = pairOf(await refresh(two.gql, other.refreshToken), 'refreshSession');
+    expect(pairOf(await refresh(one.gql, other.refreshToken), 'refreshSession')).toEqual(rotated);
+    await socket.client.dispose();
   });
 });
