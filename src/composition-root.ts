@@ -9,9 +9,11 @@ import { LogWatch } from './application/log-watch';
 import { HashQueue } from './auth/hash-queue';
 import { queuedPasswordHasher } from './auth/passwords';
 import { rememberVerified } from './auth/remember-verified';
+import { createSessions, type Sessions } from './auth/sessions';
+import { createAuthenticator } from './auth/sessions-authentication';
 import { createSignIn } from './auth/sign-in';
 import { Throttle } from './auth/throttle';
-import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type TokenVerifier } from './auth/tokens';
+import { loadOrCreateSecret, localTokens, oidcTokens, type TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { EVENT_UPCASTERS } from './domain/event-schemas';
 import { openEventStore } from './eventstore/open';
@@ -106,13 +108,21 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     closers.splice(closers.length - 1, 0, () => readModels.close());
     void consumer.add(readModels);
 
-    let issuer: TokenIssuer | undefined;
+    let sessions: Sessions | undefined;
     let verifier: TokenVerifier;
     if (config.auth.kind === 'oidc') {
       verifier = oidcTokens(config.auth);
     } else {
-      const tokens = localTokens(loadOrCreateSecret(config.dataDir, config.auth.secret ?? undefined));
-      issuer = tokens;
+      const secret = loadOrCreateSecret(config.dataDir, config.auth.secret ?? undefined);
+      const tokens = localTokens(secret, config.auth.tokenTtlSeconds);
+      sessions = createSessions({
+        store,
+        watch,
+        app,
+        tokens,
+        secret,
+        graceMs: config.auth.refreshGraceSeconds * 1000,
+      });
       verifier = tokens;
     }
     verifier = rememberVerified(verifier);
@@ -121,11 +131,16 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       app,
       credentials,
       verifier,
-      ...(issuer ? { issuer } : {}),
+      ...(sessions ? { issuer: sessions } : {}),
       passwords: queuedPasswordHasher(new HashQueue({ concurrency: hashConcurrency, maxWaiting: hashMaxWaiting })),
       // One throttle per kind of secret: guesses at passwords and at activation tokens are counted apart.
       loginThrottle: new Throttle(throttleSettings),
       activationThrottle: new Throttle(throttleSettings),
+    });
+    const authenticate = createAuthenticator({
+      verifier,
+      ...(sessions ? { sessions } : {}),
+      resolveViewer: (token) => signIn.resolveViewer(token),
     });
     // The notifier's delivery state; `notifications(status:)` reads it where the reactors run.
     const db = (options.reactors ?? true) ? openNotificationsDb(config.dataDir) : null;
@@ -153,7 +168,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         : {}),
     });
     closers.push(() => queries.close());
-    const services = createServices({ app, signIn, queries });
+    const services = createServices({ app, signIn, queries, ...(sessions ? { sessions } : {}) });
 
     // The reactors' consumer groups (EventStoreDB): where they are shows beside the processors in /readyz.
     let reactorStatus = (): ReactorGroupStatus[] => [];
@@ -243,7 +258,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       schema,
       services,
       logger,
-      resolveViewer: (token) => signIn.resolveViewer(token),
+      resolveViewer: authenticate,
+      ...(sessions ? { sessions } : {}),
       registry,
       sockets,
     });
@@ -255,7 +271,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       schema,
       logger,
       metricsRegistry: registry,
-      resolveViewer: (token) => signIn.resolveViewer(token),
+      resolveViewer: authenticate,
       // Only the read models gate readiness; a failing reactor (SMTP down) shows in the detail, not as a 503.
       readiness: () => ({
         ready: consumer.isReady(),

@@ -10,6 +10,10 @@ export type AuthConfig =
   | {
       readonly kind: 'local' /** Null: a secret generated into the data dir on first start. */;
       readonly secret: string | null;
+      /** AUTH_TOKEN_TTL_SECONDS: lifetime of access tokens. */
+      readonly tokenTtlSeconds: number;
+      /** AUTH_REFRESH_GRACE_SECONDS: how long a spent refresh token still answers the pair it was spent for. */
+      readonly refreshGraceSeconds: number;
     }
   | { readonly kind: 'oidc'; readonly jwksUrl: string; readonly issuer: string; readonly audience: string };
 
@@ -124,10 +128,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (secret !== null && secret.length < MIN_AUTH_SECRET_LENGTH) {
     problems.push(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_LENGTH} characters long`);
   }
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (/^\d{1,9}$/.test(raw) && Number(raw) >= min && Number(raw) <= max) return Number(raw);
+    problems.push(`${name} must be a whole number of seconds from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+  // Up to a day: an access token cannot be taken back before its session's end is known everywhere, keep it short.
+  const tokenTtlSeconds = seconds('AUTH_TOKEN_TTL_SECONDS', 900, 1, 86_400);
+  const refreshGraceSeconds = seconds('AUTH_REFRESH_GRACE_SECONDS', 10, 0, 300);
   if (oidc.AUTH_JWKS_URL && oidc.AUTH_ISSUER && oidc.AUTH_AUDIENCE) {
     auth = { kind: 'oidc', jwksUrl: oidc.AUTH_JWKS_URL, issuer: oidc.AUTH_ISSUER, audience: oidc.AUTH_AUDIENCE };
   } else {
-    auth = { kind: 'local', secret };
+    auth = { kind: 'local', secret, tokenTtlSeconds, refreshGraceSeconds };
   }
 
   const rawLevel = read('LOG_LEVEL')?.toLowerCase();

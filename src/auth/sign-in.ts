@@ -2,6 +2,7 @@
 // and, for every request, turning a bearer token into the viewer our own records say it is. Guesses are throttled
 // (throttle.ts) before any hashing, and a refusal costs the same work whether the e-mail or user id exists or not.
 
+import { randomUUID } from 'node:crypto';
 import { parseActivationToken } from '../application/activation-token';
 import type { Application, Written } from '../application/application';
 import type { CredentialsApplication } from '../application/credentials';
@@ -9,8 +10,9 @@ import type { Actor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
 import { normalizeEmail } from '../domain/user';
 import { MIN_PASSWORD_LENGTH, type PasswordHasher } from './passwords';
+import type { IssuedSession, Sessions } from './sessions';
 import type { Throttle } from './throttle';
-import type { TokenIssuer, TokenVerifier } from './tokens';
+import type { TokenVerifier } from './tokens';
 
 /** Wrong e-mail, wrong password, unknown or used token: one answer, so nothing leaks about which. */
 class Unauthenticated extends Error {
@@ -29,7 +31,8 @@ export interface AttemptSource {
 }
 
 export interface SignedIn {
-  readonly token: string;
+  /** The session the sign-in started: access token, its expiry, refresh token. */
+  readonly session: IssuedSession;
   readonly userId: string;
   /** Where the sign-in wrote something: the position to wait for before answering from read models. */
   readonly position?: Written['position'];
@@ -55,7 +58,7 @@ export function createSignIn(deps: {
   app: Application;
   credentials: CredentialsApplication;
   /** Absent with an OpenID Connect provider: then signUp/login/activateAccount are not offered. */
-  issuer?: TokenIssuer;
+  issuer?: Pick<Sessions, 'start'>;
   verifier: TokenVerifier;
   /** Bounded hashing (hash-queue.ts). */
   passwords: PasswordHasher;
@@ -66,10 +69,11 @@ export function createSignIn(deps: {
 }): SignIn {
   const { app, credentials, verifier, passwords } = deps;
 
-  const issue = (userId: string) => {
+  const localIssuer = () => {
     if (!deps.issuer) throw new Unauthenticated('local sign-in is disabled: sign in with your identity provider');
-    return deps.issuer.issue(userId);
+    return deps.issuer;
   };
+  const issue = (viewer: Viewer, correlationId: string = randomUUID()) => localIssuer().start(viewer, correlationId);
 
   const checkPassword = (password: string) => {
     if (password.length < MIN_PASSWORD_LENGTH)
@@ -85,7 +89,7 @@ export function createSignIn(deps: {
   return {
     async signUp(request, input) {
       checkPassword(input.password);
-      if (!deps.issuer) await issue('');
+      localIssuer();
       const passwordHash = await passwords.hash(input.password);
       const opened = await app.openAccount(request, input);
       const ctx = {
@@ -94,7 +98,7 @@ export function createSignIn(deps: {
       };
       const written = await credentials.setPassword(ctx, { userId: opened.ownerUserId, passwordHash });
       return {
-        token: await issue(opened.ownerUserId),
+        session: await issue(ctx.actor, request.correlationId),
         userId: opened.ownerUserId,
         accountId: opened.accountId,
         // The credentials event is written after the account's: its position covers both.
@@ -116,7 +120,7 @@ export function createSignIn(deps: {
           throw new Unauthenticated('wrong e-mail or password');
         }
         attempt.succeeded();
-        return { token: await issue(viewer.userId), userId: viewer.userId };
+        return { session: await issue(viewer), userId: viewer.userId };
       } finally {
         attempt.release();
       }
@@ -147,7 +151,11 @@ export function createSignIn(deps: {
           passwordHash,
         });
         attempt.succeeded();
-        return { token: await issue(ctx.actor.userId), userId: ctx.actor.userId, position: written.position };
+        return {
+          session: await issue(ctx.actor, request.correlationId),
+          userId: ctx.actor.userId,
+          position: written.position,
+        };
       } finally {
         attempt.release();
       }

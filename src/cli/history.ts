@@ -194,6 +194,9 @@ function details(entry: HistoryEntry): string {
     case 'EffectClaimed':
     case 'EffectTakenOver':
     case 'EffectDone':
+    case 'SessionStarted':
+    case 'SessionRefreshed':
+    case 'SessionEnded':
       return '';
     default:
       return assertNever(entry);

@@ -7,6 +7,7 @@ import type { EffectClaimEvent } from './effect-claim';
 import type { EmailEvent } from './email';
 import { EVENT_VERSIONS } from './event-schemas';
 import type { IdempotencyEvent } from './idempotency';
+import type { SessionEvent } from './session';
 import type { SubscriptionEvent } from './subscription';
 import type { UserEvent } from './user';
 
@@ -16,6 +17,7 @@ export type {
   EffectClaimEvent,
   EmailEvent,
   IdempotencyEvent,
+  SessionEvent,
   SubscriptionEvent,
   UserEvent,
 };
@@ -27,7 +29,8 @@ export type DomainEvent =
   | EmailEvent
   | IdempotencyEvent
   | CredentialsEvent
-  | EffectClaimEvent;
+  | EffectClaimEvent
+  | SessionEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The events of the licence streams (account-, user-, subscription-): what projections and history read. */
 export type LicenseEvent = AccountEvent | UserEvent | SubscriptionEvent;

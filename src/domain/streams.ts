@@ -8,6 +8,8 @@ export const subscriptionStream = (accountId: string, product: Product) => `subs
 export const emailReservationStream = (sha256Hex: string) => `email-${sha256Hex}`;
 export const idempotencyStream = (accountId: string, key: string) => `idempotency-${accountId}-${key}`;
 export const credentialsStream = (userId: string) => `credentials-${userId}`;
+/** The sign-in sessions of one user (see session.ts): refresh-token hashes and endings, never published. */
+export const sessionsStream = (userId: string) => `sessions-${userId}`;
 /** Who performs one outside effect of a reactor (see effect-claim.ts); `effectId` is the event it reacts to. */
 export const effectClaimStream = (reactor: string, effectId: string) => `claim-${reactor}-${effectId}`;
 
@@ -17,3 +19,5 @@ export const LICENSE_STREAM_PREFIXES = ['account-', 'user-', 'subscription-'] as
 export const SECRET_STREAM_PREFIX = 'credentials-';
 /** Bookkeeping between instances, not facts: never published either (not in PUBLISHED_STREAM_PREFIXES). */
 export const CLAIM_STREAM_PREFIX = 'claim-';
+/** Sign-in sessions: never published either (not in PUBLISHED_STREAM_PREFIXES), and refresh-token hashes only. */
+export const SESSION_STREAM_PREFIX = 'sessions-';

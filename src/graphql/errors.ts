@@ -154,11 +154,15 @@ export function classifyError(error: unknown): Classified {
   // errors carrying an api.md code (Unauthenticated, Conflict).
   const code = codeOf(cause instanceof GraphQLError ? cause.extensions : cause);
   if (cause instanceof Error && code && API_ERROR_CODES.has(code)) {
-    // A BAD_USER_INPUT raised outside the validators and the domain still has the one shape.
+    // A BAD_USER_INPUT raised outside the validators and the domain still has the one shape; UNAUTHENTICATED says
+    // why where the client can act on it (TOKEN_EXPIRED: refresh the session).
+    const reason = cause instanceof GraphQLError ? cause.extensions.reason : undefined;
     const extra =
       code === 'BAD_USER_INPUT'
         ? badInput([{ field: 'input', rules: [{ rule: DOMAIN_RULE, message: cause.message }] }])
-        : {};
+        : typeof reason === 'string'
+          ? { reason }
+          : {};
     return { kind: 'answer', code, message: cause.message, extra };
   }
   return { kind: 'unexpected', cause };

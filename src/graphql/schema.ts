@@ -14,12 +14,14 @@ import { LicenseMutationResolver, SignInResolver, UserMutationResolver } from '.
 import { NodeResolver } from './resolvers/node';
 import { NotificationDeliveryFieldsResolver, NotificationsQueryResolver } from './resolvers/notifications';
 import { QueryResolver } from './resolvers/query';
+import { SessionResolver } from './resolvers/session';
 import { SubscriptionResolver } from './resolvers/subscription';
 import { DateTimeScalar } from './types/scalars';
 
 const RESOLVERS = [
   QueryResolver,
   SignInResolver,
+  SessionResolver,
   LicenseMutationResolver,
   UserMutationResolver,
   SubscriptionResolver,

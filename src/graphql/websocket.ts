@@ -17,6 +17,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { decodeJwt } from 'jose';
 import { Gauge, type Registry } from 'prom-client';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { Sessions } from '../auth/sessions';
+import type { Authentication } from '../auth/sessions-authentication';
 import type { Logger } from '../logger';
 import { createContext, type SeatledgerServices, type Viewer } from './context';
 import { classifyError, formatError } from './errors';
@@ -27,8 +29,10 @@ interface GraphQLWebSocketOptions {
   readonly schema: GraphQLSchema;
   readonly services: SeatledgerServices;
   readonly logger: Logger;
-  /** A viewer for a bearer token, or null for a missing, expired, malformed or wrongly signed one. */
-  resolveViewer(token: string | undefined): Promise<Viewer | null>;
+  /** A viewer for a bearer token, or none for a missing, expired, malformed or wrongly signed one (and why). */
+  resolveViewer(token: string | undefined): Promise<Authentication>;
+  /** Local sign-in's sessions: a connection is closed when its session ends. */
+  readonly sessions?: Pick<Sessions, 'onEnded'>;
   readonly limits?: Partial<QueryLimits>;
   /** Each subscription holds a feed (a listener and a page of rows): one socket may not open them without end. */
   readonly maxSubscriptionsPerConnection?: number;
@@ -54,6 +58,9 @@ const connectionToken = (params: Record<string, unknown> | undefined): string | 
   if (typeof value !== 'string') return undefined;
   return value.replace(/^Bearer\s+/i, '').trim() || undefined;
 };
+
+/** The close code of a connection whose token is refused or runs out (graphql-ws' Forbidden). */
+const TOKEN_REFUSED = CloseCode.Forbidden;
 
 /** When a verified token stops being valid, in ms from now; undefined for a token without `exp`. */
 function msUntilExpiry(token: string): number | undefined {
@@ -90,33 +97,53 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       return formatError(error.toJSON(), error);
     });
 
+  /**
+   * The token was checked once, at connect: a connection must not outlive it (and keep streaming to its holder). It is
+   * closed when the token expires (4403 `TOKEN_EXPIRED`: refresh, then reconnect) and when its session ends by a
+   * logout on any instance (4403 `SESSION_ENDED`).
+   */
+  const closeWhenTokenEnds = (socket: WebSocket, token: string, userId: string, sessionId: string | undefined) => {
+    let timer: NodeJS.Timeout | undefined;
+    const closeWhenExpired = () => {
+      const left = msUntilExpiry(token);
+      if (left === undefined) return;
+      if (left <= 0) socket.close(TOKEN_REFUSED, 'TOKEN_EXPIRED');
+      else timer = setTimeout(closeWhenExpired, Math.min(left, MAX_TIMER_MS)).unref();
+    };
+    closeWhenExpired();
+    const stopListening =
+      sessionId && options.sessions
+        ? options.sessions.onEnded(userId, sessionId, () => socket.close(TOKEN_REFUSED, 'SESSION_ENDED'))
+        : undefined;
+    socket.once('close', () => {
+      clearTimeout(timer);
+      stopListening?.();
+    });
+  };
+
   // A subscription's context lives as long as the subscription; its DataLoader caches must not (they would keep every
   // user ever shown and show stale names), so each event resolves with fresh loaders.
   const freshLoaders = new WeakMap<object, Map<string, () => void>>();
 
-  const server = useServer<Record<string, unknown>, { viewer?: Viewer; token?: string }>(
+  const server = useServer<Record<string, unknown>, { viewer?: Viewer; token?: string; sessionId?: string }>(
     {
       schema,
       // A connection without a valid token is refused at once (closed with 4403 Forbidden), before any operation.
       onConnect: async (ctx) => {
         const token = connectionToken(ctx.connectionParams);
-        const viewer = await options.resolveViewer(token);
-        if (!viewer || !token) return false;
+        const { viewer, sessionId, refusal } = await options.resolveViewer(token);
+        if (!viewer || !token) {
+          // The reason tells the client to refresh (TOKEN_EXPIRED) or sign in again (SESSION_ENDED) before reconnecting.
+          if (refusal) ctx.extra.socket.close(TOKEN_REFUSED, refusal);
+          return false;
+        }
         ctx.extra.viewer = viewer;
         ctx.extra.token = token;
-        // The token was checked once, here: a connection must not outlive it (and keep streaming to its holder).
+        if (sessionId) ctx.extra.sessionId = sessionId;
         const { socket } = ctx.extra;
         const forget = options.sockets?.track(socket, viewer);
         if (forget) socket.once('close', forget);
-        let timer: NodeJS.Timeout | undefined;
-        const closeWhenExpired = () => {
-          const left = msUntilExpiry(token);
-          if (left === undefined) return;
-          if (left <= 0) socket.close(CloseCode.Forbidden, 'Token expired');
-          else timer = setTimeout(closeWhenExpired, Math.min(left, MAX_TIMER_MS)).unref();
-        };
-        closeWhenExpired();
-        socket.once('close', () => clearTimeout(timer));
+        closeWhenTokenEnds(socket, token, viewer.userId, sessionId);
         return true;
       },
       // Parsing and validating here rather than in graphql-ws: a syntax error answers this operation with
@@ -156,6 +183,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const input = {
           requestId: id,
           viewer: ctx.extra.viewer ?? null,
+          ...(ctx.extra.sessionId ? { sessionId: ctx.extra.sessionId } : {}),
           services,
           logger: logger.child({ subscription: id }),
         };
@@ -187,9 +215,9 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
    */
   async function checkViewer(extra: { socket: WebSocket; viewer?: Viewer; token?: string }) {
     const before = extra.viewer;
-    const now = await options.resolveViewer(extra.token);
+    const { viewer: now, refusal } = await options.resolveViewer(extra.token);
     if (!now || !before) {
-      extra.socket.close(CloseCode.Forbidden, 'Forbidden');
+      extra.socket.close(CloseCode.Forbidden, refusal ?? 'Forbidden');
       return requestError('not signed in any more: connect again with a valid token', 'UNAUTHENTICATED');
     }
     if (isDemotion(before.role, now.role)) {

@@ -93,12 +93,16 @@ describe('docs/events', () => {
     ).map((streamName) => streamName('x', 'x').replace(/x.*$/, ''));
     expect(prefixes.length).toBeGreaterThanOrEqual(6);
     for (const prefix of prefixes) {
-      expect([...PUBLISHED_STREAM_PREFIXES, streams.SECRET_STREAM_PREFIX, streams.CLAIM_STREAM_PREFIX]).toContain(
-        prefix,
-      );
+      expect([
+        ...PUBLISHED_STREAM_PREFIXES,
+        streams.SECRET_STREAM_PREFIX,
+        streams.CLAIM_STREAM_PREFIX,
+        streams.SESSION_STREAM_PREFIX,
+      ]).toContain(prefix);
     }
     expect(PUBLISHED_STREAM_PREFIXES).not.toContain(streams.SECRET_STREAM_PREFIX);
     expect(PUBLISHED_STREAM_PREFIXES).not.toContain(streams.CLAIM_STREAM_PREFIX);
+    expect(PUBLISHED_STREAM_PREFIXES).not.toContain(streams.SESSION_STREAM_PREFIX);
     const data = (type: string) =>
       (schemaOf(type).properties as { data: { properties: Record<string, { enum?: unknown }> } }).data.properties;
     expect(data('LicensePurchased').product?.enum).toEqual(PRODUCTS);

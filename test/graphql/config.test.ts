@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       eventStoreConnectionString: null,
       smtpUrl: null,
       publicUrl: 'http://localhost:4000',
-      auth: { kind: 'local', secret: null },
+      auth: { kind: 'local', secret: null, tokenTtlSeconds: 900, refreshGraceSeconds: 10 },
       logLevel: 'info',
       throttle: {
         failures: 5,

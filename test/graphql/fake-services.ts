@@ -20,6 +20,7 @@ export const OWNER: UserRow = {
 export const VIEWER: Viewer = { userId: OWNER.id, accountId: ACCOUNT_ID, role: 'OWNER' };
 export const GOOD_TOKEN = 'good-token';
 const EMPTY_PAGE = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+const FAKE_SESSION = { token: GOOD_TOKEN, expiresAt: new Date('2030-01-01T00:00:00Z'), refreshToken: 'fake-refresh' };
 
 export interface FakeServices extends SeatledgerServices {
   /** Calls seen, by method name: lets a test prove a refused request never reached the services. */
@@ -69,15 +70,27 @@ export function createFakeServices(userCount = 3): FakeServices {
     accountDelayMs: 0,
     async signUp(_caller, input) {
       calls.push('signUp');
-      return { token: GOOD_TOKEN, account, user: { ...OWNER, email: input.ownerEmail, name: input.ownerName } };
+      return {
+        ...FAKE_SESSION,
+        account,
+        user: { ...OWNER, email: input.ownerEmail, name: input.ownerName },
+      };
     },
     async login() {
       calls.push('login');
-      return { token: GOOD_TOKEN, user: OWNER };
+      return { ...FAKE_SESSION, user: OWNER };
     },
     async activateAccount() {
       calls.push('activateAccount');
-      return { token: GOOD_TOKEN, user: OWNER };
+      return { ...FAKE_SESSION, user: OWNER };
+    },
+    async refreshSession() {
+      calls.push('refreshSession');
+      return { ...FAKE_SESSION, user: OWNER };
+    },
+    async logout() {
+      calls.push('logout');
+      return { sessionsEnded: 1 };
     },
     async purchaseLicenses(_caller, input) {
       calls.push('purchaseLicenses');
@@ -173,6 +186,6 @@ export function createFakeServices(userCount = 3): FakeServices {
   return fake;
 }
 
-export async function resolveFakeViewer(token: string | undefined): Promise<Viewer | null> {
-  return token === GOOD_TOKEN ? VIEWER : null;
+export async function resolveFakeViewer(token: string | undefined): Promise<{ viewer: Viewer | null }> {
+  return { viewer: token === GOOD_TOKEN ? VIEWER : null };
 }

@@ -39,7 +39,7 @@ export class SignInResolver {
     @Arg('input', () => SignUpInput) input: SignUpInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SignUpPayload> {
-    const { token, account, user } = await ctx.services.signUp(
+    const { token, expiresAt, refreshToken, account, user } = await ctx.services.signUp(
       { requestId: ctx.requestId, clientAddress: ctx.clientAddress },
       {
         accountName: input.accountName.trim(),
@@ -48,7 +48,7 @@ export class SignInResolver {
         password: input.password,
       },
     );
-    return { token, account, owner: user };
+    return { token, expiresAt, refreshToken, account, owner: user };
   }
 
   @Mutation(() => AuthPayload)
