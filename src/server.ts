@@ -15,7 +15,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from './config';
 import { createContext, type GraphQLContext, type SeatledgerServices, type Viewer } from './graphql/context';
 import { errorLoggingPlugin, formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './graphql/limits';
+import { apolloQueryLimits, DEFAULT_QUERY_LIMITS, MAX_QUERY_TOKENS, type QueryLimits } from './graphql/limits';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
@@ -149,6 +149,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const schema = options.schema ?? (await buildSeatledgerSchema());
   const metrics = createHttpMetrics(options.metricsRegistry);
   const httpServer = http.createServer();
+  const queryLimits = apolloQueryLimits<GraphQLContext>({ ...DEFAULT_QUERY_LIMITS, ...options.limits });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -160,9 +161,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // `serve` owns SIGTERM/SIGINT and closes everything in order; Apollo's own handler (on unless NODE_ENV=test)
     // re-raised the signal once Apollo alone had stopped, killing the process in the middle of that close.
     stopOnTerminationSignals: false,
-    validationRules: [queryLimitsRule({ ...DEFAULT_QUERY_LIMITS, ...options.limits })],
-    // Bounds parsing work before validation runs; a real client query has a few hundred tokens.
-    parseOptions: { maxTokens: 20_000 },
+    validationRules: [queryLimits.validationRule],
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -173,6 +173,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis ?? 10_000 }),
+      queryLimits.plugin,
       errorLoggingPlugin(),
       metrics.apolloPlugin<GraphQLContext>(),
     ],
