@@ -17,6 +17,7 @@ import { withUpcasting } from './eventstore/upcasting';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
 import { attachGraphQLWebSocket } from './graphql/websocket';
+import { corsPolicy } from './http/cors';
 import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
@@ -241,6 +242,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         detail: { processors: consumer.status(), ...(reactorStatus().length ? { groups: reactorStatus() } : {}) },
       }),
       activatePage: { publicUrl: config.publicUrl },
+      cors: corsPolicy(config.corsOrigins),
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });
     closers.push(() => server.close());

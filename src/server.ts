@@ -19,6 +19,7 @@ import { apolloQueryLimits, DEFAULT_QUERY_LIMITS, MAX_QUERY_TOKENS, type QueryLi
 import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
+import { ANY_ORIGIN, type CorsPolicy, corsHeaders, preflightHeaders, upgradeAllowed } from './http/cors';
 import { createHttpMetrics } from './http/metrics';
 import type { Logger } from './logger';
 
@@ -47,6 +48,11 @@ interface ServerOptions {
   readonly stopGracePeriodMillis?: number;
   /** Serves `GET /activate?token=…`, the page activation links in mails open; without it the path is unknown. */
   readonly activatePage?: ActivatePageOptions;
+  /**
+   * Which browser origins may call (CORS_ORIGINS); any origin without credentials when absent. Tokens are no
+   * cookie: a browser never sends them cross-site on its own, so CSRF prevention is not needed either way.
+   */
+  readonly cors?: CorsPolicy;
 }
 
 export interface RunningServer {
@@ -61,17 +67,6 @@ export interface RunningServer {
 
 const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-// Tokens are no cookie: a browser never sends them cross-site on its own, so CSRF prevention is not needed and
-// SPA clients on any origin may call us.
-const CORS_HEADERS: Readonly<Record<string, string>> = {
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'x-request-id',
-};
-const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, accept, x-request-id, apollo-require-preflight',
-  'access-control-max-age': '600',
-};
 const UTF8 = /^utf-?8$/i;
 
 type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'preflight' | 'unknown';
@@ -145,6 +140,7 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { services, logger } = options;
+  const cors = options.cors ?? ANY_ORIGIN;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const schema = options.schema ?? (await buildSeatledgerSchema());
   const metrics = createHttpMetrics(options.metricsRegistry);
@@ -228,10 +224,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     req.resume();
     switch (route) {
-      case 'preflight':
-        res.writeHead(204, PREFLIGHT_HEADERS);
+      case 'preflight': {
+        const origin = req.headers.origin;
+        const requested = req.headers['access-control-request-headers'];
+        res.writeHead(204, preflightHeaders(cors, origin, requested));
         res.end();
         return;
+      }
       case 'healthz':
         sendJson(res, 200, { status: 'ok' });
         return;
@@ -267,7 +266,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return child;
     };
     res.setHeader('x-request-id', requestId);
-    for (const [key, value] of Object.entries(CORS_HEADERS)) res.setHeader(key, value);
+    for (const [key, value] of Object.entries(corsHeaders(cors, req.headers.origin))) res.setHeader(key, value);
     const route = routeOf(req, options.activatePage !== undefined);
     // 'close' also fires when the client goes away mid-response, so every request is counted once.
     res.once('close', () => {
@@ -306,6 +305,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!upgradeAllowed(cors, req.headers.origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (options.onUpgrade && (req.url ?? '').split('?')[0] === GRAPHQL_PATH) {
       options.onUpgrade(req, socket, head);
       return;
