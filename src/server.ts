@@ -99,6 +99,12 @@ function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
+/** Whether a failure is the client closing its connection mid-request rather than a fault of ours. */
+function clientWentAway(req: IncomingMessage, error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || req.socket.destroyed;
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -278,6 +284,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             method: req.method,
             url: req.url?.split('?')[0],
             status: res.statusCode,
+            // No answer was sent in full: the client went away first (the status is what we would have sent).
+            ...(res.writableFinished ? {} : { aborted: true }),
             ms: Math.round(seconds * 1e4) / 10,
           },
           'request',
@@ -296,6 +304,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }
         req.resume();
         setTimeout(() => req.socket.destroy(), 1000).unref();
+        return;
+      }
+      if (clientWentAway(req, error)) {
+        // The client closed the connection (a navigation, a cancelled fetch): nothing to answer, nothing of ours broke.
+        log().debug({ reason: (error as { message?: unknown } | null)?.message ?? String(error) }, 'client went away');
+        res.destroy();
         return;
       }
       log().error({ err: error }, 'request failed');
