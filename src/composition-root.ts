@@ -243,6 +243,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       }),
       activatePage: { publicUrl: config.publicUrl },
       cors: corsPolicy(config.corsOrigins),
+      explorer: config.graphqlExplorer,
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });
     closers.push(() => server.close());

@@ -20,6 +20,7 @@ import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
 import { ANY_ORIGIN, type CorsPolicy, corsHeaders, preflightHeaders, upgradeAllowed } from './http/cors';
+import { createExplorer, EXPLORER_ASSET_PREFIX, prefersHtml } from './http/explorer';
 import { createHttpMetrics } from './http/metrics';
 import type { Logger } from './logger';
 
@@ -53,6 +54,8 @@ interface ServerOptions {
    * cookie: a browser never sends them cross-site on its own, so CSRF prevention is not needed either way.
    */
   readonly cors?: CorsPolicy;
+  /** GraphiQL at `GET /graphql` for browsers, its files under /graphiql/ (GRAPHQL_EXPLORER); off when absent. */
+  readonly explorer?: boolean;
 }
 
 export interface RunningServer {
@@ -69,7 +72,7 @@ const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const UTF8 = /^utf-?8$/i;
 
-type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'preflight' | 'unknown';
+type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'explorer' | 'preflight' | 'unknown';
 
 const ROUTES: Readonly<Record<string, Route>> = {
   [GRAPHQL_PATH]: 'graphql',
@@ -79,9 +82,9 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/activate': 'activate',
 };
 
-function routeOf(req: IncomingMessage, activatePage: boolean): Route {
+function routeOf(req: IncomingMessage, activatePage: boolean, explorer: boolean): Route {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const known = ROUTES[path] ?? 'unknown';
+  const known = ROUTES[path] ?? (explorer && path.startsWith(EXPLORER_ASSET_PREFIX) ? 'explorer' : 'unknown');
   const route = known === 'activate' && !activatePage ? 'unknown' : known;
   return req.method === 'OPTIONS' ? 'preflight' : route;
 }
@@ -147,6 +150,7 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { services, logger } = options;
   const cors = options.cors ?? ANY_ORIGIN;
+  const explorer = options.explorer ? createExplorer() : null;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const schema = options.schema ?? (await buildSeatledgerSchema());
   const metrics = createHttpMetrics(options.metricsRegistry);
@@ -225,6 +229,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log: () => Logger,
   ) => {
     if (route === 'graphql') {
+      if (explorer && (req.method === 'GET' || req.method === 'HEAD') && prefersHtml(req.headers.accept)) {
+        req.resume();
+        explorer.servePage(req, res);
+        return;
+      }
       await handleGraphQL(req, res, requestId, log);
       return;
     }
@@ -256,6 +265,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (options.activatePage) handleActivatePage(req, res, options.activatePage);
         else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
+      case 'explorer':
+        if (!explorer?.serveAsset(req, res))
+          sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
+        return;
       case 'unknown':
         sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
@@ -273,7 +286,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     res.setHeader('x-request-id', requestId);
     for (const [key, value] of Object.entries(corsHeaders(cors, req.headers.origin))) res.setHeader(key, value);
-    const route = routeOf(req, options.activatePage !== undefined);
+    const route = routeOf(req, options.activatePage !== undefined, explorer !== null);
     // 'close' also fires when the client goes away mid-response, so every request is counted once.
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
