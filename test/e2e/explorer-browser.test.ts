@@ -12,7 +12,7 @@ const IN_CI = process.env.CI === 'true';
 const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 const describeBrowser = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
 
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -34,7 +34,7 @@ async function setEditor(page: Page, selector: string, text: string): Promise<vo
   await page.waitForTimeout(500);
 }
 
-const resultText = (page: Page) => page.locator('.result-window').innerText();
+const resultText = async (page: Page) => (await page.locator('.result-window').textContent()) ?? '';
 
 describeBrowser('the GraphiQL explorer in chromium', () => {
   let server: TestSeatledger;
