@@ -4,13 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import type { Config } from './config';
 import { createContext, type GraphQLContext, type SeatledgerServices, type Viewer } from './graphql/context';
@@ -102,6 +102,26 @@ function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
+/**
+ * A subscription sent over HTTP is the client's mistake (graphql would run its resolver as a query's, which fails
+ * as ours): answered BAD_REQUEST, pointing at the WebSocket endpoint, before anything runs.
+ */
+function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError(
+            `send a subscription over WebSocket (graphql-transport-ws) to ${GRAPHQL_PATH}, not over HTTP`,
+            { extensions: { code: 'BAD_REQUEST', http: { status: 400, headers: new HeaderMap() } } },
+          );
+        },
+      };
+    },
+  };
+}
+
 /** Whether a failure is the client closing its connection mid-request rather than a fault of ours. */
 function clientWentAway(req: IncomingMessage, error: unknown): boolean {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -180,6 +200,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis ?? 10_000 }),
       queryLimits.plugin,
+      subscriptionsOverWebSocketOnly(),
       errorLoggingPlugin(),
       metrics.apolloPlugin<GraphQLContext>(),
     ],

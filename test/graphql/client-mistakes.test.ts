@@ -78,6 +78,24 @@ describe('client mistakes', () => {
     });
   });
 
+  it('answers a subscription sent over HTTP with BAD_REQUEST, pointing at the WebSocket', async () => {
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${GOOD_TOKEN}` },
+      body: JSON.stringify({ query: 'subscription { seatAvailabilityChanged { purchased } }' }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      errors: [
+        {
+          message: 'send a subscription over WebSocket (graphql-transport-ws) to /graphql, not over HTTP',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
+    expect(errorLines()).toEqual([]);
+  });
+
   describe('a request the client abandons', () => {
     it('mid-body: logged at debug, no error line, the request line says aborted', async () => {
       // given a client that announces 1,000 bytes, sends a few and hangs up
