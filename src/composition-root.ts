@@ -23,6 +23,7 @@ import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
 import { socketRegistry } from './graphql/socket-registry';
 import { attachGraphQLWebSocket } from './graphql/websocket';
+import { corsPolicy } from './http/cors';
 import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
@@ -279,6 +280,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       }),
       activatePage: { publicUrl: config.publicUrl },
       trustProxy: config.throttle.trustProxy,
+      cors: corsPolicy(config.corsOrigins),
+      explorer: config.graphqlExplorer,
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });
     closers.push(() => server.close());

@@ -45,6 +45,10 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly logLevel: LogLevel;
   readonly throttle: ThrottleConfig;
+  /** Browser origins allowed with credentials (exact `scheme://host[:port]`); null: any origin, no credentials. */
+  readonly corsOrigins: readonly string[] | null;
+  /** GraphiQL for browsers at GET /graphql. */
+  readonly graphqlExplorer: boolean;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +71,25 @@ function parseUrl(value: string, protocols: readonly string[]): URL | null {
   } catch {
     return null;
   }
+}
+
+/** CORS_ORIGINS: origins as a browser sends them in `Origin` (a trailing slash is forgiven), comma-separated. */
+function parseCorsOrigins(value: string | undefined, problems: string[]): string[] | null {
+  if (value === undefined) return null;
+  const origins: string[] = [];
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    if (entry === '') continue;
+    const url = parseUrl(entry, ['http:', 'https:']);
+    const bare = url && url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if (!url || !bare) {
+      problems.push(
+        `CORS_ORIGINS must list origins like https://app.example.com (scheme, host, optional port; no path), got ${JSON.stringify(entry)}`,
+      );
+      continue;
+    }
+    origins.push(url.origin);
+  }
+  return origins;
 }
 
 /** Reads the configuration; throws ConfigError listing every mistake. Empty variables count as unset. */
@@ -174,6 +197,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     trustProxy: rawTrustProxy === 'on',
   };
 
+  const corsOrigins = parseCorsOrigins(read('CORS_ORIGINS'), problems);
+
+  const rawExplorer = read('GRAPHQL_EXPLORER')?.toLowerCase();
+  if (rawExplorer !== undefined && rawExplorer !== 'on' && rawExplorer !== 'off') {
+    problems.push(`GRAPHQL_EXPLORER must be on or off, got ${JSON.stringify(env.GRAPHQL_EXPLORER)}`);
+  }
+  const graphqlExplorer = rawExplorer !== 'off';
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, dataDir, eventStoreConnectionString, smtpUrl, publicUrl, auth, logLevel, throttle };
+  return {
+    port,
+    host,
+    dataDir,
+    eventStoreConnectionString,
+    smtpUrl,
+    publicUrl,
+    auth,
+    logLevel,
+    throttle,
+    corsOrigins,
+    graphqlExplorer,
+  };
 }

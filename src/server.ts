@@ -4,23 +4,25 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { GraphQLSchema } from 'graphql';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import type { Authentication } from './auth/sessions-authentication';
 import type { Config } from './config';
 import { createContext, type GraphQLContext, type SeatledgerServices } from './graphql/context';
 import { errorLoggingPlugin, formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './graphql/limits';
+import { apolloQueryLimits, DEFAULT_QUERY_LIMITS, MAX_QUERY_TOKENS, type QueryLimits } from './graphql/limits';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
 import { clientAddressOf } from './http/client-address';
+import { ANY_ORIGIN, type CorsPolicy, corsHeaders, preflightHeaders, upgradeAllowed } from './http/cors';
+import { createExplorer, EXPLORER_ASSET_PREFIX, prefersHtml } from './http/explorer';
 import { createHttpMetrics } from './http/metrics';
 import type { Logger } from './logger';
 
@@ -51,6 +53,13 @@ interface ServerOptions {
   readonly activatePage?: ActivatePageOptions;
   /** TRUST_PROXY=on: the client address (for sign-in throttling) is X-Forwarded-For's last entry. */
   readonly trustProxy?: boolean;
+  /**
+   * Which browser origins may call (CORS_ORIGINS); any origin without credentials when absent. Tokens are no
+   * cookie: a browser never sends them cross-site on its own, so CSRF prevention is not needed either way.
+   */
+  readonly cors?: CorsPolicy;
+  /** GraphiQL at `GET /graphql` for browsers, its files under /graphiql/ (GRAPHQL_EXPLORER); off when absent. */
+  readonly explorer?: boolean;
 }
 
 export interface RunningServer {
@@ -65,20 +74,9 @@ export interface RunningServer {
 
 const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-// Tokens are no cookie: a browser never sends them cross-site on its own, so CSRF prevention is not needed and
-// SPA clients on any origin may call us.
-const CORS_HEADERS: Readonly<Record<string, string>> = {
-  'access-control-allow-origin': '*',
-  'access-control-expose-headers': 'x-request-id',
-};
-const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, accept, x-request-id, apollo-require-preflight',
-  'access-control-max-age': '600',
-};
 const UTF8 = /^utf-?8$/i;
 
-type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'preflight' | 'unknown';
+type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'explorer' | 'preflight' | 'unknown';
 
 const ROUTES: Readonly<Record<string, Route>> = {
   [GRAPHQL_PATH]: 'graphql',
@@ -88,9 +86,9 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/activate': 'activate',
 };
 
-function routeOf(req: IncomingMessage, activatePage: boolean): Route {
+function routeOf(req: IncomingMessage, activatePage: boolean, explorer: boolean): Route {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const known = ROUTES[path] ?? 'unknown';
+  const known = ROUTES[path] ?? (explorer && path.startsWith(EXPLORER_ASSET_PREFIX) ? 'explorer' : 'unknown');
   const route = known === 'activate' && !activatePage ? 'unknown' : known;
   return req.method === 'OPTIONS' ? 'preflight' : route;
 }
@@ -106,6 +104,32 @@ function bearerToken(req: IncomingMessage): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   // Any other scheme counts as no token: the request goes on anonymously and protected fields answer UNAUTHENTICATED.
   return match?.[1];
+}
+
+/**
+ * A subscription sent over HTTP is the client's mistake (graphql would run its resolver as a query's, which fails
+ * as ours): answered BAD_REQUEST, pointing at the WebSocket endpoint, before anything runs.
+ */
+function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError(
+            `send a subscription over WebSocket (graphql-transport-ws) to ${GRAPHQL_PATH}, not over HTTP`,
+            { extensions: { code: 'BAD_REQUEST', http: { status: 400, headers: new HeaderMap() } } },
+          );
+        },
+      };
+    },
+  };
+}
+
+/** Whether a failure is the client closing its connection mid-request rather than a fault of ours. */
+function clientWentAway(req: IncomingMessage, error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || req.socket.destroyed;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -149,10 +173,13 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const { services, logger } = options;
+  const cors = options.cors ?? ANY_ORIGIN;
+  const explorer = options.explorer ? createExplorer() : null;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const schema = options.schema ?? (await buildSeatledgerSchema());
   const metrics = createHttpMetrics(options.metricsRegistry);
   const httpServer = http.createServer();
+  const queryLimits = apolloQueryLimits<GraphQLContext>({ ...DEFAULT_QUERY_LIMITS, ...options.limits });
 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -164,9 +191,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // `serve` owns SIGTERM/SIGINT and closes everything in order; Apollo's own handler (on unless NODE_ENV=test)
     // re-raised the signal once Apollo alone had stopped, killing the process in the middle of that close.
     stopOnTerminationSignals: false,
-    validationRules: [queryLimitsRule({ ...DEFAULT_QUERY_LIMITS, ...options.limits })],
-    // Bounds parsing work before validation runs; a real client query has a few hundred tokens.
-    parseOptions: { maxTokens: 20_000 },
+    validationRules: [queryLimits.validationRule],
+    parseOptions: { maxTokens: MAX_QUERY_TOKENS },
     logger: {
       debug: (message) => logger.debug(message),
       info: (message) => logger.info(message),
@@ -177,6 +203,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis ?? 10_000 }),
+      queryLimits.plugin,
+      subscriptionsOverWebSocketOnly(),
       errorLoggingPlugin(),
       metrics.apolloPlugin<GraphQLContext>(),
     ],
@@ -227,15 +255,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     log: () => Logger,
   ) => {
     if (route === 'graphql') {
+      if (explorer && (req.method === 'GET' || req.method === 'HEAD') && prefersHtml(req.headers.accept)) {
+        req.resume();
+        explorer.servePage(req, res);
+        return;
+      }
       await handleGraphQL(req, res, requestId, log);
       return;
     }
     req.resume();
     switch (route) {
-      case 'preflight':
-        res.writeHead(204, PREFLIGHT_HEADERS);
+      case 'preflight': {
+        const origin = req.headers.origin;
+        const requested = req.headers['access-control-request-headers'];
+        res.writeHead(204, preflightHeaders(cors, origin, requested));
         res.end();
         return;
+      }
       case 'healthz':
         sendJson(res, 200, { status: 'ok' });
         return;
@@ -255,6 +291,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (options.activatePage) handleActivatePage(req, res, options.activatePage);
         else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
+      case 'explorer':
+        if (!explorer?.serveAsset(req, res))
+          sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
+        return;
       case 'unknown':
         sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
@@ -271,8 +311,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return child;
     };
     res.setHeader('x-request-id', requestId);
-    for (const [key, value] of Object.entries(CORS_HEADERS)) res.setHeader(key, value);
-    const route = routeOf(req, options.activatePage !== undefined);
+    for (const [key, value] of Object.entries(corsHeaders(cors, req.headers.origin))) res.setHeader(key, value);
+    const route = routeOf(req, options.activatePage !== undefined, explorer !== null);
     // 'close' also fires when the client goes away mid-response, so every request is counted once.
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -283,6 +323,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             method: req.method,
             url: req.url?.split('?')[0],
             status: res.statusCode,
+            // No answer was sent in full: the client went away first (the status is what we would have sent).
+            ...(res.writableFinished ? {} : { aborted: true }),
             ms: Math.round(seconds * 1e4) / 10,
           },
           'request',
@@ -303,6 +345,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         setTimeout(() => req.socket.destroy(), 1000).unref();
         return;
       }
+      if (clientWentAway(req, error)) {
+        // The client closed the connection (a navigation, a cancelled fetch): nothing to answer, nothing of ours broke.
+        log().debug({ reason: (error as { message?: unknown } | null)?.message ?? String(error) }, 'client went away');
+        res.destroy();
+        return;
+      }
       log().error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, ...graphqlError(500, 'INTERNAL_SERVER_ERROR', INTERNAL_ERROR_MESSAGE));
       else res.destroy();
@@ -310,6 +358,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!upgradeAllowed(cors, req.headers.origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     if (options.onUpgrade && (req.url ?? '').split('?')[0] === GRAPHQL_PATH) {
       options.onUpgrade(req, socket, head);
       return;

@@ -107,6 +107,11 @@ function codeOf(value: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+function isClientStatus(http: unknown): boolean {
+  const status = typeof http === 'object' && http !== null ? (http as { status?: unknown }).status : undefined;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /** What an error is, seen from the client: a deliberate answer, a bad request, or our failure. */
 export function classifyError(error: unknown): Classified {
   // Parse, validation and variable errors carry their code on the outer error (Apollo's wrappers); resolver errors
@@ -114,6 +119,9 @@ export function classifyError(error: unknown): Classified {
   if (error instanceof GraphQLError && error.path === undefined) {
     const code = codeOf(error.extensions);
     if (code && REQUEST_ERROR_CODES.has(code)) return { kind: 'request', code };
+    // Apollo refuses some malformed requests with an HTTP 4xx and no code (a persisted-query hash that does not match
+    // its query, an unknown persisted-query version): the client's mistake, not ours.
+    if (code === undefined && isClientStatus(error.extensions.http)) return { kind: 'request', code: 'BAD_REQUEST' };
   }
   // Errors thrown in resolvers arrive wrapped in a located GraphQLError; the cause is what counts.
   const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error;

@@ -1,9 +1,14 @@
 // Query limits, checked with the other validation rules before anything runs: nesting depth, a cost that grows with
 // list sizes (so alias bombs and huge fan-outs are refused), and a cap on aliases. Refusals answer
-// GRAPHQL_VALIDATION_FAILED with a message that states the limit.
+// GRAPHQL_VALIDATION_FAILED with a message that states the limit. Two bounds come before validation, whose
+// overlapping-fields rule is quadratic in the fields sharing a response name: the parser's token limit, and at most
+// `maxSameResponseName` selections of one response name in a selection set (a cheap linear walk).
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
+  type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type FragmentSpreadNode,
   GraphQLError,
   type GraphQLField,
   type GraphQLNamedType,
@@ -36,7 +41,12 @@ export interface QueryLimits {
   readonly defaultListSize: number;
   /** What a `first: $variable` without a default may ask for: validation runs before variables are known. */
   readonly maxPageSize: number;
+  /** Selections of one response name in one selection set (fragments' fields included), checked before validation. */
+  readonly maxSameResponseName: number;
 }
+
+/** The parser stops after this many tokens (a real client query has a few hundred): it bounds parsing work. */
+export const MAX_QUERY_TOKENS = 20_000;
 
 // Sized so that 500 users with their licences, plans and assigners fit, and 20 such lists do not.
 export const DEFAULT_QUERY_LIMITS: QueryLimits = {
@@ -46,6 +56,7 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxAliases: 30,
   defaultListSize: 10,
   maxPageSize: 500,
+  maxSameResponseName: 50,
 };
 
 interface Measure {
@@ -221,5 +232,143 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Val
         }
       },
     };
+  };
+}
+
+interface RepeatedName {
+  readonly responseName: string;
+  /** The selection that went over the limit (a field, or the spread that brought it in): the error points at it. */
+  readonly node: FieldNode | FragmentSpreadNode;
+}
+
+/**
+ * The first response name selected more than `max` times in one selection set, or null. Inline fragments and
+ * fragment spreads add their fields to the selection set they sit in, as graphql's field merging sees them; each
+ * fragment's own level is counted once and remembered, so the walk is linear in the document.
+ */
+export function repeatedResponseName(document: DocumentNode, max: number): RepeatedName | null {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  const fragmentLevels = new Map<string, ReadonlyMap<string, number>>();
+  const inProgress = new Set<string>();
+  const state: { found: RepeatedName | null } = { found: null };
+
+  const add = (counts: Map<string, number>, responseName: string, by: number, node: RepeatedName['node']) => {
+    const count = (counts.get(responseName) ?? 0) + by;
+    counts.set(responseName, count);
+    if (count > max) state.found ??= { responseName, node };
+  };
+
+  /** Counts what a selection set puts on its own level: its fields, its inline fragments', its spreads' (once each). */
+  const countLevel = (selectionSet: SelectionSetNode, counts: Map<string, number>, spread: Set<string>) => {
+    for (const selection of selectionSet.selections) {
+      if (state.found) return;
+      switch (selection.kind) {
+        case Kind.FIELD:
+          add(counts, selection.alias?.value ?? selection.name.value, 1, selection);
+          break;
+        case Kind.INLINE_FRAGMENT:
+          countLevel(selection.selectionSet, counts, spread);
+          break;
+        case Kind.FRAGMENT_SPREAD:
+          if (spread.has(selection.name.value)) break;
+          spread.add(selection.name.value);
+          for (const [responseName, by] of fragmentLevel(selection.name.value))
+            add(counts, responseName, by, selection);
+          break;
+        default: {
+          const unexpected: never = selection;
+          throw new Error(`unknown selection ${JSON.stringify(unexpected)}`);
+        }
+      }
+    }
+  };
+
+  const fragmentLevel = (name: string): ReadonlyMap<string, number> => {
+    const fragment = fragments.get(name);
+    // Unknown and cyclic spreads are graphql's own rules' business; they add nothing here.
+    if (!fragment || inProgress.has(name)) return new Map();
+    const known = fragmentLevels.get(name);
+    if (known) return known;
+    inProgress.add(name);
+    const counts = new Map<string, number>();
+    countLevel(fragment.selectionSet, counts, new Set([name]));
+    inProgress.delete(name);
+    fragmentLevels.set(name, counts);
+    return counts;
+  };
+
+  /** Every selection set below this one, each once: a field's own selection set is a level of its own. */
+  const visitBelow = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (state.found) return;
+      if (selection.kind === Kind.FIELD && selection.selectionSet) checkLevel(selection.selectionSet);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) visitBelow(selection.selectionSet);
+    }
+  };
+  const checkLevel = (selectionSet: SelectionSetNode) => {
+    countLevel(selectionSet, new Map(), new Set());
+    visitBelow(selectionSet);
+  };
+
+  for (const definition of document.definitions) {
+    if (state.found) break;
+    if (definition.kind === Kind.OPERATION_DEFINITION) checkLevel(definition.selectionSet);
+    else if (definition.kind === Kind.FRAGMENT_DEFINITION) {
+      fragmentLevel(definition.name.value);
+      visitBelow(definition.selectionSet);
+    }
+  }
+  return state.found;
+}
+
+/** The refusal of a parsed document before validation, or null: validation's cost is bounded once it passes. */
+export function refuseBeforeValidation(document: DocumentNode, limits: QueryLimits): GraphQLError | null {
+  const repeated = repeatedResponseName(document, limits.maxSameResponseName);
+  if (!repeated) return null;
+  return new GraphQLError(
+    `Query selects "${repeated.responseName}" more than ${limits.maxSameResponseName} times in one selection set, ` +
+      `the limit is ${limits.maxSameResponseName}. Select it once, or use aliases for different arguments.`,
+    {
+      nodes: repeated.node,
+      extensions: { limit: 'sameResponseName', max: limits.maxSameResponseName, responseName: repeated.responseName },
+    },
+  );
+}
+
+/**
+ * The query limits for Apollo Server: a validation rule and a plugin. Apollo has no hook that answers a request
+ * between parsing and validation, so the plugin, when the document must be refused, hands validation an empty
+ * stand-in document (nothing to compare, no cost) that the rule reports with the refusal: the client gets an
+ * ordinary GRAPHQL_VALIDATION_FAILED (HTTP 400) and graphql's quadratic overlapping-fields rule never sees the bomb.
+ */
+export function apolloQueryLimits<TContext extends BaseContext>(
+  limits: QueryLimits,
+): { readonly validationRule: ValidationRule; readonly plugin: ApolloServerPlugin<TContext> } {
+  const refusals = new WeakMap<DocumentNode, GraphQLError>();
+  const limitsRule = queryLimitsRule(limits);
+  return {
+    validationRule: (context) => {
+      const refusal = refusals.get(context.getDocument());
+      if (!refusal) return limitsRule(context);
+      context.reportError(refusal);
+      return {};
+    },
+    plugin: {
+      async requestDidStart() {
+        return {
+          async validationDidStart(requestContext) {
+            const refusal = refuseBeforeValidation(requestContext.document, limits);
+            if (!refusal) return;
+            const standIn: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
+            refusals.set(standIn, refusal);
+            // The pipeline validates whatever document the request context holds after this hook.
+            (requestContext as { document: DocumentNode }).document = standIn;
+          },
+        };
+      },
+    },
   };
 }

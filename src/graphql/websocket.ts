@@ -22,7 +22,13 @@ import type { Authentication } from '../auth/sessions-authentication';
 import type { Logger } from '../logger';
 import { createContext, type SeatledgerServices, type Viewer } from './context';
 import { classifyError, formatError } from './errors';
-import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './limits';
+import {
+  DEFAULT_QUERY_LIMITS,
+  MAX_QUERY_TOKENS,
+  type QueryLimits,
+  queryLimitsRule,
+  refuseBeforeValidation,
+} from './limits';
 import { type AccessLost, isDemotion, type SocketRegistry } from './socket-registry';
 
 interface GraphQLWebSocketOptions {
@@ -79,7 +85,8 @@ const requestError = (message: string, code: string) => new GraphQLError(message
 
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
   const { schema, services, logger } = options;
-  const rules = [...specifiedRules, queryLimitsRule({ ...DEFAULT_QUERY_LIMITS, ...options.limits })];
+  const limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
+  const rules = [...specifiedRules, queryLimitsRule(limits)];
   const maxSubscriptions = options.maxSubscriptionsPerConnection ?? DEFAULT_MAX_SUBSCRIPTIONS;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
@@ -157,11 +164,13 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         }
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: MAX_QUERY_TOKENS });
         } catch (error) {
           if (!(error instanceof GraphQLError)) throw error;
           return [requestError(error.message, 'GRAPHQL_PARSE_FAILED')];
         }
+        const refusal = refuseBeforeValidation(document, limits);
+        if (refusal) return [requestError(refusal.message, 'GRAPHQL_VALIDATION_FAILED')];
         const invalid = validate(schema, document, rules);
         if (invalid.length > 0) {
           return invalid.map((error) => requestError(error.message, 'GRAPHQL_VALIDATION_FAILED'));

@@ -35,6 +35,8 @@ describe('loadConfig', () => {
         hashMaxWaiting: 64,
         trustProxy: false,
       },
+      corsOrigins: null,
+      graphqlExplorer: true,
     });
   });
 
@@ -74,6 +76,8 @@ describe('loadConfig', () => {
         AUTH_ISSUER: 'https://id.example.com/',
         AUTH_AUDIENCE: 'seatledger',
         LOG_LEVEL: 'WARN',
+        CORS_ORIGINS: 'https://app.example.com, HTTP://Localhost:5173/,https://admin.example.com:443',
+        GRAPHQL_EXPLORER: 'OFF',
       },
       '/srv/app',
     );
@@ -84,6 +88,9 @@ describe('loadConfig', () => {
       publicUrl: 'https://seats.example.com',
       auth: { kind: 'oidc', audience: 'seatledger' },
       logLevel: 'warn',
+      // As browsers send them in Origin: lower case, no trailing slash, no default port.
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173', 'https://admin.example.com'],
+      graphqlExplorer: false,
     });
     expect(loadConfig({ PORT: '5000' }).publicUrl).toBe('http://localhost:5000');
   });
@@ -97,6 +104,11 @@ describe('loadConfig', () => {
     expect(problemsOf({ SMTP_URL: 'localhost:25' })[0]).toMatch(/^SMTP_URL must be an smtp:\/\/ or smtps:\/\//);
     expect(problemsOf({ PUBLIC_URL: 'ftp://x' })[0]).toMatch(/^PUBLIC_URL must be an http/);
     expect(problemsOf({ LOG_LEVEL: 'loud' })[0]).toMatch(/^LOG_LEVEL must be one of fatal, error, warn, info/);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com/spa, *' })).toEqual([
+      'CORS_ORIGINS must list origins like https://app.example.com (scheme, host, optional port; no path), got "https://app.example.com/spa"',
+      'CORS_ORIGINS must list origins like https://app.example.com (scheme, host, optional port; no path), got "*"',
+    ]);
+    expect(problemsOf({ GRAPHQL_EXPLORER: 'maybe' })).toEqual(['GRAPHQL_EXPLORER must be on or off, got "maybe"']);
     expect(problemsOf({ AUTH_ISSUER: 'https://id.example.com/' })).toEqual([
       'AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must be set together or not at all; missing AUTH_JWKS_URL, AUTH_AUDIENCE',
     ]);

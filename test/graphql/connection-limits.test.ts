@@ -15,6 +15,7 @@ async function costOf(query: string): Promise<number> {
     maxAliases: 100,
     defaultListSize: 10,
     maxPageSize: 500,
+    maxSameResponseName: 50,
   };
   const [refusal] = validate(schema, parse(query), [queryLimitsRule(limits)]);
   const actual = refusal?.extensions?.actual;
