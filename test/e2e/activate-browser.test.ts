@@ -3,8 +3,8 @@
 // it; a used link shows the error. Also checks what a person relies on: labels, visible focus, contrast, no CSP
 // violation. Outside CI a machine without /usr/bin/chromium skips; in CI (CI=true) a missing browser fails.
 /// <reference lib="dom" />
-import fs from 'node:fs';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_LAUNCH, describeBrowser, requireChromium } from '../support/chromium';
 import { ASSIGN, createUser, login, ok, purchase, signUpAccount } from '../support/seatledger';
 import { makeTempDir } from '../support/temp-dir';
 import {
@@ -14,15 +14,9 @@ import {
   waitForOutboxMail,
 } from './activation-support';
 
-const CHROMIUM = '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true';
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
 const PASSWORD = 'chosen in a real browser';
 // Set to a file path to keep a screenshot of the filled-in page (for a person checking how it looks).
 const SCREENSHOT = process.env.ACTIVATE_SCREENSHOT;
-
-// CI installs chromium (.ci/run); a missing browser there is a broken build, not a reason to skip.
-const describeBrowser = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
 
 describeBrowser('the activation page in chromium', () => {
   let server: ActivationServer;
@@ -31,22 +25,10 @@ describeBrowser('the activation page in chromium', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does in CI)`);
+    requireChromium();
     [server, context] = await Promise.all([
       startActivationServer(),
-      chromium.launchPersistentContext(profile.dir, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
+      chromium.launchPersistentContext(profile.dir, CHROMIUM_LAUNCH),
     ]);
     // A CSP violation or a script error shows up here: the page must run clean.
     context.on('console', (message) => {

@@ -9,22 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_LAUNCH, describeBrowser, requireChromium } from '../support/chromium';
 import { purchase, signUpAccount, startTestSeatledger, type TestSeatledger } from '../support/seatledger';
-
-const CHROMIUM = '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true';
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
-const describeBrowser = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const GRAPHQL_WS_UMD = path.resolve(__dirname, '../../node_modules/graphql-ws/umd/graphql-ws.min.js');
 const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SPA</title>
@@ -94,14 +80,14 @@ describeBrowser('CORS in chromium, from an SPA on another origin', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does in CI)`);
+    requireChromium();
     spa = await startSpaServer();
     // One SPA server, two origins: the host name is part of the origin.
     listed = `http://localhost:${spa.port}`;
     unlisted = `http://127.0.0.1:${spa.port}`;
     [server, browser] = await Promise.all([
       startTestSeatledger({ env: { CORS_ORIGINS: listed } }),
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
+      chromium.launch(CHROMIUM_LAUNCH),
     ]);
     context = await browser.newContext();
     context.on('console', (message) => {

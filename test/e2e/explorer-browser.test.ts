@@ -3,24 +3,9 @@
 // subscription over graphql-ws that shows a purchase made elsewhere. Outside CI a machine without /usr/bin/chromium
 // skips; in CI (CI=true) a missing browser fails.
 /// <reference lib="dom" />
-import fs from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_LAUNCH, describeBrowser, requireChromium } from '../support/chromium';
 import { purchase, signUpAccount, startTestSeatledger, type TestSeatledger } from '../support/seatledger';
-
-const CHROMIUM = '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true';
-const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
-const describeBrowser = HAVE_CHROMIUM || IN_CI ? describe : describe.skip;
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /**
  * Replaces the text of the visible CodeMirror editor under `selector` (GraphiQL 3's editors are CodeMirror 5), then
@@ -43,11 +28,8 @@ describeBrowser('the GraphiQL explorer in chromium', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (.ci/run does in CI)`);
-    [server, browser] = await Promise.all([
-      startTestSeatledger({ reactors: false }),
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS }),
-    ]);
+    requireChromium();
+    [server, browser] = await Promise.all([startTestSeatledger({ reactors: false }), chromium.launch(CHROMIUM_LAUNCH)]);
     context = await browser.newContext();
     // A CSP violation shows as a console error; a script error as a page error.
     context.on('console', (message) => {
