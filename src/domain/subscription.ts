@@ -3,6 +3,7 @@
 import {
   assertNever,
   type Command,
+  type CommandMetadata,
   type Decider,
   type Event,
   type FoldOptions,
@@ -13,6 +14,7 @@ import {
 } from './decider';
 import {
   AlreadyAssigned,
+  DomainError,
   Forbidden,
   InvalidInput,
   NoSeatsAvailable,
@@ -68,7 +70,14 @@ export type RevokeLicense = Command<
   /** An OWNER or ADMIN, or the system (the deactivation reactor revoking a deactivated user's licences). */
   ReactorCommandMetadata
 >;
-export type SubscriptionCommand = PurchaseLicenses | UpgradePlan | ReleaseLicenses | AssignLicense | RevokeLicense;
+export type SubscriptionCommand =
+  | PurchaseLicenses
+  | UpgradePlan
+  | ReleaseLicenses
+  | AssignLicense
+  | RevokeLicense
+  | AssignLicenses
+  | RevokeLicenses;
 
 const MAX_SEATS_PER_PURCHASE = 10_000;
 const MAX_SEATS_PER_SUBSCRIPTION = 1_000_000;
@@ -297,6 +306,12 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         }
         return [{ type: 'LicenseRevoked', data: { accountId, product, planId: state.planId, userId, reason } }];
       }
+      case 'AssignLicenses':
+      case 'RevokeLicenses': {
+        const decision = decideLicenses(command, state);
+        command.metadata.onDecided?.(decision);
+        return decision.events;
+      }
       default:
         return assertNever(command);
     }
@@ -305,3 +320,113 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
   evolve: (state, event) => foldSubscription(state, [event]),
   fold: foldSubscription,
 };
+
+// --- Many at once: one decision and one append for up to MAX_BULK_ITEMS users of one product.
+
+export type BulkMode = 'ALL_OR_NOTHING' | 'BEST_EFFORT';
+
+/** At most this many users per bulk command. */
+export const MAX_BULK_ITEMS = 1000;
+
+/** One user of a bulk command, with their state as the handler read it from their stream (absent if unknown). */
+export interface BulkLicenseItem {
+  readonly userId: string;
+  readonly user: UserState;
+}
+
+/** One item a bulk decision refused: its position in the list and the code a single command would answer. */
+export interface BulkItemRefusal {
+  readonly index: number;
+  readonly userId: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What a bulk decision applies (or, with refusals in ALL_OR_NOTHING, would have) and refuses, with the seats. */
+export interface LicensesDecision {
+  /** The events to append: empty when ALL_OR_NOTHING refused an item. */
+  readonly events: (LicenseAssigned | LicenseRevoked)[];
+  /** The items the events are of, in order. */
+  readonly applied: readonly { readonly index: number; readonly userId: string }[];
+  readonly refused: readonly BulkItemRefusal[];
+  readonly before: SeatCounts;
+  readonly after: SeatCounts;
+}
+
+/**
+ * The caller sees the decision the append was made of (a retry decides again: the last one seen is it). Only
+ * observes: what is decided depends on the command and the state alone.
+ */
+interface BulkCommandMetadata extends CommandMetadata {
+  readonly onDecided?: (decision: LicensesDecision) => void;
+}
+
+export type AssignLicenses = Command<
+  'AssignLicenses',
+  { accountId: string; product: Product; mode: BulkMode; items: readonly BulkLicenseItem[] },
+  BulkCommandMetadata
+>;
+export type RevokeLicenses = Command<
+  'RevokeLicenses',
+  { accountId: string; product: Product; mode: BulkMode; items: readonly BulkLicenseItem[]; reason: string | null },
+  BulkCommandMetadata
+>;
+
+/** Refuses an empty list, one over the bound, and a user named twice (naming the repeat and the first). */
+function requireBulkList(items: readonly BulkLicenseItem[]): void {
+  if (items.length === 0) throw new InvalidInput('userIds', 'must name at least one user', 'arrayNotEmpty');
+  if (items.length > MAX_BULK_ITEMS) {
+    throw new InvalidInput('userIds', `must name at most ${MAX_BULK_ITEMS} users, not ${items.length}`, 'arrayMaxSize');
+  }
+  const seen = new Map<string, number>();
+  items.forEach(({ userId }, index) => {
+    const first = seen.get(userId);
+    if (first !== undefined) {
+      throw new InvalidInput(`userIds.${index}`, `item ${index} repeats item ${first} (${userId})`, 'arrayUnique');
+    }
+    seen.set(userId, index);
+  });
+}
+
+/**
+ * Decides each item as the single AssignLicense or RevokeLicense would, in order, on a private copy of the state
+ * that takes each accepted item's event (so seats run out where they would for commands one after the other).
+ * Whole-operation refusals (role, list, reason) throw; an item's refusal is listed. ALL_OR_NOTHING with any item
+ * refused decides no event.
+ */
+export function decideLicenses(command: AssignLicenses | RevokeLicenses, state: SubscriptionState): LicensesDecision {
+  requireSeatManager(command, command.type === 'AssignLicenses' ? 'assign licences' : 'revoke licences');
+  requireBulkList(command.data.items);
+  const { accountId, product } = command.data;
+  const reason = command.type === 'RevokeLicenses' ? command.data.reason?.trim() || null : null;
+  if (reason && reason.length > MAX_REASON_LENGTH) {
+    throw new InvalidInput('reason', `must be at most ${MAX_REASON_LENGTH} characters`, 'maxLength');
+  }
+  const before = seatCounts(state);
+  // One copy of the holders (a fold of nothing copies them) for the whole list; each accepted item's event is folded
+  // into it in place, so the state given stays as it was.
+  let working = foldSubscription(state, []);
+  const events: (LicenseAssigned | LicenseRevoked)[] = [];
+  const applied: { index: number; userId: string }[] = [];
+  const refused: BulkItemRefusal[] = [];
+  command.data.items.forEach(({ userId, user }, index) => {
+    const metadata = { actor: command.metadata.actor, now: command.metadata.now };
+    const single: AssignLicense | RevokeLicense =
+      command.type === 'AssignLicenses'
+        ? { type: 'AssignLicense', data: { accountId, product, userId, user }, metadata }
+        : { type: 'RevokeLicense', data: { accountId, product, userId, user, reason }, metadata };
+    try {
+      const decided = subscriptionDecider.decide(single, working) as (LicenseAssigned | LicenseRevoked)[];
+      working = foldSubscription(working, decided, { inPlace: true });
+      events.push(...decided);
+      applied.push({ index, userId });
+    } catch (refusal) {
+      if (!(refusal instanceof DomainError)) throw refusal;
+      refused.push({ index, userId, code: refusal.code, message: refusal.message });
+    }
+  });
+  if (command.data.mode === 'ALL_OR_NOTHING' && refused.length > 0) {
+    return { events: [], applied: [], refused, before, after: before };
+  }
+  return { events, applied, refused, before, after: seatCounts(working) };
+}
