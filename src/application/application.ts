@@ -3,6 +3,7 @@ import type { Actor, Role } from '../domain/decider';
 import type { Product } from '../domain/plans';
 import type { UserState } from '../domain/user';
 import type { Position } from '../eventstore/port';
+import type { BulkOperations } from './bulk';
 
 /** Who asks and why: becomes the events' actorId, correlationId and causationId. */
 export interface RequestContext {
@@ -62,7 +63,8 @@ export interface AssignedLicense {
   readonly assignedBy: string;
 }
 
-export interface Application {
+/** The bulk operations (src/application/bulk.ts) are the application's too. */
+export interface Application extends BulkOperations {
   /** Sign-up: opens an account with its owner. No actor yet: the correlation id is the request's. */
   openAccount(
     request: { readonly correlationId: string },

@@ -23,6 +23,7 @@ import type {
   UserWritten,
   Written,
 } from './application';
+import { bulkOperations } from './bulk';
 import { emailReservations } from './email-reservation';
 import { CommandHandler, type EventContext } from './handle-command';
 import { CLAIM_METADATA, inputHashOf, runIdempotent } from './idempotency';
@@ -311,6 +312,7 @@ export function createApplication(deps: ApplicationDeps): Application {
 
     loadUser,
     findUserByEmail: (email) => emails.find(email),
+    ...bulkOperations({ handler, now, loadUser, emails, eventContext, validProduct }),
   };
 }
 

@@ -11,7 +11,7 @@ import type { CommandHandler, EventContext } from './handle-command';
 export const emailStreamOf = (email: string): string =>
   emailReservationStream(createHash('sha256').update(normalizeEmail(email)).digest('hex'));
 
-interface EmailReservations {
+export interface EmailReservations {
   /** Reserves `email` for the user, or refuses with EmailTaken. */
   reserve(
     email: string,
