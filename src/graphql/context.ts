@@ -3,12 +3,14 @@
 // resolvers hand to the schema's object types are the query service's: import them from src/queries/rows.ts.
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
+import type { BulkMode } from '../application/bulk';
 import type { Authentication, TokenRefusal } from '../auth/sessions-authentication';
 import type { Actor, Role } from '../domain/decider';
 import type { Product } from '../domain/plans';
 import type { DeliveryStatus } from '../notifications/db';
 import type {
   AccountRow,
+  BulkLicensesAnswer,
   Connection,
   CountedConnection,
   LicenseEventRow,
@@ -18,6 +20,7 @@ import type {
   ProductSubscriptionRow,
   SeatAvailabilityRow,
   UserRow,
+  UsersCreatedAnswer,
 } from '../queries/rows';
 
 /** Who is asking: role and account always come from our own user records, never from token claims. */
@@ -93,6 +96,23 @@ export interface SeatledgerServices {
     caller: Caller,
     input: { userId: string; product: Product; reason: string | null },
   ): Promise<{ user: UserRow; seats: SeatAvailabilityRow }>;
+  /** Many licences of one product at once (src/application/bulk.ts); a dry run writes nothing. */
+  assignLicenses(
+    caller: Caller,
+    input: { userIds: readonly string[]; product: Product; mode: BulkMode; dryRun: boolean },
+  ): Promise<BulkLicensesAnswer>;
+  revokeLicenses(
+    caller: Caller,
+    input: { userIds: readonly string[]; product: Product; mode: BulkMode; dryRun: boolean; reason: string | null },
+  ): Promise<BulkLicensesAnswer>;
+  createUsers(
+    caller: Caller,
+    input: {
+      users: readonly { email: string; name: string; role: Role }[];
+      mode: BulkMode;
+      dryRun: boolean;
+    },
+  ): Promise<UsersCreatedAnswer>;
 
   // Reads take the account they are scoped to: the viewer's for root fields, the parent row's for nested ones
   // (a row is only ever reached through its own account, so nested reads never cross accounts).

@@ -2,6 +2,7 @@
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { authChecker } from './auth';
+import { BulkMutationResolver } from './resolvers/bulk';
 import {
   AccountFieldsResolver,
   LicenseEventFieldsResolver,
@@ -24,6 +25,7 @@ const RESOLVERS = [
   SessionResolver,
   LicenseMutationResolver,
   UserMutationResolver,
+  BulkMutationResolver,
   SubscriptionResolver,
   UserFieldsResolver,
   LicenseFieldsResolver,

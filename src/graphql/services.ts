@@ -2,9 +2,12 @@
 // or the write side's decided state when the read models are late); each read is a query. Nothing else lives here.
 import DataLoader from 'dataloader';
 import type { Application } from '../application/application';
+import type { LicensesWritten } from '../application/bulk';
 import type { IssuedSession, Sessions } from '../auth/sessions';
 import type { SignIn } from '../auth/sign-in';
+import { plannedUser } from '../queries/decided-rows';
 import type { QueryService } from '../queries/query-service';
+import type { BulkLicensesAnswer, SeatAvailabilityRow } from '../queries/rows';
 import type { Caller, Loaders, SeatledgerServices } from './context';
 
 interface ServicesDeps {
@@ -29,6 +32,15 @@ const tokensOf = ({ token, expiresAt, refreshToken }: IssuedSession) => ({ token
 export function createServices(deps: ServicesDeps): SeatledgerServices {
   const { app, signIn, queries } = deps;
   const context = (caller: Caller) => ({ actor: caller.viewer, correlationId: caller.requestId });
+
+  /** A bulk licence answer: the users read back once the read models show the append (or from their streams). */
+  const licensesAnswer = async (written: LicensesWritten): Promise<BulkLicensesAnswer> => ({
+    dryRun: written.dryRun,
+    applied: await queries.usersAfter(written.position, written.accountId, written.applied),
+    refused: written.refused.map(({ index, userId, code, message }) => ({ index, userId, code, message, email: null })),
+    seatsBefore: operationSeats(written, 'before'),
+    seatsAfter: operationSeats(written, 'after'),
+  });
 
   return {
     async signUp(caller, input) {
@@ -113,6 +125,30 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
       return queries.revocationAfter(written, caller.viewer.accountId, input);
     },
 
+    async assignLicenses(caller, input) {
+      return licensesAnswer(await app.assignLicenses(context(caller), input));
+    },
+
+    async revokeLicenses(caller, input) {
+      return licensesAnswer(await app.revokeLicenses(context(caller), input));
+    },
+
+    async createUsers(caller, input) {
+      const at = new Date();
+      const outcome = await app.createUsers(context(caller), input);
+      const refused = outcome.refused.map(({ index, email, code, message }) => ({
+        index,
+        email,
+        code,
+        message,
+        userId: null,
+      }));
+      const created = outcome.dryRun
+        ? outcome.created.flatMap((user) => plannedUser(user, at) ?? [])
+        : await queries.usersAfter(outcome.position, caller.viewer.accountId, outcome.created);
+      return { dryRun: outcome.dryRun, created, refused };
+    },
+
     async account(accountId) {
       return queries.account(accountId);
     },
@@ -151,4 +187,10 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
       };
     },
   };
+}
+
+/** The counts before and after one bulk operation: rows with ids of their own, never the live counts' entry. */
+function operationSeats(written: LicensesWritten, side: 'before' | 'after'): SeatAvailabilityRow {
+  const { accountId, product, operationId } = written;
+  return { accountId, product, ...written[side], view: { kind: 'operation', operationId, side } };
 }

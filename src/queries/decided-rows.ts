@@ -42,3 +42,10 @@ export async function decidedUser(log: LogReader, user: UserState): Promise<User
   const { userId, accountId, email, name, role, status } = user;
   return { id: userId, accountId, email, name, role, active: status === 'active', createdAt };
 }
+
+/** A user a dry run would create, as the users read model would show them then (`at`: when it was decided). */
+export function plannedUser(user: UserState, at: Date): UserRow | null {
+  if (user.status === 'absent') return null;
+  const { userId, accountId, email, name, role, status } = user;
+  return { id: userId, accountId, email, name, role, active: status === 'active', createdAt: at.toISOString() };
+}

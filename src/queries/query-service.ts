@@ -121,6 +121,11 @@ export interface QueryService {
     accountId: string,
     input: { userId: string; product: Product },
   ): Promise<Assignment>;
+  /**
+   * The users a bulk operation wrote, in order, once the read models show `position` (null: nothing written, read
+   * as they stand); from their streams' states when the read models are late.
+   */
+  usersAfter(position: Position | null, accountId: string, users: readonly UserState[]): Promise<UserRow[]>;
   revocationAfter(
     written: SubscriptionWritten & UserWritten,
     accountId: string,
@@ -337,6 +342,35 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
           if (!user || !written.subscription) return null;
           return { license: decidedLicense(written.license), user, seats: decidedSeats(written.subscription) };
         },
+      );
+    },
+
+    async usersAfter(position, accountId, states) {
+      const ids = states.map((user) => (user.status === 'absent' ? '' : user.userId));
+      const decided = async () => {
+        const rows = await Promise.all(states.map((user) => decidedUser(log, user)));
+        return rows.every((row) => row !== null) ? (rows as UserRow[]) : null;
+      };
+      const read = () => {
+        const found = users.usersByIds(db, ids);
+        return ids.map((id) => {
+          const user = found.get(id);
+          return user && user.accountId === accountId ? user : null;
+        });
+      };
+      if (position === null) {
+        // Nothing written: users the read models do not show yet (just created elsewhere) come from their streams.
+        const rows = read();
+        return rows.every((row) => row !== null) ? (rows as UserRow[]) : ((await decided()) ?? []);
+      }
+      return writes.answer(
+        position,
+        () => {
+          const rows = read();
+          if (rows.some((row) => row === null)) throw new NotFound('user', 'a user of the operation is not visible');
+          return rows as UserRow[];
+        },
+        decided,
       );
     },
 

@@ -118,3 +118,27 @@ export interface PageArgs {
   readonly last?: number | null;
   readonly before?: string | null;
 }
+
+/** One item of a bulk operation not applied: `userId` for licence operations, `email` for createUsers. */
+export interface BulkRefusalRow {
+  readonly index: number;
+  readonly userId: string | null;
+  readonly email: string | null;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A bulk licence operation's answer; the seat rows carry the operation's own view (ids of their own). */
+export interface BulkLicensesAnswer {
+  readonly dryRun: boolean;
+  readonly applied: readonly UserRow[];
+  readonly refused: readonly BulkRefusalRow[];
+  readonly seatsBefore: SeatAvailabilityRow;
+  readonly seatsAfter: SeatAvailabilityRow;
+}
+
+export interface UsersCreatedAnswer {
+  readonly dryRun: boolean;
+  readonly created: readonly UserRow[];
+  readonly refused: readonly BulkRefusalRow[];
+}

@@ -129,6 +129,30 @@ export function createFakeServices(userCount = 3): FakeServices {
       calls.push('revokeLicense');
       return { user: OWNER, seats: seats(input.product) };
     },
+    async assignLicenses(_caller, input) {
+      calls.push('assignLicenses');
+      return {
+        dryRun: input.dryRun,
+        applied: [],
+        refused: [],
+        seatsBefore: seats(input.product),
+        seatsAfter: seats(input.product),
+      };
+    },
+    async revokeLicenses(_caller, input) {
+      calls.push('revokeLicenses');
+      return {
+        dryRun: input.dryRun,
+        applied: [],
+        refused: [],
+        seatsBefore: seats(input.product),
+        seatsAfter: seats(input.product),
+      };
+    },
+    async createUsers(_caller, input) {
+      calls.push('createUsers');
+      return { dryRun: input.dryRun, created: [], refused: [] };
+    },
     async account() {
       calls.push('account');
       if (fake.accountDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.accountDelayMs));

@@ -19,6 +19,7 @@ const LIMITS = {
   reasonLength: 500,
   tokenLength: 1000,
   idempotencyKeyLength: 100,
+  bulkItems: 1000,
 } as const;
 
 /**
@@ -38,6 +39,8 @@ export const VALIDATION_RULES = [
   'wellFormedText',
   'isIdempotencyKey',
   'isPosition',
+  'arrayNotEmpty',
+  'arrayMaxSize',
 ] as const;
 type ValidationRule = (typeof VALIDATION_RULES)[number];
 
@@ -177,3 +180,14 @@ export const IsNotWithFirst = () =>
         '$property cannot be combined with first: page forward with first/after or backward with last/before',
     },
   });
+
+/** The list of a bulk operation: 1 to 1,000 items (duplicates are the decision's to name, by index). */
+export const IsBulkList = () =>
+  rules(
+    rule('arrayNotEmpty', (v) => !Array.isArray(v) || v.length > 0, 'must hold at least one item'),
+    rule(
+      'arrayMaxSize',
+      (v) => !Array.isArray(v) || v.length <= LIMITS.bulkItems,
+      `must hold at most ${LIMITS.bulkItems.toLocaleString('en')} items`,
+    ),
+  );
