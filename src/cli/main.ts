@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   export: async () => (await import('./export')).exportCommand,
   replay: async () => (await import('./replay')).replayCommand,
   history: async () => (await import('./history')).historyCommand,
+  'import-users': async () => (await import('./import-users')).importUsersCommand,
 };
 
 function usage(): string {
