@@ -36,6 +36,6 @@ describe('schema.graphql under graphql-eslint', () => {
       ],
     });
     const [result] = await eslint.lintFiles(['schema.graphql']);
-    expect(result.messages.map((m) => `${m.line}: ${m.message}`)).toEqual([]);
+    expect(result?.messages.map((m) => `${m.line}: ${m.message}`)).toEqual([]);
   });
 });
