@@ -39,6 +39,8 @@ export interface SubscriptionSeats {
   readonly planId: string;
   readonly purchased: number;
   readonly assigned: number;
+  /** Held for pending invitations. */
+  readonly reserved: number;
 }
 
 /** A write on a subscription stream; `subscription` is null only where nothing was ever bought. */

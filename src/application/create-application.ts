@@ -317,8 +317,8 @@ export function createApplication(deps: ApplicationDeps): Application {
 /** The counts a payload shows, copied out of the state (whose holders the next command changes in place). */
 function seatsOf(state: SubscriptionState): SubscriptionSeats | null {
   if (state.status === 'none') return null;
-  const { accountId, product, planId, purchased, holders } = state;
-  return { accountId, product, planId, purchased, assigned: holders.size };
+  const { accountId, product, planId, purchased, holders, reservations } = state;
+  return { accountId, product, planId, purchased, assigned: holders.size, reserved: reservations.size };
 }
 
 /** Products name streams, so one outside the catalog never gets that far (GraphQL's enum guards it too). */

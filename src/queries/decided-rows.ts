@@ -7,8 +7,8 @@ import type { LogReader } from './read-models';
 import type { LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from './rows';
 
 export function decidedSeats(subscription: SubscriptionSeats): SeatAvailabilityRow {
-  const { product, purchased, assigned } = subscription;
-  return { product, purchased, assigned, available: purchased - assigned };
+  const { product, purchased, assigned, reserved } = subscription;
+  return { product, purchased, assigned, reserved, available: purchased - assigned - reserved };
 }
 
 export function decidedSubscription(subscription: SubscriptionSeats): ProductSubscriptionRow {

@@ -25,6 +25,12 @@ export interface SeatAvailabilityRow {
   readonly product: Product;
   readonly purchased: number;
   readonly assigned: number;
+  /**
+   * Held for pending invitations. Always set by the queries; optional only until the GraphQL type (which implements
+   * this row) carries the field.
+   */
+  readonly reserved?: number;
+  /** purchased − assigned − reserved */
   readonly available: number;
 }
 

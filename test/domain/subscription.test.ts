@@ -402,6 +402,7 @@ describe('subscription decider: evolve', () => {
       planId: 'video-pro',
       purchased: 5,
       holders: new Set(),
+      reservations: new Map(),
     });
   });
 
@@ -422,6 +423,7 @@ describe('subscription decider: evolve', () => {
       planId: 'video-pro',
       purchased: 6,
       holders: new Set(['bob']),
+      reservations: new Map(),
     });
   });
 
