@@ -3,6 +3,7 @@ import type { Actor, Role } from '../domain/decider';
 import type { Product } from '../domain/plans';
 import type { UserState } from '../domain/user';
 import type { Position } from '../eventstore/port';
+import type { Invitations } from './invitations';
 
 /** Who asks and why: becomes the events' actorId, correlationId and causationId. */
 export interface RequestContext {
@@ -100,4 +101,6 @@ export interface Application {
   loadUser(userId: string): Promise<UserState>;
   /** The user an e-mail (any case) is reserved for, from the reservation stream; null when none. */
   findUserByEmail(email: string): Promise<{ userId: string; accountId: string } | null>;
+  /** Invitations that hold a seat (src/application/invitations.ts), on the same command handler. */
+  readonly invitations: Invitations;
 }

@@ -36,7 +36,10 @@ export type InvitationResent = Event<
   'InvitationResent',
   { invitationId: string; accountId: string; userId: string; issue: number }
 >;
-export type InvitationAccepted = Event<'InvitationAccepted', { invitationId: string; accountId: string; userId: string }>;
+export type InvitationAccepted = Event<
+  'InvitationAccepted',
+  { invitationId: string; accountId: string; userId: string }
+>;
 export type InvitationCancelled = Event<
   'InvitationCancelled',
   { invitationId: string; accountId: string; userId: string }
@@ -116,7 +119,8 @@ export function invitationValidityMs(expiresIn: string): number {
     throw new InvalidInput('expiresIn', 'must be an ISO-8601 duration such as PT1H, P7D or P2W');
   }
   const [weeks, days, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
-  const ms = ((((weeks ?? 0) * 7 + (days ?? 0)) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60_000 + (seconds ?? 0) * 1000;
+  const ms =
+    ((((weeks ?? 0) * 7 + (days ?? 0)) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60_000 + (seconds ?? 0) * 1000;
   if (!(ms >= MIN_INVITATION_MS && ms <= MAX_INVITATION_MS)) {
     throw new InvalidInput('expiresIn', 'must be from PT1M (one minute) to P30D (thirty days)');
   }
@@ -180,7 +184,10 @@ export const invitationDecider: Decider<InvitationState, InvitationCommand, Invi
       case 'CancelInvitation': {
         const invitation = manageable(state, command.metadata.actor, command.data.invitationId, 'cancel invitations');
         if (invitation.status === 'ACCEPTED') {
-          throw new InvalidInput('invitationId', 'was accepted already: revoke licences or deactivate the user instead');
+          throw new InvalidInput(
+            'invitationId',
+            'was accepted already: revoke licences or deactivate the user instead',
+          );
         }
         // Cancelled or lapsed already: nothing more to free.
         if (invitation.status !== 'PENDING') return [];

@@ -281,6 +281,8 @@ function requireSeatManager(command: Exclude<SubscriptionCommand, ConvertSeatRes
     if (!systemMay) throw new Forbidden(`only OWNER or ADMIN may ${action}`);
     return;
   }
+  // Expiry is the system's: a lapse is a fact of the clock, written by the expiry reactor, never a person's act.
+  if (command.type === 'ExpireSeatReservation') throw new Forbidden('invitations expire on their own');
   requireRole(actor, action, 'OWNER', 'ADMIN');
   requireOwnAccount(actor, command.data.accountId, 'subscription');
 }

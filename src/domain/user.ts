@@ -203,7 +203,8 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         if (!isSystemActor(actor)) requireRole(actor, 'cancel invitations', 'OWNER', 'ADMIN');
         // Only a user still waiting on this invitation: one who accepted it, or was deactivated, stays as they are.
         if (state.status !== 'active' || state.invitationId !== invitationId) return [];
-        if (!isSystemActor(actor) && actor.accountId !== state.accountId) throw new NotFound(`user ${userId} not found`);
+        if (!isSystemActor(actor) && actor.accountId !== state.accountId)
+          throw new NotFound(`user ${userId} not found`);
         return [{ type: 'UserDeactivated', data: { userId } }];
       }
       case 'ChangeUserRole': {

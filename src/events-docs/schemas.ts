@@ -476,8 +476,7 @@ const CURRENT_SCHEMAS: CurrentSchemas = {
   },
   InvitationExpired: {
     stream: 'invitation-',
-    meaning:
-      'The invitation lapsed unaccepted: its seats are freed (SeatReservationExpired) and its user deactivated.',
+    meaning: 'The invitation lapsed unaccepted: its seats are freed (SeatReservationExpired) and its user deactivated.',
     writtenWhen:
       'By the system (the invitation-expiry reactor) within REACTOR_TICK_SECONDS of expiresAt, caused by the ' +
       'InvitationSent event.',

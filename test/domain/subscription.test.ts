@@ -383,10 +383,11 @@ describe('subscription decider: seat counts', () => {
     foldEvents(subscriptionDecider, subscriptionDecider.initialState(), events);
 
   it('nothing bought is zero of each; then purchased, assigned and their difference', () => {
-    expect(seatCounts(fold())).toEqual({ purchased: 0, assigned: 0, available: 0 });
+    expect(seatCounts(fold())).toEqual({ purchased: 0, assigned: 0, reserved: 0, available: 0 });
     expect(seatCounts(fold(purchased(5), assigned('ann'), assigned('bob'), revoked('ann'), released(1)))).toEqual({
       purchased: 4,
       assigned: 1,
+      reserved: 0,
       available: 3,
     });
   });

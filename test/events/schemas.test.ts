@@ -134,7 +134,7 @@ describe('events the deciders write validate against their schemas', () => {
     planId: 'video-standard',
     purchased: 10,
     holders: new Set(['alice']),
-      reservations: new Map(),
+    reservations: new Map(),
   };
 
   it('account', () => {
