@@ -2,7 +2,7 @@
 // not show yet. Each mirrors what the projections would write for the same events.
 import type { AssignedLicense, SubscriptionSeats } from '../application/application';
 import { subscriptionStream, userStream } from '../domain/streams';
-import type { UserState } from '../domain/user';
+import { type UserState, userStatus } from '../domain/user';
 import type { LogReader } from './read-models';
 import type { LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from './rows';
 
@@ -40,5 +40,5 @@ export async function decidedUser(log: LogReader, user: UserState): Promise<User
   }
   if (createdAt === undefined) return null;
   const { userId, accountId, email, name, role, status } = user;
-  return { id: userId, accountId, email, name, role, active: status === 'active', createdAt };
+  return { id: userId, accountId, email, name, role, active: status === 'active', status: userStatus(user), createdAt };
 }
