@@ -25,6 +25,8 @@ export interface Config {
   readonly publicUrl: string;
   readonly auth: AuthConfig;
   readonly logLevel: LogLevel;
+  /** REACTOR_TICK_SECONDS: how often the invitation-expiry reactor looks for lapsed invitations (default 10). */
+  readonly reactorTickSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +123,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
   }
 
+  const rawTick = read('REACTOR_TICK_SECONDS');
+  let reactorTickSeconds = 10;
+  if (rawTick !== undefined) {
+    if (/^\d{1,4}$/.test(rawTick) && Number(rawTick) >= 1 && Number(rawTick) <= 3600)
+      reactorTickSeconds = Number(rawTick);
+    else problems.push(`REACTOR_TICK_SECONDS must be a whole number from 1 to 3600, got ${JSON.stringify(rawTick)}`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, dataDir, eventStoreConnectionString, smtpUrl, publicUrl, auth, logLevel };
+  return { port, host, dataDir, eventStoreConnectionString, smtpUrl, publicUrl, auth, logLevel, reactorTickSeconds };
 }
