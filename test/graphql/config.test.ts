@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:4000',
       auth: { kind: 'local', secret: null },
       logLevel: 'info',
+      reactorTickSeconds: 10,
     });
   });
 
@@ -62,6 +63,9 @@ describe('loadConfig', () => {
     expect(problemsOf({ SMTP_URL: 'localhost:25' })[0]).toMatch(/^SMTP_URL must be an smtp:\/\/ or smtps:\/\//);
     expect(problemsOf({ PUBLIC_URL: 'ftp://x' })[0]).toMatch(/^PUBLIC_URL must be an http/);
     expect(problemsOf({ LOG_LEVEL: 'loud' })[0]).toMatch(/^LOG_LEVEL must be one of fatal, error, warn, info/);
+    expect(problemsOf({ REACTOR_TICK_SECONDS: '0' })[0]).toMatch(/^REACTOR_TICK_SECONDS must be a whole number from 1/);
+    expect(problemsOf({ REACTOR_TICK_SECONDS: '2.5' })).toHaveLength(1);
+    expect(loadConfig({ REACTOR_TICK_SECONDS: '1' }, '/srv').reactorTickSeconds).toBe(1);
     expect(problemsOf({ AUTH_ISSUER: 'https://id.example.com/' })).toEqual([
       'AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must be set together or not at all; missing AUTH_JWKS_URL, AUTH_AUDIENCE',
     ]);

@@ -77,7 +77,7 @@ describe('query service, read models keeping up', () => {
 
     const assigned = await app.assignLicense(owner, { userId: bob.userId, product: 'WEBINAR' });
     const answer = await queries.assignmentAfter(assigned, accountId, { userId: bob.userId, product: 'WEBINAR' });
-    expect(answer.seats).toEqual({ product: 'WEBINAR', purchased: 2, assigned: 1, available: 1 });
+    expect(answer.seats).toEqual({ product: 'WEBINAR', purchased: 2, assigned: 1, reserved: 0, available: 1 });
     expect(answer.license).toMatchObject({
       userId: bob.userId,
       planId: 'webinar-100',
@@ -100,6 +100,7 @@ describe('query service, read models keeping up', () => {
       product: 'WEBINAR',
       purchased: 5,
       assigned: 0,
+      reserved: 0,
       available: 5,
     });
   });
@@ -135,7 +136,7 @@ describe('query service, read models stalled (a consumer never started)', () => 
       accountId,
       product: 'WEBINAR',
       planId: 'webinar-100',
-      decidedSeats: { product: 'WEBINAR', purchased: 4, assigned: 0, available: 4 },
+      decidedSeats: { product: 'WEBINAR', purchased: 4, assigned: 0, reserved: 0, available: 4 },
     });
   });
 
@@ -164,14 +165,15 @@ describe('query service, read models stalled (a consumer never started)', () => 
         name: 'Bob',
         role: 'MEMBER',
         active: true,
+        status: 'ACTIVE',
         createdAt: created?.metadata.occurredAt,
       },
-      seats: { product: 'WEBINAR', purchased: 2, assigned: 1, available: 1 },
+      seats: { product: 'WEBINAR', purchased: 2, assigned: 1, reserved: 0, available: 1 },
     });
 
     const revoked = await app.revokeLicense(owner, { userId: bob.userId, product: 'WEBINAR' });
     const after = await queries.revocationAfter(revoked, accountId, { userId: bob.userId, product: 'WEBINAR' });
-    expect(after.seats).toEqual({ product: 'WEBINAR', purchased: 2, assigned: 0, available: 2 });
+    expect(after.seats).toEqual({ product: 'WEBINAR', purchased: 2, assigned: 0, reserved: 0, available: 2 });
   });
 
   it('answers a deactivation with the user as their stream now stands', async () => {
