@@ -6,9 +6,14 @@ import { allProjections } from '../projections';
 import { createApplication } from './application/create-application';
 import { createCredentialsApplication } from './application/credentials';
 import { LogWatch } from './application/log-watch';
+import { HashQueue } from './auth/hash-queue';
+import { queuedPasswordHasher } from './auth/passwords';
 import { rememberVerified } from './auth/remember-verified';
+import { createSessions, type Sessions } from './auth/sessions';
+import { createAuthenticator } from './auth/sessions-authentication';
 import { createSignIn } from './auth/sign-in';
-import { loadOrCreateSecret, localTokens, oidcTokens, type TokenIssuer, type TokenVerifier } from './auth/tokens';
+import { Throttle } from './auth/throttle';
+import { loadOrCreateSecret, localTokens, oidcTokens, type TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { EVENT_UPCASTERS } from './domain/event-schemas';
 import { openEventStore } from './eventstore/open';
@@ -16,6 +21,7 @@ import type { EventStore, Position } from './eventstore/port';
 import { withUpcasting } from './eventstore/upcasting';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
+import { socketRegistry } from './graphql/socket-registry';
 import { attachGraphQLWebSocket } from './graphql/websocket';
 import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
@@ -23,6 +29,7 @@ import { createDeactivationReactor } from './notifications/deactivation-reactor'
 import { createNotifier } from './notifications/notifier';
 import type { ReactorGroupStatus } from './notifications/reactor';
 import { createMailTransport } from './notifications/transports';
+import { securePrivateDir } from './private-files';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
 import { createQueryService } from './queries/query-service';
@@ -68,6 +75,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
   };
 
   try {
+    // Before anything is written there: the dir 0700, whether new or left open by an older version.
+    securePrivateDir(config.dataDir, logger);
     const store = options.openEventStore
       ? withUpcasting(await options.openEventStore(config), EVENT_UPCASTERS)
       : await openEventStore({
@@ -99,17 +108,40 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     closers.splice(closers.length - 1, 0, () => readModels.close());
     void consumer.add(readModels);
 
-    let issuer: TokenIssuer | undefined;
+    let sessions: Sessions | undefined;
     let verifier: TokenVerifier;
     if (config.auth.kind === 'oidc') {
       verifier = oidcTokens(config.auth);
     } else {
-      const tokens = localTokens(loadOrCreateSecret(config.dataDir, config.auth.secret ?? undefined));
-      issuer = tokens;
+      const secret = loadOrCreateSecret(config.dataDir, config.auth.secret ?? undefined);
+      const tokens = localTokens(secret, config.auth.tokenTtlSeconds);
+      sessions = createSessions({
+        store,
+        watch,
+        app,
+        tokens,
+        secret,
+        graceMs: config.auth.refreshGraceSeconds * 1000,
+      });
       verifier = tokens;
     }
     verifier = rememberVerified(verifier);
-    const signIn = createSignIn({ app, credentials, verifier, ...(issuer ? { issuer } : {}) });
+    const { hashConcurrency, hashMaxWaiting, trustProxy: _trustProxy, ...throttleSettings } = config.throttle;
+    const signIn = createSignIn({
+      app,
+      credentials,
+      verifier,
+      ...(sessions ? { issuer: sessions } : {}),
+      passwords: queuedPasswordHasher(new HashQueue({ concurrency: hashConcurrency, maxWaiting: hashMaxWaiting })),
+      // One throttle per kind of secret: guesses at passwords and at activation tokens are counted apart.
+      loginThrottle: new Throttle(throttleSettings),
+      activationThrottle: new Throttle(throttleSettings),
+    });
+    const authenticate = createAuthenticator({
+      verifier,
+      ...(sessions ? { sessions } : {}),
+      resolveViewer: (token) => signIn.resolveViewer(token),
+    });
     // The notifier's delivery state; `notifications(status:)` reads it where the reactors run.
     const db = (options.reactors ?? true) ? openNotificationsDb(config.dataDir) : null;
     if (db) {
@@ -136,7 +168,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         : {}),
     });
     closers.push(() => queries.close());
-    const services = createServices({ app, signIn, queries });
+    const services = createServices({ app, signIn, queries, ...(sessions ? { sessions } : {}) });
 
     // The reactors' consumer groups (EventStoreDB): where they are shows beside the processors in /readyz.
     let reactorStatus = (): ReactorGroupStatus[] => [];
@@ -219,12 +251,17 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     });
 
     const schema = await buildSeatledgerSchema();
+    // Open sockets by viewer: closed when the log says their viewer was deactivated or lost a role.
+    const sockets = socketRegistry();
+    void consumer.add(sockets);
     const ws = attachGraphQLWebSocket({
       schema,
       services,
       logger,
-      resolveViewer: (token) => signIn.resolveViewer(token),
+      resolveViewer: authenticate,
+      ...(sessions ? { sessions } : {}),
       registry,
+      sockets,
     });
     closers.push(() => ws.close());
 
@@ -234,13 +271,14 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       schema,
       logger,
       metricsRegistry: registry,
-      resolveViewer: (token) => signIn.resolveViewer(token),
+      resolveViewer: authenticate,
       // Only the read models gate readiness; a failing reactor (SMTP down) shows in the detail, not as a 503.
       readiness: () => ({
         ready: consumer.isReady(),
         detail: { processors: consumer.status(), ...(reactorStatus().length ? { groups: reactorStatus() } : {}) },
       }),
       activatePage: { publicUrl: config.publicUrl },
+      trustProxy: config.throttle.trustProxy,
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });
     closers.push(() => server.close());

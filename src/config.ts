@@ -1,5 +1,6 @@
-// Configuration from the environment (api.md's table), checked all at once at start: a malformed value stops the
-// start with one line per mistake naming the variable. Values that may hold a secret are never echoed.
+// Configuration from the environment (docs/configuration.md's table), checked all at once at start: a malformed
+// value stops the start with one line per mistake naming the variable. Values that may hold a secret are never echoed.
+import os from 'node:os';
 import path from 'node:path';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -9,8 +10,26 @@ export type AuthConfig =
   | {
       readonly kind: 'local' /** Null: a secret generated into the data dir on first start. */;
       readonly secret: string | null;
+      /** AUTH_TOKEN_TTL_SECONDS: lifetime of access tokens. */
+      readonly tokenTtlSeconds: number;
+      /** AUTH_REFRESH_GRACE_SECONDS: how long a spent refresh token still answers the pair it was spent for. */
+      readonly refreshGraceSeconds: number;
     }
   | { readonly kind: 'oidc'; readonly jwksUrl: string; readonly issuer: string; readonly audience: string };
+
+/** Sign-in throttling and bounded password hashing (docs/throttling.md); times in milliseconds. */
+export interface ThrottleConfig {
+  readonly failures: number;
+  readonly windowMs: number;
+  readonly firstDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly addressFailures: number;
+  readonly addressWindowMs: number;
+  readonly hashConcurrency: number;
+  readonly hashMaxWaiting: number;
+  /** TRUST_PROXY=on: the client address is X-Forwarded-For's last entry (the one our proxy added). */
+  readonly trustProxy: boolean;
+}
 
 export interface Config {
   readonly port: number;
@@ -25,6 +44,7 @@ export interface Config {
   readonly publicUrl: string;
   readonly auth: AuthConfig;
   readonly logLevel: LogLevel;
+  readonly throttle: ThrottleConfig;
   /** REACTOR_TICK_SECONDS: how often the invitation-expiry reactor looks for lapsed invitations (default 10). */
   readonly reactorTickSeconds: number;
 }
@@ -110,10 +130,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   if (secret !== null && secret.length < MIN_AUTH_SECRET_LENGTH) {
     problems.push(`AUTH_SECRET must be at least ${MIN_AUTH_SECRET_LENGTH} characters long`);
   }
+  const seconds = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (/^\d{1,9}$/.test(raw) && Number(raw) >= min && Number(raw) <= max) return Number(raw);
+    problems.push(`${name} must be a whole number of seconds from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+  // Up to a day: an access token cannot be taken back before its session's end is known everywhere, keep it short.
+  const tokenTtlSeconds = seconds('AUTH_TOKEN_TTL_SECONDS', 900, 1, 86_400);
+  const refreshGraceSeconds = seconds('AUTH_REFRESH_GRACE_SECONDS', 10, 0, 300);
   if (oidc.AUTH_JWKS_URL && oidc.AUTH_ISSUER && oidc.AUTH_AUDIENCE) {
     auth = { kind: 'oidc', jwksUrl: oidc.AUTH_JWKS_URL, issuer: oidc.AUTH_ISSUER, audience: oidc.AUTH_AUDIENCE };
   } else {
-    auth = { kind: 'local', secret };
+    auth = { kind: 'local', secret, tokenTtlSeconds, refreshGraceSeconds };
   }
 
   const rawLevel = read('LOG_LEVEL')?.toLowerCase();
@@ -122,6 +152,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     if ((LOG_LEVELS as readonly string[]).includes(rawLevel)) logLevel = rawLevel as LogLevel;
     else problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env.LOG_LEVEL)}`);
   }
+
+  const whole = (name: string, fallback: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (/^\d{1,9}$/.test(raw) && Number(raw) >= 1) return Number(raw);
+    problems.push(`${name} must be a whole number of at least 1, got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+  const rawTrustProxy = read('TRUST_PROXY')?.toLowerCase();
+  if (rawTrustProxy !== undefined && rawTrustProxy !== 'on' && rawTrustProxy !== 'off') {
+    problems.push(`TRUST_PROXY must be on or off, got ${JSON.stringify(env.TRUST_PROXY)}`);
+  }
+  const throttle: ThrottleConfig = {
+    failures: whole('LOGIN_THROTTLE_FAILURES', 5),
+    windowMs: whole('LOGIN_THROTTLE_WINDOW_SECONDS', 900) * 1000,
+    firstDelayMs: whole('LOGIN_THROTTLE_FIRST_DELAY_SECONDS', 1) * 1000,
+    maxDelayMs: whole('LOGIN_THROTTLE_MAX_DELAY_SECONDS', 900) * 1000,
+    addressFailures: whole('LOGIN_THROTTLE_ADDRESS_FAILURES', 100),
+    addressWindowMs: whole('LOGIN_THROTTLE_ADDRESS_WINDOW_SECONDS', 600) * 1000,
+    hashConcurrency: whole('PASSWORD_HASH_CONCURRENCY', os.availableParallelism()),
+    hashMaxWaiting: whole('PASSWORD_HASH_QUEUE', 64),
+    trustProxy: rawTrustProxy === 'on',
+  };
 
   const rawTick = read('REACTOR_TICK_SECONDS');
   let reactorTickSeconds = 10;
@@ -132,5 +185,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
-  return { port, host, dataDir, eventStoreConnectionString, smtpUrl, publicUrl, auth, logLevel, reactorTickSeconds };
+  return {
+    port,
+    host,
+    dataDir,
+    eventStoreConnectionString,
+    smtpUrl,
+    publicUrl,
+    auth,
+    logLevel,
+    throttle,
+    reactorTickSeconds,
+  };
 }

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makePrivateDir, preparePrivateDatabase, writePrivateFile } from './private-files';
 
 const LOCK_FILE = 'serve.lock';
 const HOLDER_FILE = 'serve.pid';
@@ -38,7 +39,8 @@ interface LockOptions {
 
 /** Takes the data dir's lock, or throws DataDirLocked at once (never waits for the lock). Writes nothing if refused. */
 export async function lockDataDir(dataDir: string, options: LockOptions = {}): Promise<DataDirLock> {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
+  preparePrivateDatabase(path.join(dataDir, LOCK_FILE));
   // timeout 0: a held lock is an answer, not something to wait for (better-sqlite3 would wait 5 s by default).
   const db = new Database(path.join(dataDir, LOCK_FILE), { timeout: 0 });
   try {
@@ -57,7 +59,7 @@ export async function lockDataDir(dataDir: string, options: LockOptions = {}): P
   const written = `${holderFile}.${process.pid}`;
   try {
     // Written whole then renamed: a refused process never reads half a pid.
-    fs.writeFileSync(written, `${process.pid}\n`);
+    writePrivateFile(written, `${process.pid}\n`);
     fs.renameSync(written, holderFile);
   } catch (error) {
     db.close();

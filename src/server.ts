@@ -12,13 +12,15 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
+import type { Authentication } from './auth/sessions-authentication';
 import type { Config } from './config';
-import { createContext, type GraphQLContext, type SeatledgerServices, type Viewer } from './graphql/context';
+import { createContext, type GraphQLContext, type SeatledgerServices } from './graphql/context';
 import { errorLoggingPlugin, formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './graphql/limits';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
+import { clientAddressOf } from './http/client-address';
 import { createHttpMetrics } from './http/metrics';
 import type { Logger } from './logger';
 
@@ -30,8 +32,8 @@ interface Readiness {
 interface ServerOptions {
   readonly config: Pick<Config, 'port' | 'host'>;
   readonly services: SeatledgerServices;
-  /** The viewer a bearer token stands for (from our own user records); null for a missing or bad token. */
-  resolveViewer(token: string | undefined): Promise<Viewer | null>;
+  /** The viewer a bearer token stands for (from our own user records), or why a token is refused. */
+  resolveViewer(token: string | undefined): Promise<Authentication>;
   /** /readyz: ready once every projection has caught up with the log found at start. */
   readiness(): Readiness;
   /** Extra figures for /metrics (events appended, projection lag). */
@@ -47,6 +49,8 @@ interface ServerOptions {
   readonly stopGracePeriodMillis?: number;
   /** Serves `GET /activate?token=…`, the page activation links in mails open; without it the path is unknown. */
   readonly activatePage?: ActivatePageOptions;
+  /** TRUST_PROXY=on: the client address (for sign-in throttling) is X-Forwarded-For's last entry. */
+  readonly trustProxy?: boolean;
 }
 
 export interface RunningServer {
@@ -205,8 +209,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const viewer = await options.resolveViewer(bearerToken(req));
-    const context = createContext({ requestId, viewer, services, logger: log });
+    const authentication = await options.resolveViewer(bearerToken(req));
+    const clientAddress = clientAddressOf(req, options.trustProxy ?? false);
+    const context = createContext({ requestId, ...authentication, services, logger: log, clientAddress });
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },
       context: async () => context,

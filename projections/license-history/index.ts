@@ -10,7 +10,8 @@ const subjectOf = (event: RecordedEvent): string | null => {
 
 export const licenseHistoryProjection = defineProjection({
   name: 'license-history',
-  version: 1,
+  // 2: events by id, for node(id:).
+  version: 2,
   tables: [
     `CREATE TABLE license_history (
       seq INTEGER PRIMARY KEY,
@@ -27,6 +28,7 @@ export const licenseHistoryProjection = defineProjection({
     'CREATE INDEX license_history_by_account ON license_history (account_id, position)',
     'CREATE INDEX license_history_by_user ON license_history (account_id, user_id, position) WHERE user_id IS NOT NULL',
     'CREATE INDEX license_history_by_product ON license_history (account_id, product, position) WHERE product IS NOT NULL',
+    'CREATE INDEX license_history_by_event ON license_history (event_id)',
   ],
   handlers: {
     // Every type of the licence streams, known today or added later: history is the log as it stands.

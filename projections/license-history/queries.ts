@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import type { Product } from '../../src/domain/plans';
 import type { Position } from '../../src/eventstore/port';
 import { prepared } from '../../src/projection-runtime/sql';
-import { type Page, type PageArgs, pageSize, toPage } from '../pagination';
+import { keysetPage, type Page, type PageArgs, pageWindow } from '../pagination';
 
 export interface LicenseEventRow {
   readonly id: string;
@@ -48,31 +48,53 @@ const toEvent = (row: SqlEvent): LicenseEventRow => ({
   data: row.data,
 });
 
-// One fixed statement per combination of filters, so each uses the index made for it.
-const statements = {
-  all: 'WHERE account_id = ? AND position > ?',
-  user: 'WHERE account_id = ? AND user_id = ? AND position > ?',
-  product: 'WHERE account_id = ? AND product = ? AND position > ?',
-  both: 'WHERE account_id = ? AND user_id = ? AND product = ? AND position > ?',
+// One fixed filter per combination of filters, so each uses the index made for it.
+const filters = {
+  all: 'FROM license_history WHERE account_id = ?',
+  user: 'FROM license_history WHERE account_id = ? AND user_id = ?',
+  product: 'FROM license_history WHERE account_id = ? AND product = ?',
+  both: 'FROM license_history WHERE account_id = ? AND user_id = ? AND product = ?',
 };
 
-/** The account's licence history, oldest first; `after` is the position of the last event of the previous page. */
+function filtered(accountId: string, { userId, product }: HistoryArgs): [string, string[]] {
+  if (userId && product) return [filters.both, [accountId, userId, product]];
+  if (userId) return [filters.user, [accountId, userId]];
+  if (product) return [filters.product, [accountId, product]];
+  return [filters.all, [accountId]];
+}
+
+/**
+ * The account's licence history, oldest first; `after` is the position of the last event of the previous page,
+ * `before` (with `last`) the position of the first event of the next one.
+ */
 export function history(db: Database.Database, accountId: string, args: HistoryArgs = {}): Page<LicenseEventRow> {
-  const size = pageSize(args.first, 50);
-  const after = args.after ?? '';
-  const { userId, product } = args;
-  const [where, params] =
-    userId && product
-      ? [statements.both, [accountId, userId, product]]
-      : userId
-        ? [statements.user, [accountId, userId]]
-        : product
-          ? [statements.product, [accountId, product]]
-          : [statements.all, [accountId]];
-  const rows = prepared(
+  const [from, params] = filtered(accountId, args);
+  return keysetPage(db, pageWindow(args, 50), {
+    select: 'event_id, position, account_id, type, occurred_at, actor_id, user_id, product, data',
+    from,
+    params,
+    keys: ['position'],
+    after: args.after ? [args.after] : null,
+    before: args.before ? [args.before] : null,
+    node: toEvent,
+    cursor: (row: SqlEvent) => row.position,
+  });
+}
+
+/** How many events the history holds under the same filters (counted on its index, only when asked). */
+export function historyCount(db: Database.Database, accountId: string, args: HistoryArgs = {}): number {
+  const [from, params] = filtered(accountId, args);
+  return prepared(db, `SELECT count(*) ${from}`)
+    .pluck()
+    .get(...params) as number;
+}
+
+/** One event of the account's history by its id; null for no such event or another account's. */
+export function eventById(db: Database.Database, accountId: string, eventId: string): LicenseEventRow | null {
+  const row = prepared(
     db,
     `SELECT event_id, position, account_id, type, occurred_at, actor_id, user_id, product, data
-     FROM license_history ${where} ORDER BY position LIMIT ?`,
-  ).all(...params, after, size + 1) as SqlEvent[];
-  return toPage(rows, size, toEvent, (row) => row.position);
+     FROM license_history WHERE event_id = ? AND account_id = ?`,
+  ).get(eventId, accountId) as SqlEvent | undefined;
+  return row ? toEvent(row) : null;
 }

@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { PRODUCTS, type Product } from '../../src/domain/plans';
 import { subscriptionStream } from '../../src/domain/streams';
 import { prepared } from '../../src/projection-runtime/sql';
-import { decodeCursor, encodeCursor, type Page, type PageArgs, pageSize, toPage } from '../pagination';
+import { decodeCursor, encodeCursor, keysetPage, type Page, type PageArgs, pageWindow } from '../pagination';
 import { toUser, USER_COLUMNS, type UserRow } from '../users/queries';
 import { userSearch } from '../users/search';
 
@@ -62,11 +62,9 @@ export function assignees(
   product: Product,
   args: AssigneeArgs = {},
 ): AssigneePage {
-  const size = pageSize(args.first, 20);
-  const [after] = args.after ? decodeCursor(args.after, 1) : [''];
+  const window = pageWindow(args, 20);
   const search = userSearch(args.search);
   const columns = `${USER_COLUMNS}, h.position`;
-  const order = 'ORDER BY h.position LIMIT ?';
   const holder = 'h.account_id = ? AND h.product = ?';
   // Each kind of search narrows the holders its own way; the page and its count are then read alike.
   let from: string;
@@ -97,13 +95,18 @@ export function assignees(
       throw new Error(`unknown search ${JSON.stringify(unknown)}`);
     }
   }
-  const rows = prepared(db, `SELECT ${columns} ${from} AND h.position > ? ${order}`).all(
-    ...params,
-    after,
-    size + 1,
-  ) as SqlAssignee[];
+  const page = keysetPage(db, window, {
+    select: columns,
+    from,
+    params,
+    keys: ['h.position'],
+    after: args.after ? decodeCursor(args.after, 1, 'after') : null,
+    before: args.before ? decodeCursor(args.before, 1, 'before') : null,
+    node: toUser,
+    cursor: (row: SqlAssignee) => encodeCursor([row.position]),
+  });
   const totalCount = prepared(db, countSql)
     .pluck()
     .get(...params) as number;
-  return { ...toPage(rows, size, toUser, (row) => encodeCursor([row.position])), totalCount };
+  return { ...page, totalCount };
 }

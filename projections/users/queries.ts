@@ -4,7 +4,7 @@ import type { Role } from '../../src/domain/decider';
 import { entitlementsOf, type Feature, type Product } from '../../src/domain/plans';
 import type { UserStatus } from '../../src/domain/user';
 import { prepared } from '../../src/projection-runtime/sql';
-import { decodeCursor, encodeCursor, type Page, type PageArgs, pageSize, toPage } from '../pagination';
+import { decodeCursor, encodeCursor, keysetPage, type Page, type PageArgs, pageWindow } from '../pagination';
 import { userSearch } from './search';
 
 export interface AccountRow {
@@ -20,11 +20,8 @@ export interface UserRow {
   readonly name: string;
   readonly role: Role;
   readonly active: boolean;
-  /**
-   * INVITED until their invitation is accepted, then ACTIVE; DEACTIVATED. Always set by these queries; optional
-   * only until the GraphQL User type (built from this row) carries it.
-   */
-  readonly status?: UserStatus;
+  /** INVITED until their invitation is accepted, then ACTIVE; DEACTIVATED. */
+  readonly status: UserStatus;
   /** ISO-8601, when the UserCreated event occurred. */
   readonly createdAt: string;
 }
@@ -131,21 +128,18 @@ export const entitlements = (licenses: readonly LicenseRow[]): Feature[] =>
 
 /**
  * The account's users matching `search` (a substring of the name or e-mail, any case; one or two characters
- * match the start of either), in the order they were created, a page at a time.
+ * match the start of either), in the order they were created, a page at a time (forward or backward).
  */
 export function searchUsers(db: Database.Database, accountId: string, args: UserSearchArgs = {}): UserPage {
-  const size = pageSize(args.first, 20);
-  const [afterCreated, afterId] = args.after ? decodeCursor(args.after, 2) : ['', ''];
+  const window = pageWindow(args, 20);
   const search = userSearch(args.search);
-  let rows: SqlUser[];
+  let from: string;
+  let params: unknown[];
   let totalCount: number;
-  const order = 'ORDER BY u.created_at, u.user_id LIMIT ?';
   switch (search.kind) {
     case 'all': {
-      rows = prepared(
-        db,
-        `SELECT ${USER_COLUMNS} FROM users u WHERE u.account_id = ? AND (u.created_at, u.user_id) > (?, ?) ${order}`,
-      ).all(accountId, afterCreated, afterId, size + 1) as SqlUser[];
+      from = 'FROM users u WHERE u.account_id = ?';
+      params = [accountId];
       totalCount =
         (prepared(db, 'SELECT users FROM account_user_counts WHERE account_id = ?').pluck().get(accountId) as
           | number
@@ -153,37 +147,37 @@ export function searchUsers(db: Database.Database, accountId: string, args: User
       break;
     }
     case 'substring': {
-      const from = `FROM users_search s JOIN users u ON u.seq = s.rowid
+      from = `FROM users_search s JOIN users u ON u.seq = s.rowid
                     WHERE users_search MATCH ? AND u.account_id = ?`;
-      rows = prepared(db, `SELECT ${USER_COLUMNS} ${from} AND (u.created_at, u.user_id) > (?, ?) ${order}`).all(
-        search.match,
-        accountId,
-        afterCreated,
-        afterId,
-        size + 1,
-      ) as SqlUser[];
-      totalCount = prepared(db, `SELECT count(*) ${from}`).pluck().get(search.match, accountId) as number;
+      params = [search.match, accountId];
+      totalCount = prepared(db, `SELECT count(*) ${from}`)
+        .pluck()
+        .get(...params) as number;
       break;
     }
     case 'prefix': {
-      const where = `FROM users u WHERE u.account_id = ?
+      from = `FROM users u WHERE u.account_id = ?
                      AND ((u.name_lower >= ? AND u.name_lower < ?) OR (u.email_lower >= ? AND u.email_lower < ?))`;
-      const range = [search.low, search.high, search.low, search.high];
-      rows = prepared(db, `SELECT ${USER_COLUMNS} ${where} AND (u.created_at, u.user_id) > (?, ?) ${order}`).all(
-        accountId,
-        ...range,
-        afterCreated,
-        afterId,
-        size + 1,
-      ) as SqlUser[];
-      totalCount = prepared(db, `SELECT count(*) ${where}`)
+      params = [accountId, search.low, search.high, search.low, search.high];
+      totalCount = prepared(db, `SELECT count(*) ${from}`)
         .pluck()
-        .get(accountId, ...range) as number;
+        .get(...params) as number;
       break;
     }
+    default: {
+      const unknown: never = search;
+      throw new Error(`unknown search ${JSON.stringify(unknown)}`);
+    }
   }
-  return {
-    ...toPage(rows, size, toUser, (row) => encodeCursor([row.created_at, row.user_id])),
-    totalCount,
-  };
+  const page = keysetPage(db, window, {
+    select: USER_COLUMNS,
+    from,
+    params,
+    keys: ['u.created_at', 'u.user_id'],
+    after: args.after ? decodeCursor(args.after, 2, 'after') : null,
+    before: args.before ? decodeCursor(args.before, 2, 'before') : null,
+    node: toUser,
+    cursor: (row: SqlUser) => encodeCursor([row.created_at, row.user_id]),
+  });
+  return { ...page, totalCount };
 }

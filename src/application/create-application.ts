@@ -147,7 +147,7 @@ export function createApplication(deps: ApplicationDeps): Application {
         // Named as sign-up's input names them.
         if (error instanceof InvalidInput && (error.field === 'email' || error.field === 'name')) {
           const field = error.field === 'email' ? 'ownerEmail' : 'ownerName';
-          throw new InvalidInput(field, error.message.slice(error.field.length + 2));
+          throw new InvalidInput(field, error.message.slice(error.field.length + 2), error.rule);
         }
         throw error;
       }
@@ -341,6 +341,6 @@ function seatsOf(state: SubscriptionState): SubscriptionSeats | null {
 
 /** Products name streams, so one outside the catalog never gets that far (GraphQL's enum guards it too). */
 function validProduct(product: string): Product {
-  if (!isProduct(product)) throw new InvalidInput('product', `must be one of ${PRODUCTS.join(', ')}`);
+  if (!isProduct(product)) throw new InvalidInput('product', `must be one of ${PRODUCTS.join(', ')}`, 'isEnum');
   return product;
 }

@@ -15,6 +15,11 @@ export interface CredentialsApplication {
     ctx: RequestContext,
     input: { userId: string; tokenHash: string; expiresAt: string },
   ): Promise<Written & { issued: boolean }>;
+  /**
+   * Whether `tokenHash` would redeem now, by the decider's own rule and without writing: asked before the new
+   * password is hashed, so a wrong token costs no hash (and its timing tells nothing).
+   */
+  activationRedeemable(ctx: RequestContext, input: { userId: string; tokenHash: string }): Promise<boolean>;
   /** Throws ActivationRefused for an unknown, superseded, used or expired token. */
   redeemActivation(
     ctx: RequestContext,
@@ -76,6 +81,25 @@ export function createCredentialsApplication(deps: CredentialsDeps): Credentials
         metadata,
       }));
       return { position, issued: appended };
+    },
+    async activationRedeemable(ctx, input) {
+      const { state } = await handler.load(credentialsDecider, credentialsStream(input.userId));
+      // decide is pure and refuses a redemption only with ActivationRefused: asked to redeem with no hash yet, it
+      // throws exactly where redeeming would. The redeem itself decides again on the stream as it then stands, so a
+      // token used meanwhile is still refused once.
+      try {
+        credentialsDecider.decide(
+          {
+            type: 'RedeemActivation',
+            data: { ...input, passwordHash: '' },
+            metadata: { actor: ctx.actor, now: now() },
+          },
+          state,
+        );
+        return true;
+      } catch {
+        return false;
+      }
     },
     async redeemActivation(ctx, input) {
       const { position } = await handle(ctx, input.userId, (metadata) => ({

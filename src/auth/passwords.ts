@@ -1,5 +1,8 @@
-// Password hashing with scrypt (node:crypto): the hash string carries its own parameters and salt.
+// Password hashing with scrypt (node:crypto): the hash string carries its own parameters and salt. The server hashes
+// through a PasswordHasher: bounded by a HashQueue, and verifying an unknown e-mail against a dummy hash of the same
+// cost, so a wrong login takes as long whether the e-mail has an account or not.
 import { randomBytes, type ScryptOptions, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto';
+import type { HashQueue } from './hash-queue';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
@@ -31,4 +34,30 @@ export async function verifyPassword(password: string, stored: string): Promise<
     maxmem,
   });
   return timingSafeEqual(actual, expected);
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  /**
+   * Whether `password` matches `stored`. Without a stored hash (unknown e-mail, no password set yet) it verifies
+   * against a dummy hash with the same parameters and answers false: the same work, so the same time.
+   */
+  verify(password: string, stored: string | undefined): Promise<boolean>;
+}
+
+/** Hashing and verifying through `queue`; both may throw RateLimited when the queue is full. */
+export function queuedPasswordHasher(queue: HashQueue): PasswordHasher {
+  // Made at once, outside the queue: the first unknown e-mail must not pay for it (that would be a timing tell).
+  const dummy = hashPassword(randomBytes(16).toString('base64url'));
+  // A start-up that never verifies must not report an unhandled rejection; verify awaits it again below.
+  dummy.catch(() => undefined);
+  return {
+    hash: (password) => queue.run(() => hashPassword(password)),
+    async verify(password, stored) {
+      if (stored !== undefined) return queue.run(() => verifyPassword(password, stored));
+      const dummyHash = await dummy;
+      await queue.run(() => verifyPassword(password, dummyHash));
+      return false;
+    },
+  };
 }

@@ -20,6 +20,8 @@ export function rememberVerified(verifier: TokenVerifier, options: RememberOptio
   const known = new Map<string, { readonly subject: TokenSubject; readonly until: number }>();
 
   return {
+    // Refusals are not remembered, so neither is whether one was for expiry.
+    ...(verifier.expired ? { expired: verifier.expired.bind(verifier) } : {}),
     async verify(token) {
       const hit = known.get(token);
       if (hit) {

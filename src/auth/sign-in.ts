@@ -1,13 +1,18 @@
 // Local sign-in for the embedded default: sign up, log in with e-mail and password, redeem an activation link;
-// and, for every request, turning a bearer token into the viewer our own records say it is.
+// and, for every request, turning a bearer token into the viewer our own records say it is. Guesses are throttled
+// (throttle.ts) before any hashing, and a refusal costs the same work whether the e-mail or user id exists or not.
 
+import { randomUUID } from 'node:crypto';
 import { parseActivationToken } from '../application/activation-token';
 import type { Application, Written } from '../application/application';
 import type { CredentialsApplication } from '../application/credentials';
 import type { Actor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
-import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords';
-import type { TokenIssuer, TokenVerifier } from './tokens';
+import { normalizeEmail } from '../domain/user';
+import { MIN_PASSWORD_LENGTH, type PasswordHasher } from './passwords';
+import type { IssuedSession, Sessions } from './sessions';
+import type { Throttle } from './throttle';
+import type { TokenVerifier } from './tokens';
 
 /** Wrong e-mail, wrong password, unknown or used token: one answer, so nothing leaks about which. */
 class Unauthenticated extends Error {
@@ -20,8 +25,14 @@ class Unauthenticated extends Error {
 
 export type Viewer = Actor;
 
+/** Where an anonymous attempt comes from: the client address throttling counts (null when none is known). */
+export interface AttemptSource {
+  readonly clientAddress: string | null;
+}
+
 export interface SignedIn {
-  readonly token: string;
+  /** The session the sign-in started: access token, its expiry, refresh token. */
+  readonly session: IssuedSession;
   readonly userId: string;
   /** Where the sign-in wrote something: the position to wait for before answering from read models. */
   readonly position?: Written['position'];
@@ -32,8 +43,13 @@ export interface SignIn {
     request: { correlationId: string },
     input: { accountName: string; ownerName: string; ownerEmail: string; password: string },
   ): Promise<SignedIn & { accountId: string }>;
-  login(email: string, password: string): Promise<SignedIn>;
-  activateAccount(request: { correlationId: string }, input: { token: string; password: string }): Promise<SignedIn>;
+  /** Throws RateLimited while the e-mail or the address is throttled, the right password included. */
+  login(email: string, password: string, source: AttemptSource): Promise<SignedIn>;
+  /** Throws RateLimited while the token's user or the address is throttled, the right token included. */
+  activateAccount(
+    request: { correlationId: string } & AttemptSource,
+    input: { token: string; password: string },
+  ): Promise<SignedIn>;
   /** The viewer a bearer token stands for, from our own user records; null for any bad token or inactive user. */
   resolveViewer(token: string | undefined): Promise<Viewer | null>;
 }
@@ -42,19 +58,26 @@ export function createSignIn(deps: {
   app: Application;
   credentials: CredentialsApplication;
   /** Absent with an OpenID Connect provider: then signUp/login/activateAccount are not offered. */
-  issuer?: TokenIssuer;
+  issuer?: Pick<Sessions, 'start'>;
   verifier: TokenVerifier;
+  /** Bounded hashing (hash-queue.ts). */
+  passwords: PasswordHasher;
+  /** Guesses at passwords, per e-mail and per address. */
+  loginThrottle: Throttle;
+  /** Guesses at activation tokens, per pending user and per address. */
+  activationThrottle: Throttle;
 }): SignIn {
-  const { app, credentials, verifier } = deps;
+  const { app, credentials, verifier, passwords } = deps;
 
-  const issue = (userId: string) => {
+  const localIssuer = () => {
     if (!deps.issuer) throw new Unauthenticated('local sign-in is disabled: sign in with your identity provider');
-    return deps.issuer.issue(userId);
+    return deps.issuer;
   };
+  const issue = (viewer: Viewer, correlationId: string = randomUUID()) => localIssuer().start(viewer, correlationId);
 
   const checkPassword = (password: string) => {
     if (password.length < MIN_PASSWORD_LENGTH)
-      throw new InvalidInput('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
+      throw new InvalidInput('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`, 'minLength');
   };
 
   const viewerOf = async (userId: string): Promise<Viewer | null> => {
@@ -66,8 +89,8 @@ export function createSignIn(deps: {
   return {
     async signUp(request, input) {
       checkPassword(input.password);
-      if (!deps.issuer) await issue('');
-      const passwordHash = await hashPassword(input.password);
+      localIssuer();
+      const passwordHash = await passwords.hash(input.password);
       const opened = await app.openAccount(request, input);
       const ctx = {
         actor: { userId: opened.ownerUserId, accountId: opened.accountId, role: 'OWNER' as const },
@@ -75,7 +98,7 @@ export function createSignIn(deps: {
       };
       const written = await credentials.setPassword(ctx, { userId: opened.ownerUserId, passwordHash });
       return {
-        token: await issue(opened.ownerUserId),
+        session: await issue(ctx.actor, request.correlationId),
         userId: opened.ownerUserId,
         accountId: opened.accountId,
         // The credentials event is written after the account's: its position covers both.
@@ -83,26 +106,59 @@ export function createSignIn(deps: {
       };
     },
 
-    async login(email, password) {
-      const found = await app.findUserByEmail(email);
-      const state = found ? await credentials.load(found.userId) : undefined;
-      const ok = state?.status === 'password' && (await verifyPassword(password, state.passwordHash));
-      const viewer = ok && found ? await viewerOf(found.userId) : null;
-      if (!viewer) throw new Unauthenticated('wrong e-mail or password');
-      return { token: await issue(viewer.userId), userId: viewer.userId };
+    async login(email, password, source) {
+      // Keyed by the e-mail as typed (normalised), known or not: the throttle must not tell which exist either.
+      const attempt = deps.loginThrottle.begin(normalizeEmail(email), source.clientAddress);
+      try {
+        const found = await app.findUserByEmail(email);
+        const state = found ? await credentials.load(found.userId) : undefined;
+        // No account or no password yet: verified against a dummy all the same, so the answer takes as long.
+        const ok = await passwords.verify(password, state?.status === 'password' ? state.passwordHash : undefined);
+        const viewer = ok && found ? await viewerOf(found.userId) : null;
+        if (!viewer) {
+          attempt.failed();
+          throw new Unauthenticated('wrong e-mail or password');
+        }
+        attempt.succeeded();
+        return { session: await issue(viewer), userId: viewer.userId };
+      } finally {
+        attempt.release();
+      }
     },
 
     async activateAccount(request, input) {
       const parsed = parseActivationToken(input.token);
-      const viewer = parsed ? await viewerOf(parsed.userId) : null;
-      if (!parsed || !viewer) throw new Unauthenticated('this activation link is invalid, used or expired');
-      checkPassword(input.password);
-      const passwordHash = await hashPassword(input.password);
-      const written = await credentials.redeemActivation(
-        { actor: viewer, correlationId: request.correlationId },
-        { userId: viewer.userId, tokenHash: parsed.tokenHash, passwordHash },
-      );
-      return { token: await issue(viewer.userId), userId: viewer.userId, position: written.position };
+      // A token of no shape we issue names nobody: only its address is checked.
+      const attempt = deps.activationThrottle.begin(parsed?.userId ?? null, request.clientAddress);
+      try {
+        const viewer = parsed ? await viewerOf(parsed.userId) : null;
+        const ctx = viewer ? { actor: viewer, correlationId: request.correlationId } : null;
+        // The token before the hash: a wrong one is refused in the time of a read, pending user or unknown id alike.
+        const valid =
+          parsed && ctx
+            ? await credentials.activationRedeemable(ctx, { userId: parsed.userId, tokenHash: parsed.tokenHash })
+            : false;
+        if (!parsed || !ctx || !valid) {
+          // A token of no shape we issue is no guess at one (nothing was looked up): refused, but not counted.
+          if (parsed) attempt.failed();
+          throw new Unauthenticated('this activation link is invalid, used or expired');
+        }
+        checkPassword(input.password);
+        const passwordHash = await passwords.hash(input.password);
+        const written = await credentials.redeemActivation(ctx, {
+          userId: ctx.actor.userId,
+          tokenHash: parsed.tokenHash,
+          passwordHash,
+        });
+        attempt.succeeded();
+        return {
+          session: await issue(ctx.actor, request.correlationId),
+          userId: ctx.actor.userId,
+          position: written.position,
+        };
+      } finally {
+        attempt.release();
+      }
     },
 
     async resolveViewer(token) {

@@ -1,29 +1,50 @@
 // Bearer tokens. Local sign-in: short-lived HS256 JWTs (jose) signed with a secret from AUTH_SECRET or the data
-// dir. OpenID Connect: tokens verified against the provider's JWKS. Either way a token only says *who*; the
-// account and role always come from our own user records.
+// dir, naming their session (`sid`, see src/auth/sessions.ts). OpenID Connect: tokens verified against the
+// provider's JWKS. Either way a token only says *who*; the account and role always come from our own user records.
 
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { makePrivateDir, writePrivateFile } from '../private-files';
 
 const ISSUER = 'seatledger';
 const AUDIENCE = 'seatledger-api';
-const TOKEN_TTL_SECONDS = 60 * 60;
+/** AUTH_TOKEN_TTL_SECONDS' default: an access token lives 15 minutes; the session's refresh token renews it. */
+export const DEFAULT_TOKEN_TTL_SECONDS = 15 * 60;
+/** How far the issuer's clock may be ahead of ours when a token's lifetime is checked against the TTL. */
+const CLOCK_SKEW_SECONDS = 30;
 
 /** What a verified token says of its bearer: our user id, or (OIDC) a subject and e-mail to look up. */
 export interface TokenSubject {
   readonly userId?: string;
   readonly email?: string;
+  /** Local tokens: the session the token belongs to (absent on tokens made outside a sign-in, e.g. by tests). */
+  readonly sessionId?: string;
 }
 
 export interface TokenVerifier {
   /** Null when the token is malformed, expired, forged or unsigned. Never throws for a bad token. */
   verify(token: string): Promise<TokenSubject | null>;
+  /** True only for a token of ours, correctly signed, that has expired (so the client knows to refresh). */
+  expired?(token: string): Promise<boolean>;
+}
+
+/** The session and times an access token carries (seconds since the epoch, as JWT claims are). */
+export interface SessionClaims {
+  readonly sessionId: string;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
 }
 
 export interface TokenIssuer {
-  issue(userId: string): Promise<string>;
+  /**
+   * Signs an access token for `userId`. With `session`, the token names it and carries exactly its times: the same
+   * claims sign to the same token, which lets a refresh raced by two tabs answer both with one pair.
+   */
+  issue(userId: string, session?: SessionClaims): Promise<string>;
+  /** The lifetime of the tokens issued, in seconds. */
+  readonly ttlSeconds: number;
 }
 
 /** The HS256 secret: AUTH_SECRET, else `<data dir>/auth-secret`, generated (mode 0600) on first start. */
@@ -36,9 +57,9 @@ export function loadOrCreateSecret(dataDir: string, configured?: string): Uint8A
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   const secret = randomBytes(32);
-  fs.mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   try {
-    fs.writeFileSync(file, secret.toString('base64url'), { mode: 0o600, flag: 'wx' });
+    writePrivateFile(file, secret.toString('base64url'), { flag: 'wx' });
     return secret;
   } catch (error) {
     // Another process created it first: use theirs.
@@ -47,24 +68,53 @@ export function loadOrCreateSecret(dataDir: string, configured?: string): Uint8A
   }
 }
 
-export function localTokens(secret: Uint8Array, ttlSeconds = TOKEN_TTL_SECONDS): TokenIssuer & TokenVerifier {
+export function localTokens(
+  secret: Uint8Array,
+  ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS,
+): TokenIssuer & TokenVerifier & { expired(token: string): Promise<boolean> } {
+  const options = { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['exp', 'iat', 'sub'] };
   return {
-    issue: (userId) =>
-      new SignJWT({})
+    ttlSeconds,
+    issue: (userId, session) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT(session ? { sid: session.sessionId } : {})
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(userId)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`)
-        .sign(secret),
+        .setIssuedAt(session?.issuedAt ?? now)
+        .setExpirationTime(session?.expiresAt ?? now + ttlSeconds)
+        .sign(secret);
+    },
     verify: async (token) => {
-      const payload = await verified(() =>
-        jwtVerify(token, secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }),
-      );
-      return payload?.sub ? { userId: payload.sub } : null;
+      const payload = await verified(() => jwtVerify(token, secret, options));
+      if (!payload || !withinLifetime(payload, ttlSeconds)) return null;
+      // A subject that is not a non-empty string names nobody (jose does not check its type).
+      if (typeof payload.sub !== 'string' || payload.sub === '') return null;
+      if (payload.sid !== undefined && typeof payload.sid !== 'string') return null;
+      return { userId: payload.sub, ...(payload.sid ? { sessionId: payload.sid } : {}) };
+    },
+    expired: async (token) => {
+      try {
+        await jwtVerify(token, secret, options);
+        return false;
+      } catch (error) {
+        // jose checks the signature before the claims: an expired token here is one we signed.
+        return error instanceof joseErrors.JWTExpired && withinLifetime(error.payload, ttlSeconds);
+      }
     },
   };
+}
+
+/**
+ * A token of ours never lives longer than the configured TTL: one whose `exp` lies further from its `iat` (or from
+ * now) was not issued by this configuration, e.g. signed with a leaked secret to last for years.
+ */
+function withinLifetime(payload: JWTPayload, ttlSeconds: number): boolean {
+  const { iat, exp } = payload;
+  if (typeof iat !== 'number' || typeof exp !== 'number') return false;
+  const limit = ttlSeconds + CLOCK_SKEW_SECONDS;
+  return exp - iat <= limit && exp - Date.now() / 1000 <= limit;
 }
 
 export function oidcTokens(options: { jwksUrl: string; issuer: string; audience: string }): TokenVerifier {

@@ -13,6 +13,7 @@ import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, RecordedEvent } from '../eventstore/port';
 import type { CliCommand } from './main';
 import type { CliIo } from './replay';
+import { escapeControlCharacters } from './terminal-text';
 
 const USAGE = `usage: seatledger history --account <id> [--user <id>] [--product <P>] [--as-of <time>] [--json | --csv] [--data-dir <dir>]
 
@@ -209,23 +210,23 @@ function details(entry: HistoryEntry): string {
     case 'EffectClaimed':
     case 'EffectTakenOver':
     case 'EffectDone':
+    case 'SessionStarted':
+    case 'SessionRefreshed':
+    case 'SessionEnded':
       return '';
     default:
       return assertNever(entry);
   }
 }
 
+/** For a terminal: every cell escaped (names, e-mails and reasons come from the log as they were written). */
 function formatTable(history: AccountHistory): string {
   const header = ['POSITION', 'OCCURRED AT', 'TYPE', 'ACTOR', 'USER', 'PRODUCT', 'DETAILS'];
-  const rows = history.events.map((e) => [
-    e.position,
-    e.occurredAt,
-    e.type,
-    e.actorId,
-    e.userId ?? '',
-    e.product ?? '',
-    details(e),
-  ]);
+  const rows = history.events.map((e) =>
+    [e.position, e.occurredAt, e.type, e.actorId, e.userId ?? '', e.product ?? '', details(e)].map(
+      escapeControlCharacters,
+    ),
+  );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) =>
     cells
@@ -233,9 +234,11 @@ function formatTable(history: AccountHistory): string {
       .join('  ')
       .trimEnd();
   const out = [
-    `history of account ${history.accountId}${history.userId ? `, user ${history.userId}` : ''}` +
-      `${history.product ? `, ${history.product}` : ''}${history.asOf ? `, as of ${history.asOf}` : ''}: ` +
-      `${history.events.length} events`,
+    escapeControlCharacters(
+      `history of account ${history.accountId}${history.userId ? `, user ${history.userId}` : ''}` +
+        `${history.product ? `, ${history.product}` : ''}${history.asOf ? `, as of ${history.asOf}` : ''}: ` +
+        `${history.events.length} events`,
+    ),
     '',
     line(header),
     ...rows.map(line),
@@ -301,7 +304,7 @@ export async function runHistory(args: readonly string[], io: CliIo): Promise<nu
   try {
     const history = await accountHistory(store, options);
     if (history === null) {
-      io.stderr.write(`seatledger history: no account ${options.accountId} in the log\n`);
+      io.stderr.write(`seatledger history: no account ${escapeControlCharacters(options.accountId)} in the log\n`);
       return 1;
     }
     io.stdout.write(

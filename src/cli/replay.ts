@@ -19,6 +19,7 @@ import type { EventStore, Position } from '../eventstore/port';
 import { compareTable, projectionTables, type TableDifference } from '../projection-runtime/compare';
 import { type RebuildProgress, rebuildReadModels } from '../projection-runtime/rebuild';
 import type { CliCommand } from './main';
+import { escapeControlCharacters } from './terminal-text';
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -199,7 +200,8 @@ async function verify(store: EventStore, liveFile: string, tempFile: string, io:
     const ok =
       differences.length === 0 && problems.length === 0 && invariants.violations.length === 0 && counters.length === 0;
     out.push(ok ? 'verified: the read models are what the log says' : 'FAILED: see the differences above');
-    io.stdout.write(`${out.join('\n')}\n`);
+    // Samples and violations quote rows of the log; JSON leaves C1 characters (a CSI among them) as they are.
+    io.stdout.write(`${out.map(escapeControlCharacters).join('\n')}\n`);
     return ok ? 0 : 1;
   } finally {
     live.close();

@@ -25,9 +25,9 @@ export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent>
         if (state.status !== 'absent') throw new AlreadyExists(`account ${accountId} exists already`);
         // Named as the sign-up input names it, so the message points at the field the person typed.
         const name = command.data.name.trim();
-        if (name.length === 0) throw new InvalidInput('accountName', 'must not be empty');
+        if (name.length === 0) throw new InvalidInput('accountName', 'must not be empty', 'notBlank');
         if (name.length > MAX_ACCOUNT_NAME_LENGTH) {
-          throw new InvalidInput('accountName', `must be at most ${MAX_ACCOUNT_NAME_LENGTH} characters`);
+          throw new InvalidInput('accountName', `must be at most ${MAX_ACCOUNT_NAME_LENGTH} characters`, 'maxLength');
         }
         return [{ type: 'AccountOpened', data: { accountId, name, ownerUserId } }];
       }

@@ -1,5 +1,5 @@
 // The shape every stream kind follows: pure decide/evolve over plain readonly data.
-import { Forbidden, NotFound } from './errors';
+import { Forbidden, NotFound, type NotFoundKind } from './errors';
 
 /** A domain event as the decider sees it: a past-tense type tag and its data. */
 export type Event<
@@ -107,8 +107,8 @@ export function requireRole(actor: Actor, action: string, ...roles: readonly Rol
 }
 
 /** Refuses a command aimed at another account as if it did not exist: never reveal other accounts. */
-export function requireOwnAccount(actor: Actor, accountId: string, what: string): void {
-  if (actor.accountId !== accountId) throw new NotFound(`${what} not found`);
+export function requireOwnAccount(actor: Actor, accountId: string, what: NotFoundKind): void {
+  if (actor.accountId !== accountId) throw new NotFound(what, `${what} not found`);
 }
 
 /** Ends every switch over a union: the compiler proves no case is missing. */

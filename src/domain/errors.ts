@@ -28,23 +28,61 @@ export class Forbidden extends DomainError {
   readonly code = 'FORBIDDEN';
 }
 
-/** An input breaks a rule; `field` names the input field. */
+/**
+ * A rule past an input's shape, checked where the decision is made (the shape's rules are the GraphQL layer's
+ * validators). Documented in docs/errors.md with the validators' rule names; a refusal that names no rule gets it.
+ */
+export const DOMAIN_RULE = 'domainRule';
+
+/** An input breaks a rule; `field` names the input field, `rule` the rule's stable machine name (docs/errors.md). */
 export class InvalidInput extends DomainError {
   readonly code = 'BAD_USER_INPUT';
   constructor(
     readonly field: string,
     message: string,
+    readonly rule: string = DOMAIN_RULE,
   ) {
     super(`${field}: ${message}`);
   }
 }
 
+/** What was not found, as `extensions.kind` says it (docs/errors.md lists them). */
+export type NotFoundKind =
+  | 'account'
+  | 'user'
+  | 'plan'
+  | 'subscription'
+  | 'license'
+  | 'invitation'
+  | 'webhookEndpoint'
+  | 'delivery';
+
 export class NotFound extends DomainError {
   readonly code = 'NOT_FOUND';
+  constructor(
+    readonly kind: NotFoundKind,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The counts the refusal was decided on; `reserved` are seats held by pending invitations. */
+export interface SeatsSeen {
+  readonly purchased: number;
+  readonly assigned: number;
+  readonly reserved: number;
+  readonly available: number;
 }
 
 export class NoSeatsAvailable extends DomainError {
   readonly code = 'NO_SEATS_AVAILABLE';
+  constructor(
+    message: string,
+    readonly seats: SeatsSeen,
+  ) {
+    super(message);
+  }
 }
 
 export class AlreadyAssigned extends DomainError {

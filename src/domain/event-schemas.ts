@@ -3,7 +3,7 @@
 // does not compile until it has a version. The published contract (JSON Schemas, docs/events) is rendered from
 // these types by src/events-docs.
 import type { Event } from './decider';
-import type { CredentialsEvent, DomainEventType, EffectClaimEvent, InvitationTokenEvent } from './events';
+import type { CredentialsEvent, DomainEventType, EffectClaimEvent, InvitationTokenEvent, SessionEvent } from './events';
 import type { LicenseRevoked } from './subscription';
 
 /** Streams whose events leave the process (export, history, subscriptions). Everything else is withheld. */
@@ -21,7 +21,9 @@ export type PublishedStreamPrefix = (typeof PUBLISHED_STREAM_PREFIXES)[number];
 export type SecretEventType = CredentialsEvent['type'] | InvitationTokenEvent['type'];
 /** Events of `claim-` streams (which instance performs an outside effect): bookkeeping, never published. */
 export type ClaimEventType = EffectClaimEvent['type'];
-export type PublishedEventType = Exclude<DomainEventType, SecretEventType | ClaimEventType>;
+/** Events of `sessions-` streams (sign-in sessions, refresh-token hashes): never published. */
+export type SessionEventType = SessionEvent['type'];
+export type PublishedEventType = Exclude<DomainEventType, SecretEventType | ClaimEventType | SessionEventType>;
 
 /** The current version of every event type; readers upcast older ones (EVENT_UPCASTERS). */
 export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
@@ -55,15 +57,21 @@ export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
   InvitationCancelled: 1,
   InvitationExpired: 1,
   InvitationTokenIssued: 1,
+  SessionStarted: 1,
+  SessionRefreshed: 1,
+  SessionEnded: 1,
 };
 
-const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType]: true } = {
+const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType | SessionEventType]: true } = {
   ActivationIssued: true,
   PasswordSet: true,
   InvitationTokenIssued: true,
   EffectClaimed: true,
   EffectTakenOver: true,
   EffectDone: true,
+  SessionStarted: true,
+  SessionRefreshed: true,
+  SessionEnded: true,
 };
 
 /** Every published type, in the registry's order. */

@@ -9,6 +9,7 @@ import { EVENT_VERSIONS } from './event-schemas';
 import type { IdempotencyEvent } from './idempotency';
 import type { InvitationEvent } from './invitation';
 import type { InvitationTokenEvent } from './invitation-token';
+import type { SessionEvent } from './session';
 import type { SubscriptionEvent } from './subscription';
 import type { UserEvent } from './user';
 
@@ -20,6 +21,7 @@ export type {
   IdempotencyEvent,
   InvitationEvent,
   InvitationTokenEvent,
+  SessionEvent,
   SubscriptionEvent,
   UserEvent,
 };
@@ -33,7 +35,8 @@ export type DomainEvent =
   | CredentialsEvent
   | EffectClaimEvent
   | InvitationEvent
-  | InvitationTokenEvent;
+  | InvitationTokenEvent
+  | SessionEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The events of the licence streams (account-, user-, subscription-, invitation-): what projections and history read. */
 export type LicenseEvent = AccountEvent | UserEvent | SubscriptionEvent | InvitationEvent;

@@ -47,7 +47,11 @@ export const ORPHANED_CLAIM_MS = 30_000;
 export function validIdempotencyKey(key: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || /[\u0000-\u001f\u007f]/.test(key)) {
-    throw new InvalidInput('idempotencyKey', `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable characters`);
+    throw new InvalidInput(
+      'idempotencyKey',
+      `must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable characters`,
+      'isIdempotencyKey',
+    );
   }
   return key;
 }

@@ -139,7 +139,7 @@ function validProducts(products: readonly Product[]): Product[] {
 function manageable(state: InvitationState, actor: Actor, invitationId: string, action: string): ExistingInvitation {
   requireRole(actor, action, 'OWNER', 'ADMIN');
   if (state.status === 'none' || state.accountId !== actor.accountId) {
-    throw new NotFound(`invitation ${invitationId} not found`);
+    throw new NotFound('invitation', `invitation ${invitationId} not found`);
   }
   return state;
 }

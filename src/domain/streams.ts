@@ -12,6 +12,8 @@ export const credentialsStream = (userId: string) => `credentials-${userId}`;
 export const invitationStream = (invitationId: string) => `invitation-${invitationId}`;
 /** The hashes of an invitation's links: a secret stream (the `credentials-` prefix), never published. */
 export const invitationTokenStream = (invitationId: string) => `credentials-invitation-${invitationId}`;
+/** The sign-in sessions of one user (see session.ts): refresh-token hashes and endings, never published. */
+export const sessionsStream = (userId: string) => `sessions-${userId}`;
 /** Who performs one outside effect of a reactor (see effect-claim.ts); `effectId` is the event it reacts to. */
 export const effectClaimStream = (reactor: string, effectId: string) => `claim-${reactor}-${effectId}`;
 
@@ -21,3 +23,5 @@ export const LICENSE_STREAM_PREFIXES = ['account-', 'user-', 'subscription-', 'i
 export const SECRET_STREAM_PREFIX = 'credentials-';
 /** Bookkeeping between instances, not facts: never published either (not in PUBLISHED_STREAM_PREFIXES). */
 export const CLAIM_STREAM_PREFIX = 'claim-';
+/** Sign-in sessions: never published either (not in PUBLISHED_STREAM_PREFIXES), and refresh-token hashes only. */
+export const SESSION_STREAM_PREFIX = 'sessions-';

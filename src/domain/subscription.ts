@@ -27,7 +27,7 @@ import {
   UserInactive,
 } from './errors';
 import { findPlan, type Plan, type Product } from './plans';
-import type { UserState } from './user';
+import { personOf, type UserState } from './user';
 
 export type LicensePurchased = Event<
   'LicensePurchased',
@@ -245,27 +245,50 @@ function foldSubscription(
   return { status: 'active', accountId, product, planId, purchased, holders, reservations };
 }
 
-function noSeats(state: ActiveSubscription): NoSeatsAvailable {
-  const { assigned, reserved } = seatCounts(state);
-  const held = reserved > 0 ? ` or held for invitations (${assigned} assigned, ${reserved} held)` : ' are assigned';
-  return new NoSeatsAvailable(`all ${state.purchased} ${state.product} seats${held}`);
+/** NO_SEATS_AVAILABLE with the counts it was decided on: the held seats are part of what is taken. */
+function noSeats(state: ActiveSubscription, forWhom: string): NoSeatsAvailable {
+  const seats = seatCounts(state);
+  const taken =
+    seats.reserved > 0
+      ? `are assigned or held for invitations (${seats.assigned} assigned, ${seats.reserved} held)`
+      : 'are assigned';
+  return new NoSeatsAvailable(
+    `all ${state.purchased} ${state.product} seats ${taken}: none left for ${forWhom}`,
+    seats,
+  );
 }
+
+/** Nothing bought yet: zero seats, all of them taken. */
+const noneBought = (product: Product, forWhom: string): NoSeatsAvailable =>
+  new NoSeatsAvailable(`no ${product} seats are bought: none for ${forWhom}`, seatCounts({ status: 'none' }));
 
 function planOf(planId: string, product: Product): Plan {
   const plan = findPlan(planId);
-  if (!plan) throw new NotFound(`plan ${planId} not found`);
+  if (!plan) throw new NotFound('plan', `plan ${planId} not found`);
   // The catalog is public, so the plan is not hidden: the pair of inputs is what is wrong.
   if (plan.product !== product)
-    throw new InvalidInput('plan', `${planId} is a plan of ${plan.product}, not of ${product}`);
+    throw new InvalidInput(
+      'plan',
+      `${planName(planId)} is a plan of ${plan.product}, not of ${product}`,
+      'planOfProduct',
+    );
   return plan;
 }
 
-function wholeNumber(value: number, min: number, max: number): boolean {
-  return Number.isInteger(value) && value >= min && value <= max;
+/** A plan as messages name it: its name, with the id a client sends. */
+const planName = (planId: string): string => {
+  const plan = findPlan(planId);
+  return plan ? `${plan.name} (${planId})` : planId;
+};
+
+/** Refuses a quantity outside [min, max], naming the rule it breaks as the GraphQL validators name theirs. */
+function requireWholeNumber(field: string, value: number, min: number, max: number): void {
+  const rule = !Number.isInteger(value) ? 'isInt' : value < min ? 'min' : value > max ? 'max' : null;
+  if (rule) throw new InvalidInput(field, `must be a whole number from ${min} to ${max}`, rule);
 }
 
 function activeOrNotFound(state: SubscriptionState, product: Product): ActiveSubscription {
-  if (state.status !== 'active') throw new NotFound(`no subscription to ${product}`);
+  if (state.status !== 'active') throw new NotFound('subscription', `no subscription to ${product}`);
   return state;
 }
 
@@ -288,10 +311,15 @@ function requireSeatManager(command: Exclude<SubscriptionCommand, ConvertSeatRes
 }
 
 /** Ids of no user and of another account's users answer alike: never reveal that an id exists elsewhere. */
-function requireAccountUser(user: UserState, userId: string, accountId: string): void {
+function requireAccountUser(
+  user: UserState,
+  userId: string,
+  accountId: string,
+): Exclude<UserState, { status: 'absent' }> {
   if (user.status === 'absent' || user.userId !== userId || user.accountId !== accountId) {
-    throw new NotFound(`user ${userId} not found`);
+    throw new NotFound('user', `user ${userId} not found`);
   }
+  return user;
 }
 
 export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand, SubscriptionEvent> = {
@@ -303,17 +331,18 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         requireSeatManager(command, 'buy licences');
         const { accountId, product, planId, quantity } = command.data;
         planOf(planId, product);
-        if (!wholeNumber(quantity, 1, MAX_SEATS_PER_PURCHASE)) {
-          throw new InvalidInput('quantity', `must be a whole number from 1 to ${MAX_SEATS_PER_PURCHASE}`);
-        }
+        requireWholeNumber('quantity', quantity, 1, MAX_SEATS_PER_PURCHASE);
         if (state.status === 'active') {
           if (state.planId !== planId) {
-            throw new PlanMismatch(`the ${product} subscription is on ${state.planId}, not ${planId}: upgrade instead`);
+            throw new PlanMismatch(
+              `the ${product} subscription is on ${planName(state.planId)}, not ${planName(planId)}: upgrade instead`,
+            );
           }
           if (state.purchased + quantity > MAX_SEATS_PER_SUBSCRIPTION) {
             throw new InvalidInput(
               'quantity',
               `a subscription holds at most ${MAX_SEATS_PER_SUBSCRIPTION} seats; ${state.purchased} are bought`,
+              'maxSeatsPerSubscription',
             );
           }
         }
@@ -326,7 +355,9 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         const target = planOf(planId, product);
         const current = findPlan(subscription.planId);
         if (current && target.rank <= current.rank) {
-          throw new NotAnUpgrade(`${planId} does not rank above the current plan ${subscription.planId}`);
+          throw new NotAnUpgrade(
+            `${planName(planId)} does not rank above the current plan ${planName(subscription.planId)}`,
+          );
         }
         return [
           { type: 'PlanUpgraded', data: { accountId, product, fromPlanId: subscription.planId, toPlanId: planId } },
@@ -336,9 +367,7 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         requireSeatManager(command, 'release licences');
         const { accountId, product, quantity } = command.data;
         const subscription = activeOrNotFound(state, product);
-        if (!wholeNumber(quantity, 1, MAX_SEATS_PER_SUBSCRIPTION)) {
-          throw new InvalidInput('quantity', 'must be a whole number of at least 1');
-        }
+        requireWholeNumber('quantity', quantity, 1, MAX_SEATS_PER_SUBSCRIPTION);
         // BAD_USER_INPUT on `quantity` rather than NO_SEATS_AVAILABLE: seats may well be free, just fewer than asked,
         // and the message can say how many may go.
         const seats = seatCounts(subscription);
@@ -347,45 +376,47 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
             'quantity',
             `at most ${seats.available} of ${seats.purchased} seats can be released: ${seats.assigned} are assigned` +
               (seats.reserved > 0 ? `, ${seats.reserved} held for invitations` : ''),
+            'maxReleasable',
           );
         }
         return [{ type: 'LicensesReleased', data: { accountId, product, quantity } }];
       }
       case 'AssignLicense': {
         requireSeatManager(command, 'assign licences');
-        const { accountId, product, userId, user } = command.data;
-        requireAccountUser(user, userId, accountId);
-        if (user.status === 'inactive') throw new UserInactive(`user ${userId} is deactivated`);
+        const { accountId, product, userId } = command.data;
+        const user = requireAccountUser(command.data.user, userId, accountId);
+        const person = personOf(user);
+        if (user.status === 'inactive') throw new UserInactive(`${person} is deactivated`);
         // Nothing bought yet is zero seats, all of them taken: NO_SEATS_AVAILABLE, as a buyer would expect.
-        if (state.status !== 'active') throw new NoSeatsAvailable(`no ${product} seats are bought`);
-        if (state.holders.has(userId)) throw new AlreadyAssigned(`user ${userId} already holds a ${product} licence`);
-        if (seatCounts(state).available <= 0) throw noSeats(state);
+        if (state.status !== 'active') throw noneBought(product, person);
+        if (state.holders.has(userId)) throw new AlreadyAssigned(`${person} already holds a ${product} licence`);
+        if (seatCounts(state).available <= 0) throw noSeats(state, person);
         return [{ type: 'LicenseAssigned', data: { accountId, product, planId: state.planId, userId } }];
       }
       case 'RevokeLicense': {
         requireSeatManager(command, 'revoke licences');
-        const { accountId, product, userId, user } = command.data;
-        if (user) requireAccountUser(user, userId, accountId);
+        const { accountId, product, userId } = command.data;
+        const user = command.data.user ? requireAccountUser(command.data.user, userId, accountId) : null;
         const reason = command.data.reason?.trim() || null;
         if (reason && reason.length > MAX_REASON_LENGTH) {
-          throw new InvalidInput('reason', `must be at most ${MAX_REASON_LENGTH} characters`);
+          throw new InvalidInput('reason', `must be at most ${MAX_REASON_LENGTH} characters`, 'maxLength');
         }
         if (state.status !== 'active' || !state.holders.has(userId)) {
-          throw new NotAssigned(`user ${userId} holds no ${product} licence`);
+          throw new NotAssigned(`${user ? personOf(user) : `user ${userId}`} holds no ${product} licence`);
         }
         return [{ type: 'LicenseRevoked', data: { accountId, product, planId: state.planId, userId, reason } }];
       }
       case 'ReserveSeat': {
         requireSeatManager(command, 'invite users');
         const { accountId, product, invitationId, userId, expiresAt } = command.data;
-        if (state.status !== 'active') throw new NoSeatsAvailable(`no ${product} seats are bought`);
+        if (state.status !== 'active') throw noneBought(product, 'the invitation');
         const held = state.reservations.get(invitationId);
         // The same invitation asking again (a retry) holds nothing more.
         if (held && held.userId === userId) return [];
         if (held) throw new InvalidInput('invitationId', `invitation ${invitationId} holds a seat for another user`);
         if (state.holders.has(userId)) throw new AlreadyAssigned(`user ${userId} already holds a ${product} licence`);
         if (Number.isNaN(Date.parse(expiresAt))) throw new InvalidInput('expiresIn', 'gives no valid expiry');
-        if (seatCounts(state).available <= 0) throw noSeats(state);
+        if (seatCounts(state).available <= 0) throw noSeats(state, 'the invitation');
         return [{ type: 'SeatReserved', data: { accountId, product, invitationId, userId, expiresAt } }];
       }
       case 'ConvertSeatReservation': {

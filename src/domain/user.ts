@@ -92,6 +92,10 @@ export function userStatus(state: Exclude<UserState, { status: 'absent' }>): Use
 }
 
 export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'MEMBER'];
+
+/** A person as refusals name them to their account's admins: who they are, not their id. */
+export const personOf = (user: { readonly name: string; readonly email: string }): string =>
+  `${user.name} <${user.email}>`;
 const MAX_NAME_LENGTH = 200;
 /** RFC 5321's limit on a forward path. */
 const MAX_EMAIL_LENGTH = 254;
@@ -105,20 +109,22 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 function validEmail(raw: string): string {
   const email = raw.trim();
   if (email.length > MAX_EMAIL_LENGTH)
-    throw new InvalidInput('email', `must be at most ${MAX_EMAIL_LENGTH} characters`);
-  if (!EMAIL_SHAPE.test(email)) throw new InvalidInput('email', 'must be an e-mail address like name@example.com');
+    throw new InvalidInput('email', `must be at most ${MAX_EMAIL_LENGTH} characters`, 'maxLength');
+  if (!EMAIL_SHAPE.test(email))
+    throw new InvalidInput('email', 'must be an e-mail address like name@example.com', 'isEmail');
   return email;
 }
 
 function validName(raw: string): string {
   const name = raw.trim();
-  if (name.length === 0) throw new InvalidInput('name', 'must not be empty');
-  if (name.length > MAX_NAME_LENGTH) throw new InvalidInput('name', `must be at most ${MAX_NAME_LENGTH} characters`);
+  if (name.length === 0) throw new InvalidInput('name', 'must not be empty', 'notBlank');
+  if (name.length > MAX_NAME_LENGTH)
+    throw new InvalidInput('name', `must be at most ${MAX_NAME_LENGTH} characters`, 'maxLength');
   return name;
 }
 
 function validRole(role: Role): Role {
-  if (!ROLES.includes(role)) throw new InvalidInput('role', `must be one of ${ROLES.join(', ')}`);
+  if (!ROLES.includes(role)) throw new InvalidInput('role', `must be one of ${ROLES.join(', ')}`, 'isEnum');
   return role;
 }
 
@@ -158,7 +164,8 @@ function newUsersRole(actor: Actor, accountId: string, wanted: Role, verb: 'crea
 
 /** The target user as the actor may see it: absent and other accounts' users look the same. */
 function userOfActorsAccount(state: UserState, actor: Actor, userId: string): ExistingUser {
-  if (state.status === 'absent' || state.accountId !== actor.accountId) throw new NotFound(`user ${userId} not found`);
+  if (state.status === 'absent' || state.accountId !== actor.accountId)
+    throw new NotFound('user', `user ${userId} not found`);
   return state;
 }
 
@@ -189,7 +196,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         const { userId, invitationId } = command.data;
         const { actor } = command.metadata;
         if (state.status === 'absent' || actor.userId !== userId || actor.accountId !== state.accountId) {
-          throw new NotFound(`user ${userId} not found`);
+          throw new NotFound('user', `user ${userId} not found`);
         }
         // Deactivated meanwhile, or waiting on another invitation (a newer one): this one has lapsed for them.
         if (state.status === 'inactive' || state.invitationId !== invitationId) {
@@ -204,7 +211,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         // Only a user still waiting on this invitation: one who accepted it, or was deactivated, stays as they are.
         if (state.status !== 'active' || state.invitationId !== invitationId) return [];
         if (!isSystemActor(actor) && actor.accountId !== state.accountId)
-          throw new NotFound(`user ${userId} not found`);
+          throw new NotFound('user', `user ${userId} not found`);
         return [{ type: 'UserDeactivated', data: { userId } }];
       }
       case 'ChangeUserRole': {
@@ -213,7 +220,7 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         const role = validRole(command.data.role);
         const user = userOfActorsAccount(state, actor, command.data.userId);
         if (role === 'OWNER') throw new Forbidden('an account has one owner');
-        if (user.role === 'OWNER') throw new Forbidden("the owner's role cannot change");
+        if (user.role === 'OWNER') throw new Forbidden(`${personOf(user)} is the owner: that role cannot change`);
         if (user.role === role) return [];
         return [{ type: 'UserRoleChanged', data: { userId: user.userId, role, previousRole: user.role } }];
       }
@@ -222,8 +229,9 @@ export const userDecider: Decider<UserState, UserCommand, UserEvent> = {
         requireRole(actor, 'deactivate users', 'OWNER', 'ADMIN');
         const user = userOfActorsAccount(state, actor, command.data.userId);
         if (user.userId === actor.userId) throw new Forbidden('you cannot deactivate yourself');
-        if (user.role === 'OWNER') throw new Forbidden('the owner cannot be deactivated');
-        if (user.role === 'ADMIN' && actor.role !== 'OWNER') throw new Forbidden('only OWNER may deactivate an ADMIN');
+        if (user.role === 'OWNER') throw new Forbidden(`${personOf(user)} is the owner and cannot be deactivated`);
+        if (user.role === 'ADMIN' && actor.role !== 'OWNER')
+          throw new Forbidden(`${personOf(user)} is an ADMIN: only OWNER may deactivate an ADMIN`);
         if (user.status === 'inactive') return [];
         return [{ type: 'UserDeactivated', data: { userId: user.userId } }];
       }

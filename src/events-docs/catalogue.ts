@@ -1,7 +1,7 @@
 // docs/events/ as text, rendered from the event registry: one JSON Schema per type and version, and the catalogue
 // (README.md) for auditors and analytics consumers. Pure; `npm run events:docs` writes it, a test compares.
 import { EVENT_UPCASTERS, PUBLISHED_STREAM_PREFIXES } from '../domain/event-schemas';
-import { SECRET_STREAM_PREFIX } from '../domain/streams';
+import { SECRET_STREAM_PREFIX, SESSION_STREAM_PREFIX } from '../domain/streams';
 import {
   allEventJsonSchemas,
   EVENT_SCHEMAS,
@@ -209,6 +209,11 @@ function renderCatalogue(): string {
           `\`${SECRET_STREAM_PREFIX}<userId>\``,
           '**Never published.** Password hashes and activation-token hashes. These streams are never exported, ' +
             'never in history and never sent to subscribers, so their events have no schema here.',
+        ],
+        [
+          `\`${SESSION_STREAM_PREFIX}<userId>\``,
+          '**Never published.** A user’s sign-in sessions: refresh-token hashes, rotations and logouts. Like the ' +
+            'credentials, never exported, in history or sent to subscribers.',
         ],
       ],
     ),

@@ -1,9 +1,9 @@
 // Which log a process uses: EventStoreDB when a connection string is configured, else the embedded SQLite file.
 // The server and every CLI command open the store here, so they always agree — and all read old event versions
 // upcast to the current shape.
-import fs from 'node:fs';
 import path from 'node:path';
 import { EVENT_UPCASTERS } from '../domain/event-schemas';
+import { makePrivateDir } from '../private-files';
 import type { EventStore } from './port';
 import { withUpcasting } from './upcasting';
 
@@ -28,7 +28,7 @@ async function openAdapter(options: OpenEventStoreOptions): Promise<EventStore> 
       ...(options.logger ? { logger: options.logger } : {}),
     });
   }
-  fs.mkdirSync(options.dataDir, { recursive: true });
+  makePrivateDir(options.dataDir);
   const { openSqliteEventStore } = await import('./sqlite');
   return openSqliteEventStore({ file: eventsFile(options.dataDir) });
 }

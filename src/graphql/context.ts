@@ -3,6 +3,7 @@
 // resolvers hand to the schema's object types are the query service's: import them from src/queries/rows.ts.
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
+import type { Authentication, TokenRefusal } from '../auth/sessions-authentication';
 import type { Actor, Role } from '../domain/decider';
 import type { Product } from '../domain/plans';
 import type { DeliveryStatus } from '../notifications/db';
@@ -40,10 +41,14 @@ export interface Caller {
 /** An anonymous call (sign-up, login, activation). */
 export interface AnonymousCaller {
   readonly requestId: string;
+  /** What sign-in throttling counts per address; null where none is known. */
+  readonly clientAddress: string | null;
 }
 
 export interface SignedInResult {
   readonly token: string;
+  readonly expiresAt: Date;
+  readonly refreshToken: string;
   readonly user: UserRow;
 }
 
@@ -62,6 +67,10 @@ export interface SeatledgerServices {
   ): Promise<SignUpResult>;
   login(caller: AnonymousCaller, input: { email: string; password: string }): Promise<SignedInResult>;
   activateAccount(caller: AnonymousCaller, input: { token: string; password: string }): Promise<SignedInResult>;
+  /** Spends a refresh token for a new pair (anonymous: the access token may have expired). */
+  refreshSession(caller: AnonymousCaller, input: { refreshToken: string }): Promise<SignedInResult>;
+  /** Ends the caller's session (`sessionId`), or every session of theirs; answers how many were live. */
+  logout(caller: Caller, input: { sessionId: string | null; allSessions: boolean }): Promise<{ sessionsEnded: number }>;
 
   purchaseLicenses(
     caller: Caller,
@@ -71,7 +80,11 @@ export interface SeatledgerServices {
   releaseLicenses(caller: Caller, input: { product: Product; quantity: number }): Promise<ProductSubscriptionRow>;
   createUser(caller: Caller, input: { email: string; name: string; role: Role }): Promise<UserRow>;
   changeUserRole(caller: Caller, input: { userId: string; role: Role }): Promise<UserRow>;
-  deactivateUser(caller: Caller, input: { userId: string }): Promise<UserRow>;
+  /** Answers once the user's licences are revoked too: the user and every product's seats after that. */
+  deactivateUser(
+    caller: Caller,
+    input: { userId: string },
+  ): Promise<{ user: UserRow; seats: readonly SeatAvailabilityRow[] }>;
   assignLicense(
     caller: Caller,
     input: { userId: string; product: Product },
@@ -111,6 +124,12 @@ export interface SeatledgerServices {
     args: PageArgs & { status?: DeliveryStatus | null },
   ): Promise<Connection<NotificationDeliveryRow>>;
 
+  // Single entities by what a node id names (node(id:)), within the account: null for none or another account's.
+  license(accountId: string, userId: string, product: Product): Promise<LicenseRow | null>;
+  subscription(accountId: string, product: Product): Promise<ProductSubscriptionRow | null>;
+  licenseEvent(accountId: string, eventId: string): Promise<LicenseEventRow | null>;
+  notification(accountId: string, eventId: string): Promise<NotificationDeliveryRow | null>;
+
   /** Fresh loaders for one account; called at most once per account per request. */
   createLoaders(accountId: string): Loaders;
 }
@@ -119,8 +138,14 @@ export interface GraphQLContext {
   readonly requestId: string;
   /** Null without a (valid) bearer token: only the public fields answer then. */
   readonly viewer: Viewer | null;
+  /** The session the token names (local sign-in). */
+  readonly sessionId: string | null;
+  /** Why a token that was sent is refused, where the client can act on it (refresh, sign in again). */
+  readonly refusal: TokenRefusal | null;
   readonly services: SeatledgerServices;
   readonly logger: Logger;
+  /** The client's address (the socket's, or X-Forwarded-For's with TRUST_PROXY=on); null where none is known. */
+  readonly clientAddress: string | null;
   /** Per-request loaders of one account (memoised per request). */
   loaders(accountId: string): Loaders;
 }
@@ -129,13 +154,23 @@ export interface GraphQLContext {
  * Builds a request's context; the loaders are made lazily and once per account, never shared across requests. The
  * logger may be given as a function: a request's own child logger then costs nothing until something is logged.
  */
-export function createContext(input: {
-  requestId: string;
-  viewer: Viewer | null;
-  services: SeatledgerServices;
-  logger: Logger | (() => Logger);
-}): GraphQLContext {
-  return new RequestContext(input.requestId, input.viewer, input.services, input.logger);
+export function createContext(
+  input: {
+    requestId: string;
+    services: SeatledgerServices;
+    logger: Logger | (() => Logger);
+    clientAddress?: string | null;
+  } & Authentication,
+): GraphQLContext {
+  return new RequestContext(
+    input.requestId,
+    input.viewer,
+    input.sessionId ?? null,
+    input.refusal ?? null,
+    input.services,
+    input.logger,
+    input.clientAddress ?? null,
+  );
 }
 
 // A class so that `logger` is a getter on the prototype: Apollo copies a request's context with Object.assign, which
@@ -146,8 +181,11 @@ class RequestContext implements GraphQLContext {
   constructor(
     readonly requestId: string,
     readonly viewer: Viewer | null,
+    readonly sessionId: string | null,
+    readonly refusal: TokenRefusal | null,
     readonly services: SeatledgerServices,
     private readonly makeLogger: Logger | (() => Logger),
+    readonly clientAddress: string | null,
   ) {}
 
   get logger(): Logger {

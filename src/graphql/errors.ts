@@ -1,16 +1,21 @@
-// The one place errors become api.md's `extensions.code`s: domain refusals and known application errors keep their
-// code and message, validation failures name their fields, and anything else is masked (and logged, with the
-// request id, by errorLoggingPlugin) as INTERNAL_SERVER_ERROR: no stack, no SQL, no driver message to the client.
+// The one place errors become docs/errors.md's `extensions.code`s: domain refusals and known application errors keep
+// their code, message and extensions (a BAD_USER_INPUT's `fields` with rule names, NO_SEATS_AVAILABLE's `seats`,
+// NOT_FOUND's `kind`), and anything else is masked (and logged, with the request id, by errorLoggingPlugin) as
+// INTERNAL_SERVER_ERROR: no stack, no SQL, no driver message to the client.
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
-import { DomainError } from '../domain/errors';
+import { RateLimited } from '../auth/rate-limited';
+import { DOMAIN_RULE, DomainError, InvalidInput, NoSeatsAvailable, NotFound } from '../domain/errors';
 import { EventStoreUnavailable } from '../eventstore/port';
 import { CommittedNotYetVisible } from '../queries/read-your-writes';
 import type { GraphQLContext } from './context';
 
-/** The codes of api.md: an error carrying one of these as its `code` is a deliberate answer, not a failure. */
+/**
+ * The codes of docs/errors.md: an error carrying one of these as its `code` is a deliberate answer, not a failure.
+ * test/docs/reference.test.ts checks that every code named in this file is documented there.
+ */
 const API_ERROR_CODES: ReadonlySet<string> = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
@@ -27,6 +32,7 @@ const API_ERROR_CODES: ReadonlySet<string> = new Set([
   'CONFLICT',
   'SERVICE_UNAVAILABLE',
   'COMMITTED_NOT_YET_VISIBLE',
+  'RATE_LIMITED',
 ]);
 
 /** Apollo's and graphql's own request errors (parse, validation, variables, malformed requests) keep their codes. */
@@ -45,18 +51,42 @@ export const INTERNAL_ERROR_MESSAGE = 'Internal server error; it has been logged
 const SERVICE_UNAVAILABLE_MESSAGE =
   'The ledger cannot record changes right now (its storage is unavailable); nothing was changed. Try again later.';
 
+/** One broken rule: its stable machine name (docs/errors.md) and a sentence for people. */
+interface RuleProblem {
+  readonly rule: string;
+  readonly message: string;
+}
+
+/** `extensions.fields[]` of every BAD_USER_INPUT. */
 interface FieldProblem {
   readonly field: string;
-  readonly rules: readonly string[];
+  readonly rules: readonly RuleProblem[];
 }
 
 /** Flattens class-validator's tree into `field` paths; values never leave (a password may be among them). */
 function fieldProblems(errors: readonly ClassValidatorError[], prefix = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = prefix ? `${prefix}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, rules: Object.values(error.constraints) }] : [];
+    const rules = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ rule, message }));
+    const own = rules.length > 0 ? [{ field, rules }] : [];
     return [...own, ...fieldProblems(error.children ?? [], field)];
   });
+}
+
+/**
+ * A BAD_USER_INPUT's extensions: `fields`, and `field` (the first one's name) kept for one release for clients of
+ * the earlier shape.
+ */
+function badInput(problems: readonly FieldProblem[]): Record<string, unknown> {
+  return { ...(problems[0] ? { field: problems[0].field } : {}), fields: problems };
+}
+
+// graphql-js's coercion errors name the variable first: `Variable "$asOf" got invalid value …`.
+const VARIABLE_NAME = /^Variable "\$([^"]+)"/;
+
+/** A variable that did not coerce (a DateTime that is not one, a missing non-null): the variable is the field. */
+function variableProblem(message: string): FieldProblem {
+  return { field: VARIABLE_NAME.exec(message)?.[1] ?? 'variables', rules: [{ rule: 'variableType', message }] };
 }
 
 type Classified =
@@ -92,33 +122,49 @@ export function classifyError(error: unknown): Classified {
   // that is our failure, not the caller's input, and must still be answered cleanly.
   if (cause instanceof ArgumentValidationError && Array.isArray(cause.extensions.validationErrors)) {
     const problems = fieldProblems(cause.extensions.validationErrors);
-    const message = problems.map((p) => p.rules.join(', ')).join('; ');
-    return {
-      kind: 'answer',
-      code: 'BAD_USER_INPUT',
-      message: `Invalid input: ${message}`,
-      extra: { fields: problems },
-    };
+    const message = problems.map((p) => p.rules.map((r) => r.message).join(', ')).join('; ');
+    return { kind: 'answer', code: 'BAD_USER_INPUT', message: `Invalid input: ${message}`, extra: badInput(problems) };
   }
   if (cause instanceof EventStoreUnavailable) return { kind: 'unavailable', cause };
   // A success the read models do not show yet: the client re-reads after `position` rather than retrying.
   if (cause instanceof CommittedNotYetVisible) {
     return { kind: 'answer', code: cause.code, message: cause.message, extra: { position: cause.position } };
   }
-  if (cause instanceof DomainError) {
-    const field = (cause as { field?: unknown }).field;
+  if (cause instanceof InvalidInput) {
+    const problems = [{ field: cause.field, rules: [{ rule: cause.rule, message: cause.message }] }];
+    return { kind: 'answer', code: cause.code, message: cause.message, extra: badInput(problems) };
+  }
+  // Too many attempts: the client learns when to try again rather than retrying at once.
+  if (cause instanceof RateLimited) {
     return {
       kind: 'answer',
       code: cause.code,
       message: cause.message,
-      extra: typeof field === 'string' ? { field } : {},
+      extra: { retryAfterSeconds: cause.retryAfterSeconds },
     };
   }
+  if (cause instanceof NoSeatsAvailable) {
+    return { kind: 'answer', code: cause.code, message: cause.message, extra: { seats: cause.seats } };
+  }
+  if (cause instanceof NotFound) {
+    return { kind: 'answer', code: cause.code, message: cause.message, extra: { kind: cause.kind } };
+  }
+  if (cause instanceof DomainError) return { kind: 'answer', code: cause.code, message: cause.message };
   // Deliberate answers raised as GraphQLErrors (the auth checker's UNAUTHENTICATED) or as the application's own
   // errors carrying an api.md code (Unauthenticated, Conflict).
   const code = codeOf(cause instanceof GraphQLError ? cause.extensions : cause);
-  if (cause instanceof Error && code && API_ERROR_CODES.has(code))
-    return { kind: 'answer', code, message: cause.message };
+  if (cause instanceof Error && code && API_ERROR_CODES.has(code)) {
+    // A BAD_USER_INPUT raised outside the validators and the domain still has the one shape; UNAUTHENTICATED says
+    // why where the client can act on it (TOKEN_EXPIRED: refresh the session).
+    const reason = cause instanceof GraphQLError ? cause.extensions.reason : undefined;
+    const extra =
+      code === 'BAD_USER_INPUT'
+        ? badInput([{ field: 'input', rules: [{ rule: DOMAIN_RULE, message: cause.message }] }])
+        : typeof reason === 'string'
+          ? { reason }
+          : {};
+    return { kind: 'answer', code, message: cause.message, extra };
+  }
   return { kind: 'unexpected', cause };
 }
 
@@ -134,7 +180,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       return { message: classified.message, ...base, extensions: { code: classified.code, ...classified.extra } };
     case 'request': {
       const { stacktrace: _stack, exception: _exception, ...extensions } = formatted.extensions ?? {};
-      return { message: formatted.message, ...base, extensions: { ...extensions, code: classified.code } };
+      // Every BAD_USER_INPUT has the one shape, a variable's included.
+      const extra = classified.code === 'BAD_USER_INPUT' ? badInput([variableProblem(formatted.message)]) : {};
+      return { message: formatted.message, ...base, extensions: { ...extensions, ...extra, code: classified.code } };
     }
     case 'unavailable':
       return { message: SERVICE_UNAVAILABLE_MESSAGE, ...base, extensions: { code: 'SERVICE_UNAVAILABLE' } };

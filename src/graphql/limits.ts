@@ -71,13 +71,18 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Val
     const inProgress = new Set<string>();
 
     const pageSize = (field: FieldNode, def: GraphQLField<unknown, unknown>, variables: Map<string, ValueNode>) => {
-      const argument = field.arguments?.find((a) => a.name.value === 'first');
+      // A connection pages forward with `first` or backward with `last`: either sizes it.
+      const argument = field.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last');
       const declared = def.args.find((a) => a.name === 'first');
       let value: ValueNode | undefined = argument?.value;
       if (value?.kind === Kind.VARIABLE) value = variables.get(value.name.value);
       if (value?.kind === Kind.INT) return Math.max(0, Number.parseInt(value.value, 10));
       if (argument) return limits.maxPageSize;
       if (typeof declared?.defaultValue === 'number') return declared.defaultValue;
+      // A connection (first or last, so no schema default) states its default page in the field's extensions.
+      const fallback = def.extensions?.defaultPageSize;
+      if (typeof fallback === 'number') return fallback;
+      if (declared) return limits.maxPageSize;
       return undefined;
     };
 

@@ -7,17 +7,21 @@ import {
   LicenseEventFieldsResolver,
   LicenseFieldsResolver,
   ProductSubscriptionFieldsResolver,
+  SeatAvailabilityFieldsResolver,
   UserFieldsResolver,
 } from './resolvers/fields';
 import { LicenseMutationResolver, SignInResolver, UserMutationResolver } from './resolvers/mutation';
+import { NodeResolver } from './resolvers/node';
 import { NotificationDeliveryFieldsResolver, NotificationsQueryResolver } from './resolvers/notifications';
 import { QueryResolver } from './resolvers/query';
+import { SessionResolver } from './resolvers/session';
 import { SubscriptionResolver } from './resolvers/subscription';
 import { DateTimeScalar } from './types/scalars';
 
 const RESOLVERS = [
   QueryResolver,
   SignInResolver,
+  SessionResolver,
   LicenseMutationResolver,
   UserMutationResolver,
   SubscriptionResolver,
@@ -28,6 +32,8 @@ const RESOLVERS = [
   LicenseEventFieldsResolver,
   NotificationsQueryResolver,
   NotificationDeliveryFieldsResolver,
+  NodeResolver,
+  SeatAvailabilityFieldsResolver,
 ] as const;
 
 // type-graphql refuses to build a Subscription root without a PubSub, though it only calls one for topic-based

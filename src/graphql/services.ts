@@ -2,6 +2,7 @@
 // or the write side's decided state when the read models are late); each read is a query. Nothing else lives here.
 import DataLoader from 'dataloader';
 import type { Application } from '../application/application';
+import type { IssuedSession, Sessions } from '../auth/sessions';
 import type { SignIn } from '../auth/sign-in';
 import type { QueryService } from '../queries/query-service';
 import type { Caller, Loaders, SeatledgerServices } from './context';
@@ -10,7 +11,20 @@ interface ServicesDeps {
   readonly app: Application;
   readonly signIn: SignIn;
   readonly queries: QueryService;
+  /** Local sign-in's sessions; absent with an OpenID Connect provider. */
+  readonly sessions?: Sessions;
 }
+
+/** Refreshing and ending sessions is local sign-in's; an identity provider keeps its own sessions. */
+class NoLocalSessions extends Error {
+  readonly code = 'UNAUTHENTICATED';
+  constructor() {
+    super('local sign-in is disabled: sessions are kept by your identity provider');
+    this.name = 'NoLocalSessions';
+  }
+}
+
+const tokensOf = ({ token, expiresAt, refreshToken }: IssuedSession) => ({ token, expiresAt, refreshToken });
 
 export function createServices(deps: ServicesDeps): SeatledgerServices {
   const { app, signIn, queries } = deps;
@@ -25,17 +39,38 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
         account: { id: accountId, name: input.accountName.trim(), ownerId: userId },
         owner: await app.loadUser(userId),
       }));
-      return { token: signedUp.token, account, user };
+      return { ...tokensOf(signedUp.session), account, user };
     },
 
-    async login(_caller, input) {
-      const { token, userId, position } = await signIn.login(input.email, input.password);
-      return { token, user: await queries.signedIn(userId, position, () => app.loadUser(userId)) };
+    async login(caller, input) {
+      const { session, userId, position } = await signIn.login(input.email, input.password, caller);
+      return { ...tokensOf(session), user: await queries.signedIn(userId, position, () => app.loadUser(userId)) };
     },
 
     async activateAccount(caller, input) {
-      const { token, userId, position } = await signIn.activateAccount({ correlationId: caller.requestId }, input);
-      return { token, user: await queries.signedIn(userId, position, () => app.loadUser(userId)) };
+      const { session, userId, position } = await signIn.activateAccount(
+        { correlationId: caller.requestId, clientAddress: caller.clientAddress },
+        input,
+      );
+      return { ...tokensOf(session), user: await queries.signedIn(userId, position, () => app.loadUser(userId)) };
+    },
+
+    async refreshSession(caller, input) {
+      if (!deps.sessions) throw new NoLocalSessions();
+      const session = await deps.sessions.refresh(input.refreshToken, caller.requestId);
+      const { userId } = session;
+      return { ...tokensOf(session), user: await queries.signedIn(userId, undefined, () => app.loadUser(userId)) };
+    },
+
+    async logout(caller, input) {
+      if (!deps.sessions) return { sessionsEnded: 0 };
+      const sessionsEnded = await deps.sessions.end(
+        caller.viewer,
+        input.sessionId ?? undefined,
+        input.allSessions,
+        caller.requestId,
+      );
+      return { sessionsEnded };
     },
 
     async purchaseLicenses(caller, input) {
@@ -65,7 +100,7 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
 
     async deactivateUser(caller, input) {
       const written = await app.deactivateUser(context(caller), input);
-      return queries.userAfter(written, caller.viewer.accountId, input.userId);
+      return queries.deactivationAfter(written, caller.viewer.accountId, input.userId);
     },
 
     async assignLicense(caller, input) {
@@ -103,6 +138,11 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
     async notifications(accountId, args) {
       return queries.notifications(accountId, args);
     },
+
+    license: async (accountId, userId, product) => queries.license(accountId, userId, product),
+    subscription: async (accountId, product) => queries.subscription(accountId, product),
+    licenseEvent: async (accountId, eventId) => queries.licenseEvent(accountId, eventId),
+    notification: async (accountId, eventId) => queries.notification(accountId, eventId),
 
     createLoaders(accountId): Loaders {
       return {

@@ -16,23 +16,30 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { decodeJwt } from 'jose';
 import { Gauge, type Registry } from 'prom-client';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Sessions } from '../auth/sessions';
+import type { Authentication } from '../auth/sessions-authentication';
 import type { Logger } from '../logger';
 import { createContext, type SeatledgerServices, type Viewer } from './context';
 import { classifyError, formatError } from './errors';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './limits';
+import { type AccessLost, isDemotion, type SocketRegistry } from './socket-registry';
 
 interface GraphQLWebSocketOptions {
   readonly schema: GraphQLSchema;
   readonly services: SeatledgerServices;
   readonly logger: Logger;
-  /** A viewer for a bearer token, or null for a missing, expired, malformed or wrongly signed one. */
-  resolveViewer(token: string | undefined): Promise<Viewer | null>;
+  /** A viewer for a bearer token, or none for a missing, expired, malformed or wrongly signed one (and why). */
+  resolveViewer(token: string | undefined): Promise<Authentication>;
+  /** Local sign-in's sessions: a connection is closed when its session ends. */
+  readonly sessions?: Pick<Sessions, 'onEnded'>;
   readonly limits?: Partial<QueryLimits>;
   /** Each subscription holds a feed (a listener and a page of rows): one socket may not open them without end. */
   readonly maxSubscriptionsPerConnection?: number;
   /** Where the connection gauges go (the /metrics registry). */
   readonly registry?: Registry;
+  /** Tracks each socket under its viewer, so a deactivation or a lost role closes it (socket-registry.ts). */
+  readonly sockets?: SocketRegistry;
 }
 
 interface GraphQLWebSocket {
@@ -51,6 +58,9 @@ const connectionToken = (params: Record<string, unknown> | undefined): string | 
   if (typeof value !== 'string') return undefined;
   return value.replace(/^Bearer\s+/i, '').trim() || undefined;
 };
+
+/** The close code of a connection whose token is refused or runs out (graphql-ws' Forbidden). */
+const TOKEN_REFUSED = CloseCode.Forbidden;
 
 /** When a verified token stops being valid, in ms from now; undefined for a token without `exp`. */
 function msUntilExpiry(token: string): number | undefined {
@@ -87,35 +97,60 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       return formatError(error.toJSON(), error);
     });
 
+  /**
+   * The token was checked once, at connect: a connection must not outlive it (and keep streaming to its holder). It is
+   * closed when the token expires (4403 `TOKEN_EXPIRED`: refresh, then reconnect) and when its session ends by a
+   * logout on any instance (4403 `SESSION_ENDED`).
+   */
+  const closeWhenTokenEnds = (socket: WebSocket, token: string, userId: string, sessionId: string | undefined) => {
+    let timer: NodeJS.Timeout | undefined;
+    const closeWhenExpired = () => {
+      const left = msUntilExpiry(token);
+      if (left === undefined) return;
+      if (left <= 0) socket.close(TOKEN_REFUSED, 'TOKEN_EXPIRED');
+      else timer = setTimeout(closeWhenExpired, Math.min(left, MAX_TIMER_MS)).unref();
+    };
+    closeWhenExpired();
+    const stopListening =
+      sessionId && options.sessions
+        ? options.sessions.onEnded(userId, sessionId, () => socket.close(TOKEN_REFUSED, 'SESSION_ENDED'))
+        : undefined;
+    socket.once('close', () => {
+      clearTimeout(timer);
+      stopListening?.();
+    });
+  };
+
   // A subscription's context lives as long as the subscription; its DataLoader caches must not (they would keep every
   // user ever shown and show stale names), so each event resolves with fresh loaders.
   const freshLoaders = new WeakMap<object, Map<string, () => void>>();
 
-  const server = useServer<Record<string, unknown>, { viewer?: Viewer }>(
+  const server = useServer<Record<string, unknown>, { viewer?: Viewer; token?: string; sessionId?: string }>(
     {
       schema,
       // A connection without a valid token is refused at once (closed with 4403 Forbidden), before any operation.
       onConnect: async (ctx) => {
         const token = connectionToken(ctx.connectionParams);
-        const viewer = await options.resolveViewer(token);
-        if (!viewer || !token) return false;
+        const { viewer, sessionId, refusal } = await options.resolveViewer(token);
+        if (!viewer || !token) {
+          // The reason tells the client to refresh (TOKEN_EXPIRED) or sign in again (SESSION_ENDED) before reconnecting.
+          if (refusal) ctx.extra.socket.close(TOKEN_REFUSED, refusal);
+          return false;
+        }
         ctx.extra.viewer = viewer;
-        // The token was checked once, here: a connection must not outlive it (and keep streaming to its holder).
+        ctx.extra.token = token;
+        if (sessionId) ctx.extra.sessionId = sessionId;
         const { socket } = ctx.extra;
-        let timer: NodeJS.Timeout | undefined;
-        const closeWhenExpired = () => {
-          const left = msUntilExpiry(token);
-          if (left === undefined) return;
-          if (left <= 0) socket.close(CloseCode.Forbidden, 'Token expired');
-          else timer = setTimeout(closeWhenExpired, Math.min(left, MAX_TIMER_MS)).unref();
-        };
-        closeWhenExpired();
-        socket.once('close', () => clearTimeout(timer));
+        const forget = options.sockets?.track(socket, viewer);
+        if (forget) socket.once('close', forget);
+        closeWhenTokenEnds(socket, token, viewer.userId, sessionId);
         return true;
       },
       // Parsing and validating here rather than in graphql-ws: a syntax error answers this operation with
       // GRAPHQL_PARSE_FAILED instead of closing the whole connection, and the limits of HTTP apply.
-      onSubscribe: (ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] => {
+      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        const refused = await checkViewer(ctx.extra);
+        if (refused) return [refused];
         // graphql-ws has already counted this operation in.
         if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
           return [requestError(`at most ${maxSubscriptions} subscriptions per connection`, 'BAD_REQUEST')];
@@ -148,6 +183,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const input = {
           requestId: id,
           viewer: ctx.extra.viewer ?? null,
+          ...(ctx.extra.sessionId ? { sessionId: ctx.extra.sessionId } : {}),
           services,
           logger: logger.child({ subscription: id }),
         };
@@ -172,6 +208,26 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     },
     wss,
   );
+
+  /**
+   * The viewer is read again for every new operation: a user deactivated (or demoted) since connecting starts
+   * nothing as who they were. Such a socket is closed too, as the log's news of the change would close it anyway.
+   */
+  async function checkViewer(extra: { socket: WebSocket; viewer?: Viewer; token?: string }) {
+    const before = extra.viewer;
+    const { viewer: now, refusal } = await options.resolveViewer(extra.token);
+    if (!now || !before) {
+      extra.socket.close(CloseCode.Forbidden, refusal ?? 'Forbidden');
+      return requestError('not signed in any more: connect again with a valid token', 'UNAUTHENTICATED');
+    }
+    if (isDemotion(before.role, now.role)) {
+      extra.socket.close(CloseCode.Forbidden, 'ROLE_CHANGED' satisfies AccessLost);
+      return requestError('your role changed: connect again', 'UNAUTHENTICATED');
+    }
+    extra.viewer = now;
+    options.sockets?.update(extra.socket, now);
+    return null;
+  }
 
   if (options.registry) {
     new Gauge({

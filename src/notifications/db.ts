@@ -1,9 +1,10 @@
 // `<data dir>/notifications.db`: the reactors' checkpoints and the notifier's delivery state, and the query
 // the GraphQL `notifications(status:)` field reads. Not a read model: it holds what happened outside (mail sent).
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { keysetPage, type Page, type PageArgs, pageWindow } from '../../projections/pagination';
 import type { Position } from '../eventstore/port';
+import { makePrivateDir, preparePrivateDatabase } from '../private-files';
 
 export type NotificationsDb = Database.Database;
 
@@ -38,8 +39,10 @@ CREATE INDEX IF NOT EXISTS deliveries_by_account ON deliveries (account_id, posi
 `;
 
 export function openNotificationsDb(dataDir: string): NotificationsDb {
-  fs.mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, 'notifications.db'));
+  makePrivateDir(dataDir);
+  const file = path.join(dataDir, 'notifications.db');
+  preparePrivateDatabase(file);
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // A delivery row and the checkpoint commit together, so losing the last commits to a power cut loses both
   // and the event is handled again: NORMAL is enough, at worst a mail goes out twice with the same Message-ID.
@@ -85,13 +88,6 @@ export interface Delivery {
   readonly updatedAt: string;
 }
 
-interface DeliveryPage {
-  readonly nodes: readonly Delivery[];
-  readonly hasNextPage: boolean;
-  /** Pass back as `after` for the next page; null on an empty page. */
-  readonly endCursor: string | null;
-}
-
 interface DeliveryRecord {
   event_id: string;
   position: string;
@@ -121,31 +117,59 @@ const toDelivery = (r: DeliveryRecord): Delivery => ({
 
 const MAX_PAGE_SIZE = 100;
 
+const DELIVERY_COLUMNS = `event_id, position, account_id, recipient_user_id, recipient_email, kind, status, attempts,
+  last_error, created_at, updated_at`;
+
+type DeliveryFilter = { readonly status?: DeliveryStatus | null };
+
+function deliveriesOf(accountId: string, { status }: DeliveryFilter): [string, string[]] {
+  return status
+    ? ['FROM deliveries WHERE account_id = ? AND status = ?', [accountId, status]]
+    : ['FROM deliveries WHERE account_id = ?', [accountId]];
+}
+
 /**
- * One account's deliveries, newest first (what an admin looking for failures wants to see first); `after` is the
- * `endCursor` of the previous page. The caller checks that the viewer is the account's OWNER or an ADMIN.
+ * One account's deliveries, newest first (what an admin looking for failures wants to see first), a page at a time:
+ * `first` after `after` (the `endCursor` of the previous page) or `last` before `before`. The caller checks that the
+ * viewer is the account's OWNER or an ADMIN.
  */
 export function listDeliveries(
   db: NotificationsDb,
   accountId: string,
-  options: { status?: DeliveryStatus | null; first?: number; after?: string | null } = {},
-): DeliveryPage {
-  const first = Math.max(0, Math.min(options.first ?? 20, MAX_PAGE_SIZE));
-  const where = ['account_id = @accountId'];
-  if (options.status) where.push('status = @status');
-  if (options.after) where.push('position < @after');
-  const rows = db
-    .prepare(
-      `SELECT event_id, position, account_id, recipient_user_id, recipient_email, kind, status, attempts, last_error,
-              created_at, updated_at
-         FROM deliveries WHERE ${where.join(' AND ')} ORDER BY position DESC LIMIT @limit`,
-    )
-    .all({
-      accountId,
-      status: options.status ?? null,
-      after: options.after ?? null,
-      limit: first + 1,
-    }) as DeliveryRecord[];
-  const nodes = rows.slice(0, first).map(toDelivery);
-  return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.position ?? null };
+  options: DeliveryFilter & PageArgs = {},
+): Page<Delivery> {
+  const window = pageWindow(options, 20);
+  const [from, params] = deliveriesOf(accountId, options);
+  return keysetPage(
+    db,
+    { ...window, size: Math.min(window.size, MAX_PAGE_SIZE) },
+    {
+      select: DELIVERY_COLUMNS,
+      from,
+      params,
+      keys: ['position'],
+      descending: true,
+      after: options.after ? [options.after] : null,
+      before: options.before ? [options.before] : null,
+      node: toDelivery,
+      cursor: (row: DeliveryRecord) => row.position,
+    },
+  );
+}
+
+/** How many deliveries the account has under the same filter. */
+export function countDeliveries(db: NotificationsDb, accountId: string, filter: DeliveryFilter = {}): number {
+  const [from, params] = deliveriesOf(accountId, filter);
+  return db
+    .prepare(`SELECT count(*) ${from}`)
+    .pluck()
+    .get(...params) as number;
+}
+
+/** One delivery of the account by the id of the event it is about; null for none or another account's. */
+export function deliveryById(db: NotificationsDb, accountId: string, eventId: string): Delivery | null {
+  const row = db
+    .prepare(`SELECT ${DELIVERY_COLUMNS} FROM deliveries WHERE event_id = ? AND account_id = ?`)
+    .get(eventId, accountId) as DeliveryRecord | undefined;
+  return row ? toDelivery(row) : null;
 }

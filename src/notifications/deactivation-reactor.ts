@@ -1,7 +1,8 @@
 // Deactivating a user revokes their licences: on UserDeactivated this reactor issues RevokeLicense for each
 // product as the system (actorId `system`), caused by the deactivation event, on behalf of whoever deactivated
 // them (metadata `onBehalfOf`), with the reason "user deactivated". The revocation mail then follows from
-// LicenseRevoked like any other.
+// LicenseRevoked like any other. `deactivateUser` answers only once these revocations show in the read models
+// (the query service's deactivationAfter), so how fast this reactor runs is how fast that mutation answers.
 //
 // Idempotent by construction: a licence the user no longer holds answers NotAssigned, which is fine, so reading
 // events again after a crash revokes nothing twice. It also closes a race the write side cannot see: an

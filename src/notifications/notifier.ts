@@ -37,6 +37,7 @@ import { isEventOf } from '../domain/events';
 import { isProduct, type Product } from '../domain/plans';
 import type { UserState } from '../domain/user';
 import type { EventStore, RecordedEvent } from '../eventstore/port';
+import { makePrivateDir, writePrivateFile } from '../private-files';
 import type { LogConsumer } from '../processing/log-consumer';
 import { type DeliveryKind, type NotificationsDb, openNotificationsDb } from './db';
 import { type Person, renderLicenseAssignedMail, renderLicenseRevokedMail } from './mails';
@@ -113,9 +114,9 @@ function loadOrCreateInstanceId(dataDir: string): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   try {
-    fs.writeFileSync(file, randomUUID(), { flag: 'wx' });
+    writePrivateFile(file, randomUUID(), { flag: 'wx' });
   } catch (error) {
     // Another reactor of this process created it first: use theirs.
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -131,10 +132,10 @@ function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const key = randomBytes(32);
   try {
-    fs.writeFileSync(file, key.toString('base64url'), { mode: 0o600, flag: 'wx' });
+    writePrivateFile(file, key.toString('base64url'), { flag: 'wx' });
     return key;
   } catch (error) {
     // Another process created it first: use theirs.

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 
 /** The part of a pino logger we use; pino itself fits. */
 export interface Logger {
@@ -65,7 +66,8 @@ export function outboxTransport(outboxDir: string, logger: Logger): MailTranspor
       } catch (error) {
         // The outbox is made by the first mail (or again after someone removed it), not checked for by every mail.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        await fs.promises.mkdir(outboxDir, { recursive: true });
+        // Mails carry activation links: the outbox is as private as the data dir.
+        makePrivateDir(outboxDir);
         await writeFileAtomically(file, info.message as Buffer);
       }
       logger.info({ file, messageId: mail.messageId, to: mail.to }, 'mail written to the outbox');
@@ -85,8 +87,9 @@ export function createMailTransport(options: { smtpUrl?: string; dataDir: string
 async function writeFileAtomically(file: string, content: Buffer): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.promises.open(tmp, 'wx', 0o600);
+  const handle = await fs.promises.open(tmp, 'wx', PRIVATE_FILE_MODE);
   try {
+    await handle.chmod(PRIVATE_FILE_MODE);
     await handle.writeFile(content);
     await handle.sync();
   } finally {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import type { Position, RecordedEvent } from '../eventstore/port';
+import { preparePrivateDatabase } from '../private-files';
 import { type ProjectionDefinition, type ProjectionHandler, schemaObject } from './define';
 import { type ProjectionDb, projectionDb } from './sql';
 
@@ -233,7 +234,10 @@ export class ReadModels {
 function openFile(file: string): Database.Database {
   // No busy wait: a batch that finds the file locked fails at once and its lane retries with backoff, instead of
   // holding the event loop for better-sqlite3's default 5 s.
-  const open = () => new Database(file, { timeout: 0 });
+  const open = () => {
+    preparePrivateDatabase(file);
+    return new Database(file, { timeout: 0 });
+  };
   let db = open();
   try {
     const interrupted =

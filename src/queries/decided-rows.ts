@@ -7,8 +7,8 @@ import type { LogReader } from './read-models';
 import type { LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from './rows';
 
 export function decidedSeats(subscription: SubscriptionSeats): SeatAvailabilityRow {
-  const { product, purchased, assigned, reserved } = subscription;
-  return { product, purchased, assigned, reserved, available: purchased - assigned - reserved };
+  const { accountId, product, purchased, assigned, reserved } = subscription;
+  return { accountId, product, purchased, assigned, reserved, available: purchased - assigned - reserved };
 }
 
 export function decidedSubscription(subscription: SubscriptionSeats): ProductSubscriptionRow {

@@ -1,21 +1,33 @@
 // The application's read side: every read is a read-model query scoped to one account, and every write is
 // answered read-your-writes (its own position applied first), or from what the write side decided when the read
 // models are late. The GraphQL layer maps to this and owns none of it.
-import { type LicenseEventRow as HistoryRow, history } from '../../projections/license-history/queries';
+import {
+  eventById,
+  type LicenseEventRow as HistoryRow,
+  history,
+  historyCount,
+} from '../../projections/license-history/queries';
 import { seatsAsOf } from '../../projections/seat-availability/as-of';
 import * as subscriptions from '../../projections/subscriptions/queries';
 import * as users from '../../projections/users/queries';
 import type { AssignedLicense, SubscriptionWritten, UserWritten } from '../application/application';
 import { NotFound } from '../domain/errors';
-import type { Product } from '../domain/plans';
+import { PRODUCTS, type Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
 import type { UserState } from '../domain/user';
 import type { Position } from '../eventstore/port';
-import { type DeliveryStatus, listDeliveries, type NotificationsDb } from '../notifications/db';
+import {
+  countDeliveries,
+  type Delivery,
+  type DeliveryStatus,
+  deliveryById,
+  listDeliveries,
+  type NotificationsDb,
+} from '../notifications/db';
 import { decidedLicense, decidedSeats, decidedSubscription, decidedUser } from './decided-rows';
 import { liveFeed } from './live-feed';
 import type { LogReader, ReadModelSource } from './read-models';
-import { type ReadYourWritesLogger, readYourWrites } from './read-your-writes';
+import { CommittedNotYetVisible, type ReadYourWritesLogger, readYourWrites } from './read-your-writes';
 import type {
   AccountRow,
   Connection,
@@ -54,6 +66,12 @@ export interface Revocation {
   readonly seats: SeatAvailabilityRow;
 }
 
+export interface Deactivation {
+  readonly user: UserRow;
+  /** Every product of the catalogue, in its order, after the user's licences were revoked. */
+  readonly seats: readonly SeatAvailabilityRow[];
+}
+
 export interface QueryService {
   // Reads take the account they are scoped to; an id of another account answers as absent (NotFound), never
   // revealing that it exists.
@@ -80,6 +98,15 @@ export interface QueryService {
     accountId: string,
     args: PageArgs & { status?: DeliveryStatus | null },
   ): Connection<NotificationDeliveryRow>;
+
+  // Single entities by what their ids name (node(id:)); null for none in the account, never another account's.
+  /** The licence of that product the user holds; null when they hold none. */
+  license(accountId: string, userId: string, product: Product): LicenseRow | null;
+  /** Null when the account never bought the product. */
+  subscription(accountId: string, product: Product): ProductSubscriptionRow | null;
+  licenseEvent(accountId: string, eventId: string): LicenseEventRow | null;
+  /** The delivery of the mail about that event. */
+  notification(accountId: string, eventId: string): NotificationDeliveryRow | null;
   /** One batch of users by id, in the order asked; null for ids of no user or of another account. */
   usersByIds(accountId: string, ids: readonly string[]): (UserRow | null)[];
   /** One batch of licences by holder, in the order asked; only the account's. */
@@ -99,6 +126,11 @@ export interface QueryService {
     accountId: string,
     input: { userId: string; product: Product },
   ): Promise<Revocation>;
+  /**
+   * The deactivated user once the deactivation reactor's revocations (written after the deactivation, by whichever
+   * instance runs the reactor) are in the read models too; CommittedNotYetVisible when they are not in time.
+   */
+  deactivationAfter(written: UserWritten, accountId: string, userId: string): Promise<Deactivation>;
   /** A new account and its owner; `decided` builds them from the write side if the read models are late. */
   signedUp(
     position: Position | undefined,
@@ -120,6 +152,33 @@ const LIVE_PAGE = 200;
 const toLicense = (row: users.LicenseRow): LicenseRow => ({ ...row, assignedById: row.assignedBy });
 const toEventRow = (row: HistoryRow): LicenseEventRow => row;
 
+const toDeliveryRow = (d: Delivery): NotificationDeliveryRow => ({
+  eventId: d.eventId,
+  accountId: d.accountId,
+  position: d.position,
+  kind: d.kind,
+  status: d.status,
+  attempts: d.attempts,
+  lastError: d.lastError,
+  recipientUserId: d.recipient.userId,
+  recipientEmail: d.recipient.email,
+  createdAt: d.createdAt,
+  updatedAt: d.updatedAt,
+});
+
+/** A page's flags and end cursors as the connection's pageInfo. */
+const pageInfoOf = (page: {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}) => ({
+  hasNextPage: page.hasNextPage,
+  hasPreviousPage: page.hasPreviousPage,
+  startCursor: page.startCursor,
+  endCursor: page.endCursor,
+});
+
 export function createQueryService(deps: QueryServiceDeps): QueryService {
   const { readModels, log } = deps;
   const { db } = readModels;
@@ -132,19 +191,19 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
   /** A user of the account from the read model; an id of another account is NotFound, never revealed. */
   const userOf = (accountId: string, userId: string): UserRow => {
     const user = users.userInAccount(db, accountId, userId);
-    if (!user) throw new NotFound(`no user ${userId} in this account`);
+    if (!user) throw new NotFound('user', `no user ${userId} in this account`);
     return user;
   };
 
   const subscriptionOf = (accountId: string, product: Product): ProductSubscriptionRow => {
     const subscription = subscriptions.get(db, accountId, product);
-    if (!subscription) throw new NotFound(`this account has no ${product} subscription`);
+    if (!subscription) throw new NotFound('subscription', `this account has no ${product} subscription`);
     return subscription;
   };
 
   const accountOf = (accountId: string): AccountRow => {
     const account = users.getAccount(db, accountId);
-    if (!account) throw new NotFound('no such account');
+    if (!account) throw new NotFound('account', 'no such account');
     return { id: account.id, name: account.name, ownerId: account.ownerUserId };
   };
 
@@ -153,7 +212,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       .licensesByUserIds(db, [userId])
       .get(userId)
       ?.find((l) => l.product === product);
-    if (!license) throw new NotFound(`user ${userId} holds no ${product} licence`);
+    if (!license) throw new NotFound('license', `user ${userId} holds no ${product} licence`);
     return toLicense(license);
   };
 
@@ -163,7 +222,8 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     async seatAvailability(accountId, product, asOf) {
       if (!asOf) return seats.current(accountId, product);
       // The past is folded from the subscription stream itself, never from a stored snapshot.
-      return { product, ...(await seatsAsOf(log.readStream(subscriptionStream(accountId, product)), asOf)) };
+      const counts = await seatsAsOf(log.readStream(subscriptionStream(accountId, product)), asOf);
+      return { accountId, product, ...counts, view: { kind: 'asOf', asOf } };
     },
 
     subscriptions: (accountId) => subscriptions.listForAccount(db, accountId),
@@ -172,11 +232,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       const page = args.product
         ? subscriptions.assignees(db, accountId, args.product, args)
         : users.searchUsers(db, accountId, args);
-      return {
-        edges: page.edges,
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
-        totalCount: page.totalCount,
-      };
+      return { edges: page.edges, pageInfo: pageInfoOf(page), totalCount: page.totalCount };
     },
 
     licenseHistory(accountId, args) {
@@ -185,7 +241,11 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       const page = history(db, accountId, args);
       return {
         edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toEventRow(edge.node) })),
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+        pageInfo: pageInfoOf(page),
+        // Counted only when a client asks: a long history costs an index scan.
+        get totalCount() {
+          return historyCount(db, accountId, args);
+        },
       };
     },
 
@@ -203,27 +263,36 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     seatAvailabilityChanges: (accountId, product) => seatChanges(readModels, seats, accountId, product),
 
     notifications(accountId, args) {
-      if (!deps.notificationsDb) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
-      const page = listDeliveries(deps.notificationsDb, accountId, args);
+      const notificationsDb = deps.notificationsDb;
+      if (!notificationsDb) {
+        const none = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+        return { edges: [], pageInfo: none, totalCount: 0 };
+      }
+      const page = listDeliveries(notificationsDb, accountId, args);
       return {
-        edges: page.nodes.map((d) => ({
-          cursor: d.position,
-          node: {
-            eventId: d.eventId,
-            accountId: d.accountId,
-            position: d.position,
-            kind: d.kind,
-            status: d.status,
-            attempts: d.attempts,
-            lastError: d.lastError,
-            recipientUserId: d.recipient.userId,
-            recipientEmail: d.recipient.email,
-            createdAt: d.createdAt,
-            updatedAt: d.updatedAt,
-          },
-        })),
-        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+        edges: page.nodes.map((d) => ({ cursor: d.position, node: toDeliveryRow(d) })),
+        pageInfo: pageInfoOf(page),
+        get totalCount() {
+          return countDeliveries(notificationsDb, accountId, args);
+        },
       };
+    },
+
+    license(accountId, userId, product) {
+      const license = users
+        .licensesByUserIds(db, [userId])
+        .get(userId)
+        ?.find((l) => l.product === product && l.accountId === accountId);
+      return license ? toLicense(license) : null;
+    },
+
+    subscription: (accountId, product) => subscriptions.get(db, accountId, product),
+
+    licenseEvent: (accountId, eventId) => eventById(db, accountId, eventId),
+
+    notification(accountId, eventId) {
+      const delivery = deps.notificationsDb ? deliveryById(deps.notificationsDb, accountId, eventId) : null;
+      return delivery ? toDeliveryRow(delivery) : null;
     },
 
     usersByIds(accountId, ids) {
@@ -283,6 +352,14 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       );
     },
 
+    async deactivationAfter(written, accountId, userId) {
+      // Waiting for "no licence left" rather than for the reactor itself: it holds whichever instance revokes, and
+      // also a licence assigned in a race with the deactivation (which the reactor revokes too).
+      const revoked = () => (users.licensesByUserIds(db, [userId]).get(userId) ?? []).length === 0;
+      if (!(await writes.visibleWhen(written.position, revoked))) throw new CommittedNotYetVisible(written.position);
+      return { user: userOf(accountId, userId), seats: PRODUCTS.map((product) => seats.fresh(accountId, product)) };
+    },
+
     async signedUp(position, { accountId, userId }, decided) {
       const read = () => ({ account: accountOf(accountId), user: userOf(accountId, userId) });
       const target = position ?? (await log.headPosition());
@@ -297,7 +374,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     async signedIn(userId, position, decided) {
       const read = () => {
         const [user] = users.usersByIds(db, [userId]).values();
-        if (!user) throw new NotFound('no such user');
+        if (!user) throw new NotFound('user', 'no such user');
         return user;
       };
       const target = position ?? (await log.headPosition());

@@ -26,20 +26,26 @@ interface ReadYourWrites {
   answer<T>(position: Position, read: () => T, decided: () => T | null | Promise<T | null>): Promise<T>;
   /** Waits for `position` and answers whether the read models show it. */
   visible(position: Position): Promise<boolean>;
+  /**
+   * Waits for `position`, then until `shows()` holds of the read models (asked now and after each applied batch):
+   * for effects a write causes beyond its own events, such as the revocations a deactivation sets off. Answers
+   * whether both came within the one timeout.
+   */
+  visibleWhen(position: Position, shows: () => boolean): Promise<boolean>;
 }
 
 /** Default wait: long enough for a busy batch, short enough that a client is not left hanging. */
 const DEFAULT_READ_YOUR_WRITES_MS = 5000;
 
 export function readYourWrites(
-  readModels: Pick<ReadModelSource, 'waitForPosition'>,
+  readModels: Pick<ReadModelSource, 'waitForPosition' | 'onApplied'>,
   options: { timeoutMs?: number; logger?: ReadYourWritesLogger } = {},
 ): ReadYourWrites {
   const timeoutMs = options.timeoutMs ?? DEFAULT_READ_YOUR_WRITES_MS;
 
-  const visible = async (position: Position): Promise<boolean> => {
+  const visible = async (position: Position, waitMs = timeoutMs): Promise<boolean> => {
     try {
-      await readModels.waitForPosition(position, timeoutMs);
+      await readModels.waitForPosition(position, waitMs);
       return true;
     } catch (error) {
       // Whatever kept them (slow, stopped, failed), the write itself stands: the caller answers from it.
@@ -48,8 +54,31 @@ export function readYourWrites(
     }
   };
 
+  /** Resolves true once `shows()` holds (checked after every applied batch), false after `waitMs`. */
+  const shown = (shows: () => boolean, waitMs: number): Promise<boolean> => {
+    if (shows()) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      const settle = (result: boolean) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(result);
+      };
+      const timer = setTimeout(() => settle(false), Math.max(waitMs, 0));
+      const unsubscribe = readModels.onApplied(() => {
+        if (shows()) settle(true);
+      });
+    });
+  };
+
   return {
-    visible,
+    visible: (position) => visible(position),
+    async visibleWhen(position, shows) {
+      const deadline = Date.now() + timeoutMs;
+      if (!(await visible(position))) return false;
+      if (await shown(shows, deadline - Date.now())) return true;
+      options.logger?.warn({ position }, 'read models did not show the effects of a committed write in time');
+      return false;
+    },
     async answer(position, read, decided) {
       if (await visible(position)) return read();
       let fallback: Awaited<ReturnType<typeof decided>>;

@@ -21,17 +21,26 @@ export interface LicenseRow {
   readonly assignedById: string | null;
 }
 
+/**
+ * Which counts a seat row holds: the live ones (every live read of an account's product is the same entity to a
+ * client's cache), the counts as of a past instant, or the counts before or after one bulk operation.
+ */
+export type SeatsView =
+  | { readonly kind: 'live' }
+  | { readonly kind: 'asOf'; readonly asOf: Date }
+  | { readonly kind: 'operation'; readonly operationId: string; readonly side: 'before' | 'after' };
+
 export interface SeatAvailabilityRow {
+  readonly accountId: string;
   readonly product: Product;
   readonly purchased: number;
   readonly assigned: number;
-  /**
-   * Held for pending invitations. Always set by the queries; optional only until the GraphQL type (which implements
-   * this row) carries the field.
-   */
-  readonly reserved?: number;
+  /** Seats held for pending invitations. */
+  readonly reserved: number;
   /** purchased − assigned − reserved */
   readonly available: number;
+  /** Absent: live. */
+  readonly view?: SeatsView;
 }
 
 export interface ProductSubscriptionRow {
@@ -85,20 +94,28 @@ export interface NotificationDeliveryRow {
 
 export interface PageInfoRow {
   readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+  readonly startCursor: string | null;
   readonly endCursor: string | null;
 }
 
 export interface Connection<T> {
   readonly edges: ReadonlyArray<{ readonly cursor: string; readonly node: T }>;
   readonly pageInfo: PageInfoRow;
-}
-
-export interface CountedConnection<T> extends Connection<T> {
+  /** Every item the list holds under its filters, across pages (may be a getter: counted only when read). */
   readonly totalCount: number;
 }
 
-/** Page arguments after validation: `first` is 1..500, `after` an opaque cursor from a previous page. */
+/** Kept for the connections that always counted; every connection counts now. */
+export type CountedConnection<T> = Connection<T>;
+
+/**
+ * Page arguments after validation: `first` with `after` (forward) or `last` with `before` (backward), each 1..500,
+ * never `first` and `last` together; cursors are opaque, from a previous page. Neither count: the list's default.
+ */
 export interface PageArgs {
-  readonly first: number;
+  readonly first?: number | null;
   readonly after?: string | null;
+  readonly last?: number | null;
+  readonly before?: string | null;
 }

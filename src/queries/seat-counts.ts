@@ -25,7 +25,7 @@ export function seatCounts(readModels: Pick<ReadModelSource, 'db' | 'onApplied'>
 
   const fresh = (accountId: string, product: Product): SeatAvailabilityRow => {
     if (remembered.size >= SEATS_READ_LIMIT) remembered.clear();
-    const row = seats.seatAvailability(readModels.db, accountId, product);
+    const row = { accountId, ...seats.seatAvailability(readModels.db, accountId, product) };
     remembered.set(keyOf(accountId, product), row);
     return row;
   };

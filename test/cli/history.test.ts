@@ -1,5 +1,6 @@
 // `seatledger history`: an account's licence history from the log, filtered, as of a time, as a table or JSON.
 import { runHistory } from '../../src/cli/history';
+import { subscriptionStream } from '../../src/domain/streams';
 import { openWorkspace, seedAcme, type Workspace } from '../support/projection-world';
 import { capture } from './io';
 
@@ -171,5 +172,57 @@ describe('seatledger history --csv', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toContain('--json and --csv cannot be used together');
+  });
+});
+
+// Events written before control characters were refused at input hold them still: the table must show them,
+// never send them to the auditor's terminal (an ESC sequence would clear or rewrite the screen).
+describe('seatledger history with control characters in the log', () => {
+  let ws: Workspace;
+  // ESC [2J clears the screen; CR rewrites the line; U+009B is the C1 form of ESC [.
+  const NAME = 'Eve\u001b[2J\u001b[31mEvil\rOK \u009b1mX';
+  const REASON = 'left\nthe team\u0007';
+
+  beforeAll(async () => {
+    ws = openWorkspace();
+    await ws.log.openAccount('evilcorp', 'eve', 'Evil\u001b]0;pwned\u0007Corp');
+    await ws.log.createUser({
+      userId: 'eve',
+      accountId: 'evilcorp',
+      email: 'eve@evil.test',
+      name: NAME,
+      role: 'OWNER',
+    });
+    await ws.log.purchase('evilcorp', 'WEBINAR', 'webinar-100', 2, { actorId: 'eve' });
+    await ws.log.assign('evilcorp', 'WEBINAR', 'webinar-100', 'eve', { actorId: 'eve' });
+    await ws.log.append(
+      subscriptionStream('evilcorp', 'WEBINAR'),
+      'LicenseRevoked',
+      { accountId: 'evilcorp', product: 'WEBINAR', planId: 'webinar-100', userId: 'eve', reason: REASON },
+      { accountId: 'evilcorp', actorId: 'eve' },
+    );
+  });
+  afterAll(() => ws.close());
+
+  it('escapes every control character in the table, visibly', async () => {
+    const out = capture(ws.dir);
+    const code = await runHistory(['--account', 'evilcorp', '--data-dir', ws.dir], out.io);
+    expect(code).toBe(0);
+    const stdout = out.stdout();
+    // Nothing but line feeds between rows reaches the terminal: no C0, DEL or C1 character.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be absent.
+    expect(stdout.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(stdout).toContain('Eve\\u001b[2J\\u001b[31mEvil\\u000dOK \\u009b1mX <eve@evil.test> as OWNER');
+    expect(stdout).toContain('Evil\\u001b]0;pwned\\u0007Corp (owner eve)');
+    expect(stdout).toContain('reason: left\\u000athe team\\u0007');
+    // One line per event: the LF in the reason did not break the table.
+    expect(stdout.split('\n').filter((line) => /^\d{16} /.test(line))).toHaveLength(5);
+  });
+
+  it('keeps the exact text in --json, where a parser reads it', async () => {
+    const out = capture(ws.dir);
+    await runHistory(['--account', 'evilcorp', '--json', '--data-dir', ws.dir], out.io);
+    const parsed = JSON.parse(out.stdout());
+    expect(parsed.events[1].data.name).toBe(NAME);
   });
 });

@@ -128,7 +128,7 @@ describe('subscription decider: PurchaseLicenses', () => {
   it("refuses another product's plan as BAD_USER_INPUT on plan (the catalog is public, the pair is wrong)", () => {
     given(subscriptionDecider)
       .when(purchase(1, 'webinar-100'))
-      .thenThrows(InvalidInput, /^plan: webinar-100/);
+      .thenThrows(InvalidInput, /^plan: Webinar 100 \(webinar-100\)/);
   });
 
   it.each([0, -1, 1.5, 10_001, Number.NaN, Number.POSITIVE_INFINITY])('refuses the quantity %p', (quantity) => {

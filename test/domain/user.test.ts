@@ -222,7 +222,7 @@ describe('user decider: ChangeUserRole', () => {
   it("refuses changing the OWNER's role", () => {
     given(userDecider, userCreated(owner.userId, 'OWNER'))
       .when(changeRole(owner, owner.userId, 'MEMBER'))
-      .thenThrows(Forbidden, /owner's role/);
+      .thenThrows(Forbidden, /is the owner: that role cannot change/);
   });
 
   it('records nothing when the role is already that role', () => {
@@ -256,7 +256,7 @@ describe('user decider: DeactivateUser', () => {
   it('refuses deactivating the OWNER', () => {
     given(userDecider, userCreated(owner.userId, 'OWNER'))
       .when(deactivate(actor('OWNER', 'someone-else'), owner.userId))
-      .thenThrows(Forbidden, /owner cannot be deactivated/);
+      .thenThrows(Forbidden, /is the owner and cannot be deactivated/);
   });
 
   it('refuses deactivating yourself', () => {

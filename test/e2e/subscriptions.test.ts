@@ -302,7 +302,7 @@ describe('GraphQL subscriptions over WebSocket', () => {
     const received = subscribe<Seats>(client, SEATS_CHANGED, {}, 'seatAvailabilityChanged');
     await listenersSettleAt(idleListeners + 1);
 
-    expect(await closed).toMatchObject({ code: 4403, reason: 'Token expired' });
+    expect(await closed).toMatchObject({ code: 4403, reason: 'TOKEN_EXPIRED' });
     await listenersSettleAt(idleListeners);
     expect(received.items).toEqual([]);
   });

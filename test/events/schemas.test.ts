@@ -94,12 +94,18 @@ describe('docs/events', () => {
     ).map((streamName) => streamName('x', 'x').replace(/x.*$/, ''));
     expect(prefixes.length).toBeGreaterThanOrEqual(6);
     // A stream under the secret prefix (an invitation's link hashes: credentials-invitation-<id>) is secret too.
-    const kinds = [...PUBLISHED_STREAM_PREFIXES, streams.SECRET_STREAM_PREFIX, streams.CLAIM_STREAM_PREFIX];
+    const kinds = [
+      ...PUBLISHED_STREAM_PREFIXES,
+      streams.SECRET_STREAM_PREFIX,
+      streams.CLAIM_STREAM_PREFIX,
+      streams.SESSION_STREAM_PREFIX,
+    ];
     for (const prefix of prefixes) {
       expect(kinds).toContain(prefix.startsWith(streams.SECRET_STREAM_PREFIX) ? streams.SECRET_STREAM_PREFIX : prefix);
     }
     expect(PUBLISHED_STREAM_PREFIXES).not.toContain(streams.SECRET_STREAM_PREFIX);
     expect(PUBLISHED_STREAM_PREFIXES).not.toContain(streams.CLAIM_STREAM_PREFIX);
+    expect(PUBLISHED_STREAM_PREFIXES).not.toContain(streams.SESSION_STREAM_PREFIX);
     const data = (type: string) =>
       (schemaOf(type).properties as { data: { properties: Record<string, { enum?: unknown }> } }).data.properties;
     expect(data('LicensePurchased').product?.enum).toEqual(PRODUCTS);

@@ -1,4 +1,5 @@
 // Configuration from the environment: defaults, parsed values, and one clear line per mistake.
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 
@@ -21,10 +22,44 @@ describe('loadConfig', () => {
       eventStoreConnectionString: null,
       smtpUrl: null,
       publicUrl: 'http://localhost:4000',
-      auth: { kind: 'local', secret: null },
+      auth: { kind: 'local', secret: null, tokenTtlSeconds: 900, refreshGraceSeconds: 10 },
       logLevel: 'info',
       reactorTickSeconds: 10,
+      throttle: {
+        failures: 5,
+        windowMs: 900_000,
+        firstDelayMs: 1_000,
+        maxDelayMs: 900_000,
+        addressFailures: 100,
+        addressWindowMs: 600_000,
+        hashConcurrency: os.availableParallelism(),
+        hashMaxWaiting: 64,
+        trustProxy: false,
+      },
     });
+  });
+
+  it('given sign-in throttling settings, then reads them in milliseconds, and names a malformed one', () => {
+    const config = loadConfig({
+      LOGIN_THROTTLE_FAILURES: '3',
+      LOGIN_THROTTLE_WINDOW_SECONDS: '60',
+      LOGIN_THROTTLE_MAX_DELAY_SECONDS: '4',
+      LOGIN_THROTTLE_ADDRESS_FAILURES: '7',
+      PASSWORD_HASH_CONCURRENCY: '1',
+      TRUST_PROXY: 'ON',
+    });
+    expect(config.throttle).toMatchObject({
+      failures: 3,
+      windowMs: 60_000,
+      maxDelayMs: 4_000,
+      addressFailures: 7,
+      hashConcurrency: 1,
+      trustProxy: true,
+    });
+    expect(problemsOf({ LOGIN_THROTTLE_FAILURES: '0' })).toEqual([
+      'LOGIN_THROTTLE_FAILURES must be a whole number of at least 1, got "0"',
+    ]);
+    expect(problemsOf({ TRUST_PROXY: 'yes' })).toEqual(['TRUST_PROXY must be on or off, got "yes"']);
   });
 
   it('given every variable well-formed, then reads them all', () => {

@@ -3,7 +3,7 @@
 import DataLoader from 'dataloader';
 
 import { NoSeatsAvailable } from '../../src/domain/errors';
-import type { Product } from '../../src/domain/plans';
+import { PRODUCTS, type Product } from '../../src/domain/plans';
 import type { Loaders, SeatledgerServices, Viewer } from '../../src/graphql/context';
 import type { AccountRow, CountedConnection, LicenseRow, SeatAvailabilityRow, UserRow } from '../../src/queries/rows';
 
@@ -15,10 +15,13 @@ export const OWNER: UserRow = {
   name: 'Olive Owner',
   role: 'OWNER',
   active: true,
+  status: 'ACTIVE',
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 export const VIEWER: Viewer = { userId: OWNER.id, accountId: ACCOUNT_ID, role: 'OWNER' };
 export const GOOD_TOKEN = 'good-token';
+const EMPTY_PAGE = { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null };
+const FAKE_SESSION = { token: GOOD_TOKEN, expiresAt: new Date('2030-01-01T00:00:00Z'), refreshToken: 'fake-refresh' };
 
 export interface FakeServices extends SeatledgerServices {
   /** Calls seen, by method name: lets a test prove a refused request never reached the services. */
@@ -42,13 +45,22 @@ export function createFakeServices(userCount = 3): FakeServices {
     assignedAt: '2026-01-02T00:00:00.000Z',
     assignedById: OWNER.id,
   });
-  const seats = (product: Product): SeatAvailabilityRow => ({ product, purchased: 5, assigned: 1, available: 4 });
+  const seats = (product: Product): SeatAvailabilityRow => ({
+    accountId: ACCOUNT_ID,
+    product,
+    purchased: 5,
+    assigned: 1,
+    reserved: 0,
+    available: 4,
+  });
   const account: AccountRow = { id: ACCOUNT_ID, name: 'Acme', ownerId: OWNER.id };
   const calls: string[] = [];
   const page = (rows: readonly UserRow[], first: number): CountedConnection<UserRow> => ({
     edges: rows.slice(0, first).map((node) => ({ cursor: `c-${node.id}`, node })),
     pageInfo: {
       hasNextPage: rows.length > first,
+      hasPreviousPage: false,
+      startCursor: rows.length ? `c-${rows[0]?.id}` : null,
       endCursor: rows.length ? `c-${rows[Math.min(first, rows.length) - 1]?.id}` : null,
     },
     totalCount: rows.length,
@@ -60,15 +72,27 @@ export function createFakeServices(userCount = 3): FakeServices {
     accountDelayMs: 0,
     async signUp(_caller, input) {
       calls.push('signUp');
-      return { token: GOOD_TOKEN, account, user: { ...OWNER, email: input.ownerEmail, name: input.ownerName } };
+      return {
+        ...FAKE_SESSION,
+        account,
+        user: { ...OWNER, email: input.ownerEmail, name: input.ownerName },
+      };
     },
     async login() {
       calls.push('login');
-      return { token: GOOD_TOKEN, user: OWNER };
+      return { ...FAKE_SESSION, user: OWNER };
     },
     async activateAccount() {
       calls.push('activateAccount');
-      return { token: GOOD_TOKEN, user: OWNER };
+      return { ...FAKE_SESSION, user: OWNER };
+    },
+    async refreshSession() {
+      calls.push('refreshSession');
+      return { ...FAKE_SESSION, user: OWNER };
+    },
+    async logout() {
+      calls.push('logout');
+      return { sessionsEnded: 1 };
     },
     async purchaseLicenses(_caller, input) {
       calls.push('purchaseLicenses');
@@ -92,11 +116,16 @@ export function createFakeServices(userCount = 3): FakeServices {
     },
     async deactivateUser(_caller, input) {
       calls.push('deactivateUser');
-      return { ...OWNER, id: input.userId, active: false };
+      return { user: { ...OWNER, id: input.userId, active: false }, seats: PRODUCTS.map((product) => seats(product)) };
     },
     async assignLicense(_caller, input) {
       calls.push('assignLicense');
-      throw new NoSeatsAvailable(`every purchased seat of ${input.product} is assigned`);
+      throw new NoSeatsAvailable(`every purchased seat of ${input.product} is assigned`, {
+        purchased: 0,
+        assigned: 0,
+        reserved: 0,
+        available: 0,
+      });
     },
     async revokeLicense(_caller, input) {
       calls.push('revokeLicense');
@@ -118,11 +147,11 @@ export function createFakeServices(userCount = 3): FakeServices {
     },
     async searchUsers(_accountId, args) {
       calls.push('searchUsers');
-      return page(users, args.first);
+      return page(users, args.first ?? 20);
     },
     async licenseHistory() {
       calls.push('licenseHistory');
-      return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
     },
     licenseEvents() {
       throw new Error('not used by these tests');
@@ -131,7 +160,19 @@ export function createFakeServices(userCount = 3): FakeServices {
       throw new Error('not used by these tests');
     },
     async notifications() {
-      return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
+    },
+    async license() {
+      return null;
+    },
+    async subscription() {
+      return null;
+    },
+    async licenseEvent() {
+      return null;
+    },
+    async notification() {
+      return null;
     },
     createLoaders(accountId): Loaders {
       return {
@@ -147,6 +188,6 @@ export function createFakeServices(userCount = 3): FakeServices {
   return fake;
 }
 
-export async function resolveFakeViewer(token: string | undefined): Promise<Viewer | null> {
-  return token === GOOD_TOKEN ? VIEWER : null;
+export async function resolveFakeViewer(token: string | undefined): Promise<{ viewer: Viewer | null }> {
+  return { viewer: token === GOOD_TOKEN ? VIEWER : null };
 }

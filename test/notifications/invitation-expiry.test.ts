@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { RequestContext } from '../../src/application/application';
 import { createApplication } from '../../src/application/create-application';
-import { invitationStream, subscriptionStream } from '../../src/domain/streams';
+import { invitationStream, subscriptionStream, userStream } from '../../src/domain/streams';
 import type { RecordedEvent } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
 import { openNotificationsDb } from '../../src/notifications/db';
@@ -106,6 +106,8 @@ describe('invitation-expiry reactor', () => {
     expect(lapsed?.type).toBe('InvitationExpired');
     const sent = (await w.read(invitationStream(invitation.invitationId)))[0];
     expect(lapsed?.metadata.causationId).toBe(sent?.id);
+    // The user is ended last (after the invitation and its seats): wait for it rather than race it.
+    expect((await w.lastOf(userStream(invitation.userId), 'UserDeactivated'))?.type).toBe('UserDeactivated');
     expect((await w.app.loadUser(invitation.userId)).status).toBe('inactive');
     // The seat is free again: an assignment gets it.
     const { userId } = await w.app.createUser(w.owner, { email: 'bob@example.com', name: 'Bob', role: 'MEMBER' });

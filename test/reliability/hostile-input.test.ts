@@ -251,6 +251,18 @@ const CATALOGUE: Case[] = [
           'query ($s: String) { users(search: $s) { totalCount } subscriptions { assignees(search: $s) { totalCount } } }',
         variables: { s: "\u0000 ' OR '1'='1" },
       }),
+    // Control characters are refused in every free text (noControlCharacters); the SQL alone is just text.
+    200,
+    'BAD_USER_INPUT',
+  ],
+  [
+    'SQL in a search',
+    () =>
+      postJson({
+        query:
+          'query ($s: String) { users(search: $s) { totalCount } subscriptions { assignees(search: $s) { totalCount } } }',
+        variables: { s: "' OR '1'='1" },
+      }),
     200,
     'OK',
   ],

@@ -5,6 +5,7 @@
 // sync runs share the next.
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
+import { preparePrivateDatabase } from '../../private-files';
 import {
   type AllSubscription,
   type AppendOptions,
@@ -103,6 +104,8 @@ export class SqliteEventStore implements EventStore {
   constructor(options: SqliteEventStoreOptions) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
     try {
+      // The log holds password hashes: private from its first byte, its WAL too (see private-files.ts).
+      if (!options.readonly) preparePrivateDatabase(options.file);
       this.db = new Database(options.file, {
         readonly: options.readonly ?? false,
         fileMustExist: options.readonly ?? false,

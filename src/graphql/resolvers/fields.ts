@@ -1,6 +1,7 @@
 // Relations of the object types. Each reads within the parent row's own account (loaders are scoped to one
 // account), so a nested field can never reach into another account.
-import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { GraphQLJSON } from 'graphql-scalars';
+import { Args, Ctx, Extensions, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import { type Plan as CatalogPlan, entitlementsOf, findPlan } from '../../domain/plans';
 import type {
   AccountRow,
@@ -12,11 +13,13 @@ import type {
   UserRow,
 } from '../../queries/rows';
 import type { GraphQLContext } from '../context';
+import { licenseId, seatAvailabilityId } from '../ids';
 import { UsersArgs } from '../types/inputs';
 import {
   Account,
   License,
   LicenseEvent,
+  LicenseEventType,
   Plan,
   ProductSubscription,
   SeatAvailability,
@@ -47,6 +50,11 @@ export class UserFieldsResolver {
 
 @Resolver(() => License)
 export class LicenseFieldsResolver {
+  @FieldResolver(() => ID, { description: '`License:<userId>:<product>`.' })
+  id(@Root() license: LicenseRow): string {
+    return licenseId(license.userId, license.product);
+  }
+
   @FieldResolver(() => Plan)
   plan(@Root() license: LicenseRow): CatalogPlan {
     return planOf(license.planId);
@@ -74,12 +82,25 @@ export class ProductSubscriptionFieldsResolver {
   }
 
   @FieldResolver(() => UserConnection)
+  @Extensions({ defaultPageSize: 20 })
   assignees(
     @Root() subscription: ProductSubscriptionRow,
-    @Args(() => UsersArgs) { search, first, after }: UsersArgs,
+    @Args(() => UsersArgs) { search, first, after, last, before }: UsersArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CountedConnection<UserRow>> {
-    return ctx.services.searchUsers(subscription.accountId, { search, first, after, product: subscription.product });
+    const { accountId, product } = subscription;
+    return ctx.services.searchUsers(accountId, { search, first, after, last, before, product });
+  }
+}
+
+@Resolver(() => SeatAvailability)
+export class SeatAvailabilityFieldsResolver {
+  @FieldResolver(() => ID, {
+    description:
+      'Live: `SeatAvailability:<accountId>:<product>`; as of a time: `...:asOf:<instant>`; around a bulk operation: `...:op:<id>:before|after`.',
+  })
+  id(@Root() seats: SeatAvailabilityRow): string {
+    return seatAvailabilityId(seats.accountId, seats.product, seats.view);
   }
 }
 
@@ -102,6 +123,20 @@ export class AccountFieldsResolver {
 
 @Resolver(() => LicenseEvent)
 export class LicenseEventFieldsResolver {
+  @FieldResolver(() => LicenseEventType, { description: 'As `type`, typed: a switch over it can be exhaustive.' })
+  eventType(@Root() event: LicenseEventRow): keyof typeof LicenseEventType {
+    if (!Object.hasOwn(LicenseEventType, event.type))
+      throw new Error(`event type ${event.type} is not a published type`);
+    return event.type as keyof typeof LicenseEventType;
+  }
+
+  @FieldResolver(() => GraphQLJSON, {
+    description: 'The payload as a JSON object (the object its published JSON Schema describes); `data` as parsed.',
+  })
+  payload(@Root() event: LicenseEventRow): unknown {
+    return JSON.parse(event.data);
+  }
+
   @FieldResolver(() => User, { nullable: true })
   async actor(@Root() event: LicenseEventRow, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
     return event.actorId ? ctx.loaders(event.accountId).userById.load(event.actorId) : null;

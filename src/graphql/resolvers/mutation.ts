@@ -39,8 +39,8 @@ export class SignInResolver {
     @Arg('input', () => SignUpInput) input: SignUpInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SignUpPayload> {
-    const { token, account, user } = await ctx.services.signUp(
-      { requestId: ctx.requestId },
+    const { token, expiresAt, refreshToken, account, user } = await ctx.services.signUp(
+      { requestId: ctx.requestId, clientAddress: ctx.clientAddress },
       {
         accountName: input.accountName.trim(),
         ownerName: input.ownerName.trim(),
@@ -48,12 +48,15 @@ export class SignInResolver {
         password: input.password,
       },
     );
-    return { token, account, owner: user };
+    return { token, expiresAt, refreshToken, account, owner: user };
   }
 
   @Mutation(() => AuthPayload)
   login(@Args(() => LoginArgs) { email, password }: LoginArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
-    return ctx.services.login({ requestId: ctx.requestId }, { email: email.trim(), password });
+    return ctx.services.login(
+      { requestId: ctx.requestId, clientAddress: ctx.clientAddress },
+      { email: email.trim(), password },
+    );
   }
 
   @Mutation(() => AuthPayload, {
@@ -63,7 +66,10 @@ export class SignInResolver {
     @Arg('input', () => ActivateAccountInput) input: ActivateAccountInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
-    return ctx.services.activateAccount({ requestId: ctx.requestId }, { token: input.token, password: input.password });
+    return ctx.services.activateAccount(
+      { requestId: ctx.requestId, clientAddress: ctx.clientAddress },
+      { token: input.token, password: input.password },
+    );
   }
 }
 
@@ -159,13 +165,13 @@ export class UserMutationResolver {
   }
 
   @Mutation(() => DeactivateUserPayload, {
-    description: 'Deactivates a user of the account; their licences are revoked and the seats freed.',
+    description:
+      'Deactivates a user of the account; answers once their licences are revoked and the seats freed (or COMMITTED_NOT_YET_VISIBLE when the revocations are not visible in time).',
   })
-  async deactivateUser(
+  deactivateUser(
     @Arg('input', () => DeactivateUserInput) input: DeactivateUserInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeactivateUserPayload> {
-    const user = await ctx.services.deactivateUser(callerOf(ctx), { userId: input.userId });
-    return { user };
+    return ctx.services.deactivateUser(callerOf(ctx), { userId: input.userId });
   }
 }

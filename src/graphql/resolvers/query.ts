@@ -1,5 +1,5 @@
 // The Query root: each field reads the viewer's account through the services or the per-request loaders.
-import { Args, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Args, Authorized, Ctx, Extensions, Query, Resolver } from 'type-graphql';
 import { plansOf } from '../../domain/plans';
 import type {
   AccountRow,
@@ -61,11 +61,12 @@ export class QueryResolver {
   }
 
   @Query(() => UserConnection)
+  @Extensions({ defaultPageSize: 20 })
   users(
-    @Args(() => UsersArgs) { search, first, after }: UsersArgs,
+    @Args(() => UsersArgs) { search, first, after, last, before }: UsersArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CountedConnection<UserRow>> {
-    return ctx.services.searchUsers(callerOf(ctx).viewer.accountId, { search, first, after });
+    return ctx.services.searchUsers(callerOf(ctx).viewer.accountId, { search, first, after, last, before });
   }
 
   @Query(() => User, { nullable: true })
@@ -74,10 +75,12 @@ export class QueryResolver {
   }
 
   @Query(() => LicenseEventConnection, { description: "The caller's account's history, oldest first." })
+  @Extensions({ defaultPageSize: 50 })
   licenseHistory(
-    @Args(() => LicenseHistoryArgs) { userId, product, first, after }: LicenseHistoryArgs,
+    @Args(() => LicenseHistoryArgs) { userId, product, first, after, last, before }: LicenseHistoryArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<LicenseEventRow>> {
-    return ctx.services.licenseHistory(callerOf(ctx).viewer.accountId, { userId, product, first, after });
+    const accountId = callerOf(ctx).viewer.accountId;
+    return ctx.services.licenseHistory(accountId, { userId, product, first, after, last, before });
   }
 }

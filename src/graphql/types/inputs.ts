@@ -13,6 +13,7 @@ import {
   IsIdempotencyKey,
   IsName,
   IsNewPassword,
+  IsNotWithFirst,
   IsPageSize,
   IsPasswordAttempt,
   IsPosition,
@@ -187,6 +188,10 @@ export class UserArgs {
   id!: string;
 }
 
+const FIRST = (fallback: number) =>
+  `Forward: this many items after \`after\` (1 to 500; ${fallback} when neither first nor last is given).`;
+const LAST = 'Backward: this many items before `before` (1 to 500); not together with `first`.';
+
 /** users(...) and ProductSubscription.assignees(...). */
 @ArgsType()
 export class UsersArgs {
@@ -195,14 +200,26 @@ export class UsersArgs {
   @IsSearchText()
   search?: string | null;
 
-  @Field(() => Int, { nullable: true, defaultValue: 20 })
+  @Field(() => Int, { nullable: true, description: FIRST(20) })
+  @IsOptional()
   @IsPageSize()
-  first!: number;
+  first?: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The `endCursor` of the page before.' })
   @IsOptional()
   @IsCursor()
   after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: LAST })
+  @IsOptional()
+  @IsPageSize()
+  @IsNotWithFirst()
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The `startCursor` of the page after.' })
+  @IsOptional()
+  @IsCursor()
+  before?: string | null;
 }
 
 @ArgsType()
@@ -215,14 +232,26 @@ export class LicenseHistoryArgs {
   @Field(() => Product, { nullable: true })
   product?: DomainProduct | null;
 
-  @Field(() => Int, { nullable: true, defaultValue: 50 })
+  @Field(() => Int, { nullable: true, description: FIRST(50) })
+  @IsOptional()
   @IsPageSize()
-  first!: number;
+  first?: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The `endCursor` (a log position) of the page before.' })
   @IsOptional()
   @IsPosition()
   after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: LAST })
+  @IsOptional()
+  @IsPageSize()
+  @IsNotWithFirst()
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The `startCursor` (a log position) of the page after.' })
+  @IsOptional()
+  @IsPosition()
+  before?: string | null;
 }
 
 @ArgsType()

@@ -5,9 +5,10 @@ import { IsOptional } from 'class-validator';
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { DeliveryKind, DeliveryStatus as DomainDeliveryStatus } from '../../notifications/db';
 import type { Instant, NotificationDeliveryRow, PageInfoRow } from '../../queries/rows';
+import { Node } from './node';
 import { PageInfo } from './objects';
 import { DateTimeScalar } from './scalars';
-import { IsCursor, IsPageSize } from './validators';
+import { IsNotWithFirst, IsPageSize, IsPosition } from './validators';
 
 export const DeliveryStatus = { PENDING: 'PENDING', SENT: 'SENT', FAILED: 'FAILED' } as const satisfies {
   readonly [S in DomainDeliveryStatus]: S;
@@ -26,7 +27,11 @@ registerEnumType(DeliveryStatus, {
 });
 registerEnumType(NotificationKind, { name: 'NotificationKind', description: 'Which licence mail.' });
 
-@ObjectType({ description: 'One licence mail to one user: its delivery state, retries and last error.' })
+@ObjectType({
+  description:
+    'One licence mail to one user: its delivery state, retries and last error. Its id is `NotificationDelivery:<eventId>`.',
+  implements: Node,
+})
 export class NotificationDelivery implements NotificationDeliveryRow {
   @Field(() => ID, { description: 'The id of the event the mail is about (LicenseAssigned or LicenseRevoked).' })
   eventId!: string;
@@ -73,6 +78,9 @@ export class NotificationDeliveryConnection {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfoRow;
+
+  @Field(() => Int, { description: 'Every delivery under the same filter, across pages.' })
+  totalCount!: number;
 }
 
 @ArgsType()
@@ -81,12 +89,30 @@ export class NotificationsArgs {
   @IsOptional()
   status?: DomainDeliveryStatus | null;
 
-  @Field(() => Int, { nullable: true, defaultValue: 20 })
-  @IsPageSize()
-  first!: number;
-
-  @Field(() => String, { nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Forward: this many deliveries after `after` (1 to 500, at most 100 answered; 20 by default).',
+  })
   @IsOptional()
-  @IsCursor()
+  @IsPageSize()
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The `endCursor` of the page before.' })
+  @IsOptional()
+  @IsPosition()
   after?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Backward: this many deliveries before `before`; not with `first`.',
+  })
+  @IsOptional()
+  @IsPageSize()
+  @IsNotWithFirst()
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The `startCursor` of the page after.' })
+  @IsOptional()
+  @IsPosition()
+  before?: string | null;
 }

@@ -1,8 +1,10 @@
 // The contract's object types. Each class holds the fields of a read-model row; relations (plan, assignedBy,
 // licenses, owner, ...) are field resolvers in ../resolvers, so a type never loads anything itself.
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Role as DomainRole } from '../../domain/decider';
+import type { LicenseEvent as DomainLicenseEvent } from '../../domain/events';
 import type { Product as DomainProduct } from '../../domain/plans';
+import type { UserStatus as DomainUserStatus } from '../../domain/user';
 import type {
   AccountRow,
   Instant,
@@ -11,12 +13,17 @@ import type {
   PageInfoRow,
   ProductSubscriptionRow,
   SeatAvailabilityRow,
+  SeatsView,
   UserRow,
 } from '../../queries/rows';
 import { Product, Role } from './enums';
+import { Node } from './node';
 import { DateTimeScalar } from './scalars';
 
-@ObjectType({ description: "A plan of one product. A licence grants the plan's features to its holder." })
+@ObjectType({
+  description: "A plan of one product. A licence grants the plan's features to its holder.",
+  implements: Node,
+})
 export class Plan {
   @Field(() => ID, {
     description: 'Stable id, e.g. video-standard, video-pro, video-business, webinar-100, webinar-500, webinar-1000.',
@@ -38,7 +45,12 @@ export class Plan {
   features!: readonly string[];
 }
 
-@ObjectType()
+@ObjectType({
+  description:
+    'Seat counts of one product of the account. `id` is `SeatAvailability:<accountId>:<product>` for the live counts ' +
+    '(one entity wherever they appear), with `:asOf:<UTC instant to the millisecond>` for counts of the past and ' +
+    '`:op:<operation id>:before` or `:after` for the counts around a bulk operation.',
+})
 export class SeatAvailability implements SeatAvailabilityRow {
   @Field(() => Product)
   product!: DomainProduct;
@@ -49,16 +61,23 @@ export class SeatAvailability implements SeatAvailabilityRow {
   @Field(() => Int)
   assigned!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Seats held for pending invitations.' })
+  reserved!: number;
+
+  @Field(() => Int, { description: 'purchased - assigned - reserved' })
   available!: number;
+
+  accountId!: string;
+  view?: SeatsView;
 }
 
 @ObjectType({
   description:
     'The seats one account holds for one product (named so as not to clash with the GraphQL root type Subscription).',
+  implements: Node,
 })
 export class ProductSubscription implements ProductSubscriptionRow {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'subscription-<accountId>-<product>: the name of its stream in the log.' })
   id!: string;
 
   @Field(() => Product)
@@ -68,7 +87,10 @@ export class ProductSubscription implements ProductSubscriptionRow {
   planId!: string;
 }
 
-@ObjectType()
+@ObjectType({
+  description: 'A licence one user holds for one product; its id is `License:<userId>:<product>`.',
+  implements: Node,
+})
 export class License implements LicenseRow {
   @Field(() => Product)
   product!: DomainProduct;
@@ -82,9 +104,9 @@ export class License implements LicenseRow {
   assignedById!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ implements: Node })
 export class User implements UserRow {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The bare UUID of the user.' })
   id!: string;
 
   @Field(() => String)
@@ -103,14 +125,21 @@ export class User implements UserRow {
   createdAt!: string;
 
   accountId!: string;
+  status!: DomainUserStatus;
 }
 
-@ObjectType()
+@ObjectType({ description: "Where a page lies in its list (Relay's connection model)." })
 export class PageInfo implements PageInfoRow {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'More items follow the last edge (when paging backward: after `before`).' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => Boolean, { description: 'More items precede the first edge (when paging forward: up to `after`).' })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the first edge: pass it as `before`.' })
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge: pass it as `after`.' })
   endCursor!: string | null;
 }
 
@@ -135,9 +164,9 @@ export class UserConnection {
   totalCount!: number;
 }
 
-@ObjectType()
+@ObjectType({ implements: Node })
 export class Account implements AccountRow {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The bare UUID of the account.' })
   id!: string;
 
   @Field(() => String)
@@ -146,7 +175,10 @@ export class Account implements AccountRow {
   ownerId!: string;
 }
 
-@ObjectType({ description: 'One recorded fact of the licence history, exactly as it stands in the event log.' })
+@ObjectType({
+  description: 'One recorded fact of the licence history, exactly as it stands in the event log.',
+  implements: Node,
+})
 export class LicenseEvent implements LicenseEventRow {
   @Field(() => ID, { description: "The event's own id (a UUID)." })
   id!: string;
@@ -165,7 +197,7 @@ export class LicenseEvent implements LicenseEventRow {
   @Field(() => Product, { nullable: true })
   product!: DomainProduct | null;
 
-  @Field(() => String, { description: "The event's payload as a JSON object string." })
+  @Field(() => String, { description: "The event's payload as a JSON object string; `payload` is the same, parsed." })
   data!: string;
 
   accountId!: string;
@@ -189,4 +221,62 @@ export class LicenseEventConnection {
 
   @Field(() => PageInfo)
   pageInfo!: PageInfoRow;
+
+  @Field(() => Int, { description: 'Every event of the history under the same filters, across pages.' })
+  totalCount!: number;
 }
+
+/** The published event types of the licence streams: each type the domain records there, and no other. */
+export const LicenseEventType = {
+  AccountOpened: 'AccountOpened',
+  UserCreated: 'UserCreated',
+  UserRoleChanged: 'UserRoleChanged',
+  UserDeactivated: 'UserDeactivated',
+  LicensePurchased: 'LicensePurchased',
+  PlanUpgraded: 'PlanUpgraded',
+  LicensesReleased: 'LicensesReleased',
+  LicenseAssigned: 'LicenseAssigned',
+  LicenseRevoked: 'LicenseRevoked',
+  UserInvited: 'UserInvited',
+  UserActivated: 'UserActivated',
+  SeatReserved: 'SeatReserved',
+  SeatReservationConverted: 'SeatReservationConverted',
+  SeatReservationCancelled: 'SeatReservationCancelled',
+  SeatReservationExpired: 'SeatReservationExpired',
+  InvitationSent: 'InvitationSent',
+  InvitationResent: 'InvitationResent',
+  InvitationAccepted: 'InvitationAccepted',
+  InvitationCancelled: 'InvitationCancelled',
+  InvitationExpired: 'InvitationExpired',
+} as const satisfies { readonly [T in DomainLicenseEvent['type']]: T };
+
+registerEnumType(LicenseEventType, {
+  name: 'LicenseEventType',
+  description: 'The published event types (the catalogue in docs/events); more values may be added.',
+  valuesConfig: {
+    AccountOpened: { description: 'An account was opened with its owner.' },
+    UserCreated: { description: 'A user was added to the account.' },
+    UserRoleChanged: { description: "A user's role changed." },
+    UserDeactivated: { description: 'A user was deactivated (their licences are revoked next).' },
+    LicensePurchased: { description: 'Seats of a product were bought.' },
+    PlanUpgraded: { description: "A product's seats moved to a higher plan." },
+    LicensesReleased: { description: 'Unassigned seats were given back.' },
+    LicenseAssigned: { description: 'A licence was assigned to a user.' },
+    LicenseRevoked: { description: "A user's licence was revoked." },
+    UserInvited: { description: 'A user was created by an invitation (status INVITED until they accept it).' },
+    UserActivated: { description: 'An invited user accepted their invitation (status ACTIVE).' },
+    SeatReserved: { description: 'A seat of a product was held for a pending invitation.' },
+    SeatReservationConverted: {
+      description: "A held seat became the invited user's licence (LicenseAssigned follows).",
+    },
+    SeatReservationCancelled: {
+      description: 'A held seat was freed: its invitation was cancelled or could not be made.',
+    },
+    SeatReservationExpired: { description: 'A held seat was freed because its invitation expired.' },
+    InvitationSent: { description: 'An invitation was sent with a one-time link.' },
+    InvitationResent: { description: 'An invitation was sent again with a new link; the old one is spent.' },
+    InvitationAccepted: { description: 'An invitation was accepted: its held seats became licences.' },
+    InvitationCancelled: { description: 'An invitation was cancelled by an OWNER or ADMIN.' },
+    InvitationExpired: { description: 'An invitation lapsed at its expiry (written by the system).' },
+  },
+});

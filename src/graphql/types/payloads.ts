@@ -2,11 +2,18 @@
 import { Field, ObjectType } from 'type-graphql';
 import type { AccountRow, LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from '../../queries/rows';
 import { Account, License, ProductSubscription, SeatAvailability, User } from './objects';
+import { DateTimeScalar } from './scalars';
 
 @ObjectType()
 export class AuthPayload {
-  @Field(() => String)
+  @Field(() => String, { description: 'Access token (a JWT) for `Authorization: Bearer`; it names its session.' })
   token!: string;
+
+  @Field(() => DateTimeScalar, { description: 'When `token` stops being accepted (AUTH_TOKEN_TTL_SECONDS).' })
+  expiresAt!: Date;
+
+  @Field(() => String, { description: 'One-time: `refreshSession` answers a new pair and spends this one.' })
+  refreshToken!: string;
 
   @Field(() => User)
   user!: UserRow;
@@ -14,8 +21,14 @@ export class AuthPayload {
 
 @ObjectType()
 export class SignUpPayload {
-  @Field(() => String)
+  @Field(() => String, { description: 'Access token (a JWT) for `Authorization: Bearer`; it names its session.' })
   token!: string;
+
+  @Field(() => DateTimeScalar, { description: 'When `token` stops being accepted (AUTH_TOKEN_TTL_SECONDS).' })
+  expiresAt!: Date;
+
+  @Field(() => String, { description: 'One-time: `refreshSession` answers a new pair and spends this one.' })
+  refreshToken!: string;
 
   @Field(() => Account)
   account!: AccountRow;
@@ -56,8 +69,13 @@ export class ChangeUserRolePayload {
 
 @ObjectType()
 export class DeactivateUserPayload {
-  @Field(() => User)
+  @Field(() => User, { description: 'The deactivated user, holding no licence any more.' })
   user!: UserRow;
+
+  @Field(() => [SeatAvailability], {
+    description: "The counts of every product, in the catalogue's order, after the user's licences were revoked.",
+  })
+  seats!: readonly SeatAvailabilityRow[];
 }
 
 @ObjectType()

@@ -1,0 +1,67 @@
+// The ids a normalized client cache (Apollo, urql's graphcache, Relay) keys entities by, and how node(id:) reads
+// them back. Ids that were already stable and unique keep their form, since clients hold them: a user's, an
+// account's and an event's are bare UUIDs, a plan's is its catalog id, a subscription's is its stream name. The
+// others name their type first: `License:<userId>:<product>`, `NotificationDelivery:<eventId>`, and the seat counts'
+// `SeatAvailability:<accountId>:<product>` (live) with `:asOf:<instant>` or `:op:<operation id>:before|after`.
+import { findPlan, isProduct, type Product } from '../domain/plans';
+import { subscriptionStream } from '../domain/streams';
+import type { SeatsView } from '../queries/rows';
+
+const LIVE: SeatsView = { kind: 'live' };
+
+/**
+ * Only live counts share an id, so that a mutation's payload, `subscriptions[].seats` and `seatAvailabilityChanged`
+ * all update the one cached entry while counts of the past (or of a bulk operation) never overwrite it.
+ */
+export function seatAvailabilityId(accountId: string, product: Product, view: SeatsView = LIVE): string {
+  const live = `SeatAvailability:${accountId}:${product}`;
+  switch (view.kind) {
+    case 'live':
+      return live;
+    case 'asOf':
+      // toISOString is UTC to the millisecond: two spellings of one instant give one id.
+      return `${live}:asOf:${view.asOf.toISOString()}`;
+    case 'operation':
+      return `${live}:op:${view.operationId}:${view.side}`;
+    default: {
+      const unknown: never = view;
+      throw new Error(`unknown seat view ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+export const licenseId = (userId: string, product: Product) => `License:${userId}:${product}`;
+
+export const notificationDeliveryId = (eventId: string) => `NotificationDelivery:${eventId}`;
+
+/** What a node id names; a bare UUID is a user, the account or an event, told apart by looking them up. */
+export type NodeRef =
+  | { readonly kind: 'License'; readonly userId: string; readonly product: Product }
+  | { readonly kind: 'NotificationDelivery'; readonly eventId: string }
+  | { readonly kind: 'ProductSubscription'; readonly accountId: string; readonly product: Product }
+  | { readonly kind: 'Plan'; readonly planId: string }
+  | { readonly kind: 'Uuid'; readonly id: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LICENSE = /^License:([^:]+):([A-Z_]+)$/;
+const DELIVERY = /^NotificationDelivery:([^:]+)$/;
+const SUBSCRIPTION = /^subscription-(.+)-([A-Z_]+)$/;
+
+/** Null for anything that is no id this API gives out (node(id:) then answers null, as for an unknown id). */
+export function parseNodeId(id: string): NodeRef | null {
+  if (UUID.test(id)) return { kind: 'Uuid', id };
+  const license = LICENSE.exec(id);
+  if (license?.[1] && license[2] && isProduct(license[2])) {
+    return { kind: 'License', userId: license[1], product: license[2] };
+  }
+  const delivery = DELIVERY.exec(id);
+  if (delivery?.[1]) return { kind: 'NotificationDelivery', eventId: delivery[1] };
+  const subscription = SUBSCRIPTION.exec(id);
+  if (subscription?.[1] && subscription[2] && isProduct(subscription[2])) {
+    const [, accountId, product] = subscription;
+    // The stream helper names subscriptions: an id it would not have written is no subscription's.
+    if (subscriptionStream(accountId, product) === id) return { kind: 'ProductSubscription', accountId, product };
+  }
+  if (findPlan(id)) return { kind: 'Plan', planId: id };
+  return null;
+}
