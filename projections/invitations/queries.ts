@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { InvitationStatus } from '../../src/domain/invitation';
 import type { Product } from '../../src/domain/plans';
 import { prepared } from '../../src/projection-runtime/sql';
-import { decodeCursor, encodeCursor, type Page, type PageArgs, pageSize, toPage } from '../pagination';
+import { decodeCursor, encodeCursor, keysetPage, type Page, type PageArgs, pageWindow } from '../pagination';
 
 export interface InvitationRow {
   readonly id: string;
@@ -54,22 +54,25 @@ export function invitationsPage(
   accountId: string,
   args: InvitationArgs = {},
 ): Page<InvitationRow> & { readonly totalCount: number } {
-  const size = pageSize(args.first, 20);
-  const [afterCreated, afterId] = args.after ? decodeCursor(args.after, 2) : ['', ''];
-  const where = args.status ? 'account_id = ? AND status = ?' : 'account_id = ?';
+  const window = pageWindow(args, 20);
+  const from = args.status
+    ? 'FROM invitations WHERE account_id = ? AND status = ?'
+    : 'FROM invitations WHERE account_id = ?';
   const params = args.status ? [accountId, args.status] : [accountId];
-  const rows = prepared(
-    db,
-    `SELECT ${COLUMNS} FROM invitations WHERE ${where} AND (created_at, invitation_id) > (?, ?)
-     ORDER BY created_at, invitation_id LIMIT ?`,
-  ).all(...params, afterCreated, afterId, size + 1) as SqlInvitation[];
-  const totalCount = prepared(db, `SELECT count(*) FROM invitations WHERE ${where}`)
+  const page = keysetPage(db, window, {
+    select: COLUMNS,
+    from,
+    params,
+    keys: ['created_at', 'invitation_id'],
+    after: args.after ? decodeCursor(args.after, 2) : null,
+    before: args.before ? decodeCursor(args.before, 2, 'before') : null,
+    node: toInvitation,
+    cursor: (row: SqlInvitation) => encodeCursor([row.created_at, row.invitation_id]),
+  });
+  const totalCount = prepared(db, `SELECT count(*) ${from}`)
     .pluck()
     .get(...params) as number;
-  return {
-    ...toPage(rows, size, toInvitation, (row) => encodeCursor([row.created_at, row.invitation_id])),
-    totalCount,
-  };
+  return { ...page, totalCount };
 }
 
 /** One query for a whole DataLoader batch; only the account's own invitations (others' ids read as unknown). */

@@ -116,23 +116,29 @@ export function invitationValidityMs(expiresIn: string): number {
   const match = DURATION.exec(expiresIn);
   // "P" and "PT" alone match the pattern with every part empty: no duration.
   if (!match || expiresIn === 'P' || expiresIn.endsWith('T') || match.slice(1).every((part) => part === undefined)) {
-    throw new InvalidInput('expiresIn', 'must be an ISO-8601 duration such as PT1H, P7D or P2W');
+    throw new InvalidInput('expiresIn', 'must be an ISO-8601 duration such as PT1H, P7D or P2W', 'isDuration');
   }
   const [weeks, days, hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0)) as number[];
   const ms =
     ((((weeks ?? 0) * 7 + (days ?? 0)) * 24 + (hours ?? 0)) * 60 + (minutes ?? 0)) * 60_000 + (seconds ?? 0) * 1000;
   if (!(ms >= MIN_INVITATION_MS && ms <= MAX_INVITATION_MS)) {
-    throw new InvalidInput('expiresIn', 'must be from PT1M (one minute) to P30D (thirty days)');
+    throw new InvalidInput('expiresIn', 'must be from PT1M (one minute) to P30D (thirty days)', 'durationRange');
   }
   return ms;
 }
 
 function validProducts(products: readonly Product[]): Product[] {
   if (products.some((product) => !isProduct(product))) {
-    throw new InvalidInput('products', `must be of ${PRODUCTS.join(', ')}`);
+    throw new InvalidInput('products', `must be of ${PRODUCTS.join(', ')}`, 'isEnum');
   }
-  if (new Set(products).size !== products.length) throw new InvalidInput('products', 'must not repeat a product');
+  if (new Set(products).size !== products.length)
+    throw new InvalidInput('products', 'must not repeat a product', 'uniqueItems');
   return [...products];
+}
+
+/** Refuses (FORBIDDEN) unless the actor may see the account's invitations: its OWNER or an ADMIN. */
+export function requireInvitationReader(actor: Actor): void {
+  requireRole(actor, 'see invitations', 'OWNER', 'ADMIN');
 }
 
 /** The invitation as an OWNER or ADMIN of its account may see it: others' look like none. */

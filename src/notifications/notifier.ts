@@ -124,8 +124,11 @@ function loadOrCreateInstanceId(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-/** Reads `<data dir>/notifier-secret`, creating it (32 random bytes, mode 0600) on first use. */
-function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
+/**
+ * Reads `<data dir>/notifier-secret`, creating it (32 random bytes, mode 0600) on first use. Invitation links are
+ * derived with it too, so that the writer (which stores their hashes) and the mail agree across restarts.
+ */
+export function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
   const file = path.join(dataDir, 'notifier-secret');
   try {
     return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64url');

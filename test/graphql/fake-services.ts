@@ -162,6 +162,21 @@ export function createFakeServices(userCount = 3): FakeServices {
     async notifications() {
       return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
     },
+    inviteUser() {
+      throw new Error('not used by these tests');
+    },
+    acceptInvitation() {
+      throw new Error('not used by these tests');
+    },
+    cancelInvitation() {
+      throw new Error('not used by these tests');
+    },
+    resendInvitation() {
+      throw new Error('not used by these tests');
+    },
+    async invitations() {
+      return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
+    },
     async license() {
       return null;
     },
@@ -182,6 +197,7 @@ export function createFakeServices(userCount = 3): FakeServices {
         licensesByUserId: new DataLoader(async (ids: readonly string[]) =>
           ids.map((id) => (accountId === ACCOUNT_ID ? [license(id, 'VIDEO_MEETING'), license(id, 'WEBINAR')] : [])),
         ),
+        invitationById: new DataLoader(async (ids: readonly string[]) => ids.map(() => null)),
       };
     },
   };

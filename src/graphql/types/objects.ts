@@ -16,7 +16,7 @@ import type {
   SeatsView,
   UserRow,
 } from '../../queries/rows';
-import { Product, Role } from './enums';
+import { Product, Role, UserStatus } from './enums';
 import { Node } from './node';
 import { DateTimeScalar } from './scalars';
 
@@ -124,8 +124,10 @@ export class User implements UserRow {
   @Field(() => DateTimeScalar)
   createdAt!: string;
 
-  accountId!: string;
+  @Field(() => UserStatus, { description: 'INVITED until their invitation is accepted; ACTIVE; DEACTIVATED.' })
   status!: DomainUserStatus;
+
+  accountId!: string;
 }
 
 @ObjectType({ description: "Where a page lies in its list (Relay's connection model)." })
