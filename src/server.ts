@@ -18,7 +18,7 @@ import { createContext, type GraphQLContext, type SeatledgerServices } from './g
 import { errorLoggingPlugin, formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits, queryLimitsRule } from './graphql/limits';
 import { buildSeatledgerSchema } from './graphql/schema';
-import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
+import { type ActivatePageOptions, handleActivatePage, handleInvitePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
 import { clientAddressOf } from './http/client-address';
 import { createHttpMetrics } from './http/metrics';
@@ -47,7 +47,10 @@ interface ServerOptions {
   readonly bodyLimitBytes?: number;
   /** How long close() lets in-flight requests finish before cutting connections. */
   readonly stopGracePeriodMillis?: number;
-  /** Serves `GET /activate?token=…`, the page activation links in mails open; without it the path is unknown. */
+  /**
+   * Serves `GET /activate?token=…` and `GET /invite?token=…`, the pages the links in mails open; without it the paths
+   * are unknown.
+   */
   readonly activatePage?: ActivatePageOptions;
   /** TRUST_PROXY=on: the client address (for sign-in throttling) is X-Forwarded-For's last entry. */
   readonly trustProxy?: boolean;
@@ -78,7 +81,7 @@ const PREFLIGHT_HEADERS: Readonly<Record<string, string>> = {
 };
 const UTF8 = /^utf-?8$/i;
 
-type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'preflight' | 'unknown';
+type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'invite' | 'preflight' | 'unknown';
 
 const ROUTES: Readonly<Record<string, Route>> = {
   [GRAPHQL_PATH]: 'graphql',
@@ -86,12 +89,13 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/readyz': 'readyz',
   '/metrics': 'metrics',
   '/activate': 'activate',
+  '/invite': 'invite',
 };
 
 function routeOf(req: IncomingMessage, activatePage: boolean): Route {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const known = ROUTES[path] ?? 'unknown';
-  const route = known === 'activate' && !activatePage ? 'unknown' : known;
+  const route = (known === 'activate' || known === 'invite') && !activatePage ? 'unknown' : known;
   return req.method === 'OPTIONS' ? 'preflight' : route;
 }
 
@@ -253,6 +257,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       case 'activate':
         // routeOf answers 'unknown' unless the option is set.
         if (options.activatePage) handleActivatePage(req, res, options.activatePage);
+        else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
+        return;
+      case 'invite':
+        // The invitation mail's page, served with the activation page (the same option).
+        if (options.activatePage) handleInvitePage(req, res, options.activatePage);
         else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
       case 'unknown':

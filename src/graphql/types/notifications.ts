@@ -17,6 +17,7 @@ export const DeliveryStatus = { PENDING: 'PENDING', SENT: 'SENT', FAILED: 'FAILE
 const NotificationKind = {
   LICENSE_ASSIGNED: 'LICENSE_ASSIGNED',
   LICENSE_REVOKED: 'LICENSE_REVOKED',
+  INVITATION: 'INVITATION',
 } as const satisfies {
   readonly [K in DeliveryKind]: K;
 };
@@ -25,7 +26,11 @@ registerEnumType(DeliveryStatus, {
   name: 'DeliveryStatus',
   description: 'PENDING: not sent yet (maybe retrying); SENT: handed over; FAILED: every try failed.',
 });
-registerEnumType(NotificationKind, { name: 'NotificationKind', description: 'Which licence mail.' });
+registerEnumType(NotificationKind, {
+  name: 'NotificationKind',
+  description: 'Which licence mail.',
+  valuesConfig: { INVITATION: { description: 'An invitation with its one-time link (sent again on a resend).' } },
+});
 
 @ObjectType({
   description:
