@@ -153,6 +153,23 @@ describe('invitations over HTTP', () => {
     expect(licence.raw).not.toMatch(/activate\?token/);
   });
 
+  it('a licence assigned to a user still INVITED is mailed without an activation link (the invitation is the way in)', async () => {
+    const { gql } = server;
+    const owner = await signUpAccount(gql);
+    await purchase(gql, owner.token, 1);
+    const email = uniqueEmail('pending');
+    const invited = ok(await invite(gql, owner.token, { email, products: [] })).inviteUser;
+    ok(await gql(ASSIGN, { userId: invited.invitation.user.id, product: 'VIDEO_MEETING' }, owner.token));
+    const licence = await waitForOutboxMail(server.dataDir, email, /licence/);
+    expect(licence.raw).not.toMatch(/activate\?token/);
+    // The invitation's own link still works, and the licence assigned meanwhile stays.
+    const accepted = ok(await gql(ACCEPT, { input: { token: await inviteToken(server, email), password: PASSWORD } }));
+    expect(accepted.acceptInvitation.user).toMatchObject({
+      status: 'ACTIVE',
+      licenses: [{ product: 'VIDEO_MEETING' }],
+    });
+  });
+
   it('serves the /invite page like /activate: a password form under a strict CSP, the token never in the HTML', async () => {
     const response = await fetch(`${server.origin}/invite?token=abc.def`);
     expect(response.status).toBe(200);
