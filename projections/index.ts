@@ -1,15 +1,23 @@
 // Every read model the API serves, in the order the runner applies them.
 import type { ProjectionDefinition } from '../src/projection-runtime/define';
+import { invitationsProjection } from './invitations';
 import { licenseHistoryProjection } from './license-history';
 import { seatAvailabilityProjection } from './seat-availability';
 import { subscriptionsProjection } from './subscriptions';
 import { usersProjection } from './users';
 
-export { licenseHistoryProjection, seatAvailabilityProjection, subscriptionsProjection, usersProjection };
+export {
+  invitationsProjection,
+  licenseHistoryProjection,
+  seatAvailabilityProjection,
+  subscriptionsProjection,
+  usersProjection,
+};
 
 export const allProjections: readonly ProjectionDefinition[] = [
   seatAvailabilityProjection,
   subscriptionsProjection,
   usersProjection,
   licenseHistoryProjection,
+  invitationsProjection,
 ];

@@ -27,7 +27,8 @@ import { corsPolicy } from './http/cors';
 import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
-import { createNotifier } from './notifications/notifier';
+import { createInvitationExpiryReactor } from './notifications/invitation-expiry-reactor';
+import { createNotifier, loadOrCreateNotifierKey } from './notifications/notifier';
 import type { ReactorGroupStatus } from './notifications/reactor';
 import { createMailTransport } from './notifications/transports';
 import { securePrivateDir } from './private-files';
@@ -93,7 +94,9 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     // Until the watch is live every stream is read before use, so nothing waits for it.
     const watch = new LogWatch();
     void consumer.add(watch);
-    const app = createApplication({ store, watch });
+    // The notifier's key: invitation links are derived with it, by the writer and by the mail alike.
+    const notifierKey = loadOrCreateNotifierKey(config.dataDir);
+    const app = createApplication({ store, watch, invitationTokenKey: notifierKey });
     const credentials = createCredentialsApplication({
       store,
       watch,
@@ -137,6 +140,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       // One throttle per kind of secret: guesses at passwords and at activation tokens are counted apart.
       loginThrottle: new Throttle(throttleSettings),
       activationThrottle: new Throttle(throttleSettings),
+      invitationThrottle: new Throttle(throttleSettings),
     });
     const authenticate = createAuthenticator({
       verifier,
@@ -183,20 +187,33 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         transport,
         publicUrl: config.publicUrl,
         dataDir: config.dataDir,
+        tokenKey: notifierKey,
         db,
         logger,
         ...(options.notifierRetry ? { retry: options.notifierRetry } : {}),
         ...(options.clock ? { now: options.clock } : {}),
       });
       const deactivation = createDeactivationReactor({ store, consumer, app, db, logger });
+      // Writes each invitation's lapse within REACTOR_TICK_SECONDS of its expiry, as the system.
+      const invitationExpiry = createInvitationExpiryReactor({
+        store,
+        consumer,
+        app,
+        db,
+        logger,
+        tickSeconds: config.reactorTickSeconds,
+      });
       closers.push(
         () => notifier.stop(),
         () => deactivation.stop(),
+        () => invitationExpiry.stop(),
       );
       // Reactors catch up in the background: the API serves meanwhile.
       void notifier.start();
       void deactivation.start();
-      reactorStatus = () => [notifier.status(), deactivation.status()].filter((status) => status !== null);
+      void invitationExpiry.start();
+      reactorStatus = () =>
+        [notifier.status(), deactivation.status(), invitationExpiry.status()].filter((status) => status !== null);
     }
 
     const registry = new Registry();

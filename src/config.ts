@@ -49,6 +49,8 @@ export interface Config {
   readonly corsOrigins: readonly string[] | null;
   /** GraphiQL for browsers at GET /graphql. */
   readonly graphqlExplorer: boolean;
+  /** REACTOR_TICK_SECONDS: how often the invitation-expiry reactor looks for lapsed invitations (default 10). */
+  readonly reactorTickSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -204,6 +206,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     problems.push(`GRAPHQL_EXPLORER must be on or off, got ${JSON.stringify(env.GRAPHQL_EXPLORER)}`);
   }
   const graphqlExplorer = rawExplorer !== 'off';
+  const rawTick = read('REACTOR_TICK_SECONDS');
+  let reactorTickSeconds = 10;
+  if (rawTick !== undefined) {
+    if (/^\d{1,4}$/.test(rawTick) && Number(rawTick) >= 1 && Number(rawTick) <= 3600)
+      reactorTickSeconds = Number(rawTick);
+    else problems.push(`REACTOR_TICK_SECONDS must be a whole number from 1 to 3600, got ${JSON.stringify(rawTick)}`);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -218,5 +227,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     throttle,
     corsOrigins,
     graphqlExplorer,
+    reactorTickSeconds,
   };
 }

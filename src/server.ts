@@ -18,7 +18,7 @@ import { createContext, type GraphQLContext, type SeatledgerServices } from './g
 import { errorLoggingPlugin, formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
 import { apolloQueryLimits, DEFAULT_QUERY_LIMITS, MAX_QUERY_TOKENS, type QueryLimits } from './graphql/limits';
 import { buildSeatledgerSchema } from './graphql/schema';
-import { type ActivatePageOptions, handleActivatePage } from './http/activate-page';
+import { type ActivatePageOptions, handleActivatePage, handleInvitePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
 import { clientAddressOf } from './http/client-address';
 import { ANY_ORIGIN, type CorsPolicy, corsHeaders, preflightHeaders, upgradeAllowed } from './http/cors';
@@ -49,7 +49,10 @@ interface ServerOptions {
   readonly bodyLimitBytes?: number;
   /** How long close() lets in-flight requests finish before cutting connections. */
   readonly stopGracePeriodMillis?: number;
-  /** Serves `GET /activate?token=…`, the page activation links in mails open; without it the path is unknown. */
+  /**
+   * Serves `GET /activate?token=…` and `GET /invite?token=…`, the pages the links in mails open; without it the paths
+   * are unknown.
+   */
   readonly activatePage?: ActivatePageOptions;
   /** TRUST_PROXY=on: the client address (for sign-in throttling) is X-Forwarded-For's last entry. */
   readonly trustProxy?: boolean;
@@ -76,7 +79,16 @@ const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const UTF8 = /^utf-?8$/i;
 
-type Route = 'graphql' | 'healthz' | 'readyz' | 'metrics' | 'activate' | 'explorer' | 'preflight' | 'unknown';
+type Route =
+  | 'graphql'
+  | 'healthz'
+  | 'readyz'
+  | 'metrics'
+  | 'activate'
+  | 'invite'
+  | 'explorer'
+  | 'preflight'
+  | 'unknown';
 
 const ROUTES: Readonly<Record<string, Route>> = {
   [GRAPHQL_PATH]: 'graphql',
@@ -84,12 +96,13 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/readyz': 'readyz',
   '/metrics': 'metrics',
   '/activate': 'activate',
+  '/invite': 'invite',
 };
 
 function routeOf(req: IncomingMessage, activatePage: boolean, explorer: boolean): Route {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   const known = ROUTES[path] ?? (explorer && path.startsWith(EXPLORER_ASSET_PREFIX) ? 'explorer' : 'unknown');
-  const route = known === 'activate' && !activatePage ? 'unknown' : known;
+  const route = (known === 'activate' || known === 'invite') && !activatePage ? 'unknown' : known;
   return req.method === 'OPTIONS' ? 'preflight' : route;
 }
 
@@ -294,6 +307,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       case 'explorer':
         if (!explorer?.serveAsset(req, res))
           sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
+        return;
+      case 'invite':
+        // The invitation mail's page, served with the activation page (the same option).
+        if (options.activatePage) handleInvitePage(req, res, options.activatePage);
+        else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
       case 'unknown':
         sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });

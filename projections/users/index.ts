@@ -4,8 +4,8 @@ import { subscriptionKey } from '../subscription-key';
 
 export const usersProjection = defineProjection({
   name: 'users',
-  // 2: accounts lost created_at, which nothing read.
-  version: 2,
+  // 2: accounts lost created_at, which nothing read. 3: users have a status (INVITED, ACTIVE, DEACTIVATED).
+  version: 3,
   tables: [
     `CREATE TABLE accounts (
       account_id TEXT PRIMARY KEY,
@@ -28,6 +28,7 @@ export const usersProjection = defineProjection({
       name_lower TEXT NOT NULL,
       role TEXT NOT NULL,
       active INTEGER NOT NULL,
+      status TEXT NOT NULL DEFAULT 'ACTIVE',
       created_at TEXT NOT NULL
     )`,
     // Substring search by name or e-mail, case- and accent-insensitive, from three characters on.
@@ -90,7 +91,13 @@ export const usersProjection = defineProjection({
       );
     },
     UserRoleChanged: (db, e) => db.run('UPDATE users SET role = ? WHERE user_id = ?', e.data.role, e.data.userId),
-    UserDeactivated: (db, e) => db.run('UPDATE users SET active = 0 WHERE user_id = ?', e.data.userId),
+    UserDeactivated: (db, e) =>
+      db.run(`UPDATE users SET active = 0, status = 'DEACTIVATED' WHERE user_id = ?`, e.data.userId),
+    // Always right after the user's UserCreated; an invited user is active until the invitation lapses.
+    UserInvited: (db, e) =>
+      db.run(`UPDATE users SET status = 'INVITED' WHERE user_id = ? AND active = 1`, e.data.userId),
+    UserActivated: (db, e) =>
+      db.run(`UPDATE users SET status = 'ACTIVE' WHERE user_id = ? AND active = 1`, e.data.userId),
     LicensePurchased: (db, e) =>
       db.run(
         'INSERT OR IGNORE INTO license_plans (account_id, product, plan_id) VALUES (?, ?, ?)',

@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { Role } from '../../src/domain/decider';
 import { entitlementsOf, type Feature, type Product } from '../../src/domain/plans';
+import type { UserStatus } from '../../src/domain/user';
 import { prepared } from '../../src/projection-runtime/sql';
 import { decodeCursor, encodeCursor, keysetPage, type Page, type PageArgs, pageWindow } from '../pagination';
 import { userSearch } from './search';
@@ -19,6 +20,8 @@ export interface UserRow {
   readonly name: string;
   readonly role: Role;
   readonly active: boolean;
+  /** INVITED until their invitation is accepted, then ACTIVE; DEACTIVATED. */
+  readonly status: UserStatus;
   /** ISO-8601, when the UserCreated event occurred. */
   readonly createdAt: string;
 }
@@ -46,11 +49,12 @@ interface SqlUser {
   name: string;
   role: Role;
   active: number;
+  status: UserStatus;
   created_at: string;
 }
 
 /** The columns every user query selects, aliased `u`. */
-export const USER_COLUMNS = 'u.user_id, u.account_id, u.email, u.name, u.role, u.active, u.created_at';
+export const USER_COLUMNS = 'u.user_id, u.account_id, u.email, u.name, u.role, u.active, u.status, u.created_at';
 
 export const toUser = (row: SqlUser): UserRow => ({
   id: row.user_id,
@@ -59,6 +63,7 @@ export const toUser = (row: SqlUser): UserRow => ({
   name: row.name,
   role: row.role,
   active: row.active === 1,
+  status: row.status,
   createdAt: row.created_at,
 });
 

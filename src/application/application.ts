@@ -4,6 +4,7 @@ import type { Product } from '../domain/plans';
 import type { UserState } from '../domain/user';
 import type { Position } from '../eventstore/port';
 import type { BulkOperations } from './bulk';
+import type { Invitations } from './invitations';
 
 /** Who asks and why: becomes the events' actorId, correlationId and causationId. */
 export interface RequestContext {
@@ -40,6 +41,8 @@ export interface SubscriptionSeats {
   readonly planId: string;
   readonly purchased: number;
   readonly assigned: number;
+  /** Held for pending invitations. */
+  readonly reserved: number;
 }
 
 /** A write on a subscription stream; `subscription` is null only where nothing was ever bought. */
@@ -100,4 +103,6 @@ export interface Application extends BulkOperations {
   loadUser(userId: string): Promise<UserState>;
   /** The user an e-mail (any case) is reserved for, from the reservation stream; null when none. */
   findUserByEmail(email: string): Promise<{ userId: string; accountId: string } | null>;
+  /** Invitations that hold a seat (src/application/invitations.ts), on the same command handler. */
+  readonly invitations: Invitations;
 }

@@ -1,6 +1,7 @@
 // The write side as the outside sees it: each Application method builds a command, runs it through the
 // command handler on its stream, and answers the position of what it wrote.
 
+import { randomBytes } from 'node:crypto';
 import { accountDecider, type OpenAccount } from '../domain/account';
 import { type Actor, SYSTEM_ACTOR_ID, systemActor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
@@ -27,6 +28,7 @@ import { bulkOperations } from './bulk';
 import { emailReservations } from './email-reservation';
 import { CommandHandler, type EventContext } from './handle-command';
 import { CLAIM_METADATA, inputHashOf, runIdempotent } from './idempotency';
+import { createInvitations } from './invitations';
 import type { LogWatch } from './log-watch';
 
 export interface ApplicationDeps {
@@ -40,6 +42,11 @@ export interface ApplicationDeps {
   readonly maxAttempts?: number;
   /** Lets cached stream states be served without reading their streams again (see CommandHandlerOptions). */
   readonly watch?: LogWatch;
+  /**
+   * The HMAC key invitation links are derived with: the notifier's (so a mail re-sent after a restart carries a
+   * valid link). Default: random per process, enough for tests that take links from `invitations.linkToken`.
+   */
+  readonly invitationTokenKey?: Uint8Array;
 }
 
 export function createApplication(deps: ApplicationDeps): Application {
@@ -313,14 +320,25 @@ export function createApplication(deps: ApplicationDeps): Application {
     loadUser,
     findUserByEmail: (email) => emails.find(email),
     ...bulkOperations({ handler, now, loadUser, emails, eventContext, validProduct }),
+    invitations: createInvitations({
+      handler,
+      now,
+      newId,
+      tokenKey: deps.invitationTokenKey ?? randomBytes(32),
+      loadUser,
+      emails,
+      eventContext,
+      seatsOf,
+      validProduct,
+    }),
   };
 }
 
 /** The counts a payload shows, copied out of the state (whose holders the next command changes in place). */
 function seatsOf(state: SubscriptionState): SubscriptionSeats | null {
   if (state.status === 'none') return null;
-  const { accountId, product, planId, purchased, holders } = state;
-  return { accountId, product, planId, purchased, assigned: holders.size };
+  const { accountId, product, planId, purchased, holders, reservations } = state;
+  return { accountId, product, planId, purchased, assigned: holders.size, reserved: reservations.size };
 }
 
 /** Products name streams, so one outside the catalog never gets that far (GraphQL's enum guards it too). */

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { parseActivationToken } from '../application/activation-token';
 import type { Application, Written } from '../application/application';
 import type { CredentialsApplication } from '../application/credentials';
+import { parseInvitationToken } from '../application/invitation-token';
 import type { Actor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
 import { normalizeEmail } from '../domain/user';
@@ -50,6 +51,15 @@ export interface SignIn {
     request: { correlationId: string } & AttemptSource,
     input: { token: string; password: string },
   ): Promise<SignedIn>;
+  /**
+   * Accepts an invitation with its link's token and a new password: its held seats become licences, the user
+   * ACTIVE and signed in. Throws RateLimited while the invitation or the address is throttled, the right token
+   * included; the token is checked before the password is hashed.
+   */
+  acceptInvitation(
+    request: { correlationId: string } & AttemptSource,
+    input: { token: string; password: string },
+  ): Promise<SignedIn>;
   /** The viewer a bearer token stands for, from our own user records; null for any bad token or inactive user. */
   resolveViewer(token: string | undefined): Promise<Viewer | null>;
 }
@@ -66,6 +76,8 @@ export function createSignIn(deps: {
   loginThrottle: Throttle;
   /** Guesses at activation tokens, per pending user and per address. */
   activationThrottle: Throttle;
+  /** Guesses at invitation tokens, per invitation and per address. */
+  invitationThrottle: Throttle;
 }): SignIn {
   const { app, credentials, verifier, passwords } = deps;
 
@@ -155,6 +167,39 @@ export function createSignIn(deps: {
           session: await issue(ctx.actor, request.correlationId),
           userId: ctx.actor.userId,
           position: written.position,
+        };
+      } finally {
+        attempt.release();
+      }
+    },
+
+    async acceptInvitation(request, input) {
+      const parsed = parseInvitationToken(input.token);
+      // A token of no shape we issue names no invitation: only its address is checked, and it is not counted.
+      const attempt = deps.invitationThrottle.begin(parsed?.invitationId ?? null, request.clientAddress);
+      try {
+        localIssuer();
+        // The application checks the token before it calls back for the hash: reaching it means the link was right.
+        let tokenAccepted = false;
+        let accepted: Awaited<ReturnType<Application['invitations']['acceptInvitation']>>;
+        try {
+          accepted = await app.invitations.acceptInvitation(request, input, async (password) => {
+            tokenAccepted = true;
+            checkPassword(password);
+            return passwords.hash(password);
+          });
+        } catch (error) {
+          // A wrong, spent or lapsed link is a guess to count; a refused password or a busy hasher is not.
+          if (parsed && !tokenAccepted) attempt.failed();
+          throw error;
+        }
+        attempt.succeeded();
+        const viewer = await viewerOf(accepted.userId);
+        if (!viewer) throw new Unauthenticated('this invitation no longer applies');
+        return {
+          session: await issue(viewer, request.correlationId),
+          userId: accepted.userId,
+          position: accepted.position,
         };
       } finally {
         attempt.release();

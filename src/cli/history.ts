@@ -184,6 +184,21 @@ function details(entry: HistoryEntry): string {
       return `on ${entry.data.planId}`;
     case 'LicenseRevoked':
       return entry.data.reason ? `reason: ${entry.data.reason}` : '';
+    case 'SeatReserved':
+      return `held for invitation ${entry.data.invitationId} until ${entry.data.expiresAt}`;
+    case 'SeatReservationConverted':
+    case 'SeatReservationCancelled':
+    case 'SeatReservationExpired':
+    case 'UserInvited':
+    case 'UserActivated':
+    case 'InvitationAccepted':
+    case 'InvitationCancelled':
+    case 'InvitationExpired':
+      return `invitation ${entry.data.invitationId}`;
+    case 'InvitationSent':
+      return `${entry.data.name} <${entry.data.email}> as ${entry.data.role}, ${entry.data.products.join(' ') || 'no seats'}, until ${entry.data.expiresAt}`;
+    case 'InvitationResent':
+      return `link ${entry.data.issue}`;
     // Not of the licence streams history reads; named so a new event type must be placed here.
     case 'EmailReserved':
     case 'IdempotencyKeyClaimed':
@@ -191,6 +206,7 @@ function details(entry: HistoryEntry): string {
     case 'IdempotencyKeyReleased':
     case 'ActivationIssued':
     case 'PasswordSet':
+    case 'InvitationTokenIssued':
     case 'EffectClaimed':
     case 'EffectTakenOver':
     case 'EffectDone':

@@ -35,7 +35,8 @@ Rebuilds every read model from the event log into a fresh file, with progress on
               Only while no server runs on this data dir (refused with exit 1 while one does).
   --verify    replaces nothing: compares the rebuilt read models row for row with the live ones (at the
               position the live ones have reached; safe while the server runs) and checks over the whole log
-              that no subscription ever had more seats assigned than purchased and that no licence went to an
+              that no subscription ever had more seats assigned and held for invitations than purchased, that
+              every held seat was held once and freed once, and that no licence went to an
               unknown user or another account's user, folding each subscription stream through the subscription
               decider; the live seat counters must say what that fold says. Exit 1 on any difference or violation.
   --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)`;
@@ -273,7 +274,8 @@ interface InvariantReport {
 const seatsKey = (accountId: string, product: string) => `${accountId} ${product}`;
 
 /**
- * Folds the whole log once, each subscription stream through the subscription decider itself: assigned ≤ purchased
+ * Folds the whole log once, each subscription stream through the subscription decider itself: assigned + reserved
+ * ≤ purchased
  * after every event of every subscription, and every licence goes to a user created earlier in the same account.
  * Also flags assigning a licence twice, revoking one not held, and any change before a subscription's first purchase
  * (which the decider's fold ignores).
@@ -322,6 +324,18 @@ export async function checkInvariants(store: EventStore, upTo?: Position | null)
           violations.push(`${at}: user ${event.data.userId} held no licence`);
         }
         break;
+      case 'SeatReserved':
+        if (before.status === 'active' && before.reservations.has(event.data.invitationId)) {
+          violations.push(`${at}: invitation ${event.data.invitationId} already held a seat`);
+        }
+        break;
+      case 'SeatReservationConverted':
+      case 'SeatReservationCancelled':
+      case 'SeatReservationExpired':
+        if (before.status !== 'active' || !before.reservations.has(event.data.invitationId)) {
+          violations.push(`${at}: invitation ${event.data.invitationId} held no seat`);
+        }
+        break;
       case 'LicensePurchased':
       case 'PlanUpgraded':
       case 'LicensesReleased':
@@ -332,12 +346,16 @@ export async function checkInvariants(store: EventStore, upTo?: Position | null)
     // This fold owns the state: the decider may write into it rather than copy the holders per event.
     subscription.state = foldEvents(subscriptionDecider, before, [event], { inPlace: true });
     const seats = seatCounts(subscription.state);
-    if (seats.assigned > seats.purchased) {
-      violations.push(`${at}: ${seats.assigned} seats assigned, only ${seats.purchased} purchased`);
+    if (seats.assigned + seats.reserved > seats.purchased) {
+      const held = seats.reserved > 0 ? ` and ${seats.reserved} held for invitations` : '';
+      violations.push(`${at}: ${seats.assigned} seats assigned${held}, only ${seats.purchased} purchased`);
     }
   }
   return { events, subscriptions: subscriptions.size, violations, seats: seatsAtUpTo ?? snapshot() };
 }
+
+const counted = (seats: { purchased: number; assigned: number; reserved: number }) =>
+  `${seats.purchased} purchased, ${seats.assigned} assigned, ${seats.reserved} reserved`;
 
 /** The seat-availability projection's SQL counters against the fold of each subscription stream. */
 function compareSeatCounters(live: Database.Database, folded: FoldedSeats): string[] {
@@ -347,18 +365,17 @@ function compareSeatCounters(live: Database.Database, folded: FoldedSeats): stri
   for (const row of rows) {
     const key = seatsKey(row.accountId, row.product);
     seen.add(key);
-    const fold = folded.get(key) ?? { purchased: 0, assigned: 0 };
-    if (row.purchased !== fold.purchased || row.assigned !== fold.assigned) {
+    const fold = folded.get(key) ?? { purchased: 0, assigned: 0, reserved: 0 };
+    if (row.purchased !== fold.purchased || row.assigned !== fold.assigned || row.reserved !== fold.reserved) {
       differences.push(
-        `seat_availability ${row.accountId} ${row.product}: ${row.purchased} purchased, ${row.assigned} assigned; ` +
-          `the fold of its stream says ${fold.purchased} purchased, ${fold.assigned} assigned`,
+        `seat_availability ${row.accountId} ${row.product}: ${counted(row)}; the fold of its stream says ${counted(fold)}`,
       );
     }
   }
   for (const [key, fold] of folded) {
-    if (!seen.has(key) && (fold.purchased !== 0 || fold.assigned !== 0)) {
+    if (!seen.has(key) && (fold.purchased !== 0 || fold.assigned !== 0 || fold.reserved !== 0)) {
       differences.push(
-        `seat_availability ${fold.accountId} ${fold.product}: no row; the fold of its stream says ${fold.purchased} purchased, ${fold.assigned} assigned`,
+        `seat_availability ${fold.accountId} ${fold.product}: no row; the fold of its stream says ${counted(fold)}`,
       );
     }
   }

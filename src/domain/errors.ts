@@ -12,6 +12,8 @@ type DomainErrorCode =
   | 'EMAIL_TAKEN'
   | 'USER_INACTIVE'
   | 'IDEMPOTENCY_KEY_REUSED'
+  | 'INVITATION_EXPIRED'
+  | 'UNAUTHENTICATED'
   | 'CONFLICT';
 
 export abstract class DomainError extends Error {
@@ -117,4 +119,20 @@ export class IdempotencyKeyReused extends DomainError {
  */
 export class AlreadyExists extends DomainError {
   readonly code = 'CONFLICT';
+}
+
+/** The invitation a link belongs to was cancelled, lapsed or replaced by a newer link: nothing is written. */
+export class InvitationExpired extends DomainError {
+  readonly code = 'INVITATION_EXPIRED';
+}
+
+/**
+ * An invitation link that is not ours, or of an invitation already accepted: one answer for both, like a wrong
+ * password, so a link says nothing about the invitation once it has served.
+ */
+export class InvitationRefused extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  constructor(message = 'this invitation link is invalid or was used already') {
+    super(message);
+  }
 }

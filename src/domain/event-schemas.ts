@@ -3,15 +3,22 @@
 // does not compile until it has a version. The published contract (JSON Schemas, docs/events) is rendered from
 // these types by src/events-docs.
 import type { Event } from './decider';
-import type { CredentialsEvent, DomainEventType, EffectClaimEvent, SessionEvent } from './events';
+import type { CredentialsEvent, DomainEventType, EffectClaimEvent, InvitationTokenEvent, SessionEvent } from './events';
 import type { LicenseRevoked } from './subscription';
 
 /** Streams whose events leave the process (export, history, subscriptions). Everything else is withheld. */
-export const PUBLISHED_STREAM_PREFIXES = ['account-', 'user-', 'subscription-', 'email-', 'idempotency-'] as const;
+export const PUBLISHED_STREAM_PREFIXES = [
+  'account-',
+  'user-',
+  'subscription-',
+  'email-',
+  'idempotency-',
+  'invitation-',
+] as const;
 export type PublishedStreamPrefix = (typeof PUBLISHED_STREAM_PREFIXES)[number];
 
 /** Events of `credentials-` streams: never published, so no schema leaves the code, but writers version them too. */
-export type SecretEventType = CredentialsEvent['type'];
+export type SecretEventType = CredentialsEvent['type'] | InvitationTokenEvent['type'];
 /** Events of `claim-` streams (which instance performs an outside effect): bookkeeping, never published. */
 export type ClaimEventType = EffectClaimEvent['type'];
 /** Events of `sessions-` streams (sign-in sessions, refresh-token hashes): never published. */
@@ -38,6 +45,18 @@ export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
   EffectClaimed: 1,
   EffectTakenOver: 1,
   EffectDone: 1,
+  SeatReserved: 1,
+  SeatReservationConverted: 1,
+  SeatReservationCancelled: 1,
+  SeatReservationExpired: 1,
+  UserInvited: 1,
+  UserActivated: 1,
+  InvitationSent: 1,
+  InvitationResent: 1,
+  InvitationAccepted: 1,
+  InvitationCancelled: 1,
+  InvitationExpired: 1,
+  InvitationTokenIssued: 1,
   SessionStarted: 1,
   SessionRefreshed: 1,
   SessionEnded: 1,
@@ -46,6 +65,7 @@ export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
 const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType | SessionEventType]: true } = {
   ActivationIssued: true,
   PasswordSet: true,
+  InvitationTokenIssued: true,
   EffectClaimed: true,
   EffectTakenOver: true,
   EffectDone: true,

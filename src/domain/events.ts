@@ -7,6 +7,8 @@ import type { EffectClaimEvent } from './effect-claim';
 import type { EmailEvent } from './email';
 import { EVENT_VERSIONS } from './event-schemas';
 import type { IdempotencyEvent } from './idempotency';
+import type { InvitationEvent } from './invitation';
+import type { InvitationTokenEvent } from './invitation-token';
 import type { SessionEvent } from './session';
 import type { SubscriptionEvent } from './subscription';
 import type { UserEvent } from './user';
@@ -17,6 +19,8 @@ export type {
   EffectClaimEvent,
   EmailEvent,
   IdempotencyEvent,
+  InvitationEvent,
+  InvitationTokenEvent,
   SessionEvent,
   SubscriptionEvent,
   UserEvent,
@@ -30,10 +34,12 @@ export type DomainEvent =
   | IdempotencyEvent
   | CredentialsEvent
   | EffectClaimEvent
+  | InvitationEvent
+  | InvitationTokenEvent
   | SessionEvent;
 export type DomainEventType = DomainEvent['type'];
-/** The events of the licence streams (account-, user-, subscription-): what projections and history read. */
-export type LicenseEvent = AccountEvent | UserEvent | SubscriptionEvent;
+/** The events of the licence streams (account-, user-, subscription-, invitation-): what projections and history read. */
+export type LicenseEvent = AccountEvent | UserEvent | SubscriptionEvent | InvitationEvent;
 
 /** The event of one type. */
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { readonly type: T }>;
@@ -70,6 +76,10 @@ const SUBSCRIPTION_EVENT_TYPES: { readonly [T in SubscriptionEvent['type']]: tru
   LicensesReleased: true,
   LicenseAssigned: true,
   LicenseRevoked: true,
+  SeatReserved: true,
+  SeatReservationConverted: true,
+  SeatReservationCancelled: true,
+  SeatReservationExpired: true,
 };
 
 /** True for an event of a subscription stream: what the subscription decider folds. */

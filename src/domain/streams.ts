@@ -8,13 +8,17 @@ export const subscriptionStream = (accountId: string, product: Product) => `subs
 export const emailReservationStream = (sha256Hex: string) => `email-${sha256Hex}`;
 export const idempotencyStream = (accountId: string, key: string) => `idempotency-${accountId}-${key}`;
 export const credentialsStream = (userId: string) => `credentials-${userId}`;
+/** An invitation's life: sent, resent, accepted, cancelled or expired (published; never a token or its hash). */
+export const invitationStream = (invitationId: string) => `invitation-${invitationId}`;
+/** The hashes of an invitation's links: a secret stream (the `credentials-` prefix), never published. */
+export const invitationTokenStream = (invitationId: string) => `credentials-invitation-${invitationId}`;
 /** The sign-in sessions of one user (see session.ts): refresh-token hashes and endings, never published. */
 export const sessionsStream = (userId: string) => `sessions-${userId}`;
 /** Who performs one outside effect of a reactor (see effect-claim.ts); `effectId` is the event it reacts to. */
 export const effectClaimStream = (reactor: string, effectId: string) => `claim-${reactor}-${effectId}`;
 
 /** Streams that hold licence facts: what projections, history, export and subscriptions read. */
-export const LICENSE_STREAM_PREFIXES = ['account-', 'user-', 'subscription-'] as const;
+export const LICENSE_STREAM_PREFIXES = ['account-', 'user-', 'subscription-', 'invitation-'] as const;
 /** Never exported, never in history, never sent to analytics consumers. */
 export const SECRET_STREAM_PREFIX = 'credentials-';
 /** Bookkeeping between instances, not facts: never published either (not in PUBLISHED_STREAM_PREFIXES). */

@@ -1,5 +1,8 @@
 // The subscription stream `subscription-<accountId>-<product>`: every change to one product's seats is an
-// append here with the expected revision, which is what keeps assigned ≤ purchased under concurrency.
+// append here with the expected revision, which is what keeps assigned + reserved ≤ purchased under concurrency.
+// A seat held for a pending invitation is a reservation on this stream, in the same decision that counts seats:
+// it ends converted into a licence (never counted twice), cancelled, or expired (written by a reactor, so the
+// expiry is a fact of the log and a replay never reads a clock).
 import {
   assertNever,
   type Command,
@@ -17,6 +20,7 @@ import {
   DomainError,
   Forbidden,
   InvalidInput,
+  InvitationExpired,
   NoSeatsAvailable,
   NotAnUpgrade,
   NotAssigned,
@@ -44,7 +48,36 @@ export type LicenseRevoked = Event<
   'LicenseRevoked',
   { accountId: string; product: Product; planId: string; userId: string; reason: string | null }
 >;
-export type SubscriptionEvent = LicensePurchased | PlanUpgraded | LicensesReleased | LicenseAssigned | LicenseRevoked;
+/** A seat is held for an invitation until `expiresAt` (ISO-8601). */
+export type SeatReserved = Event<
+  'SeatReserved',
+  { accountId: string; product: Product; invitationId: string; userId: string; expiresAt: string }
+>;
+/** The held seat became the user's licence: always followed, in the same append, by its LicenseAssigned (if new). */
+export type SeatReservationConverted = Event<
+  'SeatReservationConverted',
+  { accountId: string; product: Product; invitationId: string; userId: string }
+>;
+/** The held seat was freed: the invitation was cancelled, or its other seats could not all be held. */
+export type SeatReservationCancelled = Event<
+  'SeatReservationCancelled',
+  { accountId: string; product: Product; invitationId: string; userId: string }
+>;
+/** The held seat was freed because the invitation lapsed (written by the expiry reactor at or after `expiresAt`). */
+export type SeatReservationExpired = Event<
+  'SeatReservationExpired',
+  { accountId: string; product: Product; invitationId: string; userId: string; expiresAt: string }
+>;
+export type SubscriptionEvent =
+  | LicensePurchased
+  | PlanUpgraded
+  | LicensesReleased
+  | LicenseAssigned
+  | LicenseRevoked
+  | SeatReserved
+  | SeatReservationConverted
+  | SeatReservationCancelled
+  | SeatReservationExpired;
 
 export type PurchaseLicenses = Command<
   'PurchaseLicenses',
@@ -70,6 +103,28 @@ export type RevokeLicense = Command<
   /** An OWNER or ADMIN, or the system (the deactivation reactor revoking a deactivated user's licences). */
   ReactorCommandMetadata
 >;
+/** Holds a seat for a new invitation (its user is created with it, so there is no user state to check yet). */
+export type ReserveSeat = Command<
+  'ReserveSeat',
+  { accountId: string; product: Product; invitationId: string; userId: string; expiresAt: string }
+>;
+/** The invited user accepts: their held seat becomes a licence. The actor is that user. */
+export type ConvertSeatReservation = Command<
+  'ConvertSeatReservation',
+  { accountId: string; product: Product; invitationId: string }
+>;
+/** An OWNER or ADMIN cancels the invitation, or the system gives back the seats of an invitation it could not finish. */
+export type CancelSeatReservation = Command<
+  'CancelSeatReservation',
+  { accountId: string; product: Product; invitationId: string },
+  ReactorCommandMetadata
+>;
+/** The expiry reactor, at or after the reservation's `expiresAt`: only the system issues it. */
+export type ExpireSeatReservation = Command<
+  'ExpireSeatReservation',
+  { accountId: string; product: Product; invitationId: string },
+  ReactorCommandMetadata
+>;
 export type SubscriptionCommand =
   | PurchaseLicenses
   | UpgradePlan
@@ -77,7 +132,18 @@ export type SubscriptionCommand =
   | AssignLicense
   | RevokeLicense
   | AssignLicenses
-  | RevokeLicenses;
+  | RevokeLicenses
+  | ReserveSeat
+  | ConvertSeatReservation
+  | CancelSeatReservation
+  | ExpireSeatReservation;
+
+/** A seat held for an invitation. */
+export interface Reservation {
+  readonly userId: string;
+  /** ISO-8601. */
+  readonly expiresAt: string;
+}
 
 const MAX_SEATS_PER_PURCHASE = 10_000;
 const MAX_SEATS_PER_SUBSCRIPTION = 1_000_000;
@@ -92,6 +158,8 @@ export type SubscriptionState =
       readonly purchased: number;
       /** The users holding a licence of this product. */
       readonly holders: ReadonlySet<string>;
+      /** Seats held for pending invitations, by invitation id. */
+      readonly reservations: ReadonlyMap<string, Reservation>;
     };
 
 const MAX_REASON_LENGTH = 500;
@@ -100,26 +168,33 @@ const MAX_REASON_LENGTH = 500;
 export interface SeatCounts {
   readonly purchased: number;
   readonly assigned: number;
+  /** Held for pending invitations. */
+  readonly reserved: number;
+  /** purchased − assigned − reserved */
   readonly available: number;
 }
 
 /** The seats of a subscription state; nothing bought yet is zero of each. */
 export function seatCounts(state: SubscriptionState): SeatCounts {
-  if (state.status !== 'active') return { purchased: 0, assigned: 0, available: 0 };
+  if (state.status !== 'active') return { purchased: 0, assigned: 0, reserved: 0, available: 0 };
   const assigned = state.holders.size;
-  return { purchased: state.purchased, assigned, available: state.purchased - assigned };
+  const reserved = state.reservations.size;
+  return { purchased: state.purchased, assigned, reserved, available: state.purchased - assigned - reserved };
 }
 
 type ActiveSubscription = Extract<SubscriptionState, { status: 'active' }>;
 /** A private, mutable copy that a fold writes into, so a batch costs one copy of the holders. */
-type Draft = { -readonly [K in Exclude<keyof ActiveSubscription, 'status' | 'holders'>]: ActiveSubscription[K] } & {
+type Draft = {
+  -readonly [K in Exclude<keyof ActiveSubscription, 'status' | 'holders' | 'reservations'>]: ActiveSubscription[K];
+} & {
   holders: Set<string>;
+  reservations: Map<string, Reservation>;
 };
 
 function applyEvent(draft: Draft | null, event: SubscriptionEvent): Draft | null {
   if (event.type === 'LicensePurchased') {
     const { accountId, product, planId, quantity } = event.data;
-    if (!draft) return { accountId, product, planId, purchased: quantity, holders: new Set() };
+    if (!draft) return { accountId, product, planId, purchased: quantity, holders: new Set(), reservations: new Map() };
     draft.purchased += quantity;
     return draft;
   }
@@ -138,6 +213,15 @@ function applyEvent(draft: Draft | null, event: SubscriptionEvent): Draft | null
     case 'LicenseRevoked':
       draft.holders.delete(event.data.userId);
       return draft;
+    case 'SeatReserved':
+      draft.reservations.set(event.data.invitationId, { userId: event.data.userId, expiresAt: event.data.expiresAt });
+      return draft;
+    // The LicenseAssigned that follows a conversion adds the holder: the seat moves, it is never counted twice.
+    case 'SeatReservationConverted':
+    case 'SeatReservationCancelled':
+    case 'SeatReservationExpired':
+      draft.reservations.delete(event.data.invitationId);
+      return draft;
     default:
       return assertNever(event);
   }
@@ -150,15 +234,37 @@ function foldSubscription(
 ): SubscriptionState {
   let draft: Draft | null = null;
   if (state.status === 'active') {
-    const { holders } = state;
-    const owned = options?.inPlace && holders instanceof Set;
-    draft = { ...state, holders: owned ? (holders as Set<string>) : new Set(holders) };
+    const { holders, reservations } = state;
+    const ownsHolders = options?.inPlace && holders instanceof Set;
+    const ownsReservations = options?.inPlace && reservations instanceof Map;
+    draft = {
+      ...state,
+      holders: ownsHolders ? (holders as Set<string>) : new Set(holders),
+      reservations: ownsReservations ? (reservations as Map<string, Reservation>) : new Map(reservations),
+    };
   }
   for (const event of events) draft = applyEvent(draft, event);
   if (!draft) return state;
-  const { accountId, product, planId, purchased, holders } = draft;
-  return { status: 'active', accountId, product, planId, purchased, holders };
+  const { accountId, product, planId, purchased, holders, reservations } = draft;
+  return { status: 'active', accountId, product, planId, purchased, holders, reservations };
 }
+
+/** NO_SEATS_AVAILABLE with the counts it was decided on: the held seats are part of what is taken. */
+function noSeats(state: ActiveSubscription, forWhom: string): NoSeatsAvailable {
+  const seats = seatCounts(state);
+  const taken =
+    seats.reserved > 0
+      ? `are assigned or held for invitations (${seats.assigned} assigned, ${seats.reserved} held)`
+      : 'are assigned';
+  return new NoSeatsAvailable(
+    `all ${state.purchased} ${state.product} seats ${taken}: none left for ${forWhom}`,
+    seats,
+  );
+}
+
+/** Nothing bought yet: zero seats, all of them taken. */
+const noneBought = (product: Product, forWhom: string): NoSeatsAvailable =>
+  new NoSeatsAvailable(`no ${product} seats are bought: none for ${forWhom}`, seatCounts({ status: 'none' }));
 
 function planOf(planId: string, product: Product): Plan {
   const plan = findPlan(planId);
@@ -190,16 +296,20 @@ function activeOrNotFound(state: SubscriptionState, product: Product): ActiveSub
   return state;
 }
 
-/** The counts a NO_SEATS_AVAILABLE answer reports; no invitation holds a seat yet, so none are reserved. */
-const seatsSeen = (state: SubscriptionState) => ({ ...seatCounts(state), reserved: 0 });
-
-function requireSeatManager(command: SubscriptionCommand, action: string): void {
+function requireSeatManager(command: Exclude<SubscriptionCommand, ConvertSeatReservation>, action: string): void {
   const { actor } = command.metadata;
-  // The system only revokes (a reactor carrying out a deactivation); the account is the command's own.
+  // The system only revokes (a reactor carrying out a deactivation) and frees held seats (expiry, a half-made
+  // invitation); the account is the command's own.
   if (isSystemActor(actor)) {
-    if (command.type !== 'RevokeLicense') throw new Forbidden(`only OWNER or ADMIN may ${action}`);
+    const systemMay =
+      command.type === 'RevokeLicense' ||
+      command.type === 'CancelSeatReservation' ||
+      command.type === 'ExpireSeatReservation';
+    if (!systemMay) throw new Forbidden(`only OWNER or ADMIN may ${action}`);
     return;
   }
+  // Expiry is the system's: a lapse is a fact of the clock, written by the expiry reactor, never a person's act.
+  if (command.type === 'ExpireSeatReservation') throw new Forbidden('invitations expire on their own');
   requireRole(actor, action, 'OWNER', 'ADMIN');
   requireOwnAccount(actor, command.data.accountId, 'subscription');
 }
@@ -268,7 +378,8 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         if (quantity > seats.available) {
           throw new InvalidInput(
             'quantity',
-            `at most ${seats.available} of ${seats.purchased} seats can be released: ${seats.assigned} are assigned`,
+            `at most ${seats.available} of ${seats.purchased} seats can be released: ${seats.assigned} are assigned` +
+              (seats.reserved > 0 ? `, ${seats.reserved} held for invitations` : ''),
             'maxReleasable',
           );
         }
@@ -281,16 +392,9 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         const person = personOf(user);
         if (user.status === 'inactive') throw new UserInactive(`${person} is deactivated`);
         // Nothing bought yet is zero seats, all of them taken: NO_SEATS_AVAILABLE, as a buyer would expect.
-        if (state.status !== 'active') {
-          throw new NoSeatsAvailable(`no ${product} seats are bought: none for ${person}`, seatsSeen(state));
-        }
+        if (state.status !== 'active') throw noneBought(product, person);
         if (state.holders.has(userId)) throw new AlreadyAssigned(`${person} already holds a ${product} licence`);
-        if (seatCounts(state).available <= 0) {
-          throw new NoSeatsAvailable(
-            `all ${state.purchased} ${product} seats are assigned: none left for ${person}`,
-            seatsSeen(state),
-          );
-        }
+        if (seatCounts(state).available <= 0) throw noSeats(state, person);
         return [{ type: 'LicenseAssigned', data: { accountId, product, planId: state.planId, userId } }];
       }
       case 'RevokeLicense': {
@@ -311,6 +415,58 @@ export const subscriptionDecider: Decider<SubscriptionState, SubscriptionCommand
         const decision = decideLicenses(command, state);
         command.metadata.onDecided?.(decision);
         return decision.events;
+      }
+      case 'ReserveSeat': {
+        requireSeatManager(command, 'invite users');
+        const { accountId, product, invitationId, userId, expiresAt } = command.data;
+        if (state.status !== 'active') throw noneBought(product, 'the invitation');
+        const held = state.reservations.get(invitationId);
+        // The same invitation asking again (a retry) holds nothing more.
+        if (held && held.userId === userId) return [];
+        if (held) throw new InvalidInput('invitationId', `invitation ${invitationId} holds a seat for another user`);
+        if (state.holders.has(userId)) throw new AlreadyAssigned(`user ${userId} already holds a ${product} licence`);
+        if (Number.isNaN(Date.parse(expiresAt))) throw new InvalidInput('expiresIn', 'gives no valid expiry');
+        if (seatCounts(state).available <= 0) throw noSeats(state, 'the invitation');
+        return [{ type: 'SeatReserved', data: { accountId, product, invitationId, userId, expiresAt } }];
+      }
+      case 'ConvertSeatReservation': {
+        const { accountId, product, invitationId } = command.data;
+        const { actor, now } = command.metadata;
+        const held = state.status === 'active' ? state.reservations.get(invitationId) : undefined;
+        // Only the invited user, in their own account, turns their seat into a licence.
+        if (held && (actor.userId !== held.userId || actor.accountId !== accountId)) {
+          throw new Forbidden('only the invited user may accept an invitation');
+        }
+        // Freed already (cancelled, expired) or past its expiry and about to be: the invitation has lapsed.
+        if (state.status !== 'active' || !held || Date.parse(held.expiresAt) <= now.getTime()) {
+          throw new InvitationExpired(`the ${product} seat of this invitation is no longer held`);
+        }
+        const converted: SeatReservationConverted = {
+          type: 'SeatReservationConverted',
+          data: { accountId, product, invitationId, userId: held.userId },
+        };
+        // Assigned meanwhile by an admin: the held seat is given back, the licence they hold stays.
+        if (state.holders.has(held.userId)) return [converted];
+        return [
+          converted,
+          { type: 'LicenseAssigned', data: { accountId, product, planId: state.planId, userId: held.userId } },
+        ];
+      }
+      case 'CancelSeatReservation': {
+        requireSeatManager(command, 'cancel invitations');
+        const { accountId, product, invitationId } = command.data;
+        const held = state.status === 'active' ? state.reservations.get(invitationId) : undefined;
+        if (!held) return [];
+        return [{ type: 'SeatReservationCancelled', data: { accountId, product, invitationId, userId: held.userId } }];
+      }
+      case 'ExpireSeatReservation': {
+        requireSeatManager(command, 'expire invitations');
+        const { accountId, product, invitationId } = command.data;
+        const held = state.status === 'active' ? state.reservations.get(invitationId) : undefined;
+        // Gone already, or not due yet: nothing to record (the reactor looks again on its next tick).
+        if (!held || Date.parse(held.expiresAt) > command.metadata.now.getTime()) return [];
+        const { userId, expiresAt } = held;
+        return [{ type: 'SeatReservationExpired', data: { accountId, product, invitationId, userId, expiresAt } }];
       }
       default:
         return assertNever(command);

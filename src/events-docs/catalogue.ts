@@ -62,6 +62,8 @@ function exampleStream(definition: EventSchemaDefinition): string {
       return 'email-4b2f6c7d8e9fa0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f';
     case 'idempotency-':
       return `idempotency-${EXAMPLE_IDS.account}-order-4711`;
+    case 'invitation-':
+      return `invitation-${String(data.invitationId)}`;
   }
 }
 

@@ -35,7 +35,14 @@ interface IntegerSchema {
   readonly minimum?: number;
   readonly maximum?: number;
 }
-export type FieldSchema = StringSchema | NullableStringSchema | IntegerSchema;
+/** A list of strings of an enum (e.g. products), each at most once. */
+interface ArraySchema<T extends string = string> {
+  readonly type: 'array';
+  readonly description: string;
+  readonly items: StringSchema & { readonly enum: readonly T[] };
+  readonly uniqueItems: true;
+}
+export type FieldSchema = StringSchema | NullableStringSchema | IntegerSchema | ArraySchema;
 
 interface ObjectSchema {
   readonly type: 'object';
@@ -62,7 +69,9 @@ type FieldSchemaFor<T> = [T] extends [number]
       : StringSchema & { readonly enum: readonly T[] }
     : [T] extends [string | null]
       ? NullableStringSchema
-      : never;
+      : [T] extends [readonly (infer U extends string)[]]
+        ? ArraySchema<U>
+        : never;
 
 /** One version of one event type. `data` must name every key of the event's payload, and nothing else. */
 export interface TypedEventSchema<E extends Event> {
@@ -116,6 +125,13 @@ export const STREAM_DESCRIPTIONS: Readonly<Record<PublishedStreamPrefix, { patte
     pattern: 'idempotency-<accountId>-<idempotency key>',
     holds: 'Helper stream: one idempotency key of a purchase: its claim (input hash), then its result or release.',
   },
+  'invitation-': {
+    pattern: 'invitation-<invitationId>',
+    holds:
+      'One invitation to join an account: sent, resent with a new link, then accepted, cancelled or expired. The ' +
+      'seats it holds are SeatReserved events of the subscription streams; its links are never in the log, only ' +
+      'their hashes, in a secret stream that is not published.',
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -135,6 +151,12 @@ const role = (description: string): FieldSchemaFor<Role> => ({
   enum: ROLES,
   description,
 });
+const invitationId = id('The invitation: also its stream’s id.');
+const expiresAt = (description: string): StringSchema & { enum?: never } => ({
+  type: 'string',
+  format: 'date-time',
+  description,
+});
 const sha256 = (description: string): StringSchema & { enum?: never } => ({
   type: 'string',
   pattern: '^[0-9a-f]{64}$',
@@ -147,6 +169,7 @@ export const EXAMPLE_IDS = {
   owner: '3f2b8c1e-5a4d-4e8f-9b6a-1c2d3e4f5a6b',
   user: 'a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d',
   claim: 'c0ffee00-1234-4abc-8def-0123456789ab',
+  invitation: 'b7e4a2c1-9d3f-4e6a-8b5c-2f1e0d9c8b7a',
 } as const;
 
 /** Checks a definition against its event type; returns it unchanged. */
@@ -300,6 +323,174 @@ const CURRENT_SCHEMAS: CurrentSchemas = {
       planId: 'video-pro',
       userId: EXAMPLE_IDS.user,
       reason: 'left the company',
+    },
+  },
+  UserInvited: {
+    stream: 'user-',
+    meaning:
+      'The user was created by an invitation (right after their UserCreated): status INVITED, active and ' +
+      'searchable, holding their e-mail, until they accept it.',
+    writtenWhen: 'inviteUser, by an OWNER or ADMIN (an ADMIN invites MEMBERs only).',
+    data: { userId: userId('The invited user.'), invitationId },
+    example: { userId: EXAMPLE_IDS.user, invitationId: EXAMPLE_IDS.invitation },
+  },
+  UserActivated: {
+    stream: 'user-',
+    meaning: 'The invited user accepted their invitation and chose a password: status ACTIVE.',
+    writtenWhen: 'acceptInvitation, by the invited user (with the link of the mail), after InvitationAccepted.',
+    data: { userId: userId('The user who accepted.'), invitationId },
+    example: { userId: EXAMPLE_IDS.user, invitationId: EXAMPLE_IDS.invitation },
+  },
+  SeatReserved: {
+    stream: 'subscription-',
+    meaning:
+      'A seat of the product is held for a pending invitation: counted as reserved, so assigned + reserved never ' +
+      'exceeds purchased. It ends converted into a licence, cancelled or expired.',
+    writtenWhen: 'inviteUser, by an OWNER or ADMIN, while a seat is free; one per product of the invitation.',
+    data: {
+      accountId,
+      product,
+      invitationId,
+      userId: userId('The invited user the seat is held for.'),
+      expiresAt: expiresAt('When the hold lapses unless accepted first (ISO-8601, UTC).'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      invitationId: EXAMPLE_IDS.invitation,
+      userId: EXAMPLE_IDS.user,
+      expiresAt: '2025-01-09T09:30:00.000Z',
+    },
+  },
+  SeatReservationConverted: {
+    stream: 'subscription-',
+    meaning:
+      'The held seat became the invited user’s licence: the LicenseAssigned that follows in the same append ' +
+      'takes the seat (none follows when the user held the licence already), so it is never counted twice.',
+    writtenWhen: 'acceptInvitation, by the invited user, before their expiry.',
+    data: { accountId, product, invitationId, userId: userId('The user who accepted.') },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      invitationId: EXAMPLE_IDS.invitation,
+      userId: EXAMPLE_IDS.user,
+    },
+  },
+  SeatReservationCancelled: {
+    stream: 'subscription-',
+    meaning: 'The held seat is free again: the invitation was cancelled, or could not hold all its seats.',
+    writtenWhen:
+      'cancelInvitation, by an OWNER or ADMIN; or inviteUser, by the system for the inviter, when a later product ' +
+      'of the invitation lost its last seat to a concurrent request.',
+    data: { accountId, product, invitationId, userId: userId('The invited user the seat was held for.') },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      invitationId: EXAMPLE_IDS.invitation,
+      userId: EXAMPLE_IDS.user,
+    },
+  },
+  SeatReservationExpired: {
+    stream: 'subscription-',
+    meaning: 'The held seat is free again: the invitation was not accepted before it expired.',
+    writtenWhen:
+      'By the system (the invitation-expiry reactor) within REACTOR_TICK_SECONDS of expiresAt, caused by the ' +
+      'SeatReserved event.',
+    data: {
+      accountId,
+      product,
+      invitationId,
+      userId: userId('The invited user the seat was held for.'),
+      expiresAt: expiresAt('The expiry the seat was held until.'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      product: 'VIDEO_MEETING',
+      invitationId: EXAMPLE_IDS.invitation,
+      userId: EXAMPLE_IDS.user,
+      expiresAt: '2025-01-09T09:30:00.000Z',
+    },
+  },
+  InvitationSent: {
+    stream: 'invitation-',
+    meaning:
+      'A person is invited into the account with a role, holding a seat of each product listed until expiresAt. ' +
+      'The mail with the link follows; the link itself is never in the log.',
+    writtenWhen: 'inviteUser, by an OWNER or ADMIN, after the seats are held (SeatReserved) and the user created.',
+    data: {
+      invitationId,
+      accountId,
+      userId: userId('The invited user (created with the invitation, status INVITED).'),
+      email: { type: 'string', format: 'email', maxLength: 254, description: 'Where the invitation goes, trimmed.' },
+      name: { type: 'string', minLength: 1, maxLength: 200, description: 'The invited person’s name, trimmed.' },
+      role: role('The role they get (never OWNER).'),
+      products: {
+        type: 'array',
+        uniqueItems: true,
+        items: { type: 'string', enum: PRODUCTS, description: 'A product whose seat the invitation holds.' },
+        description: 'The products whose seats the invitation holds; accepting turns each into a licence.',
+      },
+      expiresAt: expiresAt('When the invitation and its seats lapse unless accepted (ISO-8601, UTC).'),
+    },
+    example: {
+      invitationId: EXAMPLE_IDS.invitation,
+      accountId: EXAMPLE_IDS.account,
+      userId: EXAMPLE_IDS.user,
+      email: 'Ann.Lee@acme.example',
+      name: 'Ann Lee',
+      role: 'MEMBER',
+      products: ['VIDEO_MEETING', 'WEBINAR'],
+      expiresAt: '2025-01-09T09:30:00.000Z',
+    },
+  },
+  InvitationResent: {
+    stream: 'invitation-',
+    meaning: 'A new link was mailed; every earlier link of the invitation is spent. The expiry stays.',
+    writtenWhen: 'resendInvitation, by an OWNER or ADMIN, while the invitation is pending.',
+    data: {
+      invitationId,
+      accountId,
+      userId: userId('The invited user.'),
+      issue: { type: 'integer', minimum: 2, description: 'The number of the link now valid (the first is 1).' },
+    },
+    example: {
+      invitationId: EXAMPLE_IDS.invitation,
+      accountId: EXAMPLE_IDS.account,
+      userId: EXAMPLE_IDS.user,
+      issue: 2,
+    },
+  },
+  InvitationAccepted: {
+    stream: 'invitation-',
+    meaning: 'The invited user accepted: their held seats are licences now, and they are ACTIVE (UserActivated).',
+    writtenWhen: 'acceptInvitation, by the invited user, after the seats are converted.',
+    data: { invitationId, accountId, userId: userId('The user who accepted.') },
+    example: { invitationId: EXAMPLE_IDS.invitation, accountId: EXAMPLE_IDS.account, userId: EXAMPLE_IDS.user },
+  },
+  InvitationCancelled: {
+    stream: 'invitation-',
+    meaning: 'The invitation was withdrawn: its seats are freed and its user deactivated (UserDeactivated).',
+    writtenWhen: 'cancelInvitation, by an OWNER or ADMIN, while the invitation is pending.',
+    data: { invitationId, accountId, userId: userId('The invited user.') },
+    example: { invitationId: EXAMPLE_IDS.invitation, accountId: EXAMPLE_IDS.account, userId: EXAMPLE_IDS.user },
+  },
+  InvitationExpired: {
+    stream: 'invitation-',
+    meaning: 'The invitation lapsed unaccepted: its seats are freed (SeatReservationExpired) and its user deactivated.',
+    writtenWhen:
+      'By the system (the invitation-expiry reactor) within REACTOR_TICK_SECONDS of expiresAt, caused by the ' +
+      'InvitationSent event.',
+    data: {
+      invitationId,
+      accountId,
+      userId: userId('The invited user.'),
+      expiresAt: expiresAt('The expiry that passed.'),
+    },
+    example: {
+      invitationId: EXAMPLE_IDS.invitation,
+      accountId: EXAMPLE_IDS.account,
+      userId: EXAMPLE_IDS.user,
+      expiresAt: '2025-01-09T09:30:00.000Z',
     },
   },
   EmailReserved: {

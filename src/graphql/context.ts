@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { BulkMode } from '../application/bulk';
 import type { Authentication, TokenRefusal } from '../auth/sessions-authentication';
 import type { Actor, Role } from '../domain/decider';
+import type { InvitationStatus } from '../domain/invitation';
 import type { Product } from '../domain/plans';
 import type { DeliveryStatus } from '../notifications/db';
 import type {
@@ -13,6 +14,7 @@ import type {
   BulkLicensesAnswer,
   Connection,
   CountedConnection,
+  InvitationRow,
   LicenseEventRow,
   LicenseRow,
   NotificationDeliveryRow,
@@ -33,6 +35,7 @@ export type Viewer = Actor;
 export interface Loaders {
   readonly userById: DataLoader<string, UserRow | null>;
   readonly licensesByUserId: DataLoader<string, readonly LicenseRow[]>;
+  readonly invitationById: DataLoader<string, InvitationRow | null>;
 }
 
 /** A call on behalf of a signed-in viewer: the request id becomes the events' correlation id. */
@@ -53,6 +56,12 @@ export interface SignedInResult {
   readonly expiresAt: Date;
   readonly refreshToken: string;
   readonly user: UserRow;
+}
+
+/** An invitation after a write, with the seats of its products after it. */
+export interface InvitationResult {
+  readonly invitation: InvitationRow;
+  readonly seats: readonly SeatAvailabilityRow[];
 }
 
 export interface SignUpResult extends SignedInResult {
@@ -113,6 +122,21 @@ export interface SeatledgerServices {
       dryRun: boolean;
     },
   ): Promise<UsersCreatedAnswer>;
+
+  /** Holds a seat of each product and creates the user INVITED; the mail follows from the log. */
+  inviteUser(
+    caller: Caller,
+    input: { email: string; name: string; role: Role; products: readonly Product[]; expiresIn: string },
+  ): Promise<InvitationResult>;
+  /** Anonymous: the link's token and a new password; answers signed in as the invited user. */
+  acceptInvitation(caller: AnonymousCaller, input: { token: string; password: string }): Promise<SignedInResult>;
+  cancelInvitation(caller: Caller, input: { invitationId: string }): Promise<InvitationResult>;
+  resendInvitation(caller: Caller, input: { invitationId: string }): Promise<InvitationResult>;
+  /** The account's invitations (of one status when given), in the order they were sent. */
+  invitations(
+    accountId: string,
+    args: PageArgs & { status?: InvitationStatus | null },
+  ): Promise<CountedConnection<InvitationRow>>;
 
   // Reads take the account they are scoped to: the viewer's for root fields, the parent row's for nested ones
   // (a row is only ever reached through its own account, so nested reads never cross accounts).

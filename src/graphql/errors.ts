@@ -33,6 +33,7 @@ const API_ERROR_CODES: ReadonlySet<string> = new Set([
   'SERVICE_UNAVAILABLE',
   'COMMITTED_NOT_YET_VISIBLE',
   'RATE_LIMITED',
+  'INVITATION_EXPIRED',
 ]);
 
 /** Apollo's and graphql's own request errors (parse, validation, variables, malformed requests) keep their codes. */

@@ -1,7 +1,8 @@
 // The ids a normalized client cache (Apollo, urql's graphcache, Relay) keys entities by, and how node(id:) reads
 // them back. Ids that were already stable and unique keep their form, since clients hold them: a user's, an
 // account's and an event's are bare UUIDs, a plan's is its catalog id, a subscription's is its stream name. The
-// others name their type first: `License:<userId>:<product>`, `NotificationDelivery:<eventId>`, and the seat counts'
+// others name their type first: `License:<userId>:<product>`, `NotificationDelivery:<eventId>`,
+// `Invitation:<invitationId>`, and the seat counts'
 // `SeatAvailability:<accountId>:<product>` (live) with `:asOf:<instant>` or `:op:<operation id>:before|after`.
 import { findPlan, isProduct, type Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
@@ -34,10 +35,13 @@ export const licenseId = (userId: string, product: Product) => `License:${userId
 
 export const notificationDeliveryId = (eventId: string) => `NotificationDelivery:${eventId}`;
 
+export const invitationNodeId = (invitationId: string) => `Invitation:${invitationId}`;
+
 /** What a node id names; a bare UUID is a user, the account or an event, told apart by looking them up. */
 export type NodeRef =
   | { readonly kind: 'License'; readonly userId: string; readonly product: Product }
   | { readonly kind: 'NotificationDelivery'; readonly eventId: string }
+  | { readonly kind: 'Invitation'; readonly invitationId: string }
   | { readonly kind: 'ProductSubscription'; readonly accountId: string; readonly product: Product }
   | { readonly kind: 'Plan'; readonly planId: string }
   | { readonly kind: 'Uuid'; readonly id: string };
@@ -46,6 +50,17 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LICENSE = /^License:([^:]+):([A-Z_]+)$/;
 const DELIVERY = /^NotificationDelivery:([^:]+)$/;
 const SUBSCRIPTION = /^subscription-(.+)-([A-Z_]+)$/;
+const INVITATION = /^Invitation:([0-9a-f-]{36})$/i;
+
+/**
+ * The invitation an id names: `Invitation:<invitationId>` as `Invitation.id` answers it, or the bare id as the link
+ * and the events carry it; null for anything else.
+ */
+export function parseInvitationId(id: string): string | null {
+  if (UUID.test(id)) return id;
+  const invitation = INVITATION.exec(id);
+  return invitation?.[1] && UUID.test(invitation[1]) ? invitation[1] : null;
+}
 
 /** Null for anything that is no id this API gives out (node(id:) then answers null, as for an unknown id). */
 export function parseNodeId(id: string): NodeRef | null {
@@ -54,6 +69,8 @@ export function parseNodeId(id: string): NodeRef | null {
   if (license?.[1] && license[2] && isProduct(license[2])) {
     return { kind: 'License', userId: license[1], product: license[2] };
   }
+  const invitation = INVITATION.exec(id);
+  if (invitation?.[1] && UUID.test(invitation[1])) return { kind: 'Invitation', invitationId: invitation[1] };
   const delivery = DELIVERY.exec(id);
   if (delivery?.[1]) return { kind: 'NotificationDelivery', eventId: delivery[1] };
   const subscription = SUBSCRIPTION.exec(id);

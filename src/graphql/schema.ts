@@ -11,6 +11,7 @@ import {
   SeatAvailabilityFieldsResolver,
   UserFieldsResolver,
 } from './resolvers/fields';
+import { InvitationFieldsResolver, InvitationMutationResolver, InvitationQueryResolver } from './resolvers/invitations';
 import { LicenseMutationResolver, SignInResolver, UserMutationResolver } from './resolvers/mutation';
 import { NodeResolver } from './resolvers/node';
 import { NotificationDeliveryFieldsResolver, NotificationsQueryResolver } from './resolvers/notifications';
@@ -36,6 +37,9 @@ const RESOLVERS = [
   NotificationDeliveryFieldsResolver,
   NodeResolver,
   SeatAvailabilityFieldsResolver,
+  InvitationQueryResolver,
+  InvitationMutationResolver,
+  InvitationFieldsResolver,
 ] as const;
 
 // type-graphql refuses to build a Subscription root without a PubSub, though it only calls one for topic-based

@@ -85,6 +85,36 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
       return { sessionsEnded };
     },
 
+    async inviteUser(caller, input) {
+      const written = await app.invitations.inviteUser(context(caller), input);
+      return queries.invitationAfter(written, caller.viewer.accountId, {
+        createdAt: written.createdAt,
+        invitedById: written.invitedBy,
+      });
+    },
+
+    async acceptInvitation(caller, input) {
+      const { session, userId, position } = await signIn.acceptInvitation(
+        { correlationId: caller.requestId, clientAddress: caller.clientAddress },
+        input,
+      );
+      return { ...tokensOf(session), user: await queries.signedIn(userId, position, () => app.loadUser(userId)) };
+    },
+
+    async cancelInvitation(caller, input) {
+      const written = await app.invitations.cancelInvitation(context(caller), input);
+      return queries.invitationAfter(written, caller.viewer.accountId);
+    },
+
+    async resendInvitation(caller, input) {
+      const written = await app.invitations.resendInvitation(context(caller), input);
+      return queries.invitationAfter(written, caller.viewer.accountId);
+    },
+
+    async invitations(accountId, args) {
+      return queries.invitations(accountId, args);
+    },
+
     async purchaseLicenses(caller, input) {
       const written = await app.purchaseLicenses(context(caller), input);
       return queries.subscriptionAfter(written, caller.viewer.accountId, input.product);
@@ -184,6 +214,7 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
       return {
         userById: new DataLoader(async (ids: readonly string[]) => queries.usersByIds(accountId, ids)),
         licensesByUserId: new DataLoader(async (ids: readonly string[]) => queries.licensesByUserIds(accountId, ids)),
+        invitationById: new DataLoader(async (ids: readonly string[]) => queries.invitationsByIds(accountId, ids)),
       };
     },
   };

@@ -1,4 +1,5 @@
-// `GET /activate?token=…`: the page an activation link opens, a password form that calls `activateAccount`.
+// The pages the one-time links in mails open, each a password form: `GET /activate?token=…` calls
+// `activateAccount`, `GET /invite?token=…` calls `acceptInvitation`. One page, two wordings and mutations.
 // The token never enters the HTML: the page's own script reads it from the address bar.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,7 +16,50 @@ const escapeHtml = (value: string) => value.replace(/[&<>"']/g, (c) => `&#${c.ch
 // that serves the API under a path, and a same-origin request needs no CORS.
 const GRAPHQL_ENDPOINT = 'graphql';
 
-const MUTATION = 'mutation($input: ActivateAccountInput!){ activateAccount(input:$input){ token user { email } } }';
+/** What differs between the two pages: the mutation, and what they say. */
+interface PasswordPage {
+  readonly mutation: string;
+  /** The mutation's field in `data`. */
+  readonly field: string;
+  readonly title: string;
+  readonly intro: string;
+  readonly submit: string;
+  readonly missingToken: string;
+  readonly success: string;
+  /** What each refusal of the link itself says, by `extensions.code`. */
+  readonly refusals: Readonly<Record<string, string>>;
+}
+
+const ACTIVATE_PAGE: PasswordPage = {
+  mutation: 'mutation($input: ActivateAccountInput!){ activateAccount(input:$input){ token user { email } } }',
+  field: 'activateAccount',
+  title: 'Choose your password',
+  intro: 'Set the password you will sign in with. Your login is the e-mail address the link was sent to.',
+  submit: 'Set password',
+  missingToken: 'This page needs the activation link from your mail. Open the link from the mail again.',
+  success: 'Your password is set. You can now sign in as ',
+  refusals: {
+    UNAUTHENTICATED:
+      'This activation link is invalid, used or expired. Ask an administrator of your account for a new one.',
+  },
+};
+
+const INVITE_PAGE: PasswordPage = {
+  mutation: 'mutation($input: AcceptInvitationInput!){ acceptInvitation(input:$input){ token user { email } } }',
+  field: 'acceptInvitation',
+  title: 'Accept your invitation',
+  intro:
+    'Choose the password you will sign in with to accept the invitation. Your login is the e-mail address the ' +
+    'invitation was sent to.',
+  submit: 'Accept invitation',
+  missingToken: 'This page needs the invitation link from your mail. Open the link from the mail again.',
+  success: 'Welcome! Your invitation is accepted and your password set. You can now sign in as ',
+  refusals: {
+    INVITATION_EXPIRED:
+      'This invitation expired, was cancelled, or a newer mail replaced its link. Ask an administrator of your account to invite you again.',
+    UNAUTHENTICATED: 'This invitation link is invalid or was accepted already. If you accepted it, sign in.',
+  },
+};
 
 const STYLE = `
   body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1b1b; background: #fff; margin: 0; }
@@ -35,7 +79,7 @@ const STYLE = `
 `;
 
 // Runs in the browser: plain ES2017, no framework. Every text it shows goes through textContent, never HTML.
-const SCRIPT = `
+const script = (page: PasswordPage) => `
 (function () {
   'use strict';
   var MIN = ${MIN_PASSWORD_LENGTH};
@@ -58,7 +102,7 @@ const SCRIPT = `
 
   if (!token) {
     form.hidden = true;
-    show('error', 'This page needs the activation link from your mail. Open the link from the mail again.');
+    show('error', ${JSON.stringify(page.missingToken)});
     return;
   }
 
@@ -74,7 +118,7 @@ const SCRIPT = `
     fetch(${JSON.stringify(GRAPHQL_ENDPOINT)}, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
-      body: JSON.stringify({ query: ${JSON.stringify(MUTATION)}, variables: { input: { token: token, password: password.value } } }),
+      body: JSON.stringify({ query: ${JSON.stringify(page.mutation)}, variables: { input: { token: token, password: password.value } } }),
       credentials: 'omit',
       referrerPolicy: 'no-referrer'
     })
@@ -82,16 +126,17 @@ const SCRIPT = `
         return response.json().catch(function () { return { errors: [{ message: 'HTTP ' + response.status }] }; });
       })
       .then(function (result) {
-        var payload = result && result.data && result.data.activateAccount;
+        var payload = result && result.data && result.data[${JSON.stringify(page.field)}];
         if (payload) {
           form.hidden = true;
-          show('success', 'Your password is set. You can now sign in as ' + payload.user.email + '.');
+          show('success', ${JSON.stringify(page.success)} + payload.user.email + '.');
           return;
         }
         var error = (result && result.errors && result.errors[0]) || {};
         var code = error.extensions && error.extensions.code;
-        if (code === 'UNAUTHENTICATED') {
-          show('error', 'This activation link is invalid, used or expired. Ask an administrator of your account for a new one.');
+        var refusals = ${JSON.stringify(page.refusals)};
+        if (code && Object.prototype.hasOwnProperty.call(refusals, code)) {
+          show('error', refusals[code]);
         } else if (code === 'BAD_USER_INPUT' && error.message) {
           invalid(password, error.message);
         } else {
@@ -107,7 +152,7 @@ const SCRIPT = `
 })();
 `;
 
-function renderActivatePage(nonce: string, publicUrl: string): string {
+function renderPasswordPage(page: PasswordPage, nonce: string, publicUrl: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -115,13 +160,13 @@ function renderActivatePage(nonce: string, publicUrl: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <link rel="icon" href="data:,">
-<title>Choose your password · seatledger</title>
+<title>${escapeHtml(page.title)} · seatledger</title>
 <style nonce="${nonce}">${STYLE}</style>
 </head>
 <body>
 <main>
-<h1>Choose your password</h1>
-<p>Set the password you will sign in with. Your login is the e-mail address the link was sent to.</p>
+<h1>${escapeHtml(page.title)}</h1>
+<p>${escapeHtml(page.intro)}</p>
 <noscript><p>This page needs JavaScript to set your password.</p></noscript>
 <form id="activate" method="post" novalidate>
   <label for="password">New password</label>
@@ -129,25 +174,39 @@ function renderActivatePage(nonce: string, publicUrl: string): string {
   <p id="password-hint" class="hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
   <label for="confirm">Confirm the new password</label>
   <input id="confirm" name="confirm" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}">
-  <button id="submit" type="submit">Set password</button>
+  <button id="submit" type="submit">${escapeHtml(page.submit)}</button>
 </form>
 <p id="status" role="status" aria-live="polite"></p>
 <p><a href="${escapeHtml(publicUrl)}">seatledger</a></p>
 </main>
-<script nonce="${nonce}">${SCRIPT}</script>
+<script nonce="${nonce}">${script(page)}</script>
 </body>
 </html>
 `;
 }
 
 export function handleActivatePage(req: IncomingMessage, res: ServerResponse, options: ActivatePageOptions): void {
+  servePasswordPage(ACTIVATE_PAGE, req, res, options);
+}
+
+/** `GET /invite?token=…`: the page of the invitation mail's link. */
+export function handleInvitePage(req: IncomingMessage, res: ServerResponse, options: ActivatePageOptions): void {
+  servePasswordPage(INVITE_PAGE, req, res, options);
+}
+
+function servePasswordPage(
+  page: PasswordPage,
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ActivatePageOptions,
+): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
     res.end('Method Not Allowed\n');
     return;
   }
   const nonce = randomBytes(16).toString('base64');
-  const body = renderActivatePage(nonce, options.publicUrl);
+  const body = renderPasswordPage(page, nonce, options.publicUrl);
   res.writeHead(200, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': Buffer.byteLength(body),

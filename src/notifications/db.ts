@@ -9,7 +9,7 @@ import { makePrivateDir, preparePrivateDatabase } from '../private-files';
 export type NotificationsDb = Database.Database;
 
 export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED';
-export type DeliveryKind = 'LICENSE_ASSIGNED' | 'LICENSE_REVOKED';
+export type DeliveryKind = 'LICENSE_ASSIGNED' | 'LICENSE_REVOKED' | 'INVITATION';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoint (

@@ -1,5 +1,5 @@
-// What the licence mails say: the assignment mail (product, plan, assigner, login, maybe an activation link)
-// and the revocation mail, each as plain text and HTML. Pure functions: the notifier supplies every fact.
+// What the licence mails say: the assignment mail (product, plan, assigner, login, maybe an activation link),
+// the revocation mail and the invitation mail (its one-time link), each as plain text and HTML. Pure functions: the notifier supplies every fact.
 import { findPlan, type Product } from '../domain/plans';
 
 export interface Person {
@@ -146,6 +146,62 @@ export function renderLicenseRevokedMail(input: LicenseRevokedMailInput): Render
     ]
       .filter(Boolean)
       .join('\n'),
+  );
+
+  return { messageId: messageIdFor(input.eventId), subject, text, html };
+}
+
+interface InvitationMailInput {
+  readonly eventId: string;
+  readonly recipient: Person;
+  /** Null when the inviter's record cannot be read any more. */
+  readonly inviter: Person | null;
+  /** The products whose seat the invitation holds. */
+  readonly products: readonly Product[];
+  /** The one-time link: `<PUBLIC_URL>/invite?token=…`. */
+  readonly url: string;
+  readonly expiresAt: string;
+}
+
+export function renderInvitationMail(input: InvitationMailInput): RenderedMail {
+  const name = oneLine(input.recipient.name);
+  const login = oneLine(input.recipient.email);
+  const inviter = input.inviter
+    ? `${oneLine(input.inviter.name)} <${oneLine(input.inviter.email)}>`
+    : 'an administrator of your account';
+  const products = input.products.map(productName).join(' and ');
+  const held = products ? ` A ${products} licence is kept for you until then.` : '';
+  const expires = formatDate(input.expiresAt);
+  const subject = 'You are invited to seatledger';
+
+  const text = [
+    `Hello ${name},`,
+    '',
+    `${inviter} invited you to join their account.${held}`,
+    '',
+    `Your login: ${login}`,
+    '',
+    'To accept and choose your password, open this one-time link:',
+    input.url,
+    '',
+    `The invitation expires on ${expires}. A newer link replaces this one.`,
+    '',
+    'If you did not expect this mail, you can ignore it.',
+    '',
+  ].join('\n');
+
+  const h = escapeHtml;
+  const html = page(
+    subject,
+    [
+      `<p>Hello ${h(name)},</p>`,
+      `<p>${h(inviter)} invited you to join their account.${h(held)}</p>`,
+      `<p>Your login: <strong>${h(login)}</strong></p>`,
+      `<p><a href="${h(input.url)}">Accept the invitation</a></p>`,
+      `<p>Or copy this link into your browser: <br>${h(input.url)}</p>`,
+      `<p>The invitation expires on ${h(expires)}. A newer link replaces this one.</p>`,
+      '<p>If you did not expect this mail, you can ignore it.</p>',
+    ].join('\n'),
   );
 
   return { messageId: messageIdFor(input.eventId), subject, text, html };

@@ -1,5 +1,6 @@
 // The notifier reactor: on LicenseAssigned the user gets one mail (product, plan, assigner, login and, while
-// they have never signed in, a one-time activation link); on LicenseRevoked a short mail saying so.
+// they have never signed in, a one-time activation link, never to a user still INVITED); on LicenseRevoked a short
+// mail saying so; on InvitationSent and InvitationResent the invitation mail with its `/invite?token=` link.
 //
 // Once per assignment, across crashes: the delivery row (PENDING) and the reactor's checkpoint commit in one
 // transaction before anything is sent; a worker then sends due deliveries one at a time, retrying with
@@ -35,12 +36,12 @@ import { CommandHandler } from '../application/handle-command';
 import { type Actor, assertNever } from '../domain/decider';
 import { isEventOf } from '../domain/events';
 import { isProduct, type Product } from '../domain/plans';
-import type { UserState } from '../domain/user';
+import { type UserState, userStatus } from '../domain/user';
 import type { EventStore, RecordedEvent } from '../eventstore/port';
 import { makePrivateDir, writePrivateFile } from '../private-files';
 import type { LogConsumer } from '../processing/log-consumer';
 import { type DeliveryKind, type NotificationsDb, openNotificationsDb } from './db';
-import { type Person, renderLicenseAssignedMail, renderLicenseRevokedMail } from './mails';
+import { type Person, renderInvitationMail, renderLicenseAssignedMail, renderLicenseRevokedMail } from './mails';
 import { type ReactorGroupStatus, type RunningReactor, startReactor } from './reactor';
 import type { Logger, MailTransport } from './transports';
 
@@ -124,8 +125,11 @@ function loadOrCreateInstanceId(dataDir: string): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-/** Reads `<data dir>/notifier-secret`, creating it (32 random bytes, mode 0600) on first use. */
-function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
+/**
+ * Reads `<data dir>/notifier-secret`, creating it (32 random bytes, mode 0600) on first use. Invitation links are
+ * derived with it too, so that the writer (which stores their hashes) and the mail agree across restarts.
+ */
+export function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
   const file = path.join(dataDir, 'notifier-secret');
   try {
     return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64url');
@@ -142,6 +146,14 @@ function loadOrCreateNotifierKey(dataDir: string): Uint8Array {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateNotifierKey(dataDir);
     throw error;
   }
+}
+
+/** An invitation mail's facts: which link (its issue) to recompute, never the link itself. */
+interface InvitationPayload {
+  readonly invitationId: string;
+  readonly issue: number;
+  readonly actorId: string;
+  readonly correlationId: string;
 }
 
 interface DeliveryPayload {
@@ -224,20 +236,29 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   // 1. Record: the event becomes a PENDING delivery, committed with the checkpoint by the reactor loop.
   async function handle(event: RecordedEvent) {
-    if (!isEventOf(event, 'LicenseAssigned', 'LicenseRevoked')) return undefined;
-    const { product, planId, userId, accountId } = event.data;
+    if (!isEventOf(event, 'LicenseAssigned', 'LicenseRevoked', 'InvitationSent', 'InvitationResent')) return undefined;
+    const { userId, accountId } = event.data;
     const { actorId, correlationId } = event.metadata;
     let kind: DeliveryKind;
-    let payload: DeliveryPayload;
+    let payload: DeliveryPayload | InvitationPayload;
     switch (event.type) {
+      case 'InvitationSent':
+      case 'InvitationResent': {
+        kind = 'INVITATION';
+        const issue = event.type === 'InvitationSent' ? 1 : event.data.issue;
+        payload = { invitationId: event.data.invitationId, issue, actorId, correlationId };
+        break;
+      }
       case 'LicenseAssigned':
         kind = 'LICENSE_ASSIGNED';
-        payload = { product, planId, actorId, correlationId };
+        payload = { product: event.data.product, planId: event.data.planId, actorId, correlationId };
         break;
-      case 'LicenseRevoked':
+      case 'LicenseRevoked': {
+        const { product, planId, reason } = event.data;
         kind = 'LICENSE_REVOKED';
-        payload = { product, planId, reason: event.data.reason, actorId, correlationId };
+        payload = { product, planId, reason, actorId, correlationId };
         break;
+      }
       default:
         return assertNever(event);
     }
@@ -261,6 +282,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   // 2. Compose: the mail of one delivery. For an assignment, the activation link is issued here, once.
   async function compose(delivery: DueDelivery, secrets: string[], issued: { expiresAt: string | null }) {
+    if (delivery.kind === 'INVITATION') return composeInvitation(delivery, secrets);
     const payload = JSON.parse(delivery.payload) as DeliveryPayload;
     if (!isProduct(payload.product)) throw new Error(`unknown product ${payload.product}`);
     const recipientState = await app.loadUser(delivery.recipient_user_id);
@@ -283,8 +305,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const assignerState = payload.actorId ? await app.loadUser(payload.actorId) : ({ status: 'absent' } as const);
     let activation: { url: string; expiresAt: string } | null = null;
     const current = await credentials.load(delivery.recipient_user_id);
-    // A deactivated user cannot sign in, so a link would only be a secret lying in a mailbox.
-    if (current.status !== 'password' && recipientState.status === 'active') {
+    // A deactivated user cannot sign in, so a link would only be a secret lying in a mailbox; an invited one has
+    // their invitation's link, and activating would bypass accepting it.
+    if (
+      current.status !== 'password' &&
+      recipientState.status === 'active' &&
+      userStatus(recipientState) === 'ACTIVE'
+    ) {
       const { token, tokenHash } = deriveActivationToken(delivery.recipient_user_id, tokenKey, delivery.event_id);
       secrets.push(token, encodeURIComponent(token));
       let expiresAt = delivery.activation_expires_at;
@@ -316,6 +343,28 @@ export function createNotifier(options: NotifierOptions): Notifier {
         planId: payload.planId,
         activation,
         signInUrl: publicUrl,
+      }),
+    };
+  }
+
+  // The invitation mail: its link recomputed from the invitation id and the issue (never stored), as the writer did.
+  async function composeInvitation(delivery: DueDelivery, secrets: string[]) {
+    const payload = JSON.parse(delivery.payload) as InvitationPayload;
+    const invitation = await app.invitations.loadInvitation(payload.invitationId);
+    if (invitation.status === 'none') throw new Error(`invitation ${payload.invitationId} not found`);
+    const recipient = person(await app.loadUser(delivery.recipient_user_id));
+    if (!recipient) throw new Error(`recipient ${delivery.recipient_user_id} not found`);
+    const token = app.invitations.linkToken(payload.invitationId, payload.issue);
+    secrets.push(token, encodeURIComponent(token));
+    return {
+      to: recipient.email,
+      mail: renderInvitationMail({
+        eventId: delivery.event_id,
+        recipient,
+        inviter: person(await app.loadUser(payload.actorId)),
+        products: invitation.products,
+        url: `${publicUrl}/invite?token=${encodeURIComponent(token)}`,
+        expiresAt: invitation.expiresAt,
       }),
     };
   }
@@ -446,8 +495,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
       running = startReactor(
         {
           name: NOTIFIER_NAME,
-          // LicenseAssigned and LicenseRevoked live in subscription streams; nothing else here needs a mail.
-          filter: { streamPrefixes: ['subscription-'] },
+          // LicenseAssigned and LicenseRevoked live in subscription streams, the invitations' sends in their own.
+          filter: { streamPrefixes: ['subscription-', 'invitation-'] },
           // With several API instances on one EventStoreDB, the group hands each event to one of them: one mail, not two.
           group: NOTIFIER_GROUP,
           handle,

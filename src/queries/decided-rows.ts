@@ -2,13 +2,13 @@
 // not show yet. Each mirrors what the projections would write for the same events.
 import type { AssignedLicense, SubscriptionSeats } from '../application/application';
 import { subscriptionStream, userStream } from '../domain/streams';
-import type { UserState } from '../domain/user';
+import { type UserState, userStatus } from '../domain/user';
 import type { LogReader } from './read-models';
 import type { LicenseRow, ProductSubscriptionRow, SeatAvailabilityRow, UserRow } from './rows';
 
 export function decidedSeats(subscription: SubscriptionSeats): SeatAvailabilityRow {
-  const { accountId, product, purchased, assigned } = subscription;
-  return { accountId, product, purchased, assigned, available: purchased - assigned };
+  const { accountId, product, purchased, assigned, reserved } = subscription;
+  return { accountId, product, purchased, assigned, reserved, available: purchased - assigned - reserved };
 }
 
 export function decidedSubscription(subscription: SubscriptionSeats): ProductSubscriptionRow {
@@ -40,12 +40,21 @@ export async function decidedUser(log: LogReader, user: UserState): Promise<User
   }
   if (createdAt === undefined) return null;
   const { userId, accountId, email, name, role, status } = user;
-  return { id: userId, accountId, email, name, role, active: status === 'active', createdAt };
+  return { id: userId, accountId, email, name, role, active: status === 'active', status: userStatus(user), createdAt };
 }
 
 /** A user a dry run would create, as the users read model would show them then (`at`: when it was decided). */
 export function plannedUser(user: UserState, at: Date): UserRow | null {
   if (user.status === 'absent') return null;
   const { userId, accountId, email, name, role, status } = user;
-  return { id: userId, accountId, email, name, role, active: status === 'active', createdAt: at.toISOString() };
+  return {
+    id: userId,
+    accountId,
+    email,
+    name,
+    role,
+    active: status === 'active',
+    status: userStatus(user),
+    createdAt: at.toISOString(),
+  };
 }

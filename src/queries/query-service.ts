@@ -1,6 +1,8 @@
 // The application's read side: every read is a read-model query scoped to one account, and every write is
 // answered read-your-writes (its own position applied first), or from what the write side decided when the read
 // models are late. The GraphQL layer maps to this and owns none of it.
+
+import { invitationsByIds, invitationsPage } from '../../projections/invitations/queries';
 import {
   eventById,
   type LicenseEventRow as HistoryRow,
@@ -11,7 +13,9 @@ import { seatsAsOf } from '../../projections/seat-availability/as-of';
 import * as subscriptions from '../../projections/subscriptions/queries';
 import * as users from '../../projections/users/queries';
 import type { AssignedLicense, SubscriptionWritten, UserWritten } from '../application/application';
+import type { InvitationWritten } from '../application/invitations';
 import { NotFound } from '../domain/errors';
+import type { InvitationStatus } from '../domain/invitation';
 import { PRODUCTS, type Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
 import type { UserState } from '../domain/user';
@@ -32,6 +36,7 @@ import type {
   AccountRow,
   Connection,
   CountedConnection,
+  InvitationRow,
   LicenseEventRow,
   LicenseRow,
   NotificationDeliveryRow,
@@ -72,6 +77,12 @@ export interface Deactivation {
   readonly seats: readonly SeatAvailabilityRow[];
 }
 
+/** An invitation after a write, with the seats of its products as they stand after it. */
+export interface InvitationAnswer {
+  readonly invitation: InvitationRow;
+  readonly seats: readonly SeatAvailabilityRow[];
+}
+
 export interface QueryService {
   // Reads take the account they are scoped to; an id of another account answers as absent (NotFound), never
   // revealing that it exists.
@@ -109,6 +120,13 @@ export interface QueryService {
   notification(accountId: string, eventId: string): NotificationDeliveryRow | null;
   /** One batch of users by id, in the order asked; null for ids of no user or of another account. */
   usersByIds(accountId: string, ids: readonly string[]): (UserRow | null)[];
+  /** The account's invitations (of one status when given), in the order they were sent. */
+  invitations(
+    accountId: string,
+    args: PageArgs & { status?: InvitationStatus | null },
+  ): CountedConnection<InvitationRow>;
+  /** One batch of invitations by id, in the order asked; null for ids of none or of another account. */
+  invitationsByIds(accountId: string, ids: readonly string[]): (InvitationRow | null)[];
   /** One batch of licences by holder, in the order asked; only the account's. */
   licensesByUserIds(accountId: string, ids: readonly string[]): (readonly LicenseRow[])[];
 
@@ -136,6 +154,15 @@ export interface QueryService {
    * instance runs the reactor) are in the read models too; CommittedNotYetVisible when they are not in time.
    */
   deactivationAfter(written: UserWritten, accountId: string, userId: string): Promise<Deactivation>;
+  /**
+   * An invitation and its products' seats after a write. `sent` (when the write knows it: inviteUser) lets the
+   * write side answer when the read models are late; without it a late read model is CommittedNotYetVisible.
+   */
+  invitationAfter(
+    written: InvitationWritten,
+    accountId: string,
+    sent?: { createdAt: string; invitedById: string },
+  ): Promise<InvitationAnswer>;
   /** A new account and its owner; `decided` builds them from the write side if the read models are late. */
   signedUp(
     position: Position | undefined,
@@ -308,6 +335,16 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       });
     },
 
+    invitations(accountId, args) {
+      const page = invitationsPage(db, accountId, args);
+      return { edges: page.edges, pageInfo: pageInfoOf(page), totalCount: page.totalCount };
+    },
+
+    invitationsByIds(accountId, ids) {
+      const found = invitationsByIds(db, accountId, ids);
+      return ids.map((id) => found.get(id) ?? null);
+    },
+
     licensesByUserIds(accountId, ids) {
       const found = users.licensesByUserIds(db, ids);
       return ids.map((id) => (found.get(id) ?? []).filter((l) => l.accountId === accountId).map(toLicense));
@@ -383,6 +420,33 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
           if (!user || !written.subscription) return null;
           return { user, seats: decidedSeats(written.subscription) };
         },
+      );
+    },
+
+    invitationAfter(written, accountId, sent) {
+      const { invitation } = written;
+      return writes.answer(
+        written.position,
+        () => {
+          const [row] = invitationsByIds(db, accountId, [invitation.invitationId]).values();
+          if (!row) throw new NotFound('invitation', `invitation ${invitation.invitationId} not found`);
+          return { invitation: row, seats: row.products.map((product) => seats.fresh(accountId, product)) };
+        },
+        async () =>
+          sent
+            ? {
+                invitation: {
+                  id: invitation.invitationId,
+                  accountId: invitation.accountId,
+                  userId: invitation.userId,
+                  products: invitation.products,
+                  status: invitation.status,
+                  expiresAt: invitation.expiresAt,
+                  ...sent,
+                },
+                seats: written.seats.map(decidedSeats),
+              }
+            : null,
       );
     },
 

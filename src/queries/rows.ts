@@ -6,10 +6,12 @@ import type { DeliveryKind, DeliveryStatus } from '../notifications/db';
 /** Instants arrive from read models as Date or ISO-8601 strings; the DateTime scalar accepts both. */
 export type Instant = Date | string;
 
+import type { InvitationRow } from '../../projections/invitations/queries';
 import type { UserRow } from '../../projections/users/queries';
 
 /** A user as the users read model answers it (the write side's fallback builds the same shape). */
-export type { UserRow };
+/** An invitation as the invitations read model answers it. */
+export type { InvitationRow, UserRow };
 
 export interface LicenseRow {
   readonly accountId: string;
@@ -35,8 +37,9 @@ export interface SeatAvailabilityRow {
   readonly product: Product;
   readonly purchased: number;
   readonly assigned: number;
-  /** Seats held for pending invitations; absent (0) until invitations hold any. */
-  readonly reserved?: number;
+  /** Seats held for pending invitations. */
+  readonly reserved: number;
+  /** purchased − assigned − reserved */
   readonly available: number;
   /** Absent: live. */
   readonly view?: SeatsView;

@@ -25,6 +25,7 @@ describe('application: a write hands back what it decided', () => {
       planId: 'video-standard',
       purchased: 3,
       assigned: 0,
+      reserved: 0,
     });
     const upgraded = await app.upgradePlan(owner, { product: 'VIDEO_MEETING', planId: 'video-pro' });
     expect(upgraded.subscription).toMatchObject({ planId: 'video-pro', purchased: 3 });

@@ -36,7 +36,7 @@ describe('seatledger history', () => {
     const parsed = JSON.parse(stdout);
     expect(parsed.events.map((e: { type: string }) => e.type)).toEqual(['LicenseAssigned']);
     expect(parsed.events[0]).toMatchObject({ userId: 'bob', product: 'WEBINAR', actorId: 'ann' });
-    expect(parsed.seats).toEqual([{ product: 'WEBINAR', purchased: 3, assigned: 1, available: 2 }]);
+    expect(parsed.seats).toEqual([{ product: 'WEBINAR', purchased: 3, assigned: 1, reserved: 0, available: 2 }]);
   });
 
   it('shows the history and the seats as they stood at a past time', async () => {
@@ -45,7 +45,7 @@ describe('seatledger history', () => {
     const { stdout } = await history('--account', 'acme', '--as-of', secondAssignment.occurredAt, '--json');
     const past = JSON.parse(stdout);
     expect(past.events.at(-1).id).toBe(secondAssignment.id);
-    expect(past.seats).toEqual([{ product: 'VIDEO_MEETING', purchased: 3, assigned: 2, available: 1 }]);
+    expect(past.seats).toEqual([{ product: 'VIDEO_MEETING', purchased: 3, assigned: 2, reserved: 0, available: 1 }]);
   });
 
   it.each([

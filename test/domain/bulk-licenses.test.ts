@@ -88,8 +88,8 @@ describe('AssignLicenses', () => {
     expect(outcome(decideLicenses(command, stateOf(purchased(3))))).toEqual({
       applied: ['ann', 'bob', 'cat'],
       refused: [],
-      before: { purchased: 3, assigned: 0, available: 3 },
-      after: { purchased: 3, assigned: 3, available: 0 },
+      before: { purchased: 3, assigned: 0, reserved: 0, available: 3 },
+      after: { purchased: 3, assigned: 3, reserved: 0, available: 0 },
     });
   });
 
@@ -99,8 +99,8 @@ describe('AssignLicenses', () => {
     expect(outcome(decideLicenses(command, stateOf(purchased(2))))).toEqual({
       applied: [],
       refused: [[2, 'cat', 'NO_SEATS_AVAILABLE']],
-      before: { purchased: 2, assigned: 0, available: 2 },
-      after: { purchased: 2, assigned: 0, available: 2 },
+      before: { purchased: 2, assigned: 0, reserved: 0, available: 2 },
+      after: { purchased: 2, assigned: 0, reserved: 0, available: 2 },
     });
   });
 
@@ -123,8 +123,8 @@ describe('AssignLicenses', () => {
         [3, 'fay', 'USER_INACTIVE'],
         [4, 'bob', 'ALREADY_ASSIGNED'],
       ],
-      before: { purchased: 5, assigned: 1, available: 4 },
-      after: { purchased: 5, assigned: 3, available: 2 },
+      before: { purchased: 5, assigned: 1, reserved: 0, available: 4 },
+      after: { purchased: 5, assigned: 3, reserved: 0, available: 2 },
     });
     // Another account's user is answered as no user at all, never revealing that the id exists.
     expect(decision.refused[1]?.message).toBe(decision.refused[0]?.message.replace('ghost', 'eve'));
@@ -173,7 +173,7 @@ describe('AssignLicenses', () => {
     const many = Array.from({ length: MAX_BULK_ITEMS }, (_, i) => user(`u${i}`));
     const decision = decideLicenses(assign(many), state);
     expect(decision.events).toHaveLength(MAX_BULK_ITEMS);
-    expect(decision.after).toEqual({ purchased: 5000, assigned: 4000, available: 1000 });
+    expect(decision.after).toEqual({ purchased: 5000, assigned: 4000, reserved: 0, available: 1000 });
     expect(state.status === 'active' && state.holders.size).toBe(3000);
   });
 });
@@ -195,8 +195,8 @@ describe('RevokeLicenses', () => {
     expect(outcome(decideLicenses(revoke([ann, cat] as UserState[], 'BEST_EFFORT'), state))).toEqual({
       applied: ['ann'],
       refused: [[1, 'cat', 'NOT_ASSIGNED']],
-      before: { purchased: 3, assigned: 1, available: 2 },
-      after: { purchased: 3, assigned: 0, available: 3 },
+      before: { purchased: 3, assigned: 1, reserved: 0, available: 2 },
+      after: { purchased: 3, assigned: 0, reserved: 0, available: 3 },
     });
   });
 

@@ -383,10 +383,11 @@ describe('subscription decider: seat counts', () => {
     foldEvents(subscriptionDecider, subscriptionDecider.initialState(), events);
 
   it('nothing bought is zero of each; then purchased, assigned and their difference', () => {
-    expect(seatCounts(fold())).toEqual({ purchased: 0, assigned: 0, available: 0 });
+    expect(seatCounts(fold())).toEqual({ purchased: 0, assigned: 0, reserved: 0, available: 0 });
     expect(seatCounts(fold(purchased(5), assigned('ann'), assigned('bob'), revoked('ann'), released(1)))).toEqual({
       purchased: 4,
       assigned: 1,
+      reserved: 0,
       available: 3,
     });
   });
@@ -402,6 +403,7 @@ describe('subscription decider: evolve', () => {
       planId: 'video-pro',
       purchased: 5,
       holders: new Set(),
+      reservations: new Map(),
     });
   });
 
@@ -422,6 +424,7 @@ describe('subscription decider: evolve', () => {
       planId: 'video-pro',
       purchased: 6,
       holders: new Set(['bob']),
+      reservations: new Map(),
     });
   });
 

@@ -116,6 +116,45 @@ describeBrowser('the activation page in chromium', () => {
     await page.close();
   });
 
+  it('accepts an invitation on /invite: the link from the invitation mail, a password, signed in with a licence', async () => {
+    // given an invitation holding a seat, and the link from its mail
+    const { gql } = server;
+    const owner = await signUpAccount(gql, 'Kramerica');
+    await purchase(gql, owner.token, 1);
+    const email = `cosmo.${Date.now()}@example.test`;
+    ok(
+      await gql(
+        'mutation ($input: InviteUserInput!) { inviteUser(input: $input) { invitation { id } } }',
+        { input: { email, name: 'Cosmo Kramer', products: ['VIDEO_MEETING'] } },
+        owner.token,
+      ),
+    );
+    const { raw } = await waitForOutboxMail(server.dataDir, email, /invited/);
+    const link = /(http:\/\/[^\s"<]+\/invite\?token=[A-Za-z0-9_\-.~%]+)/.exec(
+      raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '='),
+    )?.[1];
+    expect(link?.startsWith(`${server.origin}/invite?token=`)).toBe(true);
+    const page = await context.newPage();
+
+    // when the invited person opens it and chooses a password
+    await page.goto(link as string);
+    expect(await page.title()).toBe('Accept your invitation · seatledger');
+    await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Confirm the new password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+
+    // then the page says so, and the password signs in as an ACTIVE user holding the licence
+    await page.getByText('Your invitation is accepted').waitFor();
+    expect(await page.locator('#activate').isHidden()).toBe(true);
+    const token = await login(server.gql, email, PASSWORD);
+    expect(ok(await server.gql('{ me { status licenses { product } } }', undefined, token)).me).toEqual({
+      status: 'ACTIVE',
+      licenses: [{ product: 'VIDEO_MEETING' }],
+    });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('catches differing passwords before sending, marks the field invalid and moves focus to it', async () => {
     const page = await context.newPage();
     await page.goto(`${server.origin}/activate?token=whatever.${'A'.repeat(43)}`);

@@ -1,6 +1,7 @@
 // A validator for the subset of JSON Schema (draft 2020-12) that docs/events uses: type, const, enum, required,
-// properties, additionalProperties, minLength/maxLength, pattern, minimum/maximum and the formats date-time, email
-// and uuid. Anything else in a schema is an error here, so a schema cannot quietly use a keyword nobody checks.
+// properties, additionalProperties, items, uniqueItems, minLength/maxLength, pattern, minimum/maximum and the
+// formats date-time, email and uuid. Anything else in a schema is an error here, so a schema cannot quietly use a
+// keyword nobody checks.
 
 const KNOWN_KEYWORDS = new Set([
   '$schema',
@@ -19,6 +20,8 @@ const KNOWN_KEYWORDS = new Set([
   'minimum',
   'maximum',
   'format',
+  'items',
+  'uniqueItems',
 ]);
 
 // RFC 3339 date-time with a zone, as `Date.prototype.toISOString` writes it and more.
@@ -83,6 +86,16 @@ export function validate(schema: Schema, value: unknown, path = '$'): string[] {
   if (typeof value === 'number') {
     if (typeof schema.minimum === 'number' && value < schema.minimum) errors.push(`${path}: below ${schema.minimum}`);
     if (typeof schema.maximum === 'number' && value > schema.maximum) errors.push(`${path}: above ${schema.maximum}`);
+  }
+  if (Array.isArray(value)) {
+    if (schema.items !== undefined) {
+      value.forEach((item, i) => {
+        errors.push(...validate(schema.items as Schema, item, `${path}[${i}]`));
+      });
+    }
+    if (schema.uniqueItems === true && new Set(value.map((item) => JSON.stringify(item))).size !== value.length) {
+      errors.push(`${path}: repeats an item`);
+    }
   }
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>;

@@ -5,8 +5,9 @@ import path from 'node:path';
 import { createApplication } from '../../src/application/create-application';
 import { toExportedEvent } from '../../src/cli/export';
 import { accountDecider } from '../../src/domain/account';
-import type { Event } from '../../src/domain/decider';
+import { type Event, systemActor } from '../../src/domain/decider';
 import { currentSchemaVersion, EVENT_UPCASTERS, PUBLISHED_STREAM_PREFIXES } from '../../src/domain/event-schemas';
+import { invitationDecider } from '../../src/domain/invitation';
 import { PRODUCTS } from '../../src/domain/plans';
 import * as streams from '../../src/domain/streams';
 import { type SubscriptionState, subscriptionDecider } from '../../src/domain/subscription';
@@ -92,13 +93,15 @@ describe('docs/events', () => {
       Object.values(streams).filter((value) => typeof value === 'function') as ((...ids: string[]) => string)[]
     ).map((streamName) => streamName('x', 'x').replace(/x.*$/, ''));
     expect(prefixes.length).toBeGreaterThanOrEqual(6);
+    // A stream under the secret prefix (an invitation's link hashes: credentials-invitation-<id>) is secret too.
+    const kinds = [
+      ...PUBLISHED_STREAM_PREFIXES,
+      streams.SECRET_STREAM_PREFIX,
+      streams.CLAIM_STREAM_PREFIX,
+      streams.SESSION_STREAM_PREFIX,
+    ];
     for (const prefix of prefixes) {
-      expect([
-        ...PUBLISHED_STREAM_PREFIXES,
-        streams.SECRET_STREAM_PREFIX,
-        streams.CLAIM_STREAM_PREFIX,
-        streams.SESSION_STREAM_PREFIX,
-      ]).toContain(prefix);
+      expect(kinds).toContain(prefix.startsWith(streams.SECRET_STREAM_PREFIX) ? streams.SECRET_STREAM_PREFIX : prefix);
     }
     expect(PUBLISHED_STREAM_PREFIXES).not.toContain(streams.SECRET_STREAM_PREFIX);
     expect(PUBLISHED_STREAM_PREFIXES).not.toContain(streams.CLAIM_STREAM_PREFIX);
@@ -138,6 +141,7 @@ describe('events the deciders write validate against their schemas', () => {
     planId: 'video-standard',
     purchased: 10,
     holders: new Set(['alice']),
+    reservations: new Map(),
   };
 
   it('account', () => {
@@ -179,6 +183,58 @@ describe('events the deciders write validate against their schemas', () => {
       ),
     );
     check(userDecider.decide({ type: 'DeactivateUser', data: { userId: 'alice' }, metadata: by(admin) }, alice));
+    const invite = {
+      userId: 'ivy',
+      accountId: ACCOUNT,
+      email: 'ivy@example.com',
+      name: 'Ivy',
+      role: 'MEMBER' as const,
+    };
+    const invited = userDecider.decide(
+      { type: 'InviteUser', data: { ...invite, invitationId: 'inv-1' }, metadata: by(admin) },
+      absent,
+    );
+    check(invited);
+    const ivy = invited.reduce<UserState>((state, event) => userDecider.evolve(state, event), absent);
+    const asIvy = by({ userId: 'ivy', accountId: ACCOUNT, role: 'MEMBER' });
+    check(
+      userDecider.decide(
+        { type: 'ActivateInvitedUser', data: { userId: 'ivy', invitationId: 'inv-1' }, metadata: asIvy },
+        ivy,
+      ),
+    );
+  });
+
+  it('invitation', () => {
+    const sent = invitationDecider.decide(
+      {
+        type: 'SendInvitation',
+        data: {
+          invitationId: 'inv-1',
+          accountId: ACCOUNT,
+          userId: 'ivy',
+          email: ' ivy@example.com ',
+          name: 'Ivy',
+          role: 'MEMBER',
+          products: ['WEBINAR', 'VIDEO_MEETING'],
+          expiresAt: '2025-01-09T00:00:00.000Z',
+        },
+        metadata: by(owner),
+      },
+      { status: 'none' },
+    );
+    check(sent);
+    const pending = sent.reduce(
+      (state, event) => invitationDecider.evolve(state, event),
+      invitationDecider.initialState(),
+    );
+    const on = { invitationId: 'inv-1' };
+    check(invitationDecider.decide({ type: 'ResendInvitation', data: on, metadata: by(admin) }, pending));
+    check(invitationDecider.decide({ type: 'CancelInvitation', data: on, metadata: by(admin) }, pending));
+    const ivy = by({ userId: 'ivy', accountId: ACCOUNT, role: 'MEMBER' });
+    check(invitationDecider.decide({ type: 'AcceptInvitation', data: { ...on, issue: 1 }, metadata: ivy }, pending));
+    const later = { actor: systemActor('owner-1'), now: new Date('2025-01-10T00:00:00.000Z') };
+    check(invitationDecider.decide({ type: 'ExpireInvitation', data: on, metadata: later }, pending));
   });
 
   it('subscription', () => {
@@ -221,11 +277,32 @@ describe('events the deciders write validate against their schemas', () => {
         subscription,
       ),
     );
+    const hold = { ...onVideo, invitationId: 'inv-1' };
+    const reserved = subscriptionDecider.decide(
+      {
+        type: 'ReserveSeat',
+        data: { ...hold, userId: 'ivy', expiresAt: '2025-01-09T00:00:00.000Z' },
+        metadata: by(admin),
+      },
+      subscription,
+    );
+    check(reserved);
+    const held = reserved.reduce<SubscriptionState>(
+      (state, event) => subscriptionDecider.evolve(state, event),
+      subscription,
+    );
+    const ivy = by({ userId: 'ivy', accountId: ACCOUNT, role: 'MEMBER' });
+    check(subscriptionDecider.decide({ type: 'ConvertSeatReservation', data: hold, metadata: ivy }, held));
+    check(subscriptionDecider.decide({ type: 'CancelSeatReservation', data: hold, metadata: by(owner) }, held));
+    const later = { actor: systemActor('owner-1'), now: new Date('2025-01-10T00:00:00.000Z') };
+    check(subscriptionDecider.decide({ type: 'ExpireSeatReservation', data: hold, metadata: later }, held));
   });
 
   afterAll(() => {
-    // Every type of the three domain stream kinds came out of a decider above.
-    const domainTypes = EVENT_SCHEMAS.filter((d) => ['account-', 'user-', 'subscription-'].includes(d.stream));
+    // Every type of the four domain stream kinds came out of a decider above.
+    const domainTypes = EVENT_SCHEMAS.filter((d) =>
+      ['account-', 'user-', 'subscription-', 'invitation-'].includes(d.stream),
+    );
     expect(domainTypes.map((d) => d.type).filter((type) => !produced.has(type))).toEqual([]);
   });
 });

@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       publicUrl: 'http://localhost:4000',
       auth: { kind: 'local', secret: null, tokenTtlSeconds: 900, refreshGraceSeconds: 10 },
       logLevel: 'info',
+      reactorTickSeconds: 10,
       throttle: {
         failures: 5,
         windowMs: 900_000,
@@ -109,6 +110,9 @@ describe('loadConfig', () => {
       'CORS_ORIGINS must list origins like https://app.example.com (scheme, host, optional port; no path), got "*"',
     ]);
     expect(problemsOf({ GRAPHQL_EXPLORER: 'maybe' })).toEqual(['GRAPHQL_EXPLORER must be on or off, got "maybe"']);
+    expect(problemsOf({ REACTOR_TICK_SECONDS: '0' })[0]).toMatch(/^REACTOR_TICK_SECONDS must be a whole number from 1/);
+    expect(problemsOf({ REACTOR_TICK_SECONDS: '2.5' })).toHaveLength(1);
+    expect(loadConfig({ REACTOR_TICK_SECONDS: '1' }, '/srv').reactorTickSeconds).toBe(1);
     expect(problemsOf({ AUTH_ISSUER: 'https://id.example.com/' })).toEqual([
       'AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must be set together or not at all; missing AUTH_JWKS_URL, AUTH_AUDIENCE',
     ]);

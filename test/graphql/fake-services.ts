@@ -15,6 +15,7 @@ export const OWNER: UserRow = {
   name: 'Olive Owner',
   role: 'OWNER',
   active: true,
+  status: 'ACTIVE',
   createdAt: '2026-01-01T00:00:00.000Z',
 };
 export const VIEWER: Viewer = { userId: OWNER.id, accountId: ACCOUNT_ID, role: 'OWNER' };
@@ -49,6 +50,7 @@ export function createFakeServices(userCount = 3): FakeServices {
     product,
     purchased: 5,
     assigned: 1,
+    reserved: 0,
     available: 4,
   });
   const account: AccountRow = { id: ACCOUNT_ID, name: 'Acme', ownerId: OWNER.id };
@@ -184,6 +186,21 @@ export function createFakeServices(userCount = 3): FakeServices {
     async notifications() {
       return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
     },
+    inviteUser() {
+      throw new Error('not used by these tests');
+    },
+    acceptInvitation() {
+      throw new Error('not used by these tests');
+    },
+    cancelInvitation() {
+      throw new Error('not used by these tests');
+    },
+    resendInvitation() {
+      throw new Error('not used by these tests');
+    },
+    async invitations() {
+      return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
+    },
     async license() {
       return null;
     },
@@ -204,6 +221,7 @@ export function createFakeServices(userCount = 3): FakeServices {
         licensesByUserId: new DataLoader(async (ids: readonly string[]) =>
           ids.map((id) => (accountId === ACCOUNT_ID ? [license(id, 'VIDEO_MEETING'), license(id, 'WEBINAR')] : [])),
         ),
+        invitationById: new DataLoader(async (ids: readonly string[]) => ids.map(() => null)),
       };
     },
   };

@@ -13,14 +13,15 @@ describe('seat-availability projection', () => {
       product: 'VIDEO_MEETING',
       purchased: 3,
       assigned: 2,
+      reserved: 0,
       available: 1,
     });
     expect(forAccount(world.db, 'acme')).toEqual([
-      { product: 'VIDEO_MEETING', purchased: 3, assigned: 2, available: 1 },
-      { product: 'WEBINAR', purchased: 3, assigned: 1, available: 2 },
+      { product: 'VIDEO_MEETING', purchased: 3, assigned: 2, reserved: 0, available: 1 },
+      { product: 'WEBINAR', purchased: 3, assigned: 1, reserved: 0, available: 2 },
     ]);
     expect(forAccount(world.db, 'globex')).toEqual([
-      { product: 'VIDEO_MEETING', purchased: 1, assigned: 1, available: 0 },
+      { product: 'VIDEO_MEETING', purchased: 1, assigned: 1, reserved: 0, available: 0 },
     ]);
   });
 
@@ -29,6 +30,7 @@ describe('seat-availability projection', () => {
       product: 'WEBINAR',
       purchased: 0,
       assigned: 0,
+      reserved: 0,
       available: 0,
     });
     expect(forAccount(world.db, 'nobody')).toEqual([]);
@@ -52,13 +54,15 @@ describe('seat-availability projection', () => {
     expect(await seatsAsOf(replay(), new Date(Date.parse(at(0).toISOString()) - 1))).toEqual({
       purchased: 0,
       assigned: 0,
+      reserved: 0,
       available: 0,
     });
-    expect(await seatsAsOf(replay(), at(0))).toEqual({ purchased: 3, assigned: 0, available: 3 });
-    expect(await seatsAsOf(replay(), at(4))).toEqual({ purchased: 3, assigned: 3, available: 0 });
+    expect(await seatsAsOf(replay(), at(0))).toEqual({ purchased: 3, assigned: 0, reserved: 0, available: 3 });
+    expect(await seatsAsOf(replay(), at(4))).toEqual({ purchased: 3, assigned: 3, reserved: 0, available: 0 });
     expect(await seatsAsOf(world.store.readStream(subscriptionStream('acme', 'VIDEO_MEETING')), new Date())).toEqual({
       purchased: 3,
       assigned: 2,
+      reserved: 0,
       available: 1,
     });
   });

@@ -34,9 +34,10 @@ describe('users projection', () => {
       name: 'Bob Builder',
       role: 'ADMIN',
       active: true,
+      status: 'ACTIVE',
       createdAt: expect.any(String),
     });
-    expect(users.get('dan')?.active).toBe(false);
+    expect(users.get('dan')).toMatchObject({ active: false, status: 'DEACTIVATED' });
   });
 
   it("never shows a user to another account's query", () => {

@@ -77,7 +77,14 @@ describe('query service, read models keeping up', () => {
 
     const assigned = await app.assignLicense(owner, { userId: bob.userId, product: 'WEBINAR' });
     const answer = await queries.assignmentAfter(assigned, accountId, { userId: bob.userId, product: 'WEBINAR' });
-    expect(answer.seats).toEqual({ accountId, product: 'WEBINAR', purchased: 2, assigned: 1, available: 1 });
+    expect(answer.seats).toEqual({
+      accountId,
+      product: 'WEBINAR',
+      purchased: 2,
+      assigned: 1,
+      reserved: 0,
+      available: 1,
+    });
     expect(answer.license).toMatchObject({
       userId: bob.userId,
       planId: 'webinar-100',
@@ -103,6 +110,7 @@ describe('query service, read models keeping up', () => {
       product: 'WEBINAR',
       purchased: 5,
       assigned: 0,
+      reserved: 0,
       available: 5,
     });
   });
@@ -138,7 +146,7 @@ describe('query service, read models stalled (a consumer never started)', () => 
       accountId,
       product: 'WEBINAR',
       planId: 'webinar-100',
-      decidedSeats: { accountId, product: 'WEBINAR', purchased: 4, assigned: 0, available: 4 },
+      decidedSeats: { accountId, product: 'WEBINAR', purchased: 4, assigned: 0, reserved: 0, available: 4 },
     });
   });
 
@@ -167,14 +175,22 @@ describe('query service, read models stalled (a consumer never started)', () => 
         name: 'Bob',
         role: 'MEMBER',
         active: true,
+        status: 'ACTIVE',
         createdAt: created?.metadata.occurredAt,
       },
-      seats: { accountId, product: 'WEBINAR', purchased: 2, assigned: 1, available: 1 },
+      seats: { accountId, product: 'WEBINAR', purchased: 2, assigned: 1, reserved: 0, available: 1 },
     });
 
     const revoked = await app.revokeLicense(owner, { userId: bob.userId, product: 'WEBINAR' });
     const after = await queries.revocationAfter(revoked, accountId, { userId: bob.userId, product: 'WEBINAR' });
-    expect(after.seats).toEqual({ accountId, product: 'WEBINAR', purchased: 2, assigned: 0, available: 2 });
+    expect(after.seats).toEqual({
+      accountId,
+      product: 'WEBINAR',
+      purchased: 2,
+      assigned: 0,
+      reserved: 0,
+      available: 2,
+    });
   });
 
   it('answers a deactivation with the user as their stream now stands', async () => {

@@ -192,7 +192,7 @@ describe('random interleavings of concurrent callers on one log', () => {
           const seats = seatQueries.seatAvailability(db, opened.accountId, p);
           const row = subscriptionQueries.get(db, opened.accountId, p);
           if (!state) {
-            expect(seats).toEqual({ product: p, purchased: 0, assigned: 0, available: 0 });
+            expect(seats).toEqual({ product: p, purchased: 0, assigned: 0, reserved: 0, available: 0 });
             expect(row).toBeNull();
             continue;
           }
@@ -200,6 +200,7 @@ describe('random interleavings of concurrent callers on one log', () => {
             product: p,
             purchased: state.purchased,
             assigned: state.holders.size,
+            reserved: 0,
             available: state.purchased - state.holders.size,
           });
           const holders = subscriptionQueries.assignees(db, opened.accountId, p, { first: USERS });

@@ -227,7 +227,7 @@ export async function seedAcme(log: EventLog): Promise<Position> {
   return log.assign('globex', 'VIDEO_MEETING', 'video-business', 'gus', { actorId: 'gus' });
 }
 
-async function buildReadModels(ws: Workspace): Promise<ReadModels> {
+export async function buildReadModels(ws: Workspace): Promise<ReadModels> {
   const models = openReadModels({ file: ws.readModelsFile, projections: allProjections });
   models.apply(await ws.log.recorded());
   models.finishRebuild();

@@ -1,7 +1,7 @@
 // Relations of the object types. Each reads within the parent row's own account (loaders are scoped to one
 // account), so a nested field can never reach into another account.
 import { GraphQLJSON } from 'graphql-scalars';
-import { Args, Ctx, Extensions, FieldResolver, ID, Int, Resolver, Root } from 'type-graphql';
+import { Args, Ctx, Extensions, FieldResolver, ID, Resolver, Root } from 'type-graphql';
 import { type Plan as CatalogPlan, entitlementsOf, findPlan } from '../../domain/plans';
 import type {
   AccountRow,
@@ -106,11 +106,6 @@ export class SeatAvailabilityFieldsResolver {
   })
   id(@Root() seats: SeatAvailabilityRow): string {
     return seatAvailabilityId(seats.accountId, seats.product, seats.view);
-  }
-
-  @FieldResolver(() => Int, { description: 'Seats held for pending invitations.' })
-  reserved(@Root() seats: SeatAvailabilityRow): number {
-    return seats.reserved ?? 0;
   }
 }
 

@@ -1,6 +1,7 @@
 // `node(id:)`: refetches any entity by its id (Relay's global object identification), within the caller's account
 // only: an id of another account, or one that names nothing, answers null, never an error that says it exists.
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { requireInvitationReader } from '../../domain/invitation';
 import { requireDeliveryReader } from '../../domain/notifications';
 import { findPlan } from '../../domain/plans';
 import { callerOf } from '../auth';
@@ -42,6 +43,12 @@ export class NodeResolver {
         requireDeliveryReader(viewer);
         const delivery = await ctx.services.notification(accountId, ref.eventId);
         return delivery && asNode('NotificationDelivery', delivery);
+      }
+      case 'Invitation': {
+        // The same rule as `invitations`: only the account's OWNER and ADMINs see its invitations.
+        requireInvitationReader(viewer);
+        const invitation = await ctx.loaders(accountId).invitationById.load(ref.invitationId);
+        return invitation && asNode('Invitation', invitation);
       }
       case 'Uuid': {
         // A user, the account itself or an event: UUIDs never collide, so at most one of them answers.

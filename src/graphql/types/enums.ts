@@ -2,6 +2,7 @@
 import { registerEnumType } from 'type-graphql';
 import type { Role as DomainRole } from '../../domain/decider';
 import { type Product as DomainProduct, PRODUCTS } from '../../domain/plans';
+import type { UserStatus as DomainUserStatus } from '../../domain/user';
 
 export const Product = Object.fromEntries(PRODUCTS.map((p) => [p, p])) as { readonly [P in DomainProduct]: P };
 
@@ -32,5 +33,19 @@ registerEnumType(Role, {
         'reads the licence mails.',
     },
     MEMBER: { description: 'Uses the licences assigned to them; reads the account and changes nothing in it.' },
+  },
+});
+
+export const UserStatus = { INVITED: 'INVITED', ACTIVE: 'ACTIVE', DEACTIVATED: 'DEACTIVATED' } as const satisfies {
+  readonly [S in DomainUserStatus]: S;
+};
+
+registerEnumType(UserStatus, {
+  name: 'UserStatus',
+  description: 'INVITED until the invitation is accepted; an invited user is active and can hold licences.',
+  valuesConfig: {
+    INVITED: { description: 'Created by an invitation that is not accepted yet (active, holding the e-mail).' },
+    ACTIVE: { description: 'Signed up, created by an admin, or accepted their invitation.' },
+    DEACTIVATED: { description: 'Deactivated, or their invitation was cancelled or expired: cannot sign in.' },
   },
 });

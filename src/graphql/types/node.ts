@@ -10,7 +10,8 @@ export type NodeType =
   | 'ProductSubscription'
   | 'License'
   | 'LicenseEvent'
-  | 'NotificationDelivery';
+  | 'NotificationDelivery'
+  | 'Invitation';
 
 const nodeTypes = new WeakMap<object, NodeType>();
 

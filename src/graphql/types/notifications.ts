@@ -17,6 +17,7 @@ export const DeliveryStatus = { PENDING: 'PENDING', SENT: 'SENT', FAILED: 'FAILE
 const NotificationKind = {
   LICENSE_ASSIGNED: 'LICENSE_ASSIGNED',
   LICENSE_REVOKED: 'LICENSE_REVOKED',
+  INVITATION: 'INVITATION',
 } as const satisfies {
   readonly [K in DeliveryKind]: K;
 };
@@ -32,10 +33,11 @@ registerEnumType(DeliveryStatus, {
 });
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
-  description: 'Which licence mail.',
+  description: 'Which mail: a licence mail or an invitation.',
   valuesConfig: {
     LICENSE_ASSIGNED: { description: 'The mail telling a user a licence was assigned to them.' },
     LICENSE_REVOKED: { description: 'The mail telling a user their licence was revoked.' },
+    INVITATION: { description: 'An invitation with its one-time link (sent again on a resend).' },
   },
 });
 

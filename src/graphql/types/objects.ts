@@ -4,6 +4,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { Role as DomainRole } from '../../domain/decider';
 import type { LicenseEvent as DomainLicenseEvent } from '../../domain/events';
 import type { Product as DomainProduct } from '../../domain/plans';
+import type { UserStatus as DomainUserStatus } from '../../domain/user';
 import type {
   AccountRow,
   Instant,
@@ -15,7 +16,7 @@ import type {
   SeatsView,
   UserRow,
 } from '../../queries/rows';
-import { Product, Role } from './enums';
+import { Product, Role, UserStatus } from './enums';
 import { Node } from './node';
 import { DateTimeScalar } from './scalars';
 
@@ -59,6 +60,9 @@ export class SeatAvailability implements SeatAvailabilityRow {
 
   @Field(() => Int, { description: 'Seats held by assigned licences.' })
   assigned!: number;
+
+  @Field(() => Int, { description: 'Seats held for pending invitations.' })
+  reserved!: number;
 
   @Field(() => Int, { description: 'purchased - assigned - reserved' })
   available!: number;
@@ -126,6 +130,9 @@ export class User implements UserRow {
 
   @Field(() => DateTimeScalar, { description: 'When the user was added (or opened the account).' })
   createdAt!: string;
+
+  @Field(() => UserStatus, { description: 'INVITED until their invitation is accepted; ACTIVE; DEACTIVATED.' })
+  status!: DomainUserStatus;
 
   accountId!: string;
 }
@@ -247,6 +254,17 @@ export const LicenseEventType = {
   LicensesReleased: 'LicensesReleased',
   LicenseAssigned: 'LicenseAssigned',
   LicenseRevoked: 'LicenseRevoked',
+  UserInvited: 'UserInvited',
+  UserActivated: 'UserActivated',
+  SeatReserved: 'SeatReserved',
+  SeatReservationConverted: 'SeatReservationConverted',
+  SeatReservationCancelled: 'SeatReservationCancelled',
+  SeatReservationExpired: 'SeatReservationExpired',
+  InvitationSent: 'InvitationSent',
+  InvitationResent: 'InvitationResent',
+  InvitationAccepted: 'InvitationAccepted',
+  InvitationCancelled: 'InvitationCancelled',
+  InvitationExpired: 'InvitationExpired',
 } as const satisfies { readonly [T in DomainLicenseEvent['type']]: T };
 
 registerEnumType(LicenseEventType, {
@@ -262,5 +280,20 @@ registerEnumType(LicenseEventType, {
     LicensesReleased: { description: 'Unassigned seats were given back.' },
     LicenseAssigned: { description: 'A licence was assigned to a user.' },
     LicenseRevoked: { description: "A user's licence was revoked." },
+    UserInvited: { description: 'A user was created by an invitation (status INVITED until they accept it).' },
+    UserActivated: { description: 'An invited user accepted their invitation (status ACTIVE).' },
+    SeatReserved: { description: 'A seat of a product was held for a pending invitation.' },
+    SeatReservationConverted: {
+      description: "A held seat became the invited user's licence (LicenseAssigned follows).",
+    },
+    SeatReservationCancelled: {
+      description: 'A held seat was freed: its invitation was cancelled or could not be made.',
+    },
+    SeatReservationExpired: { description: 'A held seat was freed because its invitation expired.' },
+    InvitationSent: { description: 'An invitation was sent with a one-time link.' },
+    InvitationResent: { description: 'An invitation was sent again with a new link; the old one is spent.' },
+    InvitationAccepted: { description: 'An invitation was accepted: its held seats became licences.' },
+    InvitationCancelled: { description: 'An invitation was cancelled by an OWNER or ADMIN.' },
+    InvitationExpired: { description: 'An invitation lapsed at its expiry (written by the system).' },
   },
 });

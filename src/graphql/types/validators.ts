@@ -157,6 +157,8 @@ export const IsEntityId = boundedText(LIMITS.idLength);
 export const IsSearchText = () => rules(maxLength(LIMITS.searchLength), text());
 export const IsReason = () => rules(maxLength(LIMITS.reasonLength), text());
 export const IsSecretToken = boundedText(LIMITS.tokenLength);
+/** An ISO-8601 duration (`expiresIn`): bounded here, its range checked by the domain (BAD_USER_INPUT). */
+export const IsDuration = boundedText(LIMITS.idLength);
 
 export const IsIdempotencyKey = () =>
   rules(
