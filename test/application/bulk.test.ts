@@ -47,7 +47,7 @@ describe('application: many at once', () => {
     expect(answer.position).toBeNull();
     expect(answer.applied).toEqual([]);
     expect(answer.refused.map((r) => [r.index, r.code])).toEqual([[4, 'NO_SEATS_AVAILABLE']]);
-    expect(answer.before).toEqual({ purchased: 4, assigned: 0, available: 4 });
+    expect(answer.before).toEqual({ purchased: 4, assigned: 0, reserved: 0, available: 4 });
     expect(answer.after).toEqual(answer.before);
     expect(await logLength()).toBe(length);
   });
@@ -58,7 +58,7 @@ describe('application: many at once', () => {
     expect(answer.dryRun).toBe(true);
     expect(answer.position).toBeNull();
     expect(answer.applied.map((u) => u.status !== 'absent' && u.userId)).toEqual(ids.slice(0, 4));
-    expect(answer.after).toEqual({ purchased: 4, assigned: 4, available: 0 });
+    expect(answer.after).toEqual({ purchased: 4, assigned: 4, reserved: 0, available: 0 });
     expect(await logLength()).toBe(length);
   });
 
@@ -94,7 +94,7 @@ describe('application: many at once', () => {
     expect(answer.refused.map((r) => [r.index, r.code])).toEqual([[1, 'NOT_ASSIGNED']]);
     const [last] = (await streamEvents(world.store, stream())).slice(-1);
     expect(last?.data).toMatchObject({ userId: ids[0], reason: 'left the team' });
-    expect(answer.after).toEqual({ purchased: 4, assigned: 3, available: 1 });
+    expect(answer.after).toEqual({ purchased: 4, assigned: 3, reserved: 0, available: 1 });
   });
 
   it('refuses a MEMBER and a list with a repeated id as a whole, appending nothing', async () => {

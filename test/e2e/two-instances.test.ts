@@ -77,6 +77,7 @@ describe(`two API instances (and one without reactors) on ${eventStoreDbTarget}`
     }, 10_000);
     expect(ready.detail.groups?.map(({ name, state }) => [name, state]).sort()).toEqual([
       ['deactivation', 'joined'],
+      ['invitation-expiry', 'joined'],
       ['notifier', 'joined'],
     ]);
   });
