@@ -99,7 +99,11 @@ export class LicenseMutationResolver {
     @Arg('input', () => UpgradePlanInput) input: UpgradePlanInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UpgradePlanPayload> {
-    const subscription = await ctx.services.upgradePlan(callerOf(ctx), { product: input.product, planId: input.plan });
+    const subscription = await ctx.services.upgradePlan(callerOf(ctx), {
+      product: input.product,
+      planId: input.plan,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
     return { subscription };
   }
 
@@ -113,6 +117,7 @@ export class LicenseMutationResolver {
     const subscription = await ctx.services.releaseLicenses(callerOf(ctx), {
       product: input.product,
       quantity: input.quantity,
+      idempotencyKey: input.idempotencyKey ?? null,
     });
     return { subscription };
   }
@@ -122,7 +127,11 @@ export class LicenseMutationResolver {
     @Arg('input', () => AssignLicenseInput) input: AssignLicenseInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AssignLicensePayload> {
-    return ctx.services.assignLicense(callerOf(ctx), { userId: input.userId, product: input.product });
+    return ctx.services.assignLicense(callerOf(ctx), {
+      userId: input.userId,
+      product: input.product,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
   }
 
   @Mutation(() => RevokeLicensePayload)
@@ -134,6 +143,7 @@ export class LicenseMutationResolver {
       userId: input.userId,
       product: input.product,
       reason: input.reason ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
     });
   }
 }
@@ -151,6 +161,7 @@ export class UserMutationResolver {
       name: input.name.trim(),
       // An explicit null means the same as leaving the role out.
       role: input.role ?? DEFAULT_ROLE,
+      idempotencyKey: input.idempotencyKey ?? null,
     });
     return { user };
   }
@@ -160,7 +171,11 @@ export class UserMutationResolver {
     @Arg('input', () => ChangeUserRoleInput) input: ChangeUserRoleInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ChangeUserRolePayload> {
-    const user = await ctx.services.changeUserRole(callerOf(ctx), { userId: input.userId, role: input.role });
+    const user = await ctx.services.changeUserRole(callerOf(ctx), {
+      userId: input.userId,
+      role: input.role,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
     return { user };
   }
 
@@ -172,6 +187,9 @@ export class UserMutationResolver {
     @Arg('input', () => DeactivateUserInput) input: DeactivateUserInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeactivateUserPayload> {
-    return ctx.services.deactivateUser(callerOf(ctx), { userId: input.userId });
+    return ctx.services.deactivateUser(callerOf(ctx), {
+      userId: input.userId,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
   }
 }

@@ -25,6 +25,10 @@ import {
 
 export const DEFAULT_ROLE: DomainRole = 'MEMBER';
 
+const IDEMPOTENCY_KEY =
+  'Same key and same input again, within the account and this mutation: the first result, nothing written twice. ' +
+  'Same key, other input: IDEMPOTENCY_KEY_REUSED. A refused request spends no key.';
+
 @InputType()
 export class SignUpInput {
   @Field(() => String)
@@ -59,8 +63,7 @@ export class PurchaseLicensesInput {
 
   @Field(() => String, {
     nullable: true,
-    description:
-      'Same key and same input again: the first result, nothing bought twice. Same key, other input: IDEMPOTENCY_KEY_REUSED.',
+    description: IDEMPOTENCY_KEY,
   })
   @IsOptional()
   @IsIdempotencyKey()
@@ -75,6 +78,14 @@ export class UpgradePlanInput {
   @Field(() => ID)
   @IsEntityId()
   plan!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -85,6 +96,14 @@ export class ReleaseLicensesInput {
   @Field(() => Int)
   @IsQuantity()
   quantity!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -100,6 +119,14 @@ export class CreateUserInput {
   @Field(() => Role, { nullable: true, defaultValue: DEFAULT_ROLE })
   @IsOptional()
   role?: DomainRole | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -110,6 +137,14 @@ export class ChangeUserRoleInput {
 
   @Field(() => Role)
   role!: DomainRole;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -117,6 +152,14 @@ export class DeactivateUserInput {
   @Field(() => ID)
   @IsEntityId()
   userId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -127,6 +170,14 @@ export class AssignLicenseInput {
 
   @Field(() => Product)
   product!: DomainProduct;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType()
@@ -142,6 +193,14 @@ export class RevokeLicenseInput {
   @IsOptional()
   @IsReason()
   reason?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType()
