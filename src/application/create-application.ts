@@ -89,7 +89,7 @@ export function createApplication(deps: ApplicationDeps): Application {
   }
 
   /** A command on a user's stream, keyed or not: answered with the user as their stream stands. */
-  function onUser(
+  async function onUser(
     ctx: RequestContext,
     userId: string,
     key: string | null | undefined,
@@ -128,7 +128,7 @@ export function createApplication(deps: ApplicationDeps): Application {
    * A command on the product's subscription stream, keyed or not. `answer` turns what was written (the first write,
    * on a repeat: its position and event, the state read now) into the mutation's own answer.
    */
-  function onSubscription<W extends Written>(
+  async function onSubscription<W extends Written>(
     ctx: RequestContext,
     product: Product,
     key: string | null | undefined,
@@ -208,18 +208,17 @@ export function createApplication(deps: ApplicationDeps): Application {
         metadata: { actor: ctx.actor, now: at },
       };
       const stream = userStream(userId);
+      // Decided first, purely: a refused creation reserves no e-mail and spends no key.
+      const decidePurely = () => {
+        userDecider.decide(command, userDecider.initialState());
+        return -1;
+      };
       return idempotent(handler, callerOf(ctx, at), input.idempotencyKey, {
         command: 'CreateUser',
         input: [input.email, input.name, input.role],
-        target: {
-          stream,
-          // Decided first, purely: a refused creation reserves no e-mail and spends no key.
-          prepare: async () => {
-            userDecider.decide(command, userDecider.initialState());
-            return -1;
-          },
-        },
+        target: { stream, prepare: async () => decidePurely() },
         async run(metadata) {
+          decidePurely();
           const context = eventContext(ctx, at, metadata);
           await emails.reserve(
             input.email,

@@ -65,7 +65,7 @@ export interface IdempotentOperation<W extends Written> {
  * Runs `operation` once per account, command, key and input; without a key, just runs it. The one mechanism every
  * keyed mutation goes through (docs/idempotency.md).
  */
-export function idempotent<W extends Written>(
+export async function idempotent<W extends Written>(
   handler: CommandHandler,
   caller: IdempotencyCaller,
   key: string | null | undefined,
