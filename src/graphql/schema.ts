@@ -1,5 +1,5 @@
 // Builds the executable schema from the type-graphql classes, and prints it the way schema.graphql is committed.
-import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { type GraphQLObjectType, type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { authChecker } from './auth';
 import {
@@ -47,8 +47,31 @@ const NO_TOPICS: PubSub = {
   },
 };
 
-export function buildSeatledgerSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+// type-graphql builds the root types itself and takes no description for them: they get theirs once built.
+const ROOT_DESCRIPTIONS = {
+  query: "Reads of the caller's own account; every field needs `Authorization: Bearer <token>` (else UNAUTHENTICATED).",
+  mutation:
+    'Writes: each answers once its change is visible (read-your-writes). A refused write changes nothing; every write ' +
+    'may also answer CONFLICT or SERVICE_UNAVAILABLE (nothing written, safe to retry) or COMMITTED_NOT_YET_VISIBLE ' +
+    '(recorded: do not resend). Codes: docs/errors.md.',
+  subscription:
+    "Live streams of the caller's own account over WebSocket (graphql-ws on `/graphql`), the token in `connectionParams`.",
+} as const;
+
+function describeRoots(schema: GraphQLSchema): GraphQLSchema {
+  const roots = {
+    query: schema.getQueryType(),
+    mutation: schema.getMutationType(),
+    subscription: schema.getSubscriptionType(),
+  };
+  for (const [root, type] of Object.entries(roots) as [keyof typeof roots, GraphQLObjectType | null | undefined][]) {
+    if (type) type.description = ROOT_DESCRIPTIONS[root];
+  }
+  return schema;
+}
+
+export async function buildSeatledgerSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     // skipMissingProperties off: an explicit null in a defaulted argument (first: null) must fail its rule.
@@ -61,6 +84,7 @@ export function buildSeatledgerSchema(): Promise<GraphQLSchema> {
     pubSub: NO_TOPICS,
     emitSchemaFile: false,
   });
+  return describeRoots(schema);
 }
 
 /** The committed form of the schema: sorted, so the file's diff shows only real changes. */

@@ -36,7 +36,7 @@ function planOf(planId: string): CatalogPlan {
 
 @Resolver(() => User)
 export class UserFieldsResolver {
-  @FieldResolver(() => [License])
+  @FieldResolver(() => [License], { description: 'The licences the user holds, at most one per product.' })
   licenses(@Root() user: UserRow, @Ctx() ctx: GraphQLContext): Promise<readonly LicenseRow[]> {
     return ctx.loaders(user.accountId).licensesByUserId.load(user.id);
   }
@@ -55,12 +55,15 @@ export class LicenseFieldsResolver {
     return licenseId(license.userId, license.product);
   }
 
-  @FieldResolver(() => Plan)
+  @FieldResolver(() => Plan, { description: "The plan the licence grants: its subscription's current plan." })
   plan(@Root() license: LicenseRow): CatalogPlan {
     return planOf(license.planId);
   }
 
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'The OWNER or ADMIN who assigned it; null only when that user cannot be read.',
+  })
   async assignedBy(@Root() license: LicenseRow, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
     if (!license.assignedById) return null;
     return ctx.loaders(license.accountId).userById.load(license.assignedById);
@@ -69,19 +72,21 @@ export class LicenseFieldsResolver {
 
 @Resolver(() => ProductSubscription)
 export class ProductSubscriptionFieldsResolver {
-  @FieldResolver(() => Plan)
+  @FieldResolver(() => Plan, { description: 'The plan every seat of the product is on (Upgrade moves them all).' })
   plan(@Root() subscription: ProductSubscriptionRow): CatalogPlan {
     return planOf(subscription.planId);
   }
 
-  @FieldResolver(() => SeatAvailability)
+  @FieldResolver(() => SeatAvailability, { description: "The product's live seat counts." })
   async seats(@Root() subscription: ProductSubscriptionRow, @Ctx() ctx: GraphQLContext): Promise<SeatAvailabilityRow> {
     // A write answered from the write side carries the seats it left; the read models do not show them yet.
     if (subscription.decidedSeats) return subscription.decidedSeats;
     return ctx.services.seatAvailability(subscription.accountId, subscription.product, null);
   }
 
-  @FieldResolver(() => UserConnection)
+  @FieldResolver(() => UserConnection, {
+    description: 'The users holding a licence of the product, in the order they were assigned, a page at a time.',
+  })
   @Extensions({ defaultPageSize: 20 })
   assignees(
     @Root() subscription: ProductSubscriptionRow,
@@ -111,7 +116,7 @@ export class SeatAvailabilityFieldsResolver {
 
 @Resolver(() => Account)
 export class AccountFieldsResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, { description: "The account's OWNER, who opened it." })
   async owner(@Root() account: AccountRow, @Ctx() ctx: GraphQLContext): Promise<UserRow> {
     // A sign-up answered from the write side carries its owner; the read models do not show them yet.
     if (account.decidedOwner) return account.decidedOwner;
@@ -120,7 +125,9 @@ export class AccountFieldsResolver {
     return owner;
   }
 
-  @FieldResolver(() => [ProductSubscription])
+  @FieldResolver(() => [ProductSubscription], {
+    description: "The account's subscriptions, one per product bought, in the catalogue's order.",
+  })
   subscriptions(@Root() account: AccountRow, @Ctx() ctx: GraphQLContext): Promise<readonly ProductSubscriptionRow[]> {
     return ctx.services.subscriptions(account.id);
   }
@@ -142,12 +149,18 @@ export class LicenseEventFieldsResolver {
     return JSON.parse(event.data);
   }
 
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'The user who did it; null when the system did (the revocations that follow a deactivation).',
+  })
   async actor(@Root() event: LicenseEventRow, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
     return event.actorId ? ctx.loaders(event.accountId).userById.load(event.actorId) : null;
   }
 
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'The user the event is about (the licence holder, the user added …); null for events about none.',
+  })
   async user(@Root() event: LicenseEventRow, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
     return event.userId ? ctx.loaders(event.accountId).userById.load(event.userId) : null;
   }

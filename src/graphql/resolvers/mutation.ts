@@ -33,10 +33,12 @@ import {
 @Resolver()
 export class SignInResolver {
   @Mutation(() => SignUpPayload, {
-    description: 'Creates an account and its owner; answers with a token for the owner (local sign-in).',
+    description:
+      'Creates an account and its owner; answers with a token for the owner (local sign-in). Anyone may call it; ' +
+      'errors: EMAIL_TAKEN, BAD_USER_INPUT, RATE_LIMITED (too many passwords being hashed); not idempotent (each call opens an account).',
   })
   async signUp(
-    @Arg('input', () => SignUpInput) input: SignUpInput,
+    @Arg('input', () => SignUpInput, { description: 'The account, its owner and their password.' }) input: SignUpInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SignUpPayload> {
     const { token, expiresAt, refreshToken, account, user } = await ctx.services.signUp(
@@ -51,7 +53,11 @@ export class SignInResolver {
     return { token, expiresAt, refreshToken, account, owner: user };
   }
 
-  @Mutation(() => AuthPayload)
+  @Mutation(() => AuthPayload, {
+    description:
+      'Signs in with e-mail and password and starts a session. Anyone may call it; a wrong password and an unknown ' +
+      'e-mail both answer UNAUTHENTICATED, repeated failures RATE_LIMITED (`retryAfterSeconds`); each success is a new session.',
+  })
   login(@Args(() => LoginArgs) { email, password }: LoginArgs, @Ctx() ctx: GraphQLContext): Promise<AuthPayload> {
     return ctx.services.login(
       { requestId: ctx.requestId, clientAddress: ctx.clientAddress },
@@ -60,10 +66,13 @@ export class SignInResolver {
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Redeems the one-time activation token from the licence notification and sets the password.',
+    description:
+      'Redeems the one-time activation token from the licence notification and sets the password. Anyone holding the ' +
+      'token may call it; an unknown, used or expired token answers UNAUTHENTICATED, repeated failures RATE_LIMITED; not repeatable.',
   })
   activateAccount(
-    @Arg('input', () => ActivateAccountInput) input: ActivateAccountInput,
+    @Arg('input', () => ActivateAccountInput, { description: 'The token from the mail and the password to set.' })
+    input: ActivateAccountInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
     return ctx.services.activateAccount(
@@ -77,10 +86,13 @@ export class SignInResolver {
 @Resolver()
 export class LicenseMutationResolver {
   @Mutation(() => PurchaseLicensesPayload, {
-    description: 'Buy More: adds quantity seats on the given plan (creates the subscription on first purchase).',
+    description:
+      'Buy More: adds quantity seats on the given plan (creates the subscription on first purchase). OWNER or ADMIN; ' +
+      'errors: FORBIDDEN, NOT_FOUND (plan), PLAN_MISMATCH, BAD_USER_INPUT, IDEMPOTENCY_KEY_REUSED; idempotent only with an `idempotencyKey`.',
   })
   async purchaseLicenses(
-    @Arg('input', () => PurchaseLicensesInput) input: PurchaseLicensesInput,
+    @Arg('input', () => PurchaseLicensesInput, { description: 'The product, plan and number of seats to buy.' })
+    input: PurchaseLicensesInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PurchaseLicensesPayload> {
     const subscription = await ctx.services.purchaseLicenses(callerOf(ctx), {
@@ -93,10 +105,14 @@ export class LicenseMutationResolver {
   }
 
   @Mutation(() => UpgradePlanPayload, {
-    description: 'Upgrade: moves every seat of the product to a higher-ranked plan.',
+    description:
+      'Upgrade: moves every seat of the product to a higher-ranked plan. OWNER or ADMIN; errors: FORBIDDEN, NOT_FOUND ' +
+      '(subscription, plan), NOT_AN_UPGRADE, BAD_USER_INPUT (a plan of another product); the same upgrade again answers NOT_AN_UPGRADE.' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
   async upgradePlan(
-    @Arg('input', () => UpgradePlanInput) input: UpgradePlanInput,
+    @Arg('input', () => UpgradePlanInput, { description: 'The product and the plan to move it to.' })
+    input: UpgradePlanInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UpgradePlanPayload> {
     const subscription = await ctx.services.upgradePlan(callerOf(ctx), {
@@ -108,10 +124,14 @@ export class LicenseMutationResolver {
   }
 
   @Mutation(() => ReleaseLicensesPayload, {
-    description: 'Gives back quantity unassigned seats of the product.',
+    description:
+      'Gives back quantity unassigned seats of the product. OWNER or ADMIN; errors: FORBIDDEN, NOT_FOUND (subscription), ' +
+      'BAD_USER_INPUT (`maxReleasable` when fewer seats are unassigned); not idempotent (each call releases more)' +
+      ' unless given an `idempotencyKey`: the same call again then answers its first result.',
   })
   async releaseLicenses(
-    @Arg('input', () => ReleaseLicensesInput) input: ReleaseLicensesInput,
+    @Arg('input', () => ReleaseLicensesInput, { description: 'The product and the number of seats to give back.' })
+    input: ReleaseLicensesInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ReleaseLicensesPayload> {
     const subscription = await ctx.services.releaseLicenses(callerOf(ctx), {
@@ -122,9 +142,14 @@ export class LicenseMutationResolver {
     return { subscription };
   }
 
-  @Mutation(() => AssignLicensePayload)
+  @Mutation(() => AssignLicensePayload, {
+    description:
+      'Assigns a licence of the product to a user of the account, taking a free seat, and mails them. OWNER or ADMIN; errors: ' +
+      'FORBIDDEN, NOT_FOUND (user), USER_INACTIVE, NO_SEATS_AVAILABLE (`seats`), ALREADY_ASSIGNED (also for the same call again).' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
+  })
   assignLicense(
-    @Arg('input', () => AssignLicenseInput) input: AssignLicenseInput,
+    @Arg('input', () => AssignLicenseInput, { description: 'The user and the product.' }) input: AssignLicenseInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AssignLicensePayload> {
     return ctx.services.assignLicense(callerOf(ctx), {
@@ -134,9 +159,15 @@ export class LicenseMutationResolver {
     });
   }
 
-  @Mutation(() => RevokeLicensePayload)
+  @Mutation(() => RevokeLicensePayload, {
+    description:
+      "Revokes a user's licence of the product, freeing its seat, and mails them. OWNER or ADMIN; errors: FORBIDDEN, " +
+      'NOT_FOUND (user), NOT_ASSIGNED (also for the same call again).' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
+  })
   revokeLicense(
-    @Arg('input', () => RevokeLicenseInput) input: RevokeLicenseInput,
+    @Arg('input', () => RevokeLicenseInput, { description: 'The user, the product and an optional reason.' })
+    input: RevokeLicenseInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RevokeLicensePayload> {
     return ctx.services.revokeLicense(callerOf(ctx), {
@@ -151,9 +182,14 @@ export class LicenseMutationResolver {
 @Authorized()
 @Resolver()
 export class UserMutationResolver {
-  @Mutation(() => CreateUserPayload, { description: 'Add New User.' })
+  @Mutation(() => CreateUserPayload, {
+    description:
+      'Add New User. OWNER or ADMIN (only an OWNER adds an ADMIN); the user sets a password from their first licence ' +
+      'mail (activateAccount); errors: FORBIDDEN, EMAIL_TAKEN (also for the same call again), BAD_USER_INPUT.' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
+  })
   async createUser(
-    @Arg('input', () => CreateUserInput) input: CreateUserInput,
+    @Arg('input', () => CreateUserInput, { description: 'Their e-mail, name and role.' }) input: CreateUserInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateUserPayload> {
     const user = await ctx.services.createUser(callerOf(ctx), {
@@ -166,9 +202,14 @@ export class UserMutationResolver {
     return { user };
   }
 
-  @Mutation(() => ChangeUserRolePayload, { description: 'Makes a user of the account OWNER, ADMIN or MEMBER.' })
+  @Mutation(() => ChangeUserRolePayload, {
+    description:
+      'Makes a user of the account OWNER, ADMIN or MEMBER. Only the OWNER; errors: FORBIDDEN (also for making an OWNER ' +
+      "or changing the OWNER's role), NOT_FOUND (user); idempotent (the same role again changes nothing).",
+  })
   async changeUserRole(
-    @Arg('input', () => ChangeUserRoleInput) input: ChangeUserRoleInput,
+    @Arg('input', () => ChangeUserRoleInput, { description: 'The user and their new role.' })
+    input: ChangeUserRoleInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ChangeUserRolePayload> {
     const user = await ctx.services.changeUserRole(callerOf(ctx), {
@@ -181,10 +222,11 @@ export class UserMutationResolver {
 
   @Mutation(() => DeactivateUserPayload, {
     description:
-      'Deactivates a user of the account; answers once their licences are revoked and the seats freed (or COMMITTED_NOT_YET_VISIBLE when the revocations are not visible in time).',
+      'Deactivates a user of the account; answers once their licences are revoked and the seats freed (or COMMITTED_NOT_YET_VISIBLE when the revocations are not visible in time). ' +
+      'OWNER or ADMIN (only the OWNER deactivates an ADMIN; nobody the OWNER or themselves: FORBIDDEN); NOT_FOUND (user); idempotent.',
   })
   deactivateUser(
-    @Arg('input', () => DeactivateUserInput) input: DeactivateUserInput,
+    @Arg('input', () => DeactivateUserInput, { description: 'The user to deactivate.' }) input: DeactivateUserInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeactivateUserPayload> {
     return ctx.services.deactivateUser(callerOf(ctx), {

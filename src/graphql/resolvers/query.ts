@@ -26,7 +26,7 @@ import {
 @Authorized()
 @Resolver()
 export class QueryResolver {
-  @Query(() => User)
+  @Query(() => User, { description: 'The signed-in user (the one the access token names).' })
   async me(@Ctx() ctx: GraphQLContext): Promise<UserRow> {
     const { viewer } = callerOf(ctx);
     const user = await ctx.loaders(viewer.accountId).userById.load(viewer.userId);
@@ -35,14 +35,14 @@ export class QueryResolver {
     return user;
   }
 
-  @Query(() => Account)
+  @Query(() => Account, { description: "The caller's account." })
   account(@Ctx() ctx: GraphQLContext): Promise<AccountRow> {
     return ctx.services.account(callerOf(ctx).viewer.accountId);
   }
 
   // `validate: false` on argument classes without rules: GraphQL itself checks enums and DateTime, and skipping
   // class-validator keeps the hottest read (seatAvailability) cheap.
-  @Query(() => [Plan])
+  @Query(() => [Plan], { description: 'The plan catalogue, by product and rank (the same for every account).' })
   plans(@Args(() => PlansArgs, { validate: false }) { product }: PlansArgs): readonly Plan[] {
     return plansOf(product ?? undefined);
   }
@@ -55,12 +55,17 @@ export class QueryResolver {
     return ctx.services.seatAvailability(callerOf(ctx).viewer.accountId, product, asOf ?? null);
   }
 
-  @Query(() => [ProductSubscription])
+  @Query(() => [ProductSubscription], {
+    description: "The caller's account's subscriptions, one per product bought, in the catalogue's order.",
+  })
   subscriptions(@Ctx() ctx: GraphQLContext): Promise<readonly ProductSubscriptionRow[]> {
     return ctx.services.subscriptions(callerOf(ctx).viewer.accountId);
   }
 
-  @Query(() => UserConnection)
+  @Query(() => UserConnection, {
+    description:
+      "The caller's account's users, active and deactivated, in the order they were added, a page at a time.",
+  })
   @Extensions({ defaultPageSize: 20 })
   users(
     @Args(() => UsersArgs) { search, first, after, last, before }: UsersArgs,
@@ -69,7 +74,7 @@ export class QueryResolver {
     return ctx.services.searchUsers(callerOf(ctx).viewer.accountId, { search, first, after, last, before });
   }
 
-  @Query(() => User, { nullable: true })
+  @Query(() => User, { nullable: true, description: "A user of the caller's account by id; null for any other id." })
   user(@Args(() => UserArgs) { id }: UserArgs, @Ctx() ctx: GraphQLContext): Promise<UserRow | null> {
     return ctx.loaders(callerOf(ctx).viewer.accountId).userById.load(id);
   }

@@ -13,7 +13,7 @@ export class SessionResolver {
       'seconds (two tabs racing) answers the same pair; later, it ends the whole session (it was stolen or replayed).',
   })
   refreshSession(
-    @Arg('input', () => RefreshSessionInput) input: RefreshSessionInput,
+    @Arg('input', () => RefreshSessionInput, { description: 'The refresh token to spend.' }) input: RefreshSessionInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuthPayload> {
     return ctx.services.refreshSession(

@@ -27,37 +27,47 @@ export const DEFAULT_ROLE: DomainRole = 'MEMBER';
 
 const IDEMPOTENCY_KEY =
   'Same key and same input again, within the account and this mutation: the first result, nothing written twice. ' +
-  'Same key, other input: IDEMPOTENCY_KEY_REUSED. A refused request spends no key.';
+  'Same key, other input: IDEMPOTENCY_KEY_REUSED. A refused request spends no key. ' +
+  'Up to 100 of A-Z, a-z, 0-9, _, -, : and .; null: no idempotency, each call writes (docs/idempotency.md).';
+const NAME = 'at most 200 characters after trimming, not blank, no control characters';
+const EMAIL = 'an e-mail address like name@example.com, at most 254 characters after trimming';
+const NEW_PASSWORD = '10 to 200 characters (spaces, tabs and any other character allowed); only its hash is kept';
+const USER_ID = "The `id` of a user of the caller's account (NOT_FOUND, kind `user`, for any other id).";
 
-@InputType()
+@InputType({ description: 'A new account and its owner, who signs in with the password.' })
 export class SignUpInput {
-  @Field(() => String)
+  @Field(() => String, { description: `The company's name: ${NAME}.` })
   @IsName()
   accountName!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: `The owner's name: ${NAME}.` })
   @IsName()
   ownerName!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: `The owner's sign-in e-mail: ${EMAIL}; taken already: EMAIL_TAKEN.` })
   @IsEmailAddress()
   ownerEmail!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: `The owner's password: ${NEW_PASSWORD}.` })
   @IsNewPassword()
   password!: string;
 }
 
-@InputType()
+@InputType({ description: 'Buy More: how many seats of which product, on which plan.' })
 export class PurchaseLicensesInput {
-  @Field(() => Product)
+  @Field(() => Product, { description: 'The product to buy seats of.' })
   product!: DomainProduct;
 
-  @Field(() => ID)
+  @Field(() => ID, {
+    description:
+      "A Plan.id of that product; once the product is bought, the subscription's current plan (else PLAN_MISMATCH).",
+  })
   @IsEntityId()
   plan!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: 'Seats to add: 1 to 10,000 per purchase, and at most 1,000,000 in the subscription.',
+  })
   @IsQuantity()
   quantity!: number;
 
@@ -70,12 +80,16 @@ export class PurchaseLicensesInput {
   idempotencyKey?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Upgrade: which product moves to which plan.' })
 export class UpgradePlanInput {
-  @Field(() => Product)
+  @Field(() => Product, {
+    description: 'The product whose seats move (NOT_FOUND, kind `subscription`, if never bought).',
+  })
   product!: DomainProduct;
 
-  @Field(() => ID)
+  @Field(() => ID, {
+    description: 'A Plan.id of that product ranking above the current plan (else NOT_AN_UPGRADE).',
+  })
   @IsEntityId()
   plan!: string;
 
@@ -88,12 +102,16 @@ export class UpgradePlanInput {
   idempotencyKey?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Release: how many unassigned seats of which product to give back.' })
 export class ReleaseLicensesInput {
-  @Field(() => Product)
+  @Field(() => Product, {
+    description: 'The product whose seats go back (NOT_FOUND, kind `subscription`, if never bought).',
+  })
   product!: DomainProduct;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: 'Seats to give back: 1 to 10,000, and at most the unassigned ones (BAD_USER_INPUT `maxReleasable`).',
+  })
   @IsQuantity()
   quantity!: number;
 
@@ -106,17 +124,21 @@ export class ReleaseLicensesInput {
   idempotencyKey?: string | null;
 }
 
-@InputType()
+@InputType({ description: "Add New User: who to add to the caller's account, and as what." })
 export class CreateUserInput {
-  @Field(() => String)
+  @Field(() => String, { description: `Their e-mail: ${EMAIL}; taken already: EMAIL_TAKEN.` })
   @IsEmailAddress()
   email!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: `Their name: ${NAME}.` })
   @IsName()
   name!: string;
 
-  @Field(() => Role, { nullable: true, defaultValue: DEFAULT_ROLE })
+  @Field(() => Role, {
+    nullable: true,
+    defaultValue: DEFAULT_ROLE,
+    description: 'MEMBER (the default, also for null) or ADMIN (only an OWNER adds one); never OWNER.',
+  })
   @IsOptional()
   role?: DomainRole | null;
 
@@ -129,13 +151,13 @@ export class CreateUserInput {
   idempotencyKey?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Whose role changes, and to what.' })
 export class ChangeUserRoleInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: USER_ID })
   @IsEntityId()
   userId!: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: 'ADMIN or MEMBER: the OWNER role is never given or taken (FORBIDDEN).' })
   role!: DomainRole;
 
   @Field(() => String, {
@@ -147,9 +169,9 @@ export class ChangeUserRoleInput {
   idempotencyKey?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Who to deactivate.' })
 export class DeactivateUserInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: USER_ID })
   @IsEntityId()
   userId!: string;
 
@@ -162,13 +184,13 @@ export class DeactivateUserInput {
   idempotencyKey?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Who gets a licence of which product.' })
 export class AssignLicenseInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: USER_ID })
   @IsEntityId()
   userId!: string;
 
-  @Field(() => Product)
+  @Field(() => Product, { description: "The product; the licence is on its subscription's current plan." })
   product!: DomainProduct;
 
   @Field(() => String, {
@@ -180,16 +202,20 @@ export class AssignLicenseInput {
   idempotencyKey?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Whose licence of which product to revoke, and why.' })
 export class RevokeLicenseInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: USER_ID })
   @IsEntityId()
   userId!: string;
 
-  @Field(() => Product)
+  @Field(() => Product, { description: 'The product of the licence.' })
   product!: DomainProduct;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Why, for the history (kept trimmed in LicenseRevoked's payload): at most 500 characters, no control characters; null or blank: none given.",
+  })
   @IsOptional()
   @IsReason()
   reason?: string | null;
@@ -203,46 +229,49 @@ export class RevokeLicenseInput {
   idempotencyKey?: string | null;
 }
 
-@InputType()
+@InputType({ description: 'The activation token from the mail and the password to set.' })
 export class ActivateAccountInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'The one-time token from the mail, at most 1000 characters.' })
   @IsSecretToken()
   token!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: `The new password: ${NEW_PASSWORD}.` })
   @IsNewPassword()
   password!: string;
 }
 
 @ArgsType()
 export class LoginArgs {
-  @Field(() => String)
+  @Field(() => String, { description: `The e-mail signed in with: ${EMAIL}.` })
   @IsEmailAddress()
   email!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The password, 1 to 200 characters.' })
   @IsPasswordAttempt()
   password!: string;
 }
 
 @ArgsType()
 export class PlansArgs {
-  @Field(() => Product, { nullable: true })
+  @Field(() => Product, { nullable: true, description: 'Only the plans of this product; null: every plan.' })
   product?: DomainProduct | null;
 }
 
 @ArgsType()
 export class SeatAvailabilityArgs {
-  @Field(() => Product)
+  @Field(() => Product, { description: 'The product to count seats of.' })
   product!: DomainProduct;
 
-  @Field(() => DateTimeScalar, { nullable: true })
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: 'Counts as they stood at this instant (with an id of their own); null: the live counts.',
+  })
   asOf?: Date | null;
 }
 
 @ArgsType()
 export class UserArgs {
-  @Field(() => ID)
+  @Field(() => ID, { description: "The `id` of a user; of no user of the caller's account: `user` is null." })
   @IsEntityId()
   id!: string;
 }
@@ -254,7 +283,11 @@ const LAST = 'Backward: this many items before `before` (1 to 500); not together
 /** users(...) and ProductSubscription.assignees(...). */
 @ArgsType()
 export class UsersArgs {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Only users whose name or e-mail holds this text, in any case (one or two characters: starts with it); at most 200 characters; null or blank: all.',
+  })
   @IsOptional()
   @IsSearchText()
   search?: string | null;
@@ -283,12 +316,16 @@ export class UsersArgs {
 
 @ArgsType()
 export class LicenseHistoryArgs {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "Only events about this user (not by them), e.g. their licences; NOT_FOUND for no user of the caller's account; null: every event.",
+  })
   @IsOptional()
   @IsEntityId()
   userId?: string | null;
 
-  @Field(() => Product, { nullable: true })
+  @Field(() => Product, { nullable: true, description: 'Only events about this product; null: every event.' })
   product?: DomainProduct | null;
 
   @Field(() => Int, { nullable: true, description: FIRST(50) })
@@ -315,7 +352,11 @@ export class LicenseHistoryArgs {
 
 @ArgsType()
 export class LicenseEventsArgs {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A `position` (or history cursor) already seen: replays every later event first; null: only events from now on.',
+  })
   @IsOptional()
   @IsPosition()
   after?: string | null;
@@ -323,6 +364,6 @@ export class LicenseEventsArgs {
 
 @ArgsType()
 export class SeatAvailabilityChangedArgs {
-  @Field(() => Product, { nullable: true })
+  @Field(() => Product, { nullable: true, description: "Only changes to this product's seats; null: every product." })
   product?: DomainProduct | null;
 }

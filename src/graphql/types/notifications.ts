@@ -24,8 +24,20 @@ const NotificationKind = {
 registerEnumType(DeliveryStatus, {
   name: 'DeliveryStatus',
   description: 'PENDING: not sent yet (maybe retrying); SENT: handed over; FAILED: every try failed.',
+  valuesConfig: {
+    PENDING: { description: 'Not sent yet: waiting for its first try, or retrying after a failed one.' },
+    SENT: { description: 'Handed over to SMTP (or written as an .eml file when no SMTP_URL is set).' },
+    FAILED: { description: 'Every try failed; `lastError` says why the last one did.' },
+  },
 });
-registerEnumType(NotificationKind, { name: 'NotificationKind', description: 'Which licence mail.' });
+registerEnumType(NotificationKind, {
+  name: 'NotificationKind',
+  description: 'Which licence mail.',
+  valuesConfig: {
+    LICENSE_ASSIGNED: { description: 'The mail telling a user a licence was assigned to them.' },
+    LICENSE_REVOKED: { description: 'The mail telling a user their licence was revoked.' },
+  },
+});
 
 @ObjectType({
   description:
@@ -36,10 +48,10 @@ export class NotificationDelivery implements NotificationDeliveryRow {
   @Field(() => ID, { description: 'The id of the event the mail is about (LicenseAssigned or LicenseRevoked).' })
   eventId!: string;
 
-  @Field(() => NotificationKind)
+  @Field(() => NotificationKind, { description: 'Which licence mail it is.' })
   kind!: DeliveryKind;
 
-  @Field(() => DeliveryStatus)
+  @Field(() => DeliveryStatus, { description: 'Where its delivery stands.' })
   status!: DomainDeliveryStatus;
 
   @Field(() => Int, { description: 'Tries so far.' })
@@ -51,10 +63,10 @@ export class NotificationDelivery implements NotificationDeliveryRow {
   @Field(() => String, { description: 'The address the mail went (or was to go) to.' })
   recipientEmail!: string;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the mail was queued.' })
   createdAt!: Instant;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When its status or attempts last changed.' })
   updatedAt!: Instant;
 
   accountId!: string;
@@ -62,21 +74,23 @@ export class NotificationDelivery implements NotificationDeliveryRow {
   position!: string;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One delivery of a page, with its place in the list.' })
 class NotificationDeliveryEdge {
-  @Field(() => String)
+  @Field(() => String, { description: 'Opaque: pass it as `after` or `before` to page from this delivery.' })
   cursor!: string;
 
-  @Field(() => NotificationDelivery)
+  @Field(() => NotificationDelivery, { description: 'The delivery.' })
   node!: NotificationDeliveryRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of licence mails, newest first (Relay connection).' })
 export class NotificationDeliveryConnection {
-  @Field(() => [NotificationDeliveryEdge])
+  @Field(() => [NotificationDeliveryEdge], {
+    description: "The page's deliveries, newest first; empty when none match.",
+  })
   edges!: readonly NotificationDeliveryEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Where this page lies, and the cursors to page on.' })
   pageInfo!: PageInfoRow;
 
   @Field(() => Int, { description: 'Every delivery under the same filter, across pages.' })
@@ -85,7 +99,7 @@ export class NotificationDeliveryConnection {
 
 @ArgsType()
 export class NotificationsArgs {
-  @Field(() => DeliveryStatus, { nullable: true })
+  @Field(() => DeliveryStatus, { nullable: true, description: 'Only deliveries in this state; null: all.' })
   @IsOptional()
   status?: DomainDeliveryStatus | null;
 

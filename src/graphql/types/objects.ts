@@ -29,10 +29,10 @@ export class Plan {
   })
   id!: string;
 
-  @Field(() => Product)
+  @Field(() => Product, { description: 'The product the plan is for.' })
   product!: DomainProduct;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The name to show, e.g. Video Meeting Pro.' })
   name!: string;
 
   @Field(() => Int, { description: 'Higher is better; an upgrade goes to a higher rank.' })
@@ -51,13 +51,13 @@ export class Plan {
     '`:op:<operation id>:before` or `:after` for the counts around a bulk operation.',
 })
 export class SeatAvailability implements SeatAvailabilityRow {
-  @Field(() => Product)
+  @Field(() => Product, { description: 'The product these seats are for.' })
   product!: DomainProduct;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Seats bought (Buy More), less those released; 0 when none were ever bought.' })
   purchased!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Seats held by assigned licences.' })
   assigned!: number;
 
   @Field(() => Int, { description: 'purchased - assigned - reserved' })
@@ -76,7 +76,7 @@ export class ProductSubscription implements ProductSubscriptionRow {
   @Field(() => ID, { description: 'subscription-<accountId>-<product>: the name of its stream in the log.' })
   id!: string;
 
-  @Field(() => Product)
+  @Field(() => Product, { description: 'The product the seats are for (an account has one subscription per product).' })
   product!: DomainProduct;
 
   accountId!: string;
@@ -88,10 +88,10 @@ export class ProductSubscription implements ProductSubscriptionRow {
   implements: Node,
 })
 export class License implements LicenseRow {
-  @Field(() => Product)
+  @Field(() => Product, { description: 'The product the licence is for.' })
   product!: DomainProduct;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the licence was assigned.' })
   assignedAt!: Instant;
 
   accountId!: string;
@@ -100,24 +100,31 @@ export class License implements LicenseRow {
   assignedById!: string | null;
 }
 
-@ObjectType({ implements: Node })
+@ObjectType({
+  description: 'A person of the account, who may hold licences; every user of the account may read the others.',
+  implements: Node,
+})
 export class User implements UserRow {
   @Field(() => ID, { description: 'The bare UUID of the user.' })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, {
+    description: 'Their e-mail address, as entered (trimmed); no two users share one, whatever its case.',
+  })
   email!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Their name, as entered (trimmed), at most 200 characters.' })
   name!: string;
 
-  @Field(() => Role)
+  @Field(() => Role, { description: 'What they may change in the account.' })
   role!: DomainRole;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, {
+    description: 'False once deactivated: their licences are revoked and none can be assigned (USER_INACTIVE).',
+  })
   active!: boolean;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the user was added (or opened the account).' })
   createdAt!: string;
 
   accountId!: string;
@@ -138,33 +145,38 @@ export class PageInfo implements PageInfoRow {
   endCursor!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One user of a page, with its place in the list.' })
 class UserEdge {
-  @Field(() => String)
+  @Field(() => String, { description: 'Opaque: pass it as `after` or `before` to page from this user.' })
   cursor!: string;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'The user.' })
   node!: UserRow;
 }
 
-@ObjectType()
+@ObjectType({
+  description:
+    'A page of users (Relay connection): users in the order they were added, assignees in the order their licences were assigned.',
+})
 export class UserConnection {
-  @Field(() => [UserEdge])
+  @Field(() => [UserEdge], { description: "The page's users; empty when none match." })
   edges!: readonly UserEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Where this page lies, and the cursors to page on.' })
   pageInfo!: PageInfoRow;
 
-  @Field(() => Int)
+  @Field(() => Int, {
+    description: 'Every user under the same search (for assignees: every holder of the product), across pages.',
+  })
   totalCount!: number;
 }
 
-@ObjectType({ implements: Node })
+@ObjectType({ description: 'The customer: one company with its users and the seats it bought.', implements: Node })
 export class Account implements AccountRow {
   @Field(() => ID, { description: 'The bare UUID of the account.' })
   id!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'The name given at sign-up, at most 200 characters.' })
   name!: string;
 
   ownerId!: string;
@@ -186,10 +198,13 @@ export class LicenseEvent implements LicenseEventRow {
   })
   type!: string;
 
-  @Field(() => DateTimeScalar)
+  @Field(() => DateTimeScalar, { description: 'When the event was recorded.' })
   occurredAt!: Instant;
 
-  @Field(() => Product, { nullable: true })
+  @Field(() => Product, {
+    nullable: true,
+    description: 'The product the event is about; null for events about no product (users, the account).',
+  })
   product!: DomainProduct | null;
 
   @Field(() => String, { description: "The event's payload as a JSON object string; `payload` is the same, parsed." })
@@ -200,21 +215,21 @@ export class LicenseEvent implements LicenseEventRow {
   userId!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: 'One event of a page, with its place in the history.' })
 class LicenseEventEdge {
-  @Field(() => String)
+  @Field(() => String, { description: "The event's log position: pass it as `after` or `before`." })
   cursor!: string;
 
-  @Field(() => LicenseEvent)
+  @Field(() => LicenseEvent, { description: 'The event.' })
   node!: LicenseEventRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'A page of the licence history, oldest first (Relay connection).' })
 export class LicenseEventConnection {
-  @Field(() => [LicenseEventEdge])
+  @Field(() => [LicenseEventEdge], { description: "The page's events, oldest first; empty when none match." })
   edges!: readonly LicenseEventEdge[];
 
-  @Field(() => PageInfo)
+  @Field(() => PageInfo, { description: 'Where this page lies, and the cursors to page on.' })
   pageInfo!: PageInfoRow;
 
   @Field(() => Int, { description: 'Every event of the history under the same filters, across pages.' })

@@ -4,7 +4,7 @@ import type { AccountRow, LicenseRow, ProductSubscriptionRow, SeatAvailabilityRo
 import { Account, License, ProductSubscription, SeatAvailability, User } from './objects';
 import { DateTimeScalar } from './scalars';
 
-@ObjectType()
+@ObjectType({ description: 'A signed-in session: its access and refresh tokens and whose they are.' })
 export class AuthPayload {
   @Field(() => String, { description: 'Access token (a JWT) for `Authorization: Bearer`; it names its session.' })
   token!: string;
@@ -15,11 +15,11 @@ export class AuthPayload {
   @Field(() => String, { description: 'One-time: `refreshSession` answers a new pair and spends this one.' })
   refreshToken!: string;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'The signed-in user.' })
   user!: UserRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The new account and its owner, signed in.' })
 export class SignUpPayload {
   @Field(() => String, { description: 'Access token (a JWT) for `Authorization: Bearer`; it names its session.' })
   token!: string;
@@ -30,44 +30,48 @@ export class SignUpPayload {
   @Field(() => String, { description: 'One-time: `refreshSession` answers a new pair and spends this one.' })
   refreshToken!: string;
 
-  @Field(() => Account)
+  @Field(() => Account, { description: 'The account just opened.' })
   account!: AccountRow;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'Its OWNER, the signed-in user.' })
   owner!: UserRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What Buy More left.' })
 export class PurchaseLicensesPayload {
-  @Field(() => ProductSubscription)
+  @Field(() => ProductSubscription, {
+    description: 'The subscription with the seats added (its `seats` are the new counts).',
+  })
   subscription!: ProductSubscriptionRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What Upgrade left.' })
 export class UpgradePlanPayload {
-  @Field(() => ProductSubscription)
+  @Field(() => ProductSubscription, { description: 'The subscription on its new plan.' })
   subscription!: ProductSubscriptionRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'What the release left.' })
 export class ReleaseLicensesPayload {
-  @Field(() => ProductSubscription)
+  @Field(() => ProductSubscription, {
+    description: 'The subscription with fewer seats (its `seats` are the new counts).',
+  })
   subscription!: ProductSubscriptionRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The user added.' })
 export class CreateUserPayload {
-  @Field(() => User)
+  @Field(() => User, { description: 'The new user: active, holding no licence yet.' })
   user!: UserRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The user whose role changed.' })
 export class ChangeUserRolePayload {
-  @Field(() => User)
+  @Field(() => User, { description: 'The user, with the new role.' })
   user!: UserRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The deactivated user and the seats their licences freed.' })
 export class DeactivateUserPayload {
   @Field(() => User, { description: 'The deactivated user, holding no licence any more.' })
   user!: UserRow;
@@ -78,23 +82,23 @@ export class DeactivateUserPayload {
   seats!: readonly SeatAvailabilityRow[];
 }
 
-@ObjectType()
+@ObjectType({ description: 'The licence assigned, its holder and the seats left.' })
 export class AssignLicensePayload {
-  @Field(() => License)
+  @Field(() => License, { description: 'The new licence.' })
   license!: LicenseRow;
 
-  @Field(() => User)
+  @Field(() => User, { description: 'Its holder, with the licence among their `licenses`.' })
   user!: UserRow;
 
-  @Field(() => SeatAvailability)
+  @Field(() => SeatAvailability, { description: "The product's live counts after the assignment." })
   seats!: SeatAvailabilityRow;
 }
 
-@ObjectType()
+@ObjectType({ description: 'The user whose licence was revoked and the seats left.' })
 export class RevokeLicensePayload {
-  @Field(() => User)
+  @Field(() => User, { description: 'The user, without the licence.' })
   user!: UserRow;
 
-  @Field(() => SeatAvailability)
+  @Field(() => SeatAvailability, { description: "The product's live counts after the revocation." })
   seats!: SeatAvailabilityRow;
 }
