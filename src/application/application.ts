@@ -66,7 +66,12 @@ export interface AssignedLicense {
   readonly assignedBy: string;
 }
 
-/** The bulk operations (src/application/bulk.ts) are the application's too. */
+/**
+ * Every state-changing command of a caller takes an optional `idempotencyKey`: the same key and input again, within
+ * the account and the command, answer the first write (its ids, the state as it stands now) and write nothing;
+ * another input is IDEMPOTENCY_KEY_REUSED (src/application/idempotency.ts, docs/idempotency.md).
+ * The bulk operations (src/application/bulk.ts) are the application's too.
+ */
 export interface Application extends BulkOperations {
   /** Sign-up: opens an account with its owner. No actor yet: the correlation id is the request's. */
   openAccount(
@@ -75,24 +80,33 @@ export interface Application extends BulkOperations {
   ): Promise<Written & { accountId: string; ownerUserId: string }>;
   createUser(
     ctx: RequestContext,
-    input: { email: string; name: string; role: Role },
+    input: { email: string; name: string; role: Role; idempotencyKey?: string | null },
   ): Promise<UserWritten & { userId: string }>;
-  changeUserRole(ctx: RequestContext, input: { userId: string; role: Role }): Promise<UserWritten>;
-  deactivateUser(ctx: RequestContext, input: { userId: string }): Promise<UserWritten>;
+  changeUserRole(
+    ctx: RequestContext,
+    input: { userId: string; role: Role; idempotencyKey?: string | null },
+  ): Promise<UserWritten>;
+  deactivateUser(ctx: RequestContext, input: { userId: string; idempotencyKey?: string | null }): Promise<UserWritten>;
   purchaseLicenses(
     ctx: RequestContext,
     input: { product: Product; planId: string; quantity: number; idempotencyKey?: string | null },
   ): Promise<SubscriptionWritten>;
-  upgradePlan(ctx: RequestContext, input: { product: Product; planId: string }): Promise<SubscriptionWritten>;
-  releaseLicenses(ctx: RequestContext, input: { product: Product; quantity: number }): Promise<SubscriptionWritten>;
+  upgradePlan(
+    ctx: RequestContext,
+    input: { product: Product; planId: string; idempotencyKey?: string | null },
+  ): Promise<SubscriptionWritten>;
+  releaseLicenses(
+    ctx: RequestContext,
+    input: { product: Product; quantity: number; idempotencyKey?: string | null },
+  ): Promise<SubscriptionWritten>;
   /** `user` is the assignee as the decision saw them. */
   assignLicense(
     ctx: RequestContext,
-    input: { userId: string; product: Product },
+    input: { userId: string; product: Product; idempotencyKey?: string | null },
   ): Promise<SubscriptionWritten & UserWritten & { license: AssignedLicense }>;
   revokeLicense(
     ctx: RequestContext,
-    input: { userId: string; product: Product; reason?: string | null },
+    input: { userId: string; product: Product; reason?: string | null; idempotencyKey?: string | null },
   ): Promise<SubscriptionWritten & UserWritten>;
   /** A licence revoked by the system (the deactivation reactor), in the account the input names. */
   revokeLicenseAsSystem(

@@ -3,9 +3,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { accountDecider, type OpenAccount } from '../domain/account';
-import { type Actor, SYSTEM_ACTOR_ID, systemActor } from '../domain/decider';
+import { type Actor, type AnyCommand, type Decider, type Event, SYSTEM_ACTOR_ID, systemActor } from '../domain/decider';
 import { InvalidInput } from '../domain/errors';
-import { validIdempotencyKey } from '../domain/idempotency';
 import { isProduct, PRODUCTS, type Product } from '../domain/plans';
 import { accountStream, subscriptionStream, userStream } from '../domain/streams';
 import {
@@ -27,9 +26,17 @@ import type {
 import { bulkOperations } from './bulk';
 import { emailReservations } from './email-reservation';
 import { CommandHandler, type EventContext } from './handle-command';
-import { CLAIM_METADATA, inputHashOf, runIdempotent } from './idempotency';
+import { type IdempotencyCaller, type IdempotentCommand, idempotent } from './idempotency';
 import { createInvitations } from './invitations';
 import type { LogWatch } from './log-watch';
+
+/** The event a write appended (its last), as the write saw it or as a repeat reads it back. */
+interface FirstEvent {
+  readonly type: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly occurredAt: string;
+  readonly actorId: string;
+}
 
 export interface ApplicationDeps {
   readonly store: EventStore;
@@ -71,19 +78,45 @@ export function createApplication(deps: ApplicationDeps): Application {
     extra,
   });
 
+  const callerOf = (ctx: RequestContext, at: Date): IdempotencyCaller => ({
+    accountId: ctx.actor.accountId,
+    actor: ctx.actor,
+    context: eventContext(ctx, at),
+    now,
+  });
+
+  /** Decides `command` on the stream as it stands, writing nothing (a refusal throws); answers its revision. */
+  async function prepareOn<S, C extends AnyCommand, E extends Event>(
+    decider: Decider<S, C, E>,
+    stream: string,
+    command: C,
+  ): Promise<number> {
+    const { state, revision } = await handler.load(decider, stream);
+    decider.decide(command, state);
+    return revision;
+  }
+
+  /** A command on a user's stream, keyed or not: answered with the user as their stream stands. */
   async function onUser(
     ctx: RequestContext,
     userId: string,
+    key: string | null | undefined,
+    input: readonly unknown[],
     command: (actor: Actor, at: Date) => UserCommand,
   ): Promise<UserWritten> {
     const at = now();
-    const { position } = await handler.handle(
-      userDecider,
-      userStream(userId),
-      command(ctx.actor, at),
-      eventContext(ctx, at),
-    );
-    return { position, user: await loadUser(userId) };
+    const stream = userStream(userId);
+    const decided = command(ctx.actor, at);
+    return idempotent(handler, callerOf(ctx, at), key, {
+      command: decided.type as IdempotentCommand,
+      input,
+      target: { stream, prepare: () => prepareOn(userDecider, stream, decided) },
+      async run(metadata) {
+        const { position } = await handler.handle(userDecider, stream, decided, eventContext(ctx, at, metadata));
+        return { position, user: await loadUser(userId) };
+      },
+      replay: async (position) => ({ position, user: await loadUser(userId) }),
+    });
   }
 
   /**
@@ -99,29 +132,44 @@ export function createApplication(deps: ApplicationDeps): Application {
     return { position, subscription: seatsOf(after) };
   }
 
-  async function decideOnSubscription(
+  /**
+   * A command on the product's subscription stream, keyed or not. `answer` turns what was written (the first write,
+   * on a repeat: its position and event, the state read now) into the mutation's own answer.
+   */
+  async function onSubscription<W extends Written>(
     ctx: RequestContext,
     product: Product,
+    key: string | null | undefined,
+    input: readonly unknown[],
     command: (accountId: string, at: Date) => SubscriptionCommand,
-  ) {
+    answer: (written: SubscriptionWritten, event: () => Promise<FirstEvent | null>) => Promise<W>,
+  ): Promise<W> {
     const at = now();
-    const stream = subscriptionStream(ctx.actor.accountId, validProduct(product));
-    const { position, events, state } = await handler.handle(
-      subscriptionDecider,
-      stream,
-      command(ctx.actor.accountId, at),
-      eventContext(ctx, at),
-    );
-    return { position, events, at, state };
+    const accountId = ctx.actor.accountId;
+    const stream = subscriptionStream(accountId, validProduct(product));
+    const decided = command(accountId, at);
+    return idempotent(handler, callerOf(ctx, at), key, {
+      command: decided.type as IdempotentCommand,
+      input,
+      target: { stream, prepare: () => prepareOn(subscriptionDecider, stream, decided) },
+      async run(metadata) {
+        const handled = await handler.handle(subscriptionDecider, stream, decided, eventContext(ctx, at, metadata));
+        const written = await seatsAfter(handled, accountId, product);
+        const event = handled.events.at(-1);
+        const own: FirstEvent | null = event
+          ? { type: event.type, data: event.data, occurredAt: at.toISOString(), actorId: ctx.actor.userId }
+          : null;
+        return answer(written, async () => own);
+      },
+      replay: async (position, first) =>
+        answer(await seatsAfter({ position }, accountId, product), async () => {
+          const event = await first();
+          return event && { ...event, occurredAt: event.metadata.occurredAt, actorId: event.metadata.actorId };
+        }),
+    });
   }
 
-  async function onSubscription(
-    ctx: RequestContext,
-    product: Product,
-    command: (accountId: string, at: Date) => SubscriptionCommand,
-  ): Promise<SubscriptionWritten> {
-    return seatsAfter(await decideOnSubscription(ctx, product, command), ctx.actor.accountId, product);
-  }
+  const asIs = async (written: SubscriptionWritten) => written;
 
   return {
     async openAccount(request, input) {
@@ -167,128 +215,145 @@ export function createApplication(deps: ApplicationDeps): Application {
         data: { userId, accountId: ctx.actor.accountId, email: input.email, name: input.name, role: input.role },
         metadata: { actor: ctx.actor, now: at },
       };
-      // Decided first, purely: a refused creation reserves no e-mail.
-      userDecider.decide(command, userDecider.initialState());
-      const context = eventContext(ctx, at);
-      await emails.reserve(
-        input.email,
-        { userId, accountId: ctx.actor.accountId },
-        { actor: ctx.actor, now: at },
-        context,
-      );
-      const { position } = await handler.handle(userDecider, userStream(userId), command, context);
-      return { position, userId, user: await loadUser(userId) };
+      const stream = userStream(userId);
+      // Decided first, purely: a refused creation reserves no e-mail and spends no key.
+      const decidePurely = () => {
+        userDecider.decide(command, userDecider.initialState());
+        return -1;
+      };
+      return idempotent(handler, callerOf(ctx, at), input.idempotencyKey, {
+        command: 'CreateUser',
+        input: [input.email, input.name, input.role],
+        target: { stream, prepare: async () => decidePurely() },
+        async run(metadata) {
+          decidePurely();
+          const context = eventContext(ctx, at, metadata);
+          await emails.reserve(
+            input.email,
+            { userId, accountId: ctx.actor.accountId },
+            { actor: ctx.actor, now: at },
+            context,
+          );
+          const { position } = await handler.handle(userDecider, stream, command, context);
+          return { position, userId, user: await loadUser(userId) };
+        },
+        // The user the first request created (its UserCreated names them), as they stand now.
+        async replay(position, first) {
+          const created = (await first())?.data.userId;
+          if (typeof created !== 'string') throw new Error(`no UserCreated found for the key at ${position}`);
+          return { position, userId: created, user: await loadUser(created) };
+        },
+      });
     },
 
     changeUserRole: (ctx, input) =>
-      onUser(ctx, input.userId, (actor, at) => ({
+      onUser(ctx, input.userId, input.idempotencyKey, [input.userId, input.role], (actor, at) => ({
         type: 'ChangeUserRole',
         data: { userId: input.userId, role: input.role },
         metadata: { actor, now: at },
       })),
 
     deactivateUser: (ctx, input) =>
-      onUser(ctx, input.userId, (actor, at) => ({
+      onUser(ctx, input.userId, input.idempotencyKey, [input.userId], (actor, at) => ({
         type: 'DeactivateUser',
         data: { userId: input.userId },
         metadata: { actor, now: at },
       })),
 
-    async purchaseLicenses(ctx, input) {
-      const { product, planId, quantity } = input;
-      const at = now();
-      const accountId = ctx.actor.accountId;
-      const stream = subscriptionStream(accountId, validProduct(product));
-      const command: SubscriptionCommand = {
-        type: 'PurchaseLicenses',
-        data: { accountId, product, planId, quantity },
-        metadata: { actor: ctx.actor, now: at },
-      };
-      const purchase = async (extra?: Record<string, unknown>) => {
-        const { position, state } = await handler.handle(
-          subscriptionDecider,
-          stream,
-          command,
-          eventContext(ctx, at, extra),
-        );
-        return { position, state };
-      };
-      if (input.idempotencyKey === undefined || input.idempotencyKey === null) {
-        return seatsAfter(await purchase(), accountId, product);
-      }
-      const key = validIdempotencyKey(input.idempotencyKey);
-      const written = await runIdempotent(
-        handler,
-        {
-          accountId,
-          key,
-          inputHash: inputHashOf(['PurchaseLicenses', product, planId, quantity]),
-          target: {
-            stream,
-            prepare: async () => {
-              const { state, revision } = await handler.load(subscriptionDecider, stream);
-              subscriptionDecider.decide(command, state);
-              return revision;
-            },
-          },
-          actor: ctx.actor,
-          context: eventContext(ctx, at),
-          now,
-        },
-        (claimId) => purchase({ idempotencyKey: key, [CLAIM_METADATA]: claimId }),
-      );
-      // A repeated key answers the subscription as it stands now, as the read models would.
-      return seatsAfter(written, accountId, product);
-    },
+    purchaseLicenses: (ctx, input) =>
+      // The input as purchases hashed it before every mutation took keys: keys sent then still answer.
+      onSubscription(
+        ctx,
+        input.product,
+        input.idempotencyKey,
+        [input.product, input.planId, input.quantity],
+        (accountId, at) => ({
+          type: 'PurchaseLicenses',
+          data: { accountId, product: input.product, planId: input.planId, quantity: input.quantity },
+          metadata: { actor: ctx.actor, now: at },
+        }),
+        asIs,
+      ),
 
     upgradePlan: (ctx, input) =>
-      onSubscription(ctx, input.product, (accountId, at) => ({
-        type: 'UpgradePlan',
-        data: { accountId, product: input.product, planId: input.planId },
-        metadata: { actor: ctx.actor, now: at },
-      })),
+      onSubscription(
+        ctx,
+        input.product,
+        input.idempotencyKey,
+        [input.product, input.planId],
+        (accountId, at) => ({
+          type: 'UpgradePlan',
+          data: { accountId, product: input.product, planId: input.planId },
+          metadata: { actor: ctx.actor, now: at },
+        }),
+        asIs,
+      ),
 
     releaseLicenses: (ctx, input) =>
-      onSubscription(ctx, input.product, (accountId, at) => ({
-        type: 'ReleaseLicenses',
-        data: { accountId, product: input.product, quantity: input.quantity },
-        metadata: { actor: ctx.actor, now: at },
-      })),
+      onSubscription(
+        ctx,
+        input.product,
+        input.idempotencyKey,
+        [input.product, input.quantity],
+        (accountId, at) => ({
+          type: 'ReleaseLicenses',
+          data: { accountId, product: input.product, quantity: input.quantity },
+          metadata: { actor: ctx.actor, now: at },
+        }),
+        asIs,
+      ),
 
     async assignLicense(ctx, input) {
       // The assignee's own stream says whether they exist, where, and whether they are active.
       const user = await loadUser(input.userId);
-      const decided = await decideOnSubscription(ctx, input.product, (accountId, at) => ({
-        type: 'AssignLicense',
-        data: { accountId, product: input.product, userId: input.userId, user },
-        metadata: { actor: ctx.actor, now: at },
-      }));
-      const assigned = decided.events.find((event): event is LicenseAssigned => event.type === 'LicenseAssigned');
-      // The decider answers an assignment with exactly this event or refuses; anything else is a bug.
-      if (!assigned) throw new Error(`AssignLicense appended no LicenseAssigned on ${input.product}`);
-      const { accountId, userId, product, planId } = assigned.data;
-      return {
-        ...(await seatsAfter(decided, accountId, product)),
-        user,
-        license: {
-          accountId,
-          userId,
-          product,
-          planId,
-          assignedAt: decided.at.toISOString(),
-          assignedBy: ctx.actor.userId,
+      return onSubscription(
+        ctx,
+        input.product,
+        input.idempotencyKey,
+        [input.userId, input.product],
+        (accountId, at) => ({
+          type: 'AssignLicense',
+          data: { accountId, product: input.product, userId: input.userId, user },
+          metadata: { actor: ctx.actor, now: at },
+        }),
+        async (written, first) => {
+          const assigned = await first();
+          // The decider answers an assignment with exactly this event or refuses; anything else is a bug.
+          if (assigned?.type !== 'LicenseAssigned') {
+            throw new Error(`AssignLicense appended no LicenseAssigned on ${input.product}`);
+          }
+          const { accountId, userId, product, planId } = (assigned as unknown as LicenseAssigned).data;
+          return {
+            ...written,
+            // As the decision saw them; on a repeat, as they stand now.
+            user,
+            license: {
+              accountId,
+              userId,
+              product,
+              planId,
+              assignedAt: assigned.occurredAt,
+              assignedBy: assigned.actorId,
+            },
+          };
         },
-      };
+      );
     },
 
-    async revokeLicense(ctx, input) {
+    revokeLicense: async (ctx, input) => {
       const user = await loadUser(input.userId);
-      const written = await onSubscription(ctx, input.product, (accountId, at) => ({
-        type: 'RevokeLicense',
-        data: { accountId, product: input.product, userId: input.userId, reason: input.reason ?? null, user },
-        metadata: { actor: ctx.actor, now: at },
-      }));
-      return { ...written, user };
+      return onSubscription(
+        ctx,
+        input.product,
+        input.idempotencyKey,
+        [input.userId, input.product, input.reason ?? null],
+        (accountId, at) => ({
+          type: 'RevokeLicense',
+          data: { accountId, product: input.product, userId: input.userId, reason: input.reason ?? null, user },
+          metadata: { actor: ctx.actor, now: at },
+        }),
+        async (written) => ({ ...written, user }),
+      );
     },
 
     async revokeLicenseAsSystem(cause, input) {

@@ -70,6 +70,8 @@ const DEFAULT_MAX_ATTEMPTS = 8;
 const BACKOFF_BASE_MS = 2;
 const BACKOFF_CAP_MS = 100;
 const FOLD_CHUNK = 1000;
+// Commands of one stream decided and appended together at most: bounds one append (and what a conflict redoes).
+const MAX_BATCH = 256;
 
 export class CommandHandler {
   readonly store: EventStore;
@@ -77,6 +79,8 @@ export class CommandHandler {
   private readonly maxAttempts: number;
   private readonly cache: LruCache<string, StreamState<unknown>>;
   private readonly locks = new KeyedMutex();
+  /** Commands waiting for their stream's next turn, per stream; a stream is here only while its turn is due. */
+  private readonly queues = new Map<string, Queued[]>();
   private readonly watch: LogWatch | undefined;
 
   constructor(options: CommandHandlerOptions) {
@@ -93,7 +97,12 @@ export class CommandHandler {
     });
   }
 
-  /** Decides `command` on the stream's current state and appends what it decides; refusals append nothing. */
+  /**
+   * Decides `command` on the stream's current state and appends what it decides; refusals append nothing. Commands
+   * that queue up on one stream while an append of it is under way are decided together, in the order they came,
+   * and appended in one append (one durable commit): each caller is answered with its own events or refusal,
+   * exactly as if the commands had run one after another (docs/processing.md, "A hot stream").
+   */
   handle<S, C extends AnyCommand, E extends Event>(
     decider: Decider<S, C, E>,
     stream: string,
@@ -102,45 +111,79 @@ export class CommandHandler {
     /** Keep only this many latest events of the stream (credentials streams keep one). */
     retention?: { readonly maxCount: number },
   ): Promise<Handled<E, S>> {
-    return this.locks.run(stream, async () => {
+    return new Promise<Handled<E, S>>((resolve, reject) => {
+      const queued: Queued = { decider, command, context, retention, resolve, reject } as unknown as Queued;
+      const waiting = this.queues.get(stream);
+      if (waiting) {
+        waiting.push(queued);
+        return;
+      }
+      this.queues.set(stream, [queued]);
+      // Takes every command queued by the time it holds the stream's lock; commands arriving after that queue for
+      // the next turn, behind whatever else waits for the lock (a load), so nobody starves.
+      void this.locks.run(stream, async () => {
+        const taken = this.queues.get(stream) ?? [];
+        this.queues.delete(stream);
+        for (let from = 0; from < taken.length; ) {
+          const batch = [taken[from] as Queued];
+          for (let next = from + 1; next < taken.length && batch.length < MAX_BATCH; next++) {
+            const item = taken[next] as Queued;
+            // One stream kind has one decider and one retention; anything else is decided on its own.
+            if (item.decider !== batch[0]?.decider || item.retention?.maxCount !== batch[0]?.retention?.maxCount) break;
+            batch.push(item);
+          }
+          from += batch.length;
+          await this.handleBatch(stream, batch as unknown as Queued<S, C, E>[]);
+        }
+      });
+    });
+  }
+
+  /** Decides a batch in order, appends all it decided at once, and answers each command; never throws. */
+  private async handleBatch<S, C extends AnyCommand, E extends Event>(
+    stream: string,
+    batch: readonly Queued<S, C, E>[],
+  ): Promise<void> {
+    const [{ decider, retention }] = batch as [Queued<S, C, E>];
+    try {
       // 1. state of the stream: cached, then only the events after its revision
       let { current, read } = await this.catchUp(decider, stream);
       for (let attempt = 1; ; attempt++) {
-        // 2. decide: pure, may run again on a retry
-        let events: E[];
-        try {
-          events = decider.decide(command, current.state);
-        } catch (refusal) {
-          if (read) throw refusal;
-          // A refusal is final only on a state just read: an append would have caught a stale state, a refusal not.
+        // 2. decide each command in order: pure, may run again on a retry
+        let decided = decideInOrder(decider, current.state, batch);
+        // A refusal or a no-op is final only on a state just read: an append would have caught a stale state, a
+        // refusal not.
+        if (!read && decided.outcomes.some((outcome) => !outcome.ok || outcome.events.length === 0)) {
           ({ current, read } = await this.catchUp(decider, stream, { reread: true }));
-          events = decider.decide(command, current.state);
+          decided = decideInOrder(decider, current.state, batch);
         }
-        if (events.length === 0 && !read) {
-          ({ current, read } = await this.catchUp(decider, stream, { reread: true }));
-          events = decider.decide(command, current.state);
-        }
-        if (events.length === 0) {
-          // Nothing to record; the caller still gets a position it can wait for. An empty log has none: ''
+        const appended = decided.outcomes.flatMap((outcome, i) =>
+          outcome.ok ? outcome.events.map((event) => this.toAppend(event, (batch[i] as Queued<S, C, E>).context)) : [],
+        );
+        if (appended.length === 0) {
+          // Nothing to record; each caller still gets a position it can wait for. An empty log has none: ''
           // orders before every position, so waiting for it returns at once.
           const position = current.position ?? (await this.store.headPosition()) ?? '';
-          return { position, revision: current.revision, events, state: current.state };
+          settle(batch, decided.outcomes, { position, revision: current.revision, state: current.state });
+          return;
         }
-        // 3. append at the revision decided on
+        // 3. one append at the revision decided on
         try {
-          const result = await this.store.appendToStream(
-            stream,
-            events.map((event) => this.toAppend(event, context)),
-            { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision, ...retention },
-          );
-          // As read back later: with when they occurred, which a decider may keep (an orphaned claim's age).
-          const occurred = events.map((event) => ({ ...event, metadata: { occurredAt: context.occurredAt } }));
-          current.state = foldEvents(decider, current.state, occurred, { inPlace: true });
+          const result = await this.store.appendToStream(stream, appended, {
+            expectedRevision: current.revision < 0 ? 'no_stream' : current.revision,
+            ...retention,
+          });
+          current.state = decided.fold();
           current.revision = result.nextRevision;
           current.position = result.position;
           this.cache.set(stream, current);
-          // 4. the position, so the caller can wait for its own write
-          return { position: result.position, revision: result.nextRevision, events, state: current.state };
+          // 4. the position of the append, so each caller can wait for its own write
+          settle(batch, decided.outcomes, {
+            position: result.position,
+            revision: result.nextRevision,
+            state: current.state,
+          });
+          return;
         } catch (error) {
           if (!(error instanceof WrongExpectedRevision)) throw error;
           if (attempt >= this.maxAttempts) {
@@ -150,7 +193,9 @@ export class CommandHandler {
           ({ current, read } = await this.catchUp(decider, stream, { reread: true }));
         }
       }
-    });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    }
   }
 
   /**
@@ -253,6 +298,74 @@ export class CommandHandler {
     this.cache.set(stream, current);
     return { current, read: true };
   }
+}
+
+/** A command waiting for its stream's turn, with the caller's promise. */
+interface Queued<S = unknown, C extends AnyCommand = AnyCommand, E extends Event = Event> {
+  readonly decider: Decider<S, C, E>;
+  readonly command: C;
+  readonly context: EventContext;
+  readonly retention: { readonly maxCount: number } | undefined;
+  resolve(handled: Handled<E, S>): void;
+  reject(error: unknown): void;
+}
+
+type Outcome<E> = { readonly ok: true; readonly events: E[] } | { readonly ok: false; readonly refusal: unknown };
+
+/**
+ * Decides the commands one after another, each on the state the ones before it left (what running them serially
+ * would do), without touching `state`: the first command that has events to fold copies it, the rest fold into
+ * that copy. `fold()` answers the state after every command, for the cache once the append landed.
+ */
+function decideInOrder<S, C extends AnyCommand, E extends Event>(
+  decider: Decider<S, C, E>,
+  state: S,
+  batch: readonly Queued<S, C, E>[],
+): { outcomes: Outcome<E>[]; fold(): S } {
+  let working = state;
+  let owned = false;
+  const outcomes: Outcome<E>[] = [];
+  // The last command's events are folded only once they are appended (a batch of one copies nothing).
+  let unfolded: E[] = [];
+  const foldUnfolded = () => {
+    if (unfolded.length === 0) return;
+    working = foldEvents(decider, working, unfolded, { inPlace: owned });
+    owned = true;
+    unfolded = [];
+  };
+  for (const { command, context } of batch) {
+    foldUnfolded();
+    try {
+      const events = decider.decide(command, working);
+      outcomes.push({ ok: true, events });
+      // As read back later: with when they occurred, which a decider may keep (an orphaned claim's age).
+      unfolded = events.map((event) => ({ ...event, metadata: { occurredAt: context.occurredAt } }));
+    } catch (refusal) {
+      outcomes.push({ ok: false, refusal });
+    }
+  }
+  return {
+    outcomes,
+    fold: () => {
+      // The cached state is ours to write into once the append landed.
+      if (!owned) owned = true;
+      foldUnfolded();
+      return working;
+    },
+  };
+}
+
+/** Answers each command of a settled batch: its own events, or its refusal. */
+function settle<S, C extends AnyCommand, E extends Event>(
+  batch: readonly Queued<S, C, E>[],
+  outcomes: readonly Outcome<E>[],
+  after: { position: Position; revision: number; state: S },
+): void {
+  batch.forEach((item, i) => {
+    const outcome = outcomes[i] as Outcome<E>;
+    if (outcome.ok) item.resolve({ ...after, events: outcome.events });
+    else item.reject(outcome.refusal);
+  });
 }
 
 /** "Full jitter": a random wait up to an exponentially growing cap, so racing writers spread out. */

@@ -1,7 +1,7 @@
-// The idempotency key stream `idempotency-<accountId>-<key>` of a purchase: a claim (the input's hash), then the
-// purchase's position or a release. The same key and input again answer that first position and buy nothing; the
-// same key with another input is IDEMPOTENCY_KEY_REUSED. A claim is appended at the expected revision, so across
-// processes one request buys and the others wait for its result.
+// The stream of one idempotency key of one state-changing mutation (src/domain/streams.ts names it): a claim (the
+// input's hash), then the operation's position or a release. The same key and input again answer that first
+// position and write nothing; the same key with another input is IDEMPOTENCY_KEY_REUSED. A claim is appended at the
+// expected revision, so across processes one request writes and the others wait for its result.
 import { assertNever, type Command, type Decider, type Event } from './decider';
 import { IdempotencyKeyReused, InvalidInput } from './errors';
 
@@ -38,7 +38,13 @@ export type IdempotencyState =
       readonly stream: string;
       readonly fromRevision: number;
     }
-  | { readonly status: 'completed'; readonly inputHash: string; readonly position: string };
+  | {
+      readonly status: 'completed';
+      readonly inputHash: string;
+      readonly position: string;
+      /** The claim it completes: where a repeat finds the first write's event. */
+      readonly claim: { readonly claimId: string; readonly stream: string; readonly fromRevision: number } | null;
+    };
 
 const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 /** A claim left this long without a result belongs to a process that died mid-purchase. */
@@ -57,13 +63,14 @@ export function validIdempotencyKey(key: string): string {
 }
 
 type ClaimedKey = Extract<IdempotencyState, { status: 'claimed' }>;
+type Completed = Extract<IdempotencyState, { status: 'completed' }>;
 
 /** What a request with this key and input finds. */
 type KeyOutcome =
   /** Nobody holds the key: claim it. */
   | { readonly kind: 'free' }
-  /** It was used with this input: answer that first result, buy nothing. */
-  | { readonly kind: 'done'; readonly position: string }
+  /** It was used with this input: answer that first result, write nothing. */
+  | { readonly kind: 'done'; readonly position: string; readonly claim: Completed['claim'] }
   /** A live request holds it with this input: wait for its result. */
   | { readonly kind: 'pending' }
   /** Its claimer has had long enough and no result came: whatever it did is in the log by now, or never will be. */
@@ -79,7 +86,9 @@ export function keyOutcome(state: IdempotencyState, inputHash: string, now: Date
   if (state.inputHash !== inputHash) {
     throw new IdempotencyKeyReused('this idempotency key was sent before with a different input');
   }
-  return state.status === 'completed' ? { kind: 'done', position: state.position } : { kind: 'pending' };
+  return state.status === 'completed'
+    ? { kind: 'done', position: state.position, claim: state.claim }
+    : { kind: 'pending' };
 }
 
 export const idempotencyDecider: Decider<IdempotencyState, IdempotencyCommand, IdempotencyEvent> = {
@@ -110,7 +119,7 @@ export const idempotencyDecider: Decider<IdempotencyState, IdempotencyCommand, I
     }
   },
 
-  evolve: (_state, event) => {
+  evolve: (state, event) => {
     switch (event.type) {
       case 'IdempotencyKeyClaimed':
         return {
@@ -118,8 +127,14 @@ export const idempotencyDecider: Decider<IdempotencyState, IdempotencyCommand, I
           ...event.data,
           claimedAt: event.metadata ? Date.parse(event.metadata.occurredAt) : Number.NaN,
         };
-      case 'IdempotencyKeyCompleted':
-        return { status: 'completed', ...event.data };
+      case 'IdempotencyKeyCompleted': {
+        // Only ever after its claim; the claim stays known so a repeat can read the first write's event back.
+        const claim =
+          state.status === 'claimed'
+            ? { claimId: state.claimId, stream: state.stream, fromRevision: state.fromRevision }
+            : null;
+        return { status: 'completed', ...event.data, claim };
+      }
       case 'IdempotencyKeyReleased':
         return { status: 'free' };
       default:

@@ -6,7 +6,12 @@ export const userStream = (userId: string) => `user-${userId}`;
 export const subscriptionStream = (accountId: string, product: Product) => `subscription-${accountId}-${product}`;
 /** `sha256Hex` is the hex SHA-256 of the lowercase e-mail; the caller hashes (the domain does no I/O or crypto). */
 export const emailReservationStream = (sha256Hex: string) => `email-${sha256Hex}`;
-export const idempotencyStream = (accountId: string, key: string) => `idempotency-${accountId}-${key}`;
+/**
+ * One idempotency key of one mutation (its command's name) in one account. Purchases keep the stream they had before
+ * every mutation took keys; the others name their command after a `/`, which a key sent over GraphQL cannot hold.
+ */
+export const idempotencyStream = (accountId: string, key: string, command = 'PurchaseLicenses') =>
+  command === 'PurchaseLicenses' ? `idempotency-${accountId}-${key}` : `idempotency-${accountId}-${command}/${key}`;
 export const credentialsStream = (userId: string) => `credentials-${userId}`;
 /** An invitation's life: sent, resent, accepted, cancelled or expired (published; never a token or its hash). */
 export const invitationStream = (invitationId: string) => `invitation-${invitationId}`;

@@ -122,8 +122,8 @@ export const STREAM_DESCRIPTIONS: Readonly<Record<PublishedStreamPrefix, { patte
       'user stream; the address itself is never in the stream name or its events.',
   },
   'idempotency-': {
-    pattern: 'idempotency-<accountId>-<idempotency key>',
-    holds: 'Helper stream: one idempotency key of a purchase: its claim (input hash), then its result or release.',
+    pattern: 'idempotency-<accountId>-<idempotency key> (purchases); idempotency-<accountId>-<Command>/<key> (others)',
+    holds: 'Helper stream: one idempotency key of one mutation: its claim (input hash), then its result or release.',
   },
   'invitation-': {
     pattern: 'invitation-<invitationId>',
@@ -504,12 +504,12 @@ const CURRENT_SCHEMAS: CurrentSchemas = {
   },
   IdempotencyKeyClaimed: {
     stream: 'idempotency-',
-    meaning: 'A purchase with this idempotency key is under way; requests with the same key wait for its result.',
-    writtenWhen: 'purchaseLicenses with an idempotency key the account has not used, before the purchase.',
+    meaning: 'A write with this idempotency key is under way; requests with the same key wait for its result.',
+    writtenWhen: 'A mutation with an idempotency key the account has not used for it, before its write.',
     data: {
       inputHash: sha256('SHA-256 (hex) of the request’s input: the same key with another input is refused.'),
-      claimId: id('Also in the purchase’s metadata (idempotencyClaimId): how a crashed claim finds what it wrote.'),
-      stream: id('The stream the purchase appends to.'),
+      claimId: id('Also in the write’s metadata (idempotencyClaimId): how a crashed claim or a repeat finds it.'),
+      stream: id('The stream the write appends to.'),
       fromRevision: { type: 'integer', minimum: 0, description: 'That stream’s next revision at claim time.' },
     },
     example: {
@@ -521,11 +521,11 @@ const CURRENT_SCHEMAS: CurrentSchemas = {
   },
   IdempotencyKeyCompleted: {
     stream: 'idempotency-',
-    meaning: 'The purchase of the claim landed: a repeat of the request answers with this position, buying nothing.',
-    writtenWhen: 'After the purchase of a claim (or by the next request with the key, after a crash).',
+    meaning: 'The write of the claim landed: a repeat of the request answers with it, writing nothing.',
+    writtenWhen: 'After the write of a claim (or by the next request with the key, after a crash).',
     data: {
       inputHash: sha256('SHA-256 (hex) of the request’s input.'),
-      position: id('Log position of the purchase’s event.'),
+      position: id('Log position of the write’s event.'),
     },
     example: {
       inputHash: 'a3f1c9b2e4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f',
@@ -534,8 +534,8 @@ const CURRENT_SCHEMAS: CurrentSchemas = {
   },
   IdempotencyKeyReleased: {
     stream: 'idempotency-',
-    meaning: 'The claimed purchase was refused or failed; the key is free again.',
-    writtenWhen: 'When the purchase of a claim throws.',
+    meaning: 'The claimed write was refused or failed; the key is free again.',
+    writtenWhen: 'When the write of a claim throws.',
     data: {
       inputHash: sha256('SHA-256 (hex) of the request’s input.'),
       code: id('The error code of the refusal (api.md’s codes), e.g. NO_SEATS_AVAILABLE.'),

@@ -84,26 +84,39 @@ export interface SeatledgerServices {
   /** Ends the caller's session (`sessionId`), or every session of theirs; answers how many were live. */
   logout(caller: Caller, input: { sessionId: string | null; allSessions: boolean }): Promise<{ sessionsEnded: number }>;
 
+  // Every write takes an idempotency key (null: none): the same key and input again answer the first write.
   purchaseLicenses(
     caller: Caller,
     input: { product: Product; planId: string; quantity: number; idempotencyKey: string | null },
   ): Promise<ProductSubscriptionRow>;
-  upgradePlan(caller: Caller, input: { product: Product; planId: string }): Promise<ProductSubscriptionRow>;
-  releaseLicenses(caller: Caller, input: { product: Product; quantity: number }): Promise<ProductSubscriptionRow>;
-  createUser(caller: Caller, input: { email: string; name: string; role: Role }): Promise<UserRow>;
-  changeUserRole(caller: Caller, input: { userId: string; role: Role }): Promise<UserRow>;
+  upgradePlan(
+    caller: Caller,
+    input: { product: Product; planId: string; idempotencyKey: string | null },
+  ): Promise<ProductSubscriptionRow>;
+  releaseLicenses(
+    caller: Caller,
+    input: { product: Product; quantity: number; idempotencyKey: string | null },
+  ): Promise<ProductSubscriptionRow>;
+  createUser(
+    caller: Caller,
+    input: { email: string; name: string; role: Role; idempotencyKey: string | null },
+  ): Promise<UserRow>;
+  changeUserRole(
+    caller: Caller,
+    input: { userId: string; role: Role; idempotencyKey: string | null },
+  ): Promise<UserRow>;
   /** Answers once the user's licences are revoked too: the user and every product's seats after that. */
   deactivateUser(
     caller: Caller,
-    input: { userId: string },
+    input: { userId: string; idempotencyKey: string | null },
   ): Promise<{ user: UserRow; seats: readonly SeatAvailabilityRow[] }>;
   assignLicense(
     caller: Caller,
-    input: { userId: string; product: Product },
+    input: { userId: string; product: Product; idempotencyKey: string | null },
   ): Promise<{ license: LicenseRow; user: UserRow; seats: SeatAvailabilityRow }>;
   revokeLicense(
     caller: Caller,
-    input: { userId: string; product: Product; reason: string | null },
+    input: { userId: string; product: Product; reason: string | null; idempotencyKey: string | null },
   ): Promise<{ user: UserRow; seats: SeatAvailabilityRow }>;
   /** Many licences of one product at once (src/application/bulk.ts); a dry run writes nothing. */
   assignLicenses(

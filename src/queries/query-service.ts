@@ -239,13 +239,12 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     return { id: account.id, name: account.name, ownerId: account.ownerUserId };
   };
 
-  const licenseOf = (userId: string, product: Product): LicenseRow => {
+  const heldLicense = (userId: string, product: Product): LicenseRow | null => {
     const license = users
       .licensesByUserIds(db, [userId])
       .get(userId)
       ?.find((l) => l.product === product);
-    if (!license) throw new NotFound('license', `user ${userId} holds no ${product} licence`);
-    return toLicense(license);
+    return license ? toLicense(license) : null;
   };
 
   return {
@@ -370,7 +369,8 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       return writes.answer(
         written.position,
         () => ({
-          license: licenseOf(userId, product),
+          // A repeat (same idempotency key) of an assignment revoked since still answers the licence it made.
+          license: heldLicense(userId, product) ?? decidedLicense(written.license),
           user: userOf(accountId, userId),
           seats: seats.fresh(accountId, product),
         }),

@@ -117,6 +117,8 @@ describe('idempotency key decider', () => {
       expect(keyOutcome(fold(claimed('c1', 10), completed('0000000000000007')), HASH, NOW)).toEqual({
         kind: 'done',
         position: '0000000000000007',
+        // The claim stays known, so a repeat can read the first write's event back.
+        claim: { claimId: 'c1', stream: TARGET, fromRevision: 3 },
       });
       expect(keyOutcome(fold(claimed('c1', 10)), HASH, NOW)).toEqual({ kind: 'pending' });
       expect(keyOutcome(fold(claimed('c1', ORPHANED_CLAIM_MS + 1)), OTHER_HASH, NOW)).toMatchObject({

@@ -107,21 +107,27 @@ export class LicenseMutationResolver {
   @Mutation(() => UpgradePlanPayload, {
     description:
       'Upgrade: moves every seat of the product to a higher-ranked plan. OWNER or ADMIN; errors: FORBIDDEN, NOT_FOUND ' +
-      '(subscription, plan), NOT_AN_UPGRADE, BAD_USER_INPUT (a plan of another product); the same upgrade again answers NOT_AN_UPGRADE.',
+      '(subscription, plan), NOT_AN_UPGRADE, BAD_USER_INPUT (a plan of another product); the same upgrade again answers NOT_AN_UPGRADE.' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
   async upgradePlan(
     @Arg('input', () => UpgradePlanInput, { description: 'The product and the plan to move it to.' })
     input: UpgradePlanInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<UpgradePlanPayload> {
-    const subscription = await ctx.services.upgradePlan(callerOf(ctx), { product: input.product, planId: input.plan });
+    const subscription = await ctx.services.upgradePlan(callerOf(ctx), {
+      product: input.product,
+      planId: input.plan,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
     return { subscription };
   }
 
   @Mutation(() => ReleaseLicensesPayload, {
     description:
       'Gives back quantity unassigned seats of the product. OWNER or ADMIN; errors: FORBIDDEN, NOT_FOUND (subscription), ' +
-      'BAD_USER_INPUT (`maxReleasable` when fewer seats are unassigned); not idempotent (each call releases more).',
+      'BAD_USER_INPUT (`maxReleasable` when fewer seats are unassigned); not idempotent (each call releases more)' +
+      ' unless given an `idempotencyKey`: the same call again then answers its first result.',
   })
   async releaseLicenses(
     @Arg('input', () => ReleaseLicensesInput, { description: 'The product and the number of seats to give back.' })
@@ -131,6 +137,7 @@ export class LicenseMutationResolver {
     const subscription = await ctx.services.releaseLicenses(callerOf(ctx), {
       product: input.product,
       quantity: input.quantity,
+      idempotencyKey: input.idempotencyKey ?? null,
     });
     return { subscription };
   }
@@ -138,19 +145,25 @@ export class LicenseMutationResolver {
   @Mutation(() => AssignLicensePayload, {
     description:
       'Assigns a licence of the product to a user of the account, taking a free seat, and mails them. OWNER or ADMIN; errors: ' +
-      'FORBIDDEN, NOT_FOUND (user), USER_INACTIVE, NO_SEATS_AVAILABLE (`seats`), ALREADY_ASSIGNED (also for the same call again).',
+      'FORBIDDEN, NOT_FOUND (user), USER_INACTIVE, NO_SEATS_AVAILABLE (`seats`), ALREADY_ASSIGNED (also for the same call again).' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
   assignLicense(
     @Arg('input', () => AssignLicenseInput, { description: 'The user and the product.' }) input: AssignLicenseInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AssignLicensePayload> {
-    return ctx.services.assignLicense(callerOf(ctx), { userId: input.userId, product: input.product });
+    return ctx.services.assignLicense(callerOf(ctx), {
+      userId: input.userId,
+      product: input.product,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
   }
 
   @Mutation(() => RevokeLicensePayload, {
     description:
       "Revokes a user's licence of the product, freeing its seat, and mails them. OWNER or ADMIN; errors: FORBIDDEN, " +
-      'NOT_FOUND (user), NOT_ASSIGNED (also for the same call again).',
+      'NOT_FOUND (user), NOT_ASSIGNED (also for the same call again).' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
   revokeLicense(
     @Arg('input', () => RevokeLicenseInput, { description: 'The user, the product and an optional reason.' })
@@ -161,6 +174,7 @@ export class LicenseMutationResolver {
       userId: input.userId,
       product: input.product,
       reason: input.reason ?? null,
+      idempotencyKey: input.idempotencyKey ?? null,
     });
   }
 }
@@ -171,7 +185,8 @@ export class UserMutationResolver {
   @Mutation(() => CreateUserPayload, {
     description:
       'Add New User. OWNER or ADMIN (only an OWNER adds an ADMIN); the user sets a password from their first licence ' +
-      'mail (activateAccount); errors: FORBIDDEN, EMAIL_TAKEN (also for the same call again), BAD_USER_INPUT.',
+      'mail (activateAccount); errors: FORBIDDEN, EMAIL_TAKEN (also for the same call again), BAD_USER_INPUT.' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
   async createUser(
     @Arg('input', () => CreateUserInput, { description: 'Their e-mail, name and role.' }) input: CreateUserInput,
@@ -182,6 +197,7 @@ export class UserMutationResolver {
       name: input.name.trim(),
       // An explicit null means the same as leaving the role out.
       role: input.role ?? DEFAULT_ROLE,
+      idempotencyKey: input.idempotencyKey ?? null,
     });
     return { user };
   }
@@ -196,7 +212,11 @@ export class UserMutationResolver {
     input: ChangeUserRoleInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ChangeUserRolePayload> {
-    const user = await ctx.services.changeUserRole(callerOf(ctx), { userId: input.userId, role: input.role });
+    const user = await ctx.services.changeUserRole(callerOf(ctx), {
+      userId: input.userId,
+      role: input.role,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
     return { user };
   }
 
@@ -209,6 +229,9 @@ export class UserMutationResolver {
     @Arg('input', () => DeactivateUserInput, { description: 'The user to deactivate.' }) input: DeactivateUserInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeactivateUserPayload> {
-    return ctx.services.deactivateUser(callerOf(ctx), { userId: input.userId });
+    return ctx.services.deactivateUser(callerOf(ctx), {
+      userId: input.userId,
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
   }
 }

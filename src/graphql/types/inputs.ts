@@ -25,6 +25,10 @@ import {
 
 export const DEFAULT_ROLE: DomainRole = 'MEMBER';
 
+const IDEMPOTENCY_KEY =
+  'Same key and same input again, within the account and this mutation: the first result, nothing written twice. ' +
+  'Same key, other input: IDEMPOTENCY_KEY_REUSED. A refused request spends no key. ' +
+  'Up to 100 of A-Z, a-z, 0-9, _, -, : and .; null: no idempotency, each call writes (docs/idempotency.md).';
 const NAME = 'at most 200 characters after trimming, not blank, no control characters';
 const EMAIL = 'an e-mail address like name@example.com, at most 254 characters after trimming';
 const NEW_PASSWORD = '10 to 200 characters (spaces, tabs and any other character allowed); only its hash is kept';
@@ -69,9 +73,7 @@ export class PurchaseLicensesInput {
 
   @Field(() => String, {
     nullable: true,
-    description:
-      'Same key and same input again: the first result, nothing bought twice. Same key, other input: IDEMPOTENCY_KEY_REUSED. ' +
-      'Up to 100 of A-Z, a-z, 0-9, _, -, : and .; null: no idempotency, each call buys.',
+    description: IDEMPOTENCY_KEY,
   })
   @IsOptional()
   @IsIdempotencyKey()
@@ -90,6 +92,14 @@ export class UpgradePlanInput {
   })
   @IsEntityId()
   plan!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'Release: how many unassigned seats of which product to give back.' })
@@ -104,6 +114,14 @@ export class ReleaseLicensesInput {
   })
   @IsQuantity()
   quantity!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: "Add New User: who to add to the caller's account, and as what." })
@@ -123,6 +141,14 @@ export class CreateUserInput {
   })
   @IsOptional()
   role?: DomainRole | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'Whose role changes, and to what.' })
@@ -133,6 +159,14 @@ export class ChangeUserRoleInput {
 
   @Field(() => Role, { description: 'ADMIN or MEMBER: the OWNER role is never given or taken (FORBIDDEN).' })
   role!: DomainRole;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'Who to deactivate.' })
@@ -140,6 +174,14 @@ export class DeactivateUserInput {
   @Field(() => ID, { description: USER_ID })
   @IsEntityId()
   userId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'Who gets a licence of which product.' })
@@ -150,6 +192,14 @@ export class AssignLicenseInput {
 
   @Field(() => Product, { description: "The product; the licence is on its subscription's current plan." })
   product!: DomainProduct;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'Whose licence of which product to revoke, and why.' })
@@ -169,6 +219,14 @@ export class RevokeLicenseInput {
   @IsOptional()
   @IsReason()
   reason?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: IDEMPOTENCY_KEY,
+  })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'The activation token from the mail and the password to set.' })
