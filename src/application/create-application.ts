@@ -393,6 +393,7 @@ export function createApplication(deps: ApplicationDeps): Application {
       loadUser,
       emails,
       eventContext,
+      callerOf,
       seatsOf,
       validProduct,
     }),

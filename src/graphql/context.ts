@@ -139,12 +139,25 @@ export interface SeatledgerServices {
   /** Holds a seat of each product and creates the user INVITED; the mail follows from the log. */
   inviteUser(
     caller: Caller,
-    input: { email: string; name: string; role: Role; products: readonly Product[]; expiresIn: string },
+    input: {
+      email: string;
+      name: string;
+      role: Role;
+      products: readonly Product[];
+      expiresIn: string;
+      idempotencyKey: string | null;
+    },
   ): Promise<InvitationResult>;
   /** Anonymous: the link's token and a new password; answers signed in as the invited user. */
   acceptInvitation(caller: AnonymousCaller, input: { token: string; password: string }): Promise<SignedInResult>;
-  cancelInvitation(caller: Caller, input: { invitationId: string }): Promise<InvitationResult>;
-  resendInvitation(caller: Caller, input: { invitationId: string }): Promise<InvitationResult>;
+  cancelInvitation(
+    caller: Caller,
+    input: { invitationId: string; idempotencyKey: string | null },
+  ): Promise<InvitationResult>;
+  resendInvitation(
+    caller: Caller,
+    input: { invitationId: string; idempotencyKey: string | null },
+  ): Promise<InvitationResult>;
   /** The account's invitations (of one status when given), in the order they were sent. */
   invitations(
     accountId: string,
