@@ -3,7 +3,7 @@
 // resolvers hand to the schema's object types are the query service's: import them from src/queries/rows.ts.
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
-import type { BulkMode } from '../application/bulk';
+import type { BulkMode, ItemProblem } from '../application/bulk';
 import type { Authentication, TokenRefusal } from '../auth/sessions-authentication';
 import type { Actor, Role } from '../domain/decider';
 import type { InvitationStatus } from '../domain/invitation';
@@ -121,18 +121,33 @@ export interface SeatledgerServices {
   /** Many licences of one product at once (src/application/bulk.ts); a dry run writes nothing. */
   assignLicenses(
     caller: Caller,
-    input: { userIds: readonly string[]; product: Product; mode: BulkMode; dryRun: boolean },
+    input: {
+      userIds: readonly string[];
+      product: Product;
+      mode: BulkMode;
+      dryRun: boolean;
+      idempotencyKey: string | null;
+    },
   ): Promise<BulkLicensesAnswer>;
   revokeLicenses(
     caller: Caller,
-    input: { userIds: readonly string[]; product: Product; mode: BulkMode; dryRun: boolean; reason: string | null },
+    input: {
+      userIds: readonly string[];
+      product: Product;
+      mode: BulkMode;
+      dryRun: boolean;
+      reason: string | null;
+      idempotencyKey: string | null;
+    },
   ): Promise<BulkLicensesAnswer>;
   createUsers(
     caller: Caller,
     input: {
-      users: readonly { email: string; name: string; role: Role }[];
+      /** `problems`: the input rules the entry breaks (it is refused on its own). */
+      users: readonly { email: string; name: string; role: Role; problems: readonly ItemProblem[] }[];
       mode: BulkMode;
       dryRun: boolean;
+      idempotencyKey: string | null;
     },
   ): Promise<UsersCreatedAnswer>;
 
