@@ -109,12 +109,15 @@ interface BulkDeps {
   readonly callerOf: (ctx: RequestContext, at: Date) => IdempotencyCaller;
 }
 
-/** A keyed call that writes nothing: answered as decided, its key released (or never claimed). */
-class NothingWritten<A> extends Error {
+/**
+ * A keyed call that writes nothing: answered as decided, its key released (or never claimed). `code`, the first
+ * refusal's, is what a released key records.
+ */
+class NothingWritten<A extends { readonly refused: readonly { readonly code: string }[] }> extends Error {
   readonly code: string;
   constructor(readonly answer: A) {
     super('nothing to write');
-    this.code = 'NOTHING_WRITTEN';
+    this.code = answer.refused[0]?.code ?? 'CONFLICT';
   }
 }
 
@@ -123,7 +126,7 @@ async function answeredOrNothing<A>(run: () => Promise<A>): Promise<A> {
   try {
     return await run();
   } catch (error) {
-    if (error instanceof NothingWritten) return error.answer as A;
+    if (error instanceof NothingWritten) return error.answer as unknown as A;
     throw error;
   }
 }

@@ -196,7 +196,12 @@ describe('idempotency keys on every state-changing mutation, over HTTP', () => {
     const before = await countEvents(gql, owner.token, 'SeatReserved');
     const taken = await send(gql, owner.token, c, { email, name: 'Taken', idempotencyKey: 'invite-free' });
     expect(taken.codes).toEqual(['EMAIL_TAKEN']);
-    const input = { email: uniqueEmail('second'), name: 'Second', products: ['WEBINAR'], idempotencyKey: 'invite-free' };
+    const input = {
+      email: uniqueEmail('second'),
+      name: 'Second',
+      products: ['WEBINAR'],
+      idempotencyKey: 'invite-free',
+    };
     const first = ok(await send(gql, owner.token, c, input));
     expect(ok(await send(gql, owner.token, c, input))).toEqual(first);
     // One seat held, not two: the repeat wrote nothing.
