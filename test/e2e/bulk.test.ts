@@ -1,6 +1,7 @@
 // Many at once over HTTP: assignLicenses/revokeLicenses and createUsers in their three modes (ALL_OR_NOTHING refused
-// and applied, BEST_EFFORT partial, a dry run writing nothing), bad input refused as a whole, one mail per licence,
-// and `replay --verify` clean after a storm of bulk operations.
+// and applied, BEST_EFFORT partial, a dry run writing nothing), bad lists refused as a whole and bad entries of
+// createUsers as their own items, idempotency keys, one mail per licence, and `replay --verify` clean after a storm of
+// bulk operations.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
