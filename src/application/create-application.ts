@@ -384,7 +384,7 @@ export function createApplication(deps: ApplicationDeps): Application {
 
     loadUser,
     findUserByEmail: (email) => emails.find(email),
-    ...bulkOperations({ handler, now, loadUser, emails, eventContext, validProduct }),
+    ...bulkOperations({ handler, now, loadUser, emails, eventContext, validProduct, callerOf }),
     invitations: createInvitations({
       handler,
       now,
@@ -393,6 +393,7 @@ export function createApplication(deps: ApplicationDeps): Application {
       loadUser,
       emails,
       eventContext,
+      callerOf,
       seatsOf,
       validProduct,
     }),

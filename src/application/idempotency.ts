@@ -31,7 +31,13 @@ export type IdempotentCommand =
   | 'RevokeLicense'
   | 'CreateUser'
   | 'ChangeUserRole'
-  | 'DeactivateUser';
+  | 'DeactivateUser'
+  | 'InviteUser'
+  | 'CancelInvitation'
+  | 'ResendInvitation'
+  | 'AssignLicenses'
+  | 'RevokeLicenses'
+  | 'CreateUsers';
 
 /** Who sends a keyed request, for the key's own events. */
 export interface IdempotencyCaller {

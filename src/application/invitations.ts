@@ -7,6 +7,9 @@
 // the e-mail, the user, the link's hash and the invitation. A later seat or the e-mail lost to a concurrent request
 // gives back the seats already held (SeatReservationCancelled) before refusing. A crash half-way leaves held seats
 // without an invitation: each carries its own expiry, and the expiry reactor frees it then.
+//
+// inviteUser, cancelInvitation and resendInvitation take an idempotency key through the one mechanism
+// (./idempotency.ts): the key's target is the invitation's stream, whose event a repeat reads back.
 
 import { credentialsDecider, type SetPassword } from '../domain/credentials';
 import {
@@ -48,6 +51,7 @@ import type { Position } from '../eventstore/port';
 import type { RequestContext, SubscriptionSeats, SystemCause, UserWritten, Written } from './application';
 import type { emailReservations } from './email-reservation';
 import type { CommandHandler, EventContext } from './handle-command';
+import { type IdempotencyCaller, idempotent } from './idempotency';
 import { deriveInvitationToken, parseInvitationToken } from './invitation-token';
 
 /** An invitation as its stream stands after a write (a copy: the stream's cached state changes with the next one). */
@@ -73,7 +77,14 @@ export interface Invitations {
   /** Holds a seat of each product, creates the user (INVITED) and the invitation; the mail follows from the log. */
   inviteUser(
     ctx: RequestContext,
-    input: { email: string; name: string; role: Role; products: readonly Product[]; expiresIn: string },
+    input: {
+      email: string;
+      name: string;
+      role: Role;
+      products: readonly Product[];
+      expiresIn: string;
+      idempotencyKey?: string | null;
+    },
   ): Promise<InvitationWritten & UserWritten & { createdAt: string; invitedBy: string }>;
   /**
    * The invited user accepts with the link's token and chooses a password. The token is checked (and refused with
@@ -87,9 +98,9 @@ export interface Invitations {
     hashPassword: (password: string) => Promise<string>,
   ): Promise<InvitationWritten & { userId: string; accountId: string }>;
   /** Frees the seats and deactivates the invited user; cancelling a lapsed or cancelled invitation changes nothing. */
-  cancelInvitation(ctx: RequestContext, input: { invitationId: string }): Promise<InvitationWritten>;
+  cancelInvitation(ctx: RequestContext, input: KeyedInvitationInput): Promise<InvitationWritten>;
   /** A new link (the mail follows from InvitationResent); every earlier link is spent. */
-  resendInvitation(ctx: RequestContext, input: { invitationId: string }): Promise<InvitationWritten>;
+  resendInvitation(ctx: RequestContext, input: KeyedInvitationInput): Promise<InvitationWritten>;
   /** The expiry reactor, at or after expiresAt: the invitation lapses, its seats are freed, its user deactivated. */
   expireInvitation(cause: SystemCause, input: { invitationId: string }): Promise<Written>;
   /** The expiry reactor, for a seat held by an invitation that was never finished (a crash half-way). */
@@ -103,6 +114,12 @@ export interface Invitations {
   linkToken(invitationId: string, issue: number): string;
 }
 
+/** One invitation, and an idempotency key (null or absent: none). */
+export interface KeyedInvitationInput {
+  readonly invitationId: string;
+  readonly idempotencyKey?: string | null;
+}
+
 interface InvitationParts {
   readonly handler: CommandHandler;
   readonly now: () => Date;
@@ -111,7 +128,8 @@ interface InvitationParts {
   readonly tokenKey: Uint8Array;
   readonly loadUser: (userId: string) => Promise<UserState>;
   readonly emails: ReturnType<typeof emailReservations>;
-  readonly eventContext: (ctx: RequestContext, at: Date) => EventContext;
+  readonly eventContext: (ctx: RequestContext, at: Date, extra?: Record<string, unknown>) => EventContext;
+  readonly callerOf: (ctx: RequestContext, at: Date) => IdempotencyCaller;
   readonly seatsOf: (state: SubscriptionState) => SubscriptionSeats | null;
   readonly validProduct: (product: string) => Product;
 }
@@ -125,7 +143,35 @@ const snapshotOf = (state: InvitationState): InvitationSnapshot => {
 };
 
 export function createInvitations(parts: InvitationParts): Invitations {
-  const { handler, now, newId, tokenKey, loadUser, emails, eventContext, seatsOf, validProduct } = parts;
+  const { handler, now, newId, tokenKey, loadUser, emails, eventContext, callerOf, seatsOf, validProduct } = parts;
+
+  const loadInvitation = async (invitationId: string) =>
+    (await handler.load(invitationDecider, invitationStream(invitationId))).state;
+
+  /** The seats of the products as their streams stand now: what a repeat answers. */
+  async function seatsNow(accountId: string, products: readonly Product[]): Promise<SubscriptionSeats[]> {
+    const seats: SubscriptionSeats[] = [];
+    for (const product of products) {
+      const { state } = await handler.load(subscriptionDecider, subscriptionStream(accountId, product));
+      const counts = seatsOf(state);
+      if (counts) seats.push(counts);
+    }
+    return seats;
+  }
+
+  /** Decides `command` on the invitation's stream as it stands, writing nothing; answers its revision. */
+  async function prepareOnInvitation(invitationId: string, command: InvitationCommand): Promise<number> {
+    const { state, revision } = await handler.load(invitationDecider, invitationStream(invitationId));
+    invitationDecider.decide(command, state);
+    return revision;
+  }
+
+  /** The answer to a repeat of a cancel or resend: the invitation and its seats as they stand now. */
+  async function invitationNow(position: Position, invitationId: string, withSeats: boolean) {
+    const invitation = snapshotOf(await loadInvitation(invitationId));
+    const seats = withSeats ? await seatsNow(invitation.accountId, invitation.products) : [];
+    return { position, invitation, seats };
+  }
 
   const systemContext = (cause: SystemCause, accountId: string, at: Date): EventContext => ({
     accountId,
@@ -217,7 +263,6 @@ export function createInvitations(parts: InvitationParts): Invitations {
       const at = now();
       const accountId = ctx.actor.accountId;
       const metadata: CommandMetadata = { actor: ctx.actor, now: at };
-      const context = eventContext(ctx, at);
       const expiresAt = new Date(at.getTime() + invitationValidityMs(input.expiresIn)).toISOString();
       const products = input.products.map(validProduct);
       const invitationId = newId();
@@ -239,45 +284,81 @@ export function createInvitations(parts: InvitationParts): Invitations {
         metadata,
       });
 
-      // 1. Every check first, purely, on the streams as they stand: a refused invitation writes nothing.
-      userDecider.decide(inviteUser, userDecider.initialState());
-      invitationDecider.decide(send, invitationDecider.initialState());
-      if (await emails.find(email)) throw new EmailTaken('a user with this e-mail exists already');
-      for (const product of products) {
-        const { state } = await handler.load(subscriptionDecider, subscriptionStream(accountId, product));
-        subscriptionDecider.decide(reserve(product), state);
-      }
-
-      // 2. Hold each seat, then the e-mail; a race lost on any gives back what was held, then refuses with its code.
-      const held: Product[] = [];
-      const seats: SubscriptionSeats[] = [];
-      try {
+      // 1. Every check first, purely, on the streams as they stand: a refused invitation writes nothing (and, keyed,
+      // spends no key: this is also the key's `prepare`).
+      const checkAll = async () => {
+        userDecider.decide(inviteUser, userDecider.initialState());
+        invitationDecider.decide(send, invitationDecider.initialState());
+        if (await emails.find(email)) throw new EmailTaken('a user with this e-mail exists already');
         for (const product of products) {
-          const written = await onSubscription(accountId, product, reserve(product), context);
-          held.push(product);
-          if (written.seats) seats.push(written.seats);
+          const { state } = await handler.load(subscriptionDecider, subscriptionStream(accountId, product));
+          subscriptionDecider.decide(reserve(product), state);
         }
-        await emails.reserve(email, { userId, accountId }, metadata, context);
-      } catch (refusal) {
-        // Not given back now (the store failing too): they lapse at expiresAt like any held seat.
-        await freeSeats({ invitationId, accountId, products: held }, 'CancelSeatReservation', metadata, context).catch(
-          () => undefined,
-        );
-        throw refusal;
-      }
-
-      // 3. The user, the first link's hash, then the invitation (what the mail and the read models follow).
-      await handler.handle(userDecider, userStream(userId), inviteUser, context);
-      await issueLink(invitationId, 1, metadata, context);
-      const { position, invitation } = await onInvitation(invitationId, send, context);
-      return {
-        position,
-        invitation,
-        seats,
-        user: await loadUser(userId),
-        createdAt: at.toISOString(),
-        invitedBy: ctx.actor.userId,
+        return -1;
       };
+
+      return idempotent(handler, callerOf(ctx, at), input.idempotencyKey, {
+        command: 'InviteUser',
+        input: [email, name, role, products, input.expiresIn],
+        target: { stream: invitationStream(invitationId), prepare: checkAll },
+        run: async (extra) => {
+          await checkAll();
+          return write(eventContext(ctx, at, extra));
+        },
+        // The invitation the first request sent (its InvitationSent names it), as it stands now.
+        async replay(position, first) {
+          const sent = await first();
+          const sentId = sent?.data.invitationId;
+          if (!sent || typeof sentId !== 'string') {
+            throw new Error(`no InvitationSent found for the key at ${position}`);
+          }
+          const { invitation, seats } = await invitationNow(position, sentId, true);
+          return {
+            position,
+            invitation,
+            seats,
+            user: await loadUser(invitation.userId),
+            createdAt: sent.metadata.occurredAt,
+            invitedBy: sent.metadata.actorId,
+          };
+        },
+      });
+
+      async function write(context: EventContext) {
+        // 2. Hold each seat, then the e-mail; a race lost on any gives back what was held, then refuses with its code.
+        const held: Product[] = [];
+        const seats: SubscriptionSeats[] = [];
+        try {
+          for (const product of products) {
+            const written = await onSubscription(accountId, product, reserve(product), context);
+            held.push(product);
+            if (written.seats) seats.push(written.seats);
+          }
+          await emails.reserve(email, { userId, accountId }, metadata, context);
+        } catch (refusal) {
+          // Not given back now (the store failing too): they lapse at expiresAt like any held seat.
+          await freeSeats(
+            { invitationId, accountId, products: held },
+            'CancelSeatReservation',
+            metadata,
+            context,
+          ).catch(() => undefined);
+          throw refusal;
+        }
+
+        // 3. The user, the first link's hash, then the invitation (what the mail and the read models follow).
+        await handler.handle(userDecider, userStream(userId), inviteUser, context);
+        await issueLink(invitationId, 1, metadata, context);
+        const { position, invitation } = await onInvitation(invitationId, send, context);
+        return {
+          position,
+          invitation,
+          seats,
+          user: await loadUser(userId),
+          createdAt: at.toISOString(),
+          invitedBy: ctx.actor.userId,
+        };
+      }
     },
 
     async acceptInvitation(request, input, hashPassword) {
@@ -346,44 +427,68 @@ export function createInvitations(parts: InvitationParts): Invitations {
     async cancelInvitation(ctx, input) {
       const at = now();
       const metadata: CommandMetadata = { actor: ctx.actor, now: at };
-      const context = eventContext(ctx, at);
       const cancel: InvitationCommand = {
         type: 'CancelInvitation',
         data: { invitationId: input.invitationId },
         metadata,
       };
-      const written = await onInvitation(input.invitationId, cancel, context);
-      const { invitation } = written;
-      let position = written.position;
-      let seats: SubscriptionSeats[] = [];
-      // Also when it was cancelled before: a retry finishes what a crash left half done (each step is idempotent).
-      if (invitation.status === 'CANCELLED') {
-        const freed = await freeSeats(invitation, 'CancelSeatReservation', metadata, context);
-        seats = freed.seats;
-        position = await endUsersInvitation(invitation.userId, invitation.invitationId, metadata, context);
+      return idempotent(handler, callerOf(ctx, at), input.idempotencyKey, {
+        command: 'CancelInvitation',
+        input: [input.invitationId],
+        target: {
+          stream: invitationStream(input.invitationId),
+          prepare: () => prepareOnInvitation(input.invitationId, cancel),
+        },
+        run: (extra) => write(eventContext(ctx, at, extra)),
+        replay: (position) => invitationNow(position, input.invitationId, true),
+      });
+
+      async function write(context: EventContext): Promise<InvitationWritten> {
+        const written = await onInvitation(input.invitationId, cancel, context);
+        const { invitation } = written;
+        let position = written.position;
+        let seats: SubscriptionSeats[] = [];
+        // Also when it was cancelled before: a retry finishes what a crash left half done (each step is idempotent).
+        if (invitation.status === 'CANCELLED') {
+          const freed = await freeSeats(invitation, 'CancelSeatReservation', metadata, context);
+          seats = freed.seats;
+          position = await endUsersInvitation(invitation.userId, invitation.invitationId, metadata, context);
+        }
+        return { position, invitation, seats };
       }
-      return { position, invitation, seats };
     },
 
     async resendInvitation(ctx, input) {
       const at = now();
       const metadata: CommandMetadata = { actor: ctx.actor, now: at };
-      const context = eventContext(ctx, at);
       const resend: InvitationCommand = {
         type: 'ResendInvitation',
         data: { invitationId: input.invitationId },
         metadata,
       };
-      // The new hash first: the InvitationResent the mail follows must find its link valid. Should the invitation
-      // refuse (or lose a race) after it, the next resend issues that number again with the same hash.
-      const current = (await handler.load(invitationDecider, invitationStream(input.invitationId))).state;
-      invitationDecider.decide(resend, current);
-      if (current.status === 'none') throw new InvitationRefused();
-      await issueLink(input.invitationId, current.issue + 1, metadata, context);
-      const { position, invitation } = await onInvitation(input.invitationId, resend, context);
-      if (invitation.issue !== current.issue + 1)
-        await issueLink(input.invitationId, invitation.issue, metadata, context);
-      return { position, invitation, seats: [] };
+      return idempotent(handler, callerOf(ctx, at), input.idempotencyKey, {
+        command: 'ResendInvitation',
+        input: [input.invitationId],
+        target: {
+          stream: invitationStream(input.invitationId),
+          prepare: () => prepareOnInvitation(input.invitationId, resend),
+        },
+        run: (extra) => write(eventContext(ctx, at, extra)),
+        replay: (position) => invitationNow(position, input.invitationId, false),
+      });
+
+      async function write(context: EventContext): Promise<InvitationWritten> {
+        // The new hash first: the InvitationResent the mail follows must find its link valid. Should the invitation
+        // refuse (or lose a race) after it, the next resend issues that number again with the same hash.
+        const current = (await handler.load(invitationDecider, invitationStream(input.invitationId))).state;
+        invitationDecider.decide(resend, current);
+        if (current.status === 'none') throw new InvitationRefused();
+        await issueLink(input.invitationId, current.issue + 1, metadata, context);
+        const { position, invitation } = await onInvitation(input.invitationId, resend, context);
+        if (invitation.issue !== current.issue + 1)
+          await issueLink(input.invitationId, invitation.issue, metadata, context);
+        return { position, invitation, seats: [] };
+      }
     },
 
     async expireInvitation(cause, input) {
@@ -416,8 +521,7 @@ export function createInvitations(parts: InvitationParts): Invitations {
       return { position };
     },
 
-    loadInvitation: async (invitationId) =>
-      (await handler.load(invitationDecider, invitationStream(invitationId))).state,
+    loadInvitation,
 
     linkToken: (invitationId, issue) => deriveInvitationToken(invitationId, tokenKey, issue).token,
   };

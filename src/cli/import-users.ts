@@ -160,36 +160,22 @@ function readRows(text: string): { rows: Row[]; refused: Refusal[] } {
   return { rows, refused };
 }
 
-/** Creates one batch; rows the server refuses as input (`users.<i>.…`) are listed and the rest sent again. */
+/** Creates one batch; the server refuses each bad row on its own (by index), so one call per batch. */
 async function createUsers(
   post: Post,
   batch: readonly Row[],
   dryRun: boolean,
   refused: Refusal[],
 ): Promise<{ id: string; line: number }[]> {
-  let pending = [...batch];
-  while (pending.length > 0) {
-    const users = pending.map(({ email, name, role }) => ({ email, name, role }));
-    const answer = await post(CREATE_USERS, { input: { users, mode: 'BEST_EFFORT', dryRun } });
-    const error = answer.errors?.[0];
-    if (error) {
-      const named = itemsNamed(error, 'users');
-      if (named.size === 0) throw new ImportStopped(describe(error));
-      for (const [index, reason] of named) {
-        const row = pending[index];
-        if (row) refused.push({ line: row.line, reason });
-      }
-      pending = pending.filter((_, index) => !named.has(index));
-      continue;
-    }
-    const result = answer.data.createUsers as { created: { id: string }[]; refused: ItemRefusal[] };
-    const refusedIndexes = new Set(result.refused.map((r) => r.index));
-    for (const r of result.refused)
-      refused.push({ line: pending[r.index]?.line ?? 0, reason: `${r.code}: ${r.message}` });
-    const kept = pending.filter((_, index) => !refusedIndexes.has(index));
-    return result.created.map((user, i) => ({ id: user.id, line: kept[i]?.line ?? 0 }));
-  }
-  return [];
+  const users = batch.map(({ email, name, role }) => ({ email, name, role }));
+  const answer = await post(CREATE_USERS, { input: { users, mode: 'BEST_EFFORT', dryRun } });
+  if (answer.errors?.[0]) throw new ImportStopped(describe(answer.errors[0]));
+  const result = answer.data.createUsers as { created: { id: string }[]; refused: ItemRefusal[] };
+  const refusedIndexes = new Set(result.refused.map((r) => r.index));
+  for (const r of result.refused) refused.push({ line: batch[r.index]?.line ?? 0, reason: `${r.code}: ${r.message}` });
+  // Created in the order given: the rows left once the refused are taken out.
+  const kept = batch.filter((_, index) => !refusedIndexes.has(index));
+  return result.created.map((user, i) => ({ id: user.id, line: kept[i]?.line ?? 0 }));
 }
 
 /** Assigns the batch's new users; in a dry run they do not exist, so it is told from the seats free now. */
@@ -225,20 +211,6 @@ interface ItemRefusal {
   readonly index: number;
   readonly code: string;
   readonly message: string;
-}
-
-/** The list items a BAD_USER_INPUT names (`users.3.email`), with the rules' messages. */
-function itemsNamed(error: NonNullable<GraphQLAnswer['errors']>[number], list: string): Map<number, string> {
-  const named = new Map<number, string>();
-  if (error.extensions?.code !== 'BAD_USER_INPUT') return named;
-  for (const { field, rules } of error.extensions.fields ?? []) {
-    const match = new RegExp(`^${list}\\.(\\d+)(?:\\.|$)`).exec(field);
-    if (!match) return new Map();
-    const index = Number(match[1]);
-    const reason = `BAD_USER_INPUT: ${rules.map((r) => r.message).join('; ')}`;
-    named.set(index, named.has(index) ? `${named.get(index)}; ${reason}` : reason);
-  }
-  return named;
 }
 
 function describe(error: NonNullable<GraphQLAnswer['errors']>[number]): string {

@@ -3,7 +3,7 @@
 // resolvers hand to the schema's object types are the query service's: import them from src/queries/rows.ts.
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
-import type { BulkMode } from '../application/bulk';
+import type { BulkMode, ItemProblem } from '../application/bulk';
 import type { Authentication, TokenRefusal } from '../auth/sessions-authentication';
 import type { Actor, Role } from '../domain/decider';
 import type { InvitationStatus } from '../domain/invitation';
@@ -121,30 +121,58 @@ export interface SeatledgerServices {
   /** Many licences of one product at once (src/application/bulk.ts); a dry run writes nothing. */
   assignLicenses(
     caller: Caller,
-    input: { userIds: readonly string[]; product: Product; mode: BulkMode; dryRun: boolean },
+    input: {
+      userIds: readonly string[];
+      product: Product;
+      mode: BulkMode;
+      dryRun: boolean;
+      idempotencyKey: string | null;
+    },
   ): Promise<BulkLicensesAnswer>;
   revokeLicenses(
     caller: Caller,
-    input: { userIds: readonly string[]; product: Product; mode: BulkMode; dryRun: boolean; reason: string | null },
+    input: {
+      userIds: readonly string[];
+      product: Product;
+      mode: BulkMode;
+      dryRun: boolean;
+      reason: string | null;
+      idempotencyKey: string | null;
+    },
   ): Promise<BulkLicensesAnswer>;
   createUsers(
     caller: Caller,
     input: {
-      users: readonly { email: string; name: string; role: Role }[];
+      /** `problems`: the input rules the entry breaks (it is refused on its own). */
+      users: readonly { email: string; name: string; role: Role; problems: readonly ItemProblem[] }[];
       mode: BulkMode;
       dryRun: boolean;
+      idempotencyKey: string | null;
     },
   ): Promise<UsersCreatedAnswer>;
 
   /** Holds a seat of each product and creates the user INVITED; the mail follows from the log. */
   inviteUser(
     caller: Caller,
-    input: { email: string; name: string; role: Role; products: readonly Product[]; expiresIn: string },
+    input: {
+      email: string;
+      name: string;
+      role: Role;
+      products: readonly Product[];
+      expiresIn: string;
+      idempotencyKey: string | null;
+    },
   ): Promise<InvitationResult>;
   /** Anonymous: the link's token and a new password; answers signed in as the invited user. */
   acceptInvitation(caller: AnonymousCaller, input: { token: string; password: string }): Promise<SignedInResult>;
-  cancelInvitation(caller: Caller, input: { invitationId: string }): Promise<InvitationResult>;
-  resendInvitation(caller: Caller, input: { invitationId: string }): Promise<InvitationResult>;
+  cancelInvitation(
+    caller: Caller,
+    input: { invitationId: string; idempotencyKey: string | null },
+  ): Promise<InvitationResult>;
+  resendInvitation(
+    caller: Caller,
+    input: { invitationId: string; idempotencyKey: string | null },
+  ): Promise<InvitationResult>;
   /** The account's invitations (of one status when given), in the order they were sent. */
   invitations(
     accountId: string,

@@ -201,16 +201,58 @@ describe('application: many at once', () => {
       expect(holder && (await app.loadUser(holder.userId))).toMatchObject({ name: 'Rival' });
     });
 
-    it('refuses a MEMBER, an e-mail given twice (any case) and more than 1,000 users as a whole', async () => {
+    it('refuses a MEMBER and more than 1,000 users as a whole', async () => {
       const member = ctxOf({ userId: ids[1] as string, accountId, role: 'MEMBER' });
       const one = { email: 'x@example.com', name: 'X', role: 'MEMBER' as const };
       const input = { mode: 'BEST_EFFORT' as const, dryRun: false };
       expect(await outcome(app.createUsers(member, { ...input, users: [one] }))).toBe('FORBIDDEN');
-      await expect(
-        app.createUsers(owner, { ...input, users: [one, { ...one, email: 'X@Example.com' }] }),
-      ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', field: 'users.1.email', rule: 'arrayUnique' });
       const many = Array.from({ length: 1001 }, (_, i) => ({ ...one, email: `m${i}@example.com` }));
       await expect(app.createUsers(owner, { ...input, users: many })).rejects.toMatchObject({ rule: 'arrayMaxSize' });
+    });
+
+    it('given an e-mail given twice (any case) and an entry the input rules refused, when created BEST_EFFORT, then only those items are refused', async () => {
+      const length = await logLength();
+      const one = { email: 'twice@example.com', name: 'Once', role: 'MEMBER' as const };
+      const answer = await app.createUsers(owner, {
+        mode: 'BEST_EFFORT',
+        dryRun: false,
+        users: [
+          one,
+          { ...one, email: 'TWICE@example.com', name: 'Twice' },
+          {
+            ...one,
+            email: 'bad@example.com',
+            problems: [{ field: 'name', rule: 'notBlank', message: 'name must not be blank' }],
+          },
+        ],
+      });
+      expect(answer.created.map((u) => u.status !== 'absent' && u.email)).toEqual(['twice@example.com']);
+      expect(answer.refused).toEqual([
+        {
+          index: 1,
+          email: 'TWICE@example.com',
+          code: 'BAD_USER_INPUT',
+          message: 'email repeats the e-mail of item 0 (arrayUnique)',
+        },
+        { index: 2, email: 'bad@example.com', code: 'BAD_USER_INPUT', message: 'name must not be blank (notBlank)' },
+      ]);
+      expect(await logLength()).toBe(length + 2);
+    });
+
+    it('given the same items ALL_OR_NOTHING, then every refusal is listed and nothing is written', async () => {
+      const length = await logLength();
+      const one = { email: 'all@example.com', name: 'All', role: 'MEMBER' as const };
+      const answer = await app.createUsers(owner, {
+        mode: 'ALL_OR_NOTHING',
+        dryRun: false,
+        users: [one, { ...one, email: 'ALL@example.com' }, { ...one, email: 'not an address' }],
+      });
+      expect(answer.created).toEqual([]);
+      expect(answer.refused.map((r) => [r.index, r.code])).toEqual([
+        [1, 'BAD_USER_INPUT'],
+        [2, 'BAD_USER_INPUT'],
+      ]);
+      expect(await logLength()).toBe(length);
     });
   });
 });

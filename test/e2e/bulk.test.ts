@@ -1,6 +1,7 @@
 // Many at once over HTTP: assignLicenses/revokeLicenses and createUsers in their three modes (ALL_OR_NOTHING refused
-// and applied, BEST_EFFORT partial, a dry run writing nothing), bad input refused as a whole, one mail per licence,
-// and `replay --verify` clean after a storm of bulk operations.
+// and applied, BEST_EFFORT partial, a dry run writing nothing), bad lists refused as a whole and bad entries of
+// createUsers as their own items, idempotency keys, one mail per licence, and `replay --verify` clean after a storm of
+// bulk operations.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -149,7 +150,7 @@ describe('e2e: many at once', () => {
     expect(logLength()).toBe(length + 2); // the reservation and the user
   });
 
-  it('refuses bad input as a whole, naming the item, writing nothing', async () => {
+  it('refuses bad lists as a whole, naming the item, writing nothing', async () => {
     const length = logLength();
     const assign = (input: Record<string, unknown>) =>
       server.gql(ASSIGN, { input: { product: 'VIDEO_MEETING', ...input } }, acme.token);
@@ -163,21 +164,6 @@ describe('e2e: many at once', () => {
     expect(twice.errors?.[0]?.extensions?.fields).toEqual([
       { field: 'userIds.2', rules: [{ rule: 'arrayUnique', message: expect.stringMatching(/item 2 repeats item 0/) }] },
     ]);
-    const sameEmail = await server.gql(
-      CREATE,
-      {
-        input: {
-          users: [
-            { email: 'a@example.test', name: 'A' },
-            { email: 'A@Example.test', name: 'B' },
-          ],
-        },
-      },
-      acme.token,
-    );
-    expect(sameEmail.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'users.1.email' });
-    const badEmail = await server.gql(CREATE, { input: { users: [{ email: 'nope', name: 'A' }] } }, acme.token);
-    expect(badEmail.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'users.0.email' });
     const unknownProduct = await server.gql(
       `mutation { assignLicenses(input: { userIds: ["x"], product: CHAT }) { dryRun } }`,
       undefined,
@@ -191,6 +177,86 @@ describe('e2e: many at once', () => {
     );
     expect(unknownRole.codes).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     expect(logLength()).toBe(length);
+  });
+
+  it('createUsers: a malformed or repeated entry is refused on its own (BEST_EFFORT creates the rest; ALL_OR_NOTHING nothing)', async () => {
+    const good = `good.${Date.now()}@example.test`;
+    const users = [
+      { email: 'nope', name: 'No Address' },
+      { email: good, name: 'Good' },
+      { email: `ctl.${Date.now()}@example.test`, name: 'Esc\u001b[2J' },
+      { email: good.toUpperCase(), name: 'Again' },
+      { email: `blank.${Date.now()}@example.test`, name: '   ' },
+    ];
+    const refusals = [
+      {
+        index: 0,
+        email: 'nope',
+        code: 'BAD_USER_INPUT',
+        message: expect.stringMatching(/e-mail address.*\(isEmail\)/),
+      },
+      { index: 2, code: 'BAD_USER_INPUT', message: expect.stringContaining('(noControlCharacters)') },
+      { index: 3, code: 'BAD_USER_INPUT', message: expect.stringMatching(/item 1 \(arrayUnique\)/) },
+      { index: 4, code: 'BAD_USER_INPUT', message: expect.stringContaining('(notBlank)') },
+    ];
+    const length = logLength();
+    const all = ok(await server.gql(CREATE, { input: { users } }, acme.token)).createUsers;
+    expect(all).toMatchObject({ dryRun: false, created: [], refused: refusals });
+    expect(all.refused).toHaveLength(4);
+    expect(logLength()).toBe(length);
+    const some = ok(await server.gql(CREATE, { input: { users, mode: 'BEST_EFFORT' } }, acme.token)).createUsers;
+    expect(some).toMatchObject({ created: [{ email: good.toLowerCase(), name: 'Good' }], refused: refusals });
+    expect(logLength()).toBe(length + 2);
+  });
+
+  it('idempotency keys: the same bulk call twice writes once and answers the same; a refusal and a dry run spend no key', async () => {
+    const { gql } = server;
+    const shop = await signUpAccount(gql, 'Keyed Bulk');
+    await purchase(gql, shop.token, 2);
+    const users = Array.from({ length: 3 }, (_, i) => ({
+      email: `keyed${i}.${Date.now()}@example.test`,
+      name: `K ${i}`,
+    }));
+    // createUsers: a dry run with the key, then the real call, then the same again
+    const dry = ok(await gql(CREATE, { input: { users, dryRun: true, idempotencyKey: 'cu' } }, shop.token)).createUsers;
+    expect(dry.created).toHaveLength(3);
+    const length = logLength();
+    const made = ok(await gql(CREATE, { input: { users: users.slice(1), idempotencyKey: 'cu' } }, shop.token));
+    const again = ok(await gql(CREATE, { input: { users: users.slice(1), idempotencyKey: 'cu' } }, shop.token));
+    expect(again).toEqual(made);
+    expect(made.createUsers.created).toHaveLength(2);
+    expect(logLength()).toBe(length + 6); // two reservations, two users, the key claimed and completed
+    const reused = await gql(CREATE, { input: { users, idempotencyKey: 'cu' } }, shop.token);
+    expect(reused.codes).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(logLength()).toBe(length + 6);
+
+    // assignLicenses: three on two seats ALL_OR_NOTHING is refused and spends no key; two then, twice, write once
+    const [a, b] = made.createUsers.created.map((u: { id: string }) => u.id);
+    const extra = ok(await gql(CREATE, { input: { users: users.slice(0, 1) } }, shop.token)).createUsers.created[0].id;
+    const three = { userIds: [a, b, extra], product: 'VIDEO_MEETING', idempotencyKey: 'al' };
+    const before = logLength();
+    const refused = ok(await gql(ASSIGN, { input: three }, shop.token)).assignLicenses;
+    expect(refused.refused).toMatchObject([{ index: 2, code: 'NO_SEATS_AVAILABLE' }]);
+    expect(logLength()).toBe(before);
+    const two = { userIds: [a, extra], product: 'VIDEO_MEETING', mode: 'BEST_EFFORT', idempotencyKey: 'al' };
+    const first = ok(await gql(ASSIGN, { input: two }, shop.token));
+    expect(first.assignLicenses.applied.map((u: { id: string }) => u.id)).toEqual([a, extra]);
+    const repeat = ok(await gql(ASSIGN, { input: two }, shop.token));
+    expect(repeat).toEqual(first);
+    const assigned = async () => {
+      const history = ok(
+        await gql('{ licenseHistory(first: 100) { edges { node { type } } } }', undefined, shop.token),
+      );
+      return history.licenseHistory.edges.filter((e: { node: { type: string } }) => e.node.type === 'LicenseAssigned')
+        .length;
+    };
+    expect(await assigned()).toBe(2);
+    const other = await gql(ASSIGN, { input: { ...two, userIds: [b] } }, shop.token);
+    expect(other.codes).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    // The key of another mutation is another key: revokeLicenses runs.
+    const revoked = ok(await gql(REVOKE, { input: { ...two, userIds: [a] } }, shop.token)).revokeLicenses;
+    expect(revoked.applied.map((u: { id: string }) => u.id)).toEqual([a]);
+    expect(await assigned()).toBe(2);
   });
 
   it('replay --verify is clean after a storm of bulk operations', async () => {

@@ -45,7 +45,10 @@ describe('idempotency keys on every state-changing mutation, over HTTP', () => {
   let server: TestSeatledger;
   let owner: SignedUpAccount;
   let users: { id: string }[];
+  /** Pending invitations: 0 and 1 for cancelInvitation, 2 and 3 for resendInvitation. */
+  let invitations: string[];
   const email = uniqueEmail('keyed');
+  const invited = uniqueEmail('invited');
 
   beforeAll(async () => {
     server = await startTestSeatledger();
@@ -54,6 +57,17 @@ describe('idempotency keys on every state-changing mutation, over HTTP', () => {
     await purchase(server.gql, owner.token, 10, 'WEBINAR');
     users = [];
     for (let i = 0; i < 5; i++) users.push(await createUser(server.gql, owner.token));
+    invitations = [];
+    for (let i = 0; i < 4; i++) {
+      const sent = ok(
+        await server.gql<{ inviteUser: { invitation: { id: string } } }>(
+          'mutation ($input: InviteUserInput!) { inviteUser(input: $input) { invitation { id } } }',
+          { input: { email: uniqueEmail(`pending${i}`), name: `Pending ${i}`, products: ['WEBINAR'] } },
+          owner.token,
+        ),
+      );
+      invitations.push(sent.inviteUser.invitation.id);
+    }
   }, 60_000);
   afterAll(() => server?.close());
 
@@ -108,6 +122,24 @@ describe('idempotency keys on every state-changing mutation, over HTTP', () => {
       input: (v) => ({ userId: u(2 + v) }),
       select: 'user { id active }',
     },
+    {
+      mutation: 'inviteUser',
+      eventType: 'InvitationSent',
+      input: (v) => ({ email: invited, name: v === 0 ? 'Ivy Invited' : 'Someone Else', products: ['VIDEO_MEETING'] }),
+      select: 'invitation { id status expiresAt createdAt user { id email } invitedBy { id } }',
+    },
+    {
+      mutation: 'cancelInvitation',
+      eventType: 'InvitationCancelled',
+      input: (v) => ({ invitationId: invitations[v] }),
+      select: 'invitation { id status }',
+    },
+    {
+      mutation: 'resendInvitation',
+      eventType: 'InvitationResent',
+      input: (v) => ({ invitationId: invitations[2 + v] }),
+      select: 'invitation { id status expiresAt }',
+    },
   ];
 
   it.each(cases)('$mutation: the same key and input twice write one $eventType and answer the same', async (c) => {
@@ -156,6 +188,24 @@ describe('idempotency keys on every state-changing mutation, over HTTP', () => {
     const refused = await send(gql, owner.token, c, { userId: u(2), product: 'WEBINAR', idempotencyKey: 'not-spent' });
     expect(refused.codes).toEqual(['USER_INACTIVE']);
     ok(await send(gql, owner.token, c, { userId: u(0), product: 'WEBINAR', idempotencyKey: 'not-spent' }));
+  });
+
+  it('a refused invitation spends no key: EMAIL_TAKEN, then the same key invites someone else once', async () => {
+    const { gql } = server;
+    const c = cases.find((x) => x.mutation === 'inviteUser')!;
+    const before = await countEvents(gql, owner.token, 'SeatReserved');
+    const taken = await send(gql, owner.token, c, { email, name: 'Taken', idempotencyKey: 'invite-free' });
+    expect(taken.codes).toEqual(['EMAIL_TAKEN']);
+    const input = {
+      email: uniqueEmail('second'),
+      name: 'Second',
+      products: ['WEBINAR'],
+      idempotencyKey: 'invite-free',
+    };
+    const first = ok(await send(gql, owner.token, c, input));
+    expect(ok(await send(gql, owner.token, c, input))).toEqual(first);
+    // One seat held, not two: the repeat wrote nothing.
+    expect(await countEvents(gql, owner.token, 'SeatReserved')).toBe(before + 1);
   });
 
   it('8 identical keyed requests at once: one write, one answer (assignLicense and createUser)', async () => {

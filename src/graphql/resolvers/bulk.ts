@@ -4,6 +4,7 @@ import { callerOf } from '../auth';
 import type { GraphQLContext } from '../context';
 import { BulkLicenseInput, BulkLicensePayload, CreateUsersInput, CreateUsersPayload } from '../types/bulk';
 import { DEFAULT_ROLE } from '../types/inputs';
+import { itemProblems } from '../types/validators';
 
 /** An explicit null means the same as leaving the argument out. */
 const licenses = (input: BulkLicenseInput) => ({
@@ -11,14 +12,19 @@ const licenses = (input: BulkLicenseInput) => ({
   product: input.product,
   mode: input.mode ?? 'ALL_OR_NOTHING',
   dryRun: input.dryRun ?? false,
+  idempotencyKey: input.idempotencyKey ?? null,
 });
+
+const KEY =
+  ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).';
 
 @Authorized()
 @Resolver()
 export class BulkMutationResolver {
   @Mutation(() => BulkLicensePayload, {
     description:
-      'Assigns licences of one product to up to 1,000 users in one decision and one append; ALL_OR_NOTHING (default) or BEST_EFFORT; one mail per licence.',
+      'Assigns licences of one product to up to 1,000 users in one decision and one append; ALL_OR_NOTHING (default) or BEST_EFFORT; one mail per licence.' +
+      KEY,
   })
   assignLicenses(
     @Arg('input', () => BulkLicenseInput, { description: 'The users, the product, the mode, a dry run.' })
@@ -29,7 +35,7 @@ export class BulkMutationResolver {
   }
 
   @Mutation(() => BulkLicensePayload, {
-    description: 'Revokes licences of one product from up to 1,000 users in one decision and one append.',
+    description: `Revokes licences of one product from up to 1,000 users in one decision and one append.${KEY}`,
   })
   revokeLicenses(
     @Arg('input', () => BulkLicenseInput, { description: 'The users, the product, the mode, a dry run, a reason.' })
@@ -41,20 +47,24 @@ export class BulkMutationResolver {
 
   @Mutation(() => CreateUsersPayload, {
     description:
-      'Adds up to 1,000 users: every item checked first (e-mail, repeats, addresses taken), then each created on its own.',
+      'Adds up to 1,000 users: every item checked first (e-mail, name, repeats, addresses taken: a broken one is refused on its own), then each created on its own.' +
+      KEY,
   })
   createUsers(
     @Arg('input', () => CreateUsersInput, { description: 'The people, the mode, a dry run.' }) input: CreateUsersInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<CreateUsersPayload> {
     return ctx.services.createUsers(callerOf(ctx), {
-      users: input.users.map(({ email, name, role }) => ({
-        email: email.trim(),
-        name: name.trim(),
-        role: role ?? DEFAULT_ROLE,
+      // Each person against NewUserInput's rules on their own: a broken one is refused as that item.
+      users: input.users.map((user) => ({
+        email: user.email.trim(),
+        name: user.name.trim(),
+        role: user.role ?? DEFAULT_ROLE,
+        problems: itemProblems(user),
       })),
       mode: input.mode ?? 'ALL_OR_NOTHING',
       dryRun: input.dryRun ?? false,
+      idempotencyKey: input.idempotencyKey ?? null,
     });
   }
 }

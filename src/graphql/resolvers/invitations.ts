@@ -68,7 +68,8 @@ export class InvitationMutationResolver {
   @Mutation(() => InviteUserPayload, {
     description:
       'Creates the user (status INVITED) and holds a seat of each product for them, in the decision that counts the ' +
-      'seats; the invitation mail with its one-time link follows. OWNER or ADMIN.',
+      'seats; the invitation mail with its one-time link follows. OWNER or ADMIN.' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
   inviteUser(
     @Arg('input', () => InviteUserInput, { description: 'Who to invite, with which role and products.' })
@@ -81,6 +82,7 @@ export class InvitationMutationResolver {
       role: input.role ?? DEFAULT_ROLE,
       products: input.products ?? [],
       expiresIn: input.expiresIn ?? DEFAULT_EXPIRES_IN,
+      idempotencyKey: input.idempotencyKey ?? null,
     });
   }
 
@@ -102,27 +104,36 @@ export class InvitationMutationResolver {
 
   @Authorized()
   @Mutation(() => CancelInvitationPayload, {
-    description: 'Cancels a pending invitation: its seats are freed and the invited user deactivated. OWNER or ADMIN.',
+    description:
+      'Cancels a pending invitation: its seats are freed and the invited user deactivated. OWNER or ADMIN.' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
   cancelInvitation(
     @Arg('input', () => CancelInvitationInput, { description: 'The invitation to cancel.' })
     input: CancelInvitationInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<InvitationResult> {
-    return ctx.services.cancelInvitation(callerOf(ctx), { invitationId: invitationIdOf(input.invitationId) });
+    return ctx.services.cancelInvitation(callerOf(ctx), {
+      invitationId: invitationIdOf(input.invitationId),
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
   }
 
   @Authorized()
   @Mutation(() => ResendInvitationPayload, {
     description:
-      'Sends a pending invitation again with a new link, spending the old one; the expiry stays. OWNER or ADMIN.',
+      'Sends a pending invitation again with a new link, spending the old one; the expiry stays. OWNER or ADMIN.' +
+      ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
   resendInvitation(
     @Arg('input', () => ResendInvitationInput, { description: 'The invitation to send again.' })
     input: ResendInvitationInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<InvitationResult> {
-    return ctx.services.resendInvitation(callerOf(ctx), { invitationId: invitationIdOf(input.invitationId) });
+    return ctx.services.resendInvitation(callerOf(ctx), {
+      invitationId: invitationIdOf(input.invitationId),
+      idempotencyKey: input.idempotencyKey ?? null,
+    });
   }
 }
 

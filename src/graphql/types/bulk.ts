@@ -1,13 +1,15 @@
 // The [BULK] surface: many licences or users at once, ALL_OR_NOTHING or BEST_EFFORT, with a dry run. Inputs carry
 // their shape rules (checked before anything runs); repeats within a list are refused by the decision, by index.
-import { IsOptional, ValidateNested } from 'class-validator';
+// The people of createUsers are checked one by one (../resolvers/bulk.ts): one malformed entry is that item's
+// refusal, not the call's.
+import { IsOptional } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { BulkMode as DomainBulkMode } from '../../application/bulk';
 import type { Role as DomainRole } from '../../domain/decider';
 import type { Product as DomainProduct } from '../../domain/plans';
 import type { SeatAvailabilityRow, UserRow } from '../../queries/rows';
 import { Product, Role } from './enums';
-import { DEFAULT_ROLE } from './inputs';
+import { DEFAULT_ROLE, IDEMPOTENCY_KEY } from './inputs';
 import { SeatAvailability, User } from './objects';
 import { IsBulkList, IsEmailAddress, IsEntityId, IsIdempotencyKey, IsName, IsReason } from './validators';
 
@@ -27,8 +29,6 @@ registerEnumType(BulkMode, {
 });
 
 const DRY_RUN = 'Decide and answer as if applied, write nothing (no idempotency key is spent).';
-const IDEMPOTENCY_KEY =
-  'Reserved for idempotent retries (same key and input: the first result); accepted and checked, not yet honoured by bulk operations.';
 
 @ObjectType({
   description: 'One item of a bulk operation that was not (or, with ALL_OR_NOTHING, would not be) applied.',
@@ -131,9 +131,12 @@ export class NewUserInput {
 
 @InputType({ description: 'Many users of the account at once.' })
 export class CreateUsersInput {
-  @Field(() => [NewUserInput], { description: 'At most 1,000, no duplicate e-mails.' })
+  @Field(() => [NewUserInput], {
+    description:
+      'At most 1,000. An entry that breaks a rule (e-mail, name, an e-mail given before in the list) is refused on ' +
+      'its own, BAD_USER_INPUT in `refused`.',
+  })
   @IsBulkList()
-  @ValidateNested()
   users!: NewUserInput[];
 
   @Field(() => BulkMode, {

@@ -25,7 +25,8 @@ import {
 
 export const DEFAULT_ROLE: DomainRole = 'MEMBER';
 
-const IDEMPOTENCY_KEY =
+/** The description of every input's `idempotencyKey` (one mechanism: docs/idempotency.md). */
+export const IDEMPOTENCY_KEY =
   'Same key and same input again, within the account and this mutation: the first result, nothing written twice. ' +
   'Same key, other input: IDEMPOTENCY_KEY_REUSED. A refused request spends no key. ' +
   'Up to 100 of A-Z, a-z, 0-9, _, -, : and .; null: no idempotency, each call writes (docs/idempotency.md).';

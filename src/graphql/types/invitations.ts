@@ -8,7 +8,7 @@ import type { InvitationStatus as DomainInvitationStatus } from '../../domain/in
 import type { Product as DomainProduct } from '../../domain/plans';
 import type { InvitationRow, PageInfoRow, SeatAvailabilityRow } from '../../queries/rows';
 import { Product, Role } from './enums';
-import { DEFAULT_ROLE } from './inputs';
+import { DEFAULT_ROLE, IDEMPOTENCY_KEY } from './inputs';
 import { Node } from './node';
 import { PageInfo, SeatAvailability } from './objects';
 import { DateTimeScalar } from './scalars';
@@ -16,6 +16,7 @@ import {
   IsDuration,
   IsEmailAddress,
   IsEntityId,
+  IsIdempotencyKey,
   IsName,
   IsNewPassword,
   IsNotWithFirst,
@@ -157,6 +158,11 @@ export class InviteUserInput {
   @IsOptional()
   @IsDuration()
   expiresIn?: string | null;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: 'The invitation sent, and the counts of its products with the seats it holds.' })
@@ -184,6 +190,11 @@ export class CancelInvitationInput {
   @Field(() => ID, { description: 'The `id` of the invitation.' })
   @IsEntityId()
   invitationId!: string;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: 'The cancelled invitation and the counts of its products, its seats freed.' })
@@ -200,6 +211,11 @@ export class ResendInvitationInput {
   @Field(() => ID, { description: 'The `id` of the invitation.' })
   @IsEntityId()
   invitationId!: string;
+
+  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY })
+  @IsOptional()
+  @IsIdempotencyKey()
+  idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: 'The invitation sent again; its earlier links are spent (INVITATION_EXPIRED).' })

@@ -3,7 +3,7 @@
 // ours otherwise: `notBlank`, `noControlCharacters`, …), so a BAD_USER_INPUT lists every rule a value breaks by name
 // (docs/errors.md lists them). Every message starts with the field's name and states the rule, since it reaches the
 // client verbatim.
-import { isEmail, ValidateBy, type ValidationOptions } from 'class-validator';
+import { isEmail, ValidateBy, type ValidationOptions, validateSync } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
 
 const LIMITS = {
@@ -171,6 +171,16 @@ export const IsIdempotencyKey = () =>
     ),
     text(),
   );
+
+/**
+ * The rules one item of a list breaks (an input object checked on its own, where one bad item must not refuse the
+ * list): each with its field, rule name and message.
+ */
+export function itemProblems(item: object): { field: string; rule: string; message: string }[] {
+  return validateSync(item, { forbidUnknownValues: false, skipMissingProperties: false }).flatMap((error) =>
+    Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field: error.property, rule, message })),
+  );
+}
 
 /** `last` pages backward and `first` forward: one request asks for one of them (Relay's connection spec). */
 export const IsNotWithFirst = () =>
