@@ -78,6 +78,7 @@ export interface RunningServer {
 const GRAPHQL_PATH = '/graphql';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const UTF8 = /^utf-?8$/i;
+const PAYLOAD_TOO_LARGE_DRAIN_MS = 5000;
 
 type Route =
   | 'graphql'
@@ -359,8 +360,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
             { connection: 'close' },
           );
         }
+        // The rest is drained (not parsed) for a few seconds so the client, still uploading, can read the 413
+        // instead of a broken pipe; a client that keeps sending past that loses the connection.
         req.resume();
-        setTimeout(() => req.socket.destroy(), 1000).unref();
+        setTimeout(() => req.socket.destroy(), PAYLOAD_TOO_LARGE_DRAIN_MS).unref();
         return;
       }
       if (clientWentAway(req, error)) {
