@@ -9,9 +9,9 @@ import type { Role as DomainRole } from '../../domain/decider';
 import type { Product as DomainProduct } from '../../domain/plans';
 import type { SeatAvailabilityRow, UserRow } from '../../queries/rows';
 import { Product, Role } from './enums';
-import { DEFAULT_ROLE, IDEMPOTENCY_KEY } from './inputs';
+import { DEFAULT_ROLE, IdempotencyKeyField } from './inputs';
 import { SeatAvailability, User } from './objects';
-import { IsBulkList, IsEmailAddress, IsEntityId, IsIdempotencyKey, IsName, IsReason } from './validators';
+import { IsBulkList, IsEmailAddress, IsEntityId, IsName, IsReason } from './validators';
 
 export const BulkMode = { ALL_OR_NOTHING: 'ALL_OR_NOTHING', BEST_EFFORT: 'BEST_EFFORT' } as const satisfies {
   readonly [M in DomainBulkMode]: M;
@@ -82,9 +82,7 @@ export class BulkLicenseInput {
   @IsReason()
   reason?: string | null;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -151,9 +149,7 @@ export class CreateUsersInput {
   @IsOptional()
   dryRun?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 

@@ -26,10 +26,22 @@ import {
 export const DEFAULT_ROLE: DomainRole = 'MEMBER';
 
 /** The description of every input's `idempotencyKey` (one mechanism: docs/idempotency.md). */
-export const IDEMPOTENCY_KEY =
+const IDEMPOTENCY_KEY =
   'Same key and same input again, within the account and this mutation: the first result, nothing written twice. ' +
   'Same key, other input: IDEMPOTENCY_KEY_REUSED. A refused request spends no key. ' +
   'Up to 100 of A-Z, a-z, 0-9, _, -, : and .; null: no idempotency, each call writes (docs/idempotency.md).';
+
+/** The optional `idempotencyKey` every state-changing input has: one field, one description, one rule. */
+export function IdempotencyKeyField(): PropertyDecorator {
+  const decorators = [
+    Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY }),
+    IsOptional(),
+    IsIdempotencyKey(),
+  ];
+  return (target, property) => {
+    for (const decorate of decorators) decorate(target, property);
+  };
+}
 const NAME = 'at most 200 characters after trimming, not blank, no control characters';
 const EMAIL = 'an e-mail address like name@example.com, at most 254 characters after trimming';
 const NEW_PASSWORD = '10 to 200 characters (spaces, tabs and any other character allowed); only its hash is kept';
@@ -72,12 +84,7 @@ export class PurchaseLicensesInput {
   @IsQuantity()
   quantity!: number;
 
-  @Field(() => String, {
-    nullable: true,
-    description: IDEMPOTENCY_KEY,
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -94,12 +101,7 @@ export class UpgradePlanInput {
   @IsEntityId()
   plan!: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description: IDEMPOTENCY_KEY,
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -116,12 +118,7 @@ export class ReleaseLicensesInput {
   @IsQuantity()
   quantity!: number;
 
-  @Field(() => String, {
-    nullable: true,
-    description: IDEMPOTENCY_KEY,
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -143,12 +140,7 @@ export class CreateUserInput {
   @IsOptional()
   role?: DomainRole | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: IDEMPOTENCY_KEY,
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -161,12 +153,7 @@ export class ChangeUserRoleInput {
   @Field(() => Role, { description: 'ADMIN or MEMBER: the OWNER role is never given or taken (FORBIDDEN).' })
   role!: DomainRole;
 
-  @Field(() => String, {
-    nullable: true,
-    description: IDEMPOTENCY_KEY,
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -176,12 +163,7 @@ export class DeactivateUserInput {
   @IsEntityId()
   userId!: string;
 
-  @Field(() => String, {
-    nullable: true,
-    description: IDEMPOTENCY_KEY,
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -194,12 +176,7 @@ export class AssignLicenseInput {
   @Field(() => Product, { description: "The product; the licence is on its subscription's current plan." })
   product!: DomainProduct;
 
-  @Field(() => String, {
-    nullable: true,
-    description: IDEMPOTENCY_KEY,
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -221,12 +198,7 @@ export class RevokeLicenseInput {
   @IsReason()
   reason?: string | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description: IDEMPOTENCY_KEY,
-  })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 

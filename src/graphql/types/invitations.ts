@@ -8,7 +8,7 @@ import type { InvitationStatus as DomainInvitationStatus } from '../../domain/in
 import type { Product as DomainProduct } from '../../domain/plans';
 import type { InvitationRow, PageInfoRow, SeatAvailabilityRow } from '../../queries/rows';
 import { Product, Role } from './enums';
-import { DEFAULT_ROLE, IDEMPOTENCY_KEY } from './inputs';
+import { DEFAULT_ROLE, IdempotencyKeyField } from './inputs';
 import { Node } from './node';
 import { PageInfo, SeatAvailability } from './objects';
 import { DateTimeScalar } from './scalars';
@@ -16,7 +16,6 @@ import {
   IsDuration,
   IsEmailAddress,
   IsEntityId,
-  IsIdempotencyKey,
   IsName,
   IsNewPassword,
   IsNotWithFirst,
@@ -159,9 +158,7 @@ export class InviteUserInput {
   @IsDuration()
   expiresIn?: string | null;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -191,9 +188,7 @@ export class CancelInvitationInput {
   @IsEntityId()
   invitationId!: string;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
@@ -212,9 +207,7 @@ export class ResendInvitationInput {
   @IsEntityId()
   invitationId!: string;
 
-  @Field(() => String, { nullable: true, description: IDEMPOTENCY_KEY })
-  @IsOptional()
-  @IsIdempotencyKey()
+  @IdempotencyKeyField()
   idempotencyKey?: string | null;
 }
 
