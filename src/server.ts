@@ -252,7 +252,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     const authentication = await options.resolveViewer(bearerToken(req));
-    const clientAddress = clientAddressOf(req, options.trustProxy ?? false);
+    const clientAddress = () => clientAddressOf(req, options.trustProxy ?? false);
     const context = createContext({ requestId, ...authentication, services, logger: log, clientAddress });
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search, body },

@@ -237,14 +237,15 @@ export interface GraphQLContext {
 
 /**
  * Builds a request's context; the loaders are made lazily and once per account, never shared across requests. The
- * logger may be given as a function: a request's own child logger then costs nothing until something is logged.
+ * logger may be given as a function: a request's own child logger then costs nothing until something is logged; so
+ * may the client address, which only sign-in and token redemption read.
  */
 export function createContext(
   input: {
     requestId: string;
     services: SeatledgerServices;
     logger: Logger | (() => Logger);
-    clientAddress?: string | null;
+    clientAddress?: string | null | (() => string | null);
   } & Authentication,
 ): GraphQLContext {
   return new RequestContext(
@@ -270,11 +271,15 @@ class RequestContext implements GraphQLContext {
     readonly refusal: TokenRefusal | null,
     readonly services: SeatledgerServices,
     private readonly makeLogger: Logger | (() => Logger),
-    readonly clientAddress: string | null,
+    private readonly addressOf: string | null | (() => string | null),
   ) {}
 
   get logger(): Logger {
     return typeof this.makeLogger === 'function' ? this.makeLogger() : this.makeLogger;
+  }
+
+  get clientAddress(): string | null {
+    return typeof this.addressOf === 'function' ? this.addressOf() : this.addressOf;
   }
 
   loaders(accountId: string): Loaders {
