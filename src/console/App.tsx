@@ -83,6 +83,14 @@ export function App() {
     }
   };
 
+  if (session && !client) {
+    // The moment between signing in and the client being made (one render).
+    return (
+      <main>
+        <p aria-busy="true">Signing in…</p>
+      </main>
+    );
+  }
   if (!session || !client) {
     return (
       <main className="centered">

@@ -21,13 +21,30 @@ export interface ConsoleClient {
   dispose(): void;
 }
 
+/** The first reconnection at once (the server closes the socket when the token it was opened with expires), later ones backing off. */
+function retryWait(retries: number): Promise<void> {
+  const millis =
+    retries === 0 ? 100 + Math.random() * 200 : Math.min(30_000, 1000 * 2 ** retries) + Math.random() * 1000;
+  return new Promise((resolve) => setTimeout(resolve, millis));
+}
+
 export function createConsoleClient(): ConsoleClient {
+  let apollo: ApolloClient | undefined;
   const ws = createClient({
     url: `${window.location.origin.replace(/^http/, 'ws')}${GRAPHQL_PATH}`,
     lazy: true,
     // Read at each (re)connection: after a quiet refresh the next connection carries the new token.
     connectionParams: () => bearer(),
     retryAttempts: 5,
+    retryWait,
+    // Signed out: nothing to reconnect for.
+    shouldRetry: () => currentSession() !== null,
+    on: {
+      // Changes pushed while the socket was down are lost: the pages' queries read the counts again.
+      connected: (_socket, _payload, wasRetry) => {
+        if (wasRetry) void apollo?.refetchQueries({ include: 'active' });
+      },
+    },
   });
   const http = new HttpLink({ uri: GRAPHQL_PATH });
   const auth = new SetContextLink((prevContext) => ({ headers: { ...prevContext.headers, ...bearer() } }));
@@ -36,13 +53,14 @@ export function createConsoleClient(): ConsoleClient {
     new GraphQLWsLink(ws),
     auth.concat(http),
   );
-  const apollo = new ApolloClient({ link, cache: new InMemoryCache() });
+  apollo = new ApolloClient({ link, cache: new InMemoryCache() });
+  const client = apollo;
   return {
-    apollo,
+    apollo: client,
     dispose() {
       void ws.dispose();
-      apollo.stop();
-      void apollo.clearStore();
+      client.stop();
+      void client.clearStore();
     },
   };
 }

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_LAUNCH, describeBrowser, requireChromium } from '../support/chromium';
-import { login, ok, startTestSeatledger, type TestSeatledger, uniqueEmail } from '../support/seatledger';
+import { login, ok, purchase, startTestSeatledger, type TestSeatledger, uniqueEmail } from '../support/seatledger';
 
 const BUILT = path.resolve(__dirname, '../../dist/console/index.html');
 const PASSWORD = 'typed into the console';
@@ -163,6 +163,39 @@ describeBrowser('the admin console in chromium', () => {
     await second.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
     await first.context().close();
     await second.context().close();
+  }, 60_000);
+
+  it('refreshes a short-lived session quietly: writes go on past the first token’s expiry, live counts too', async () => {
+    // given a server whose access tokens live 4 s (the socket is closed when its token expires)
+    const shortLived = await startTestSeatledger({ env: { AUTH_TOKEN_TTL_SECONDS: '4' } });
+    try {
+      const email = uniqueEmail('refresh');
+      const page = await (await newContext()).newPage();
+      await page.goto(new URL(shortLived.url).origin);
+      await page.getByRole('button', { name: 'New company' }).click();
+      await page.getByLabel('Company name').fill('Kramerica');
+      await page.getByLabel('Your name').fill('Cosmo Kramer');
+      await page.getByLabel('E-mail').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
+      await expectCounters(page, 'WEBINAR', { purchased: 0, assigned: 0, reserved: 0, available: 0 });
+
+      // when the first token has expired and the admin buys a seat
+      await page.waitForTimeout(6_000);
+      await buyMore(page, 'WEBINAR', 1);
+
+      // then it is bought (the console sent a refreshed token), and a purchase made elsewhere after the socket's
+      // close at expiry still shows live
+      await expectCounters(page, 'WEBINAR', { purchased: 1, assigned: 0, reserved: 0, available: 1 });
+      await page.waitForTimeout(2_000);
+      const token = await login(shortLived.gql, email, PASSWORD);
+      await purchase(shortLived.gql, token, 2, 'WEBINAR');
+      await expectCounters(page, 'WEBINAR', { purchased: 3, assigned: 0, reserved: 0, available: 3 });
+      await page.context().close();
+    } finally {
+      await shortLived.close();
+    }
   }, 60_000);
 
   it('shows the API’s refusal at sign-in, and keyboard focus is visible', async () => {
