@@ -1,10 +1,7 @@
 // graphql-codegen's settings for the console: typed documents (client preset) from the committed schema.graphql and
 // the `graphql(...)` calls in src/console, written to src/console/gql/ and committed. test/console/codegen.test.ts
-// fails when they are stale. Regenerate with `npm run console:codegen`.
+// fails when they are stale (it runs these settings into a temp dir). Regenerate with `npm run console:codegen`.
 import type { CodegenConfig } from '@graphql-codegen/cli';
-
-/** Where the generated files go; the staleness test points this at a temp dir. */
-const out = process.env.CONSOLE_CODEGEN_OUT ?? 'src/console/gql/';
 
 const config: CodegenConfig = {
   schema: 'schema.graphql',
@@ -12,7 +9,7 @@ const config: CodegenConfig = {
   ignoreNoDocuments: false,
   silent: true,
   generates: {
-    [out]: {
+    'src/console/gql/': {
       preset: 'client',
       presetConfig: { fragmentMasking: false },
       config: {

@@ -12,24 +12,28 @@ const CODEGEN = path.join(ROOT, 'node_modules/.bin/graphql-codegen');
 
 describe('the console’s generated GraphQL types', () => {
   const temp = makeTempDir('seatledger-codegen-');
+  const OUT = path.join(temp.dir, 'gql');
   afterAll(() => temp.cleanup());
 
   it('are what graphql-codegen generates from schema.graphql and the console’s documents now', () => {
-    // given the generator run afresh into a temp dir, with the committed settings
-    execFileSync(CODEGEN, ['--config', 'src/console/codegen.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, CONSOLE_CODEGEN_OUT: `${temp.dir}/` },
-      stdio: 'pipe',
-      timeout: 60_000,
-    });
+    // given the generator run afresh into a temp dir, with the committed settings but that output
+    const config = path.join(temp.dir, 'codegen.ts');
+    fs.writeFileSync(
+      config,
+      `import config from ${JSON.stringify(path.join(ROOT, 'src/console/codegen'))};
+const [settings] = Object.values(config.generates);
+export default { ...config, generates: { ${JSON.stringify(`${OUT}/`)}: settings } };
+`,
+    );
+    execFileSync(CODEGEN, ['--config', config], { cwd: ROOT, stdio: 'pipe', timeout: 60_000 });
 
     // then the same files, byte for byte
-    const fresh = fs.readdirSync(temp.dir).sort();
+    const fresh = fs.readdirSync(OUT).sort();
     expect(fs.readdirSync(COMMITTED).sort()).toEqual(fresh);
     expect(fresh).toContain('graphql.ts');
     for (const name of fresh) {
       const committed = fs.readFileSync(path.join(COMMITTED, name), 'utf8');
-      const regenerated = fs.readFileSync(path.join(temp.dir, name), 'utf8');
+      const regenerated = fs.readFileSync(path.join(OUT, name), 'utf8');
       if (committed !== regenerated) {
         throw new Error(`src/console/gql/${name} is stale: run \`npm run console:codegen\` and commit the result`);
       }
