@@ -23,6 +23,7 @@ import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
 import { socketRegistry } from './graphql/socket-registry';
 import { attachGraphQLWebSocket } from './graphql/websocket';
+import { defaultConsoleDir } from './http/console';
 import { corsPolicy } from './http/cors';
 import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
@@ -299,6 +300,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       trustProxy: config.throttle.trustProxy,
       cors: corsPolicy(config.corsOrigins),
       explorer: config.graphqlExplorer,
+      consoleDir: defaultConsoleDir(),
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
     });
     closers.push(() => server.close());

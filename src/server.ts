@@ -1,5 +1,5 @@
-// The HTTP server: Apollo Server on Node's own http server, with /graphql (GET and POST), /healthz, /readyz and
-// /metrics, a request id on every log line and response, CORS for SPA clients, a 1 MB body limit and a graceful
+// The HTTP server: Apollo Server on Node's own http server, with /graphql (GET and POST), /healthz, /readyz,
+// /metrics and the admin console at /, a request id on every log line and response, CORS for SPA clients, a 1 MB body limit and a graceful
 // close. The composition root passes the services, the viewer resolution and the readiness check in.
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -21,6 +21,7 @@ import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage, handleInvitePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
 import { clientAddressOf } from './http/client-address';
+import { CONSOLE_ASSET_PREFIX, createConsoleFiles } from './http/console';
 import { ANY_ORIGIN, type CorsPolicy, corsHeaders, preflightHeaders, upgradeAllowed } from './http/cors';
 import { createExplorer, EXPLORER_ASSET_PREFIX, prefersHtml } from './http/explorer';
 import { createHttpMetrics } from './http/metrics';
@@ -63,6 +64,8 @@ interface ServerOptions {
   readonly cors?: CorsPolicy;
   /** GraphiQL at `GET /graphql` for browsers, its files under /graphiql/ (GRAPHQL_EXPLORER); off when absent. */
   readonly explorer?: boolean;
+  /** The admin console's built files (dist/console), served at `/` and under /assets/; off when absent. */
+  readonly consoleDir?: string;
 }
 
 export interface RunningServer {
@@ -88,6 +91,7 @@ type Route =
   | 'activate'
   | 'invite'
   | 'explorer'
+  | 'console'
   | 'preflight'
   | 'unknown';
 
@@ -98,12 +102,20 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/metrics': 'metrics',
   '/activate': 'activate',
   '/invite': 'invite',
+  '/': 'console',
 };
 
-function routeOf(req: IncomingMessage, activatePage: boolean, explorer: boolean): Route {
+function routeOf(req: IncomingMessage, activatePage: boolean, explorer: boolean, console: boolean): Route {
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const known = ROUTES[path] ?? (explorer && path.startsWith(EXPLORER_ASSET_PREFIX) ? 'explorer' : 'unknown');
-  const route = (known === 'activate' || known === 'invite') && !activatePage ? 'unknown' : known;
+  const known =
+    ROUTES[path] ??
+    (explorer && path.startsWith(EXPLORER_ASSET_PREFIX)
+      ? 'explorer'
+      : console && path.startsWith(CONSOLE_ASSET_PREFIX)
+        ? 'console'
+        : 'unknown');
+  const offered = (known === 'activate' || known === 'invite') && !activatePage ? 'unknown' : known;
+  const route = offered === 'console' && !console ? 'unknown' : offered;
   return req.method === 'OPTIONS' ? 'preflight' : route;
 }
 
@@ -189,6 +201,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { services, logger } = options;
   const cors = options.cors ?? ANY_ORIGIN;
   const explorer = options.explorer ? createExplorer() : null;
+  const consoleFiles = options.consoleDir ? createConsoleFiles(options.consoleDir) : null;
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const schema = options.schema ?? (await buildSeatledgerSchema());
   const metrics = createHttpMetrics(options.metricsRegistry);
@@ -309,6 +322,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         if (!explorer?.serveAsset(req, res))
           sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
+      case 'console': {
+        const isPage = (req.url ?? '/').split('?')[0] === '/';
+        const served = isPage ? consoleFiles?.servePage(req, res) : consoleFiles?.serveAsset(req, res);
+        if (!served) {
+          const hint = isPage ? 'the admin console is not built (npm run build); ' : '';
+          sendJson(res, 404, { error: `${hint}no such route; GraphQL is at ${GRAPHQL_PATH}` });
+        }
+        return;
+      }
       case 'invite':
         // The invitation mail's page, served with the activation page (the same option).
         if (options.activatePage) handleInvitePage(req, res, options.activatePage);
@@ -331,7 +353,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     };
     res.setHeader('x-request-id', requestId);
     for (const [key, value] of Object.entries(corsHeaders(cors, req.headers.origin))) res.setHeader(key, value);
-    const route = routeOf(req, options.activatePage !== undefined, explorer !== null);
+    const route = routeOf(req, options.activatePage !== undefined, explorer !== null, consoleFiles !== null);
     // 'close' also fires when the client goes away mid-response, so every request is counted once.
     res.once('close', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -1,0 +1,129 @@
+// Subscriptions: per product its plan and features, and purchased / assigned / reserved / available as live
+// counters. seatAvailabilityChanged (graphql-ws) pushes each change; the normalized cache merges it by the
+// SeatAvailability's id, so the counters move without a refetch. Buy More opens its dialog.
+import { useQuery, useSubscription } from '@apollo/client/react';
+import { useId, useState } from 'react';
+import { shownError } from '../errors';
+import { graphql } from '../gql';
+import type { SubscriptionsQuery as Page, Product } from '../gql/graphql';
+import { PRODUCTS, productName } from '../products';
+import { BuyMoreDialog } from './BuyMoreDialog';
+import { SubscriptionsQuery } from './subscriptions-query';
+
+const SeatAvailabilityChanged = graphql(`
+  subscription SeatAvailabilityChanged {
+    seatAvailabilityChanged {
+      id
+      product
+      purchased
+      assigned
+      reserved
+      available
+    }
+  }
+`);
+
+type Seats = Page['subscriptions'][number]['seats'];
+const COUNTERS = ['purchased', 'assigned', 'reserved', 'available'] as const satisfies readonly (keyof Seats)[];
+const COUNTER_NAMES: Record<(typeof COUNTERS)[number], string> = {
+  purchased: 'Purchased',
+  assigned: 'Assigned',
+  reserved: 'Reserved',
+  available: 'Available',
+};
+
+function Counters({ product, seats }: { product: Product; seats: Seats | undefined }) {
+  return (
+    // Announced politely on every change: the counts move while an admin looks at them.
+    <dl className="counters" aria-live="polite" aria-label={`${productName(product)} seats`}>
+      {COUNTERS.map((counter) => (
+        <div key={counter} className="counter">
+          <dt>{COUNTER_NAMES[counter]}</dt>
+          <dd data-counter={counter}>{seats?.[counter] ?? 0}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function ProductCard({ product, page, onBuy }: { product: Product; page: Page; onBuy(product: Product): void }) {
+  const titleId = useId();
+  const subscription = page.subscriptions.find((s) => s.product === product);
+  const plan = subscription?.plan;
+  return (
+    <section className="card product" aria-labelledby={titleId} data-product={product}>
+      <h2 id={titleId}>{productName(product)}</h2>
+      {plan ? (
+        <>
+          <p>
+            Plan: <strong>{plan.name}</strong>
+          </p>
+          <ul className="features" aria-label={`Features of ${plan.name}`}>
+            {plan.features.map((feature) => (
+              <li key={feature}>{feature}</li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p>Not bought yet.</p>
+      )}
+      <Counters product={product} seats={subscription?.seats} />
+      <button type="button" className="primary" onClick={() => onBuy(product)}>
+        Buy More
+      </button>
+    </section>
+  );
+}
+
+export function SubscriptionsPage() {
+  const { data, error, refetch } = useQuery(SubscriptionsQuery);
+  const [buying, setBuying] = useState<Product | null>(null);
+  const [status, setStatus] = useState('');
+  useSubscription(SeatAvailabilityChanged, {
+    onData({ data: pushed }) {
+      const seats = pushed.data?.seatAvailabilityChanged;
+      // Counts of a product the page lists are merged by the cache; a product bought for the first time elsewhere
+      // is a new subscription, which only the query can bring.
+      if (seats && data && !data.subscriptions.some((s) => s.product === seats.product)) void refetch();
+    },
+  });
+
+  if (error) {
+    return (
+      <p role="alert" className="error">
+        {shownError(error).message}
+      </p>
+    );
+  }
+  if (!data) return <p aria-busy="true">Loading subscriptions…</p>;
+
+  const plansFor = (product: Product) => {
+    const current = data.subscriptions.find((s) => s.product === product)?.plan;
+    return current ? [current] : data.plans.filter((p) => p.product === product).sort((a, b) => a.rank - b.rank);
+  };
+
+  return (
+    <>
+      <h1>Subscriptions</h1>
+      <p role="status" className="status">
+        {status}
+      </p>
+      <div className="products">
+        {PRODUCTS.map((product) => (
+          <ProductCard key={product} product={product} page={data} onBuy={setBuying} />
+        ))}
+      </div>
+      {buying && (
+        <BuyMoreDialog
+          key={buying}
+          product={buying}
+          plans={plansFor(buying)}
+          onDone={(message) => {
+            setBuying(null);
+            if (message) setStatus(message);
+          }}
+        />
+      )}
+    </>
+  );
+}
