@@ -206,6 +206,7 @@ describe('backup and restore', () => {
     while (storm.acks() < 150) await sleep(20);
     // Everything acknowledged so far is at or below this head; the backup must reach at least this far.
     storm.markBackupBegan();
+    const acksAtBegin = storm.acks();
     const headBefore = (await headOf(originalDir)) as string;
     const target = path.join(temp.dir, 'storm-backup');
     const backup = await runCli(['backup', target, '--data-dir', originalDir]);
@@ -215,8 +216,7 @@ describe('backup and restore', () => {
     expect(backup.stderr).not.toMatch(/error/i);
     expect(backup.code).toBe(0);
     // Writers were served while the backup ran.
-    expect(storm.acks()).toBeGreaterThan(150);
-    expect(acksDuringBackup).toBeGreaterThan(150);
+    expect(acksDuringBackup).toBeGreaterThan(acksAtBegin);
 
     const manifest = JSON.parse(fs.readFileSync(path.join(target, 'manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({ format: 1, secrets: [] });
@@ -307,13 +307,12 @@ describe('backup and restore', () => {
     const restored = await startChildSeatledger(restoredDir, { env: ENV });
     others.push(restored);
     await waitUntilReady(restored.base);
-    // The owner's token from the original is valid here: the same auth secret.
-    expect(await answers(restored.gql, owner.token)).toEqual(before);
-
     // The notifier runs and has nothing to send for what was handled before the backup.
     await sleep(1500);
     expect(outboxCount(restoredDir)).toBe(0);
     expect(outboxCount(originalDir)).toBe(mailsBefore);
+    // The owner's token from the original is valid here (the same auth secret), and every answer is as it was.
+    expect(await answers(restored.gql, owner.token)).toEqual(before);
     // ... but it does send for what comes after: so the zero above means something.
     const newcomer = await createUser(restored.gql, owner.token);
     await purchase(restored.gql, owner.token, 1, 'WEBINAR');
