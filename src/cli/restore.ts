@@ -49,7 +49,7 @@ export async function runRestore(args: readonly string[], io: CliIo): Promise<nu
     return 0;
   }
   const backup = path.resolve(io.cwd, positionals[0] as string);
-  let lock: DataDirLock | null = null;
+  let lock: (DataDirLock & { created: boolean }) | null = null;
   const written: string[] = [];
   try {
     const manifest = readBackup(backup);
@@ -96,6 +96,13 @@ export async function runRestore(args: readonly string[], io: CliIo): Promise<nu
     return 0;
   } catch (error) {
     for (const file of written) removeDatabase(file);
+    if (lock !== null) {
+      // As it was: a dir made here goes, an empty one given is left empty (the lock's files go too).
+      lock.release();
+      if (lock.created) fs.rmSync(dataDir, { recursive: true, force: true });
+      else for (const name of ['serve.lock', 'serve.pid']) fs.rmSync(path.join(dataDir, name), { force: true });
+      lock = null;
+    }
     if (error instanceof Refusal) {
       io.stderr.write(`seatledger restore: ${error.message}\n`);
       return 1;
@@ -124,7 +131,7 @@ function readBackup(backup: string) {
  * The data dir's lock, taken only for a missing or empty dir. A running server's dir is refused naming its process
  * (its lock says so before anything else is looked at); any other dir with files in it is refused as not empty.
  */
-async function lockEmptyDir(dataDir: string): Promise<DataDirLock> {
+async function lockEmptyDir(dataDir: string): Promise<DataDirLock & { created: boolean }> {
   if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0) {
     if (fs.existsSync(path.join(dataDir, 'serve.lock'))) {
       try {
@@ -146,7 +153,7 @@ async function lockEmptyDir(dataDir: string): Promise<DataDirLock> {
   }
   // An empty dir made by the operator: private like every data dir (lockDataDir makes a new one 0700 itself).
   if (existed) fs.chmodSync(dataDir, PRIVATE_DIR_MODE);
-  return lock;
+  return Object.assign(lock, { created: !existed });
 }
 
 export const restoreCommand: CliCommand = {

@@ -2,7 +2,8 @@
 // a storm of concurrent assigns and revokes holds every mutation acknowledged before it began; a restored data dir
 // serves what the log says (`replay --verify` exit 0); a backup of a quiet server restores to exactly the same answers
 // (seats, users, history, mail deliveries), tokens of the original still valid (--with-secrets), and no mail sent
-// again; refusals: an existing target, a failing backup (nothing left behind), a non-empty dir, a running server's dir.
+// again; refusals: an existing target, a failing backup (nothing left behind), a non-empty dir, a running server's dir,
+// a backup that does not match its manifest (the dir left as found).
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -364,5 +365,29 @@ describe('backup and restore', () => {
     expect(running.stderr.trim().split('\n')).toHaveLength(1);
     expect(listing(originalDir)).toEqual(originalBefore);
     expect((await fetch(`${original.base}/healthz`)).status).toBe(200);
+  });
+
+  test('restore refuses a backup that is not what its manifest says, and leaves the dir as it found it', async () => {
+    const tampered = path.join(temp.dir, 'tampered-backup');
+    fs.cpSync(path.join(temp.dir, 'quiet-backup'), tampered, { recursive: true });
+    const manifestFile = path.join(tampered, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, events: manifest.events + 1 }));
+
+    const newDir = path.join(temp.dir, 'restored-tampered');
+    const refused = await runCli(['restore', tampered, '--data-dir', newDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^seatledger restore: the restored log has \d+ events .* its manifest says/);
+    expect(fs.existsSync(newDir)).toBe(false);
+
+    const emptyDir = path.join(temp.dir, 'empty-given');
+    fs.mkdirSync(emptyDir);
+    expect((await runCli(['restore', tampered, '--data-dir', emptyDir])).code).toBe(1);
+    expect(listing(emptyDir)).toEqual([]);
+
+    const missing = await runCli(['restore', path.join(temp.dir, 'no-such-backup'), '--data-dir', newDir]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^seatledger restore: no backup at /);
+    expect(fs.existsSync(newDir)).toBe(false);
   });
 });
