@@ -1,5 +1,5 @@
 // What a backup dir holds, shared by `seatledger backup` and `restore`: `events.db` (the log, a VACUUM INTO copy),
-// `notifications.db` (the reactors' checkpoints and mail deliveries, cut at the log's head), the secret files when
+// `notifications.db` (the notifier's progress and the mail deliveries, cut at the log's head), the secret files when
 // asked for, and `manifest.json` saying what the log copy must be. Read models are never in it: they rebuild.
 import fs from 'node:fs';
 import path from 'node:path';

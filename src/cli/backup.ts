@@ -11,6 +11,7 @@ import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config';
 import { eventsFile } from '../eventstore/open';
 import type { Position } from '../eventstore/port';
+import { NOTIFIER_NAME } from '../notifications/notifier';
 import { preparePrivateDatabase, writePrivateFile } from '../private-files';
 import {
   BACKUP_FORMAT,
@@ -30,7 +31,7 @@ const USAGE = `usage: seatledger backup <target> [--data-dir <dir>] [--with-secr
 
 Copies the event log of a data dir, consistently and while the server runs, into the new dir <target>:
   events.db          the log (read models are not copied: the next serve rebuilds them)
-  notifications.db   the reactors' progress and mail deliveries, cut at the copy's last position
+  notifications.db   the notifier's progress and mail deliveries, cut at the copy's last position
   manifest.json      format, event count, last position, time of the backup
   --with-secrets     also auth-secret and notifier-secret, so that issued tokens and mailed links stay valid
                      after a restore (guard such a backup like the data dir itself)
@@ -199,23 +200,25 @@ async function copyInto(
 }
 
 /**
- * notifications.db as of the log copy's head: what the reactors recorded about later events goes (those events are
- * not in the backup; a restored log gives their positions to new events), checkpoints past the head come back to it.
- * Deliveries at or before the head stay with their state: SENT is not sent again, PENDING goes out after a restore.
+ * notifications.db as of the log copy's head. The notifier's effect, mail, is outside the log: its progress is kept,
+ * cut back to the head where it went past (what it recorded about later events goes: those events are not in the
+ * backup, and a restored log gives their positions to new events). Deliveries at or before the head keep their state:
+ * SENT is not sent again, PENDING goes out after a restore. Every other reactor's effects are in the log itself (the
+ * deactivation's revocations, the invitations' expiries), and those it appended after the head are not in the backup:
+ * its progress goes, so that after a restore it folds the log again from the start and redoes them (idempotent: what
+ * is already in the log is not done twice).
  */
 function cutAt(file: string, head: Position | null): void {
   const db = new Database(file);
   try {
     db.transaction(() => {
       // `group-joined:` marks (EventStoreDB's consumer groups) hold a time, not a position.
+      db.prepare(`DELETE FROM checkpoint WHERE name <> ? AND name NOT LIKE 'group-joined:%'`).run(NOTIFIER_NAME);
       if (head === null) {
-        db.prepare(`DELETE FROM checkpoint WHERE name NOT LIKE 'group-joined:%'`).run();
+        db.prepare('DELETE FROM checkpoint WHERE name = ?').run(NOTIFIER_NAME);
         db.prepare('DELETE FROM deliveries').run();
       } else {
-        db.prepare(`UPDATE checkpoint SET position = ? WHERE position > ? AND name NOT LIKE 'group-joined:%'`).run(
-          head,
-          head,
-        );
+        db.prepare('UPDATE checkpoint SET position = ? WHERE name = ? AND position > ?').run(head, NOTIFIER_NAME, head);
         db.prepare('DELETE FROM deliveries WHERE position > ?').run(head);
       }
     })();

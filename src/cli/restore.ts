@@ -1,7 +1,8 @@
 // `seatledger restore <backup> --data-dir <empty dir>`: puts a backup's log (and its secrets and the reactors'
 // progress, when in it) into an empty data dir, holding the dir's lock meanwhile; the next `serve` rebuilds the read
-// models. No mail goes out again for an event handled before the backup: the reactors start from the progress in the
-// backup's notifications.db (cut at its head), or, where the backup has none, the notifier from the backup's head.
+// models. No mail goes out again for an event handled before the backup: the notifier starts from its progress in the
+// backup's notifications.db (cut at its head), or, where the backup has none, from the backup's head. The other
+// reactors fold the log from the start (their effects are in it, idempotent; see cutAt in backup.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
