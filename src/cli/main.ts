@@ -14,6 +14,8 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   replay: async () => (await import('./replay')).replayCommand,
   history: async () => (await import('./history')).historyCommand,
   'import-users': async () => (await import('./import-users')).importUsersCommand,
+  backup: async () => (await import('./backup')).backupCommand,
+  restore: async () => (await import('./restore')).restoreCommand,
 };
 
 function usage(): string {

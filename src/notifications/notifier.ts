@@ -99,7 +99,8 @@ export interface Notifier {
   idle(): Promise<void>;
 }
 
-const NOTIFIER_NAME = 'notifier';
+/** Its name in logs and /readyz, and the key of its checkpoint in notifications.db (a restore sets it). */
+export const NOTIFIER_NAME = 'notifier';
 /** The consumer group every instance's notifier joins where the store has groups (EventStoreDB). */
 const NOTIFIER_GROUP = 'seatledger-notifier';
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };

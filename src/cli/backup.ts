@@ -1,0 +1,327 @@
+// `seatledger backup <target>`: a consistent copy of the embedded log while the server runs. SQLite's VACUUM INTO
+// reads one snapshot in one statement from a read-only connection beside the server's WAL, so writers keep being
+// served (the incremental backup API would restart at every write and may never finish under load). The copy goes to
+// a temp dir beside the target and is renamed into place only once checked: a failure leaves nothing behind.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { SingleBar } from 'cli-progress';
+import { loadConfig } from '../config';
+import { eventsFile } from '../eventstore/open';
+import type { Position } from '../eventstore/port';
+import { NOTIFIER_NAME } from '../notifications/notifier';
+import { preparePrivateDatabase, writePrivateFile } from '../private-files';
+import {
+  BACKUP_FORMAT,
+  type BackupManifest,
+  checkLog,
+  EVENTS_FILE,
+  MANIFEST_FILE,
+  NOTIFICATIONS_FILE,
+  removeDatabase,
+  SECRET_FILES,
+  syncFile,
+} from './backup-files';
+import type { CliCommand } from './main';
+import type { CliIo } from './replay';
+
+const USAGE = `usage: seatledger backup <target> [--data-dir <dir>] [--with-secrets]
+
+Copies the event log of a data dir, consistently and while the server runs, into the new dir <target>:
+  events.db          the log (read models are not copied: the next serve rebuilds them)
+  notifications.db   the notifier's progress and mail deliveries, cut at the copy's last position
+  manifest.json      format, event count, last position, time of the backup
+  --with-secrets     also auth-secret and notifier-secret, so that issued tokens and mailed links stay valid
+                     after a restore (guard such a backup like the data dir itself)
+  --data-dir         the data dir (default: $SEATLEDGER_DATA_DIR or ./data)
+Refused when <target> exists. Restore with: seatledger restore <target> --data-dir <empty dir>`;
+
+const PROGRESS_POLL_MS = 200;
+const PROGRESS_LINE_MS = 2000;
+
+/** A refusal: one line on stderr, exit 1, nothing written. */
+class Refusal extends Error {
+  override readonly name = 'Refusal';
+}
+
+export async function runBackup(args: readonly string[], io: CliIo): Promise<number> {
+  let values: { 'data-dir'?: string; 'with-secrets'?: boolean; help?: boolean };
+  let positionals: string[];
+  let dataDir: string;
+  let onEventStoreDb: boolean;
+  try {
+    ({ values, positionals } = parseArgs({
+      args: [...args],
+      options: {
+        'data-dir': { type: 'string' },
+        'with-secrets': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: true,
+    }));
+    if (!values.help && positionals.length !== 1) throw new Error('give exactly one target dir');
+    if (values['data-dir'] !== undefined && values['data-dir'].trim() === '') throw new Error('--data-dir needs a dir');
+    const config = loadConfig(io.env, io.cwd);
+    dataDir = values['data-dir'] ? path.resolve(io.cwd, values['data-dir']) : config.dataDir;
+    onEventStoreDb = config.eventStoreConnectionString !== null && values['data-dir'] === undefined;
+  } catch (error) {
+    io.stderr.write(`seatledger backup: ${(error as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const target = path.resolve(io.cwd, positionals[0] as string);
+  try {
+    refuseUnlessPossible(dataDir, target, onEventStoreDb);
+  } catch (error) {
+    if (!(error instanceof Refusal)) throw error;
+    io.stderr.write(`seatledger backup: ${error.message}\n`);
+    return 1;
+  }
+
+  const started = performance.now();
+  // Hidden, named after the target and this process: never mistaken for a backup, never clashing with another run.
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.partial-${process.pid}`);
+  // Ctrl-C while the copy runs: the temp dir goes too (the copy runs in a worker, so this handler gets its turn).
+  const interrupted = () => {
+    fs.rmSync(temp, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    fs.mkdirSync(temp, { mode: 0o700 });
+    fs.chmodSync(temp, 0o700);
+    const { manifest, timings } = await copyInto(temp, dataDir, values['with-secrets'] === true, io);
+    // Durable before it is named: a backup that exists under its name is whole.
+    const syncStarted = performance.now();
+    for (const name of fs.readdirSync(temp)) syncFile(path.join(temp, name));
+    timings.sync = performance.now() - syncStarted;
+    if (fs.existsSync(target)) throw new Refusal(`${target} appeared while the backup ran; nothing written`);
+    fs.renameSync(temp, target);
+    syncFile(path.dirname(target));
+    const secrets =
+      manifest.secrets.length > 0
+        ? `secrets: ${manifest.secrets.join(', ')}`
+        : values['with-secrets']
+          ? 'secrets: none in the data dir (AUTH_SECRET from the environment is not copied)'
+          : 'secrets: not included (--with-secrets): a restore makes new ones, so issued tokens and mailed links stop working';
+    io.stdout.write(
+      `backup of ${dataDir} to ${target}: ${manifest.events.toLocaleString('en')} events up to position ` +
+        `${manifest.lastPosition ?? '(empty log)'}\n` +
+        'integrity check: ok\n' +
+        `${secrets}\n` +
+        `${megabytes(dirSize(target))} in ${seconds(performance.now() - started)} (copy ${seconds(timings.copy)}, ` +
+        `integrity check ${seconds(timings.check)}, sync to disk ${seconds(timings.sync)})\n`,
+    );
+    return 0;
+  } catch (error) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    if (error instanceof Refusal) {
+      io.stderr.write(`seatledger backup: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
+}
+
+function refuseUnlessPossible(dataDir: string, target: string, onEventStoreDb: boolean): void {
+  if (fs.existsSync(target)) throw new Refusal(`${target} already exists; a backup never replaces anything`);
+  if (!fs.existsSync(path.dirname(target))) throw new Refusal(`${path.dirname(target)} does not exist`);
+  if (!fs.existsSync(eventsFile(dataDir))) {
+    throw new Refusal(
+      onEventStoreDb
+        ? 'the log is in EventStoreDB (EVENTSTORE_CONNECTION_STRING): back it up with EventStoreDB’s own backups'
+        : `no event log at ${eventsFile(dataDir)} (see --data-dir)`,
+    );
+  }
+}
+
+/** Fills `dir` with the backup's files and answers its manifest; throws on anything short of a checked copy. */
+async function copyInto(
+  dir: string,
+  dataDir: string,
+  withSecrets: boolean,
+  io: CliIo,
+): Promise<{ manifest: BackupManifest; timings: Timings }> {
+  const events = path.join(dir, EVENTS_FILE);
+  const progress = progressReporter(io, eventsFile(dataDir), events);
+  const copyStarted = performance.now();
+  try {
+    await vacuumInto(eventsFile(dataDir), events);
+  } catch (error) {
+    throw new Refusal(`copying ${eventsFile(dataDir)} failed: ${(error as Error).message}; nothing written`);
+  } finally {
+    progress.stop();
+  }
+  const checkStarted = performance.now();
+  const timings: Timings = { copy: checkStarted - copyStarted, check: 0, sync: 0 };
+  const log = checkLog(events);
+  timings.check = performance.now() - checkStarted;
+  if (log.integrity !== 'ok') throw new Refusal(`the copy failed its integrity check: ${log.integrity}`);
+
+  // After the log: the reactors' progress is then at or past the copy's head, and is cut back to it below.
+  const notificationsSource = path.join(dataDir, NOTIFICATIONS_FILE);
+  const notifications = fs.existsSync(notificationsSource);
+  if (notifications) {
+    const copy = path.join(dir, NOTIFICATIONS_FILE);
+    await vacuumInto(notificationsSource, copy);
+    cutAt(copy, log.lastPosition);
+  }
+
+  const secrets: string[] = [];
+  if (withSecrets) {
+    for (const name of SECRET_FILES) {
+      const source = path.join(dataDir, name);
+      if (!fs.existsSync(source)) continue;
+      writePrivateFile(path.join(dir, name), fs.readFileSync(source, 'utf8'), { flag: 'wx' });
+      secrets.push(name);
+    }
+  }
+
+  const manifest: BackupManifest = {
+    format: BACKUP_FORMAT,
+    events: log.events,
+    lastPosition: log.lastPosition,
+    createdAt: new Date().toISOString(),
+    secrets,
+    notifications,
+  };
+  writePrivateFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+  return { manifest, timings };
+}
+
+/**
+ * notifications.db as of the log copy's head. The notifier's effect, mail, is outside the log: its progress is kept,
+ * cut back to the head where it went past (what it recorded about later events goes: those events are not in the
+ * backup, and a restored log gives their positions to new events). Deliveries at or before the head keep their state:
+ * SENT is not sent again, PENDING goes out after a restore. Every other reactor's effects are in the log itself (the
+ * deactivation's revocations, the invitations' expiries), and those it appended after the head are not in the backup:
+ * its progress goes, so that after a restore it folds the log again from the start and redoes them (idempotent: what
+ * is already in the log is not done twice).
+ */
+function cutAt(file: string, head: Position | null): void {
+  const db = new Database(file);
+  try {
+    db.transaction(() => {
+      // `group-joined:` marks (EventStoreDB's consumer groups) hold a time, not a position.
+      db.prepare(`DELETE FROM checkpoint WHERE name <> ? AND name NOT LIKE 'group-joined:%'`).run(NOTIFIER_NAME);
+      if (head === null) {
+        db.prepare('DELETE FROM checkpoint WHERE name = ?').run(NOTIFIER_NAME);
+        db.prepare('DELETE FROM deliveries').run();
+      } else {
+        db.prepare('UPDATE checkpoint SET position = ? WHERE name = ? AND position > ?').run(head, NOTIFIER_NAME, head);
+        db.prepare('DELETE FROM deliveries WHERE position > ?').run(head);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+// VACUUM INTO is one synchronous statement of better-sqlite3: run in a worker thread, it leaves this thread free to
+// draw the progress and to hear Ctrl-C. The worker is given as source text so it runs the same from dist and ts-node.
+const VACUUM_WORKER = `
+const { workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.source, { readonly: true, fileMustExist: true });
+try {
+  db.pragma('busy_timeout = 5000');
+  db.prepare('VACUUM INTO ?').run(workerData.target);
+} finally {
+  db.close();
+}
+`;
+
+/** Copies the database `source` into the new file `target` (0600 from its first byte) as one consistent snapshot. */
+function vacuumInto(source: string, target: string): Promise<void> {
+  // SQLite takes an empty file as the target; created here so it is private before SQLite writes to it.
+  preparePrivateDatabase(target);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(VACUUM_WORKER, {
+      eval: true,
+      workerData: { driver: require.resolve('better-sqlite3'), source, target },
+    });
+    let failure: Error | null = null;
+    worker.once('error', (error) => {
+      failure = error;
+    });
+    worker.once('exit', (code) => {
+      if (failure !== null || code !== 0) {
+        removeDatabase(target);
+        reject(failure ?? new Error(`the copy stopped (worker exit ${code})`));
+      } else resolve();
+    });
+  });
+}
+
+/** The copy's size against the log's (with its WAL): a bar on a terminal, a line every few seconds otherwise. */
+function progressReporter(io: CliIo, source: string, target: string) {
+  const total = sizeOf(source) + sizeOf(`${source}-wal`);
+  const started = performance.now();
+  let nextLine = started + PROGRESS_LINE_MS;
+  let bar: SingleBar | undefined;
+  const timer = setInterval(() => {
+    // The copy is compacted, so it may end below the total: it never shows done before it is.
+    const copied = Math.min(sizeOf(target), Math.floor(total * 0.99));
+    const elapsed = ((performance.now() - started) / 1000).toFixed(0);
+    if (io.stderr.isTTY) {
+      if (bar === undefined) {
+        bar = new SingleBar({
+          stream: io.stderr as NodeJS.WritableStream as NodeJS.WriteStream,
+          format: 'backup [{bar}] {percentage}% | {copied} of {total} | {elapsed} s',
+        });
+        bar.start(total, 0, { copied: megabytes(0), total: megabytes(total), elapsed });
+      }
+      bar.update(copied, { copied: megabytes(copied), total: megabytes(total), elapsed });
+    } else if (performance.now() >= nextLine) {
+      nextLine = performance.now() + PROGRESS_LINE_MS;
+      io.stderr.write(`backup: ${megabytes(copied)} of about ${megabytes(total)} copied, ${elapsed} s\n`);
+    }
+  }, PROGRESS_POLL_MS);
+  return {
+    stop() {
+      clearInterval(timer);
+      if (bar !== undefined) {
+        bar.update(total, { copied: megabytes(total), total: megabytes(total) });
+        bar.stop();
+      }
+    },
+  };
+}
+
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+function dirSize(dir: string): number {
+  return fs.readdirSync(dir).reduce((sum, name) => sum + sizeOf(path.join(dir, name)), 0);
+}
+
+/** Where the time of a backup goes, in ms: the operator sees which part a big log makes slow. */
+interface Timings {
+  copy: number;
+  check: number;
+  sync: number;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+export const backupCommand: CliCommand = {
+  summary: 'a consistent copy of the event log while the server runs (--with-secrets: with the secret files)',
+  run: (args) =>
+    runBackup(args, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }),
+};
