@@ -207,6 +207,13 @@ export class CommandHandler {
     decider: Decider<S, C, E>,
     stream: string,
   ): Promise<{ state: S; revision: number; position: Position | null }> {
+    // Every request resolves its viewer and session through here: an idle stream whose cached state the watch vouches
+    // for is answered as it is, without queueing for the lock (nothing can be folding into it meanwhile).
+    const cached = this.cache.get(stream) as StreamState<S> | undefined;
+    const epoch = this.watch?.epoch ?? null;
+    if (cached?.decider === decider && epoch !== null && cached.currentIn === epoch && !this.locks.isBusy(stream)) {
+      return Promise.resolve({ state: cached.state, revision: cached.revision, position: cached.position });
+    }
     return this.locks.run(stream, async () => {
       try {
         const { state, revision, position } = (await this.catchUp(decider, stream)).current;

@@ -22,6 +22,11 @@ export class KeyedMutex {
     }
   }
 
+  /** Whether a task of `key` is running or queued. */
+  isBusy(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   /** Keys with a task running or queued. */
   get busyKeys(): number {
     return this.tails.size;
