@@ -137,17 +137,19 @@ function bearerToken(req: IncomingMessage): string | undefined {
  * as ours): answered BAD_REQUEST, pointing at the WebSocket endpoint, before anything runs.
  */
 function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GraphQLContext> {
+  // One listener for every request: nothing per request to allocate.
+  const listener = {
+    async didResolveOperation({ operation }: { operation?: { operation: string } | null }) {
+      if (operation?.operation !== 'subscription') return;
+      throw new GraphQLError(
+        `send a subscription over WebSocket (graphql-transport-ws) to ${GRAPHQL_PATH}, not over HTTP`,
+        { extensions: { code: 'BAD_REQUEST', http: { status: 400, headers: new HeaderMap() } } },
+      );
+    },
+  };
   return {
     async requestDidStart() {
-      return {
-        async didResolveOperation({ operation }) {
-          if (operation?.operation !== 'subscription') return;
-          throw new GraphQLError(
-            `send a subscription over WebSocket (graphql-transport-ws) to ${GRAPHQL_PATH}, not over HTTP`,
-            { extensions: { code: 'BAD_REQUEST', http: { status: 400, headers: new HeaderMap() } } },
-          );
-        },
-      };
+      return listener;
     },
   };
 }

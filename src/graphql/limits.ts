@@ -3,7 +3,7 @@
 // GRAPHQL_VALIDATION_FAILED with a message that states the limit. Two bounds come before validation, whose
 // overlapping-fields rule is quadratic in the fields sharing a response name: the parser's token limit, and at most
 // `maxSameResponseName` selections of one response name in a selection set (a cheap linear walk).
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
 import {
   type DocumentNode,
   type FieldNode,
@@ -349,6 +349,16 @@ export function apolloQueryLimits<TContext extends BaseContext>(
 ): { readonly validationRule: ValidationRule; readonly plugin: ApolloServerPlugin<TContext> } {
   const refusals = new WeakMap<DocumentNode, GraphQLError>();
   const limitsRule = queryLimitsRule(limits);
+  const listener: GraphQLRequestListener<TContext> = {
+    async validationDidStart(requestContext) {
+      const refusal = refuseBeforeValidation(requestContext.document, limits);
+      if (!refusal) return;
+      const standIn: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
+      refusals.set(standIn, refusal);
+      // The pipeline validates whatever document the request context holds after this hook.
+      (requestContext as { document: DocumentNode }).document = standIn;
+    },
+  };
   return {
     validationRule: (context) => {
       const refusal = refusals.get(context.getDocument());
@@ -357,17 +367,9 @@ export function apolloQueryLimits<TContext extends BaseContext>(
       return {};
     },
     plugin: {
+      // One listener for every request (validation runs only for documents not validated before).
       async requestDidStart() {
-        return {
-          async validationDidStart(requestContext) {
-            const refusal = refuseBeforeValidation(requestContext.document, limits);
-            if (!refusal) return;
-            const standIn: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
-            refusals.set(standIn, refusal);
-            // The pipeline validates whatever document the request context holds after this hook.
-            (requestContext as { document: DocumentNode }).document = standIn;
-          },
-        };
+        return listener;
       },
     },
   };
