@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<CliCommand>> = {
   'import-users': async () => (await import('./import-users')).importUsersCommand,
   backup: async () => (await import('./backup')).backupCommand,
   restore: async () => (await import('./restore')).restoreCommand,
+  migrate: async () => (await import('./migrate')).migrateCommand,
 };
 
 function usage(): string {

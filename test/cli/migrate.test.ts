@@ -1,0 +1,216 @@
+// `seatledger migrate --to <EventStoreDB>` into the in-repo TEST STAND-IN (not EventStoreDB): a log of a few thousand
+// events written through the API is copied while the server serves, the run stopped half-way (as a kill leaves it)
+// and run again, more written, the server stopped, and `--final` copies the tail: exactly one copy of every event,
+// same ids, types, data and metadata in per-stream order, `credentials-` streams at their latest event with $maxCount
+// 1, the notifier's group created at the migrated head. An event altered on the target fails the verification.
+import { EventStoreDBClient } from '@eventstore/db-client';
+import Database from 'better-sqlite3';
+import { runMigrate } from '../../src/cli/migrate';
+import { type RunningSeatledger, startSeatledger } from '../../src/composition-root';
+import { loadConfig } from '../../src/config';
+import { type DataDirLock, lockDataDir } from '../../src/data-dir-lock';
+import { createLogger } from '../../src/logger';
+import { runCli } from '../reliability/support';
+import { type EventStoreDbStandIn, startEventStoreDbStandIn } from '../support/eventstoredb-standin';
+import {
+  ASSIGN,
+  createUser,
+  type Gql,
+  graphqlClient,
+  ok,
+  purchase,
+  REVOKE,
+  signUpAccount,
+} from '../support/seatledger';
+import { makeTempDir } from '../support/temp-dir';
+import { capture } from './io';
+
+jest.setTimeout(180_000);
+
+interface SourceEvent {
+  id: string;
+  stream: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+function sourceEvents(dataDir: string): SourceEvent[] {
+  const db = new Database(`${dataDir}/events.db`, { readonly: true });
+  try {
+    return db.prepare('SELECT id, stream, type, data, metadata FROM events ORDER BY position').all() as SourceEvent[];
+  } finally {
+    db.close();
+  }
+}
+
+/** The application's events in the target's $all, in its order (system events left out). */
+async function targetEvents(connectionString: string): Promise<SourceEvent[]> {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  try {
+    const events: SourceEvent[] = [];
+    for await (const resolved of client.readAll()) {
+      const event = resolved.event;
+      if (!event || event.streamId.startsWith('$') || event.type.startsWith('$')) continue;
+      events.push({
+        id: event.id,
+        stream: event.streamId,
+        type: event.type,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+      });
+    }
+    return events;
+  } finally {
+    await client.dispose();
+  }
+}
+
+/** Writes through the API: accounts, users (with their credentials), assigns and revokes. */
+async function writeSome(gql: Gql, users: number): Promise<void> {
+  const owner = await signUpAccount(gql, 'Migrating');
+  await purchase(gql, owner.token, users);
+  for (let batch = 0; batch < users / 10; batch++) {
+    const created = await Promise.all(Array.from({ length: 10 }, () => createUser(gql, owner.token)));
+    for (const round of [ASSIGN, REVOKE, ASSIGN]) {
+      await Promise.all(
+        created.map((user) => gql(round, { userId: user.id, product: 'VIDEO_MEETING' }, owner.token).then(ok)),
+      );
+    }
+  }
+}
+
+describe('seatledger migrate into the test stand-in (not EventStoreDB)', () => {
+  let standIn: EventStoreDbStandIn;
+  let server: RunningSeatledger | null = null;
+  // Held as `seatledger serve` holds it around the server.
+  let lock: DataDirLock | null = null;
+  const temp = makeTempDir('seatledger-migrate-');
+  const dataDir = temp.dir;
+  const migrate = async (extra: string[], env: Record<string, string> = {}) => {
+    const out = capture(dataDir);
+    const code = await runMigrate(['--to', standIn.connectionString, '--data-dir', dataDir, ...extra], {
+      ...out.io,
+      env,
+    });
+    return { code, stdout: out.stdout(), stderr: out.stderr() };
+  };
+
+  beforeAll(async () => {
+    standIn = await startEventStoreDbStandIn();
+    const config = loadConfig(
+      { SEATLEDGER_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
+      dataDir,
+    );
+    lock = await lockDataDir(dataDir);
+    server = await startSeatledger({ config, logger: createLogger({ level: 'silent' }), reactors: true });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    lock?.release();
+    await standIn?.stop();
+    temp.cleanup();
+  });
+
+  it('copies a live log, resumes a stopped run, copies the tail with --final, and verifies', async () => {
+    const gql = graphqlClient((server as RunningSeatledger).url);
+    await writeSome(gql, 500);
+    const before = sourceEvents(dataDir).length;
+    expect(before).toBeGreaterThan(2000);
+
+    // Stopped half-way, as a kill leaves it: no verification, no clean-up.
+    const stopped = await migrate([], { SEATLEDGER_MIGRATE_STOP_AFTER: String(Math.floor(before / 2)) });
+    expect(stopped.code).toBe(3);
+    const half = (await targetEvents(standIn.connectionString)).length;
+    expect(half).toBeGreaterThanOrEqual(Math.floor(before / 2));
+    expect(half).toBeLessThan(before);
+
+    // --final is refused while the server holds the data dir.
+    // (A process of its own, the built binary: the lock refuses other processes.)
+    const refused = await runCli(['migrate', '--to', standIn.connectionString, '--data-dir', dataDir, '--final']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/stop the server before --final/);
+
+    // Again while the server serves: continues where it stopped.
+    const resumed = await migrate([]);
+    expect(resumed.stderr).not.toMatch(/verification failed/);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/verified: \d+ streams/);
+    // What the first run copied is skipped, less the few streams the server's reactors rewrote meanwhile.
+    const skipped = Number(/\(([\d,]+) already on the target\)/.exec(resumed.stdout)?.[1]?.replace(/,/g, ''));
+    expect(skipped).toBeLessThanOrEqual(half);
+    expect(skipped).toBeGreaterThan(half - 50);
+
+    await writeSome(gql, 20);
+    await server?.close();
+    server = null;
+    lock?.release();
+    lock = null;
+
+    const final = await migrate(['--final']);
+    expect(final.stderr).not.toMatch(/verification failed/);
+    expect(final.code).toBe(0);
+    expect(final.stdout).toMatch(/events\/s/);
+    expect(final.stdout).toMatch(/created the consumer group seatledger-notifier at the migrated head/);
+
+    // Exactly one copy of every event, in each stream's order, the same ids, types, data and metadata.
+    const source = sourceEvents(dataDir);
+    const target = await targetEvents(standIn.connectionString);
+    const live = new Set((await liveTargetIds(standIn.connectionString, target)).values());
+    const ids = target.map((event) => event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    // credentials- streams: the target keeps older events physically until a scavenge, readable ones are the latest.
+    const readable = target.filter((event) => live.has(event.id));
+    expect(readable.length).toBe(source.length);
+    const byStream = (events: SourceEvent[]) => {
+      const streams = new Map<string, SourceEvent[]>();
+      for (const event of events) streams.set(event.stream, [...(streams.get(event.stream) ?? []), event]);
+      return streams;
+    };
+    const normalised = (events: SourceEvent[]) =>
+      events.map((e) => ({
+        ...e,
+        data: JSON.stringify(JSON.parse(e.data)),
+        metadata: JSON.stringify(JSON.parse(e.metadata)),
+      }));
+    expect(byStream(readable)).toEqual(byStream(normalised(source)));
+
+    const client = EventStoreDBClient.connectionString(standIn.connectionString);
+    try {
+      const credentials = source.find((event) => event.stream.startsWith('credentials-')) as SourceEvent;
+      expect((await client.getStreamMetadata(credentials.stream)).metadata?.maxCount).toBe(1);
+    } finally {
+      await client.dispose();
+    }
+
+    // A second --final finds nothing to copy and verifies again.
+    const again = await migrate(['--final']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/copied 0 events/);
+    expect(again.stdout).toMatch(/seatledger-notifier exists already/);
+
+    // An event altered on the target: the verification fails, naming its stream.
+    const altered = standIn.log.events.find((event) => event.streamName.startsWith('subscription-'));
+    if (!altered) throw new Error('no subscription event on the target');
+    (altered as { data: Uint8Array }).data = Buffer.from(JSON.stringify({ tampered: true }));
+    const failed = await migrate(['--final']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/verification failed: 1 of \d+ streams differ/);
+    expect(failed.stderr).toContain(`  ${altered.streamName}: log `);
+  });
+});
+
+/** Ids of the events a read of each stream returns ($maxCount hides the older events of `credentials-` streams). */
+async function liveTargetIds(connectionString: string, events: SourceEvent[]): Promise<Set<string>> {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  const ids = new Set<string>();
+  try {
+    for (const stream of new Set(events.map((event) => event.stream))) {
+      for await (const resolved of client.readStream(stream)) if (resolved.event) ids.add(resolved.event.id);
+    }
+  } finally {
+    await client.dispose();
+  }
+  return ids;
+}
