@@ -4,6 +4,7 @@
 // server serves copies most of the log and `--final` (server stopped: the data-dir lock) copies the tail. Ends with a
 // verification of both sides per stream (count and a hash of ids, types, data and metadata): exit 1 on a difference.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
@@ -11,6 +12,8 @@ import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
 import { eventsFile } from '../eventstore/open';
 import type { EventStore, EventToAppend, ExpectedRevision, Position, RecordedEvent } from '../eventstore/port';
+import { openNotificationsDb, readCheckpoint } from '../notifications/db';
+import { NOTIFIER_NAME } from '../notifications/notifier';
 import type { CliCommand } from './main';
 import type { CliIo } from './replay';
 
@@ -141,6 +144,8 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
     );
 
     if (values.final) {
+      const behind = await notifierBehind(dataDir, source);
+      if (behind !== null) io.stderr.write(`seatledger migrate: warning: ${behind}\n`);
       const created = await createNotifierGroup(target);
       io.stdout.write(
         created
@@ -272,6 +277,34 @@ async function digest(events: AsyncIterable<RecordedEvent>) {
     hash.update(`${event.id}\0${event.type}\0${JSON.stringify(event.data)}\0${JSON.stringify(event.metadata)}\n`);
   }
   return { count, hash: hash.digest('hex'), last };
+}
+
+/**
+ * What the notifier of the embedded server had not done when it stopped: events after its checkpoint, and deliveries
+ * still PENDING. Its group on EventStoreDB starts at the migrated head, so those mails would never go out. Null when
+ * it was done (or never ran: no notifications.db).
+ */
+async function notifierBehind(dataDir: string, source: EventStore): Promise<string | null> {
+  if (!fs.existsSync(path.join(dataDir, 'notifications.db'))) return null;
+  const db = openNotificationsDb(dataDir);
+  let checkpoint: Position | undefined;
+  let pending: number;
+  try {
+    checkpoint = readCheckpoint(db, NOTIFIER_NAME);
+    pending = (db.prepare(`SELECT count(*) AS n FROM deliveries WHERE status = 'PENDING'`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+  let unhandled = 0;
+  const after = checkpoint === undefined ? {} : { after: checkpoint };
+  for await (const _ of source.readAll({ ...after, filter: NOTIFIER_GROUP.filter })) unhandled++;
+  if (unhandled === 0 && pending === 0) return null;
+  return (
+    `the embedded server's notifier had ${unhandled} events not yet handled and ${pending} mails PENDING when it ` +
+    'stopped; on EventStoreDB its group starts at the migrated head and will not send them. To send them first: ' +
+    '`seatledger serve` on the embedded log again until its notifier has caught up (the notifications query shows ' +
+    'no PENDING deliveries), stop it, and run `migrate --final` again (it copies only what is new)'
+  );
 }
 
 /** Joins the notifier's group once, creating it at the end of the log if missing; answers whether it was created. */

@@ -44,6 +44,15 @@ function sourceEvents(dataDir: string): SourceEvent[] {
   }
 }
 
+function pendingMails(dataDir: string): number {
+  const db = new Database(`${dataDir}/notifications.db`, { readonly: true });
+  try {
+    return (db.prepare(`SELECT count(*) AS n FROM deliveries WHERE status = 'PENDING'`).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 /** The application's events in the target's $all, in its order (system events left out). */
 async function targetEvents(connectionString: string): Promise<SourceEvent[]> {
   const client = EventStoreDBClient.connectionString(connectionString);
@@ -152,6 +161,10 @@ describe('seatledger migrate into the test stand-in (not EventStoreDB)', () => {
     expect(final.stderr).not.toMatch(/verification failed/);
     expect(final.code).toBe(0);
     expect(final.stdout).toMatch(/events\/s/);
+    // Mail the embedded server left PENDING is named: the notifier's group on the target starts after it.
+    const pending = pendingMails(dataDir);
+    if (pending > 0) expect(final.stderr).toContain(`and ${pending} mails PENDING when it stopped`);
+    else expect(final.stderr).not.toMatch(/warning/);
     expect(final.stdout).toMatch(/created the consumer group seatledger-notifier at the migrated head/);
 
     // Exactly one copy of every event, in each stream's order, the same ids, types, data and metadata.
