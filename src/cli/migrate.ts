@@ -54,6 +54,7 @@ const NOTIFIER_GROUP = {
 const STOP_AFTER_ENV = 'SEATLEDGER_MIGRATE_STOP_AFTER';
 
 const PROGRESS_LINE_MS = 2000;
+const READ_MODELS_FILE = 'readmodels.db';
 
 /** A refusal: one line on stderr, exit 1. */
 class Refusal extends Error {
@@ -144,6 +145,10 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
     );
 
     if (values.final) {
+      // Its checkpoints are positions of the embedded log, which mean nothing on EventStoreDB: the first serve there
+      // rebuilds it. The lock is held, so no server has it open.
+      const { removeDatabase } = await import('./backup-files');
+      removeDatabase(path.join(dataDir, READ_MODELS_FILE));
       const behind = await notifierBehind(dataDir, source);
       if (behind !== null) io.stderr.write(`seatledger migrate: warning: ${behind}\n`);
       const created = await createNotifierGroup(target);
@@ -280,30 +285,29 @@ async function digest(events: AsyncIterable<RecordedEvent>) {
 }
 
 /**
- * What the notifier of the embedded server had not done when it stopped: events after its checkpoint, and deliveries
- * still PENDING. Its group on EventStoreDB starts at the migrated head, so those mails would never go out. Null when
- * it was done (or never ran: no notifications.db).
+ * How many events the notifier of the embedded server had not handled when it stopped (after its checkpoint). Its group
+ * on EventStoreDB starts at the migrated head, so their mails would never go out; null when there are none (or it never
+ * ran: no notifications.db). Deliveries it left PENDING are not lost: they are rows of notifications.db, which `serve`
+ * on EventStoreDB sends from the same data dir.
  */
 async function notifierBehind(dataDir: string, source: EventStore): Promise<string | null> {
   if (!fs.existsSync(path.join(dataDir, 'notifications.db'))) return null;
   const db = openNotificationsDb(dataDir);
   let checkpoint: Position | undefined;
-  let pending: number;
   try {
     checkpoint = readCheckpoint(db, NOTIFIER_NAME);
-    pending = (db.prepare(`SELECT count(*) AS n FROM deliveries WHERE status = 'PENDING'`).get() as { n: number }).n;
   } finally {
     db.close();
   }
   let unhandled = 0;
   const after = checkpoint === undefined ? {} : { after: checkpoint };
   for await (const _ of source.readAll({ ...after, filter: NOTIFIER_GROUP.filter })) unhandled++;
-  if (unhandled === 0 && pending === 0) return null;
+  if (unhandled === 0) return null;
   return (
-    `the embedded server's notifier had ${unhandled} events not yet handled and ${pending} mails PENDING when it ` +
-    'stopped; on EventStoreDB its group starts at the migrated head and will not send them. To send them first: ' +
-    '`seatledger serve` on the embedded log again until its notifier has caught up (the notifications query shows ' +
-    'no PENDING deliveries), stop it, and run `migrate --final` again (it copies only what is new)'
+    `the embedded server's notifier had not handled the last ${unhandled} events of its streams when it stopped; ` +
+    'on EventStoreDB its group starts at the migrated head, so mails they call for will not go out. To send them: ' +
+    '`seatledger serve` on the embedded log again until its notifier has caught up, stop it, and run ' +
+    '`migrate --final` again (it copies only what is new)'
   );
 }
 
