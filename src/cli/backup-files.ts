@@ -3,9 +3,7 @@
 // asked for, and `manifest.json` saying what the log copy must be. Read models are never in it: they rebuild.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Position } from '../eventstore/port';
-import { encodePosition } from '../eventstore/sqlite';
 
 export const BACKUP_FORMAT = 1;
 export const MANIFEST_FILE = 'manifest.json';
@@ -31,29 +29,6 @@ export interface BackupManifest {
   readonly secrets: readonly string[];
   /** Whether notifications.db is in it (a server that never ran its reactors has none). */
   readonly notifications: boolean;
-}
-
-export interface LogCheck {
-  /** `PRAGMA integrity_check`'s answer: 'ok', or the first problems it found. */
-  readonly integrity: string;
-  readonly events: number;
-  readonly lastPosition: Position | null;
-}
-
-/** Checks a copy of the log, read-only: SQLite's integrity check, then how many events and the last position. */
-export function checkLog(file: string): LogCheck {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const problems = db.pragma('integrity_check(10)', { simple: false }) as { integrity_check: string }[];
-    const integrity = problems.map((row) => row.integrity_check).join('; ');
-    const { events, last } = db.prepare('SELECT count(*) AS events, max(position) AS last FROM events').get() as {
-      events: number;
-      last: number | null;
-    };
-    return { integrity, events, lastPosition: last === null ? null : encodePosition(last) };
-  } finally {
-    db.close();
-  }
 }
 
 export function readManifest(dir: string): BackupManifest {

@@ -6,17 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config';
 import { eventsFile } from '../eventstore/open';
-import type { Position } from '../eventstore/port';
+import { checkLog } from '../eventstore/sqlite/log-check';
+import { cutNotificationsAt } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
 import { preparePrivateDatabase, writePrivateFile } from '../private-files';
 import {
   BACKUP_FORMAT,
   type BackupManifest,
-  checkLog,
   EVENTS_FILE,
   MANIFEST_FILE,
   NOTIFICATIONS_FILE,
@@ -174,7 +173,7 @@ async function copyInto(
   if (notifications) {
     const copy = path.join(dir, NOTIFICATIONS_FILE);
     await vacuumInto(notificationsSource, copy);
-    cutAt(copy, log.lastPosition);
+    cutNotificationsAt(copy, log.lastPosition, NOTIFIER_NAME);
   }
 
   const secrets: string[] = [];
@@ -197,34 +196,6 @@ async function copyInto(
   };
   writePrivateFile(path.join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
   return { manifest, timings };
-}
-
-/**
- * notifications.db as of the log copy's head. The notifier's effect, mail, is outside the log: its progress is kept,
- * cut back to the head where it went past (what it recorded about later events goes: those events are not in the
- * backup, and a restored log gives their positions to new events). Deliveries at or before the head keep their state:
- * SENT is not sent again, PENDING goes out after a restore. Every other reactor's effects are in the log itself (the
- * deactivation's revocations, the invitations' expiries), and those it appended after the head are not in the backup:
- * its progress goes, so that after a restore it folds the log again from the start and redoes them (idempotent: what
- * is already in the log is not done twice).
- */
-function cutAt(file: string, head: Position | null): void {
-  const db = new Database(file);
-  try {
-    db.transaction(() => {
-      // `group-joined:` marks (EventStoreDB's consumer groups) hold a time, not a position.
-      db.prepare(`DELETE FROM checkpoint WHERE name <> ? AND name NOT LIKE 'group-joined:%'`).run(NOTIFIER_NAME);
-      if (head === null) {
-        db.prepare('DELETE FROM checkpoint WHERE name = ?').run(NOTIFIER_NAME);
-        db.prepare('DELETE FROM deliveries').run();
-      } else {
-        db.prepare('UPDATE checkpoint SET position = ? WHERE name = ? AND position > ?').run(head, NOTIFIER_NAME, head);
-        db.prepare('DELETE FROM deliveries WHERE position > ?').run(head);
-      }
-    })();
-  } finally {
-    db.close();
-  }
 }
 
 // VACUUM INTO is one synchronous statement of better-sqlite3: run in a worker thread, it leaves this thread free to

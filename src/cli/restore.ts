@@ -2,16 +2,17 @@
 // progress, when in it) into an empty data dir, holding the dir's lock meanwhile; the next `serve` rebuilds the read
 // models. No mail goes out again for an event handled before the backup: the notifier starts from its progress in the
 // backup's notifications.db (cut at its head), or, where the backup has none, from the backup's head. The other
-// reactors fold the log from the start (their effects are in it, idempotent; see cutAt in backup.ts).
+// reactors fold the log from the start (their effects are in it, idempotent; see cutNotificationsAt in src/notifications/db.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
+import { checkLog } from '../eventstore/sqlite/log-check';
 import { openNotificationsDb, writeCheckpoint } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files';
-import { checkLog, EVENTS_FILE, NOTIFICATIONS_FILE, readManifest, removeDatabase, syncFile } from './backup-files';
+import { EVENTS_FILE, NOTIFICATIONS_FILE, readManifest, removeDatabase, syncFile } from './backup-files';
 import type { CliCommand } from './main';
 import type { CliIo } from './replay';
 

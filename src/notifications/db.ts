@@ -173,3 +173,31 @@ export function deliveryById(db: NotificationsDb, accountId: string, eventId: st
     .get(eventId, accountId) as DeliveryRecord | undefined;
   return row ? toDelivery(row) : null;
 }
+
+/**
+ * A backup's copy of notifications.db (`file`) as of its log copy's head. The notifier's effect, mail, is outside the log: its progress is kept,
+ * cut back to the head where it went past (what it recorded about later events goes: those events are not in the
+ * backup, and a restored log gives their positions to new events). Deliveries at or before the head keep their state:
+ * SENT is not sent again, PENDING goes out after a restore. Every other reactor's effects are in the log itself (the
+ * deactivation's revocations, the invitations' expiries), and those it appended after the head are not in the backup:
+ * its progress goes, so that after a restore it folds the log again from the start and redoes them (idempotent: what
+ * is already in the log is not done twice).
+ */
+export function cutNotificationsAt(file: string, head: Position | null, notifierName: string): void {
+  const db = new Database(file);
+  try {
+    db.transaction(() => {
+      // `group-joined:` marks (EventStoreDB's consumer groups) hold a time, not a position.
+      db.prepare(`DELETE FROM checkpoint WHERE name <> ? AND name NOT LIKE 'group-joined:%'`).run(notifierName);
+      if (head === null) {
+        db.prepare('DELETE FROM checkpoint WHERE name = ?').run(notifierName);
+        db.prepare('DELETE FROM deliveries').run();
+      } else {
+        db.prepare('UPDATE checkpoint SET position = ? WHERE name = ? AND position > ?').run(head, notifierName, head);
+        db.prepare('DELETE FROM deliveries WHERE position > ?').run(head);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+}
