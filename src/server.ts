@@ -21,7 +21,7 @@ import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage, handleInvitePage } from './http/activate-page';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
 import { clientAddressOf } from './http/client-address';
-import { CONSOLE_ASSET_PREFIX, createConsoleFiles } from './http/console';
+import { CONSOLE_ASSET_PREFIX, CONSOLE_PAGES, createConsoleFiles } from './http/console';
 import { ANY_ORIGIN, type CorsPolicy, corsHeaders, preflightHeaders, upgradeAllowed } from './http/cors';
 import { createExplorer, EXPLORER_ASSET_PREFIX, prefersHtml } from './http/explorer';
 import { createHttpMetrics } from './http/metrics';
@@ -102,7 +102,7 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/metrics': 'metrics',
   '/activate': 'activate',
   '/invite': 'invite',
-  '/': 'console',
+  ...Object.fromEntries(CONSOLE_PAGES.map((page) => [page, 'console' as const])),
 };
 
 function routeOf(req: IncomingMessage, activatePage: boolean, explorer: boolean, console: boolean): Route {
@@ -325,7 +325,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
       case 'console': {
-        const isPage = (req.url ?? '/').split('?')[0] === '/';
+        const isPage = CONSOLE_PAGES.includes((req.url ?? '/').split('?')[0] ?? '/');
         const served = isPage ? consoleFiles?.servePage(req, res) : consoleFiles?.serveAsset(req, res);
         if (!served) {
           const hint = isPage ? 'the admin console is not built (npm run build); ' : '';

@@ -1,12 +1,13 @@
-// The console's shell: signed out it shows Sign in / Sign up; signed in, a header with Log out and the
-// Subscriptions page. It owns the session's lifetime: one Apollo Client per session, a quiet refresh through
-// refreshSession before the token expires, and Log out ending the session on the server before forgetting it.
+// The console's shell: signed out it shows Sign in / Sign up; signed in, a header with Log out, the nav and the
+// page of the current path (routes.tsx). It owns the session's lifetime: one Apollo Client per session, a quiet
+// refresh through refreshSession before the token expires, and Log out ending the session on the server before
+// forgetting it.
 import { ApolloProvider } from '@apollo/client/react';
 import { useEffect, useMemo, useState } from 'react';
 import { type ConsoleClient, createAnonymousClient, createConsoleClient } from './apollo';
 import { graphql } from './gql';
 import { SignInPage } from './pages/SignInPage';
-import { SubscriptionsPage } from './pages/SubscriptionsPage';
+import { ConsoleNav, ConsoleRoutes } from './routes';
 import { currentSession, onSessionChange, refreshDelayMillis, type Session, setSession } from './session';
 
 const RefreshSession = graphql(`
@@ -109,8 +110,9 @@ export function App() {
           Log out
         </button>
       </header>
+      <ConsoleNav />
       <main>
-        <SubscriptionsPage />
+        <ConsoleRoutes />
       </main>
     </ApolloProvider>
   );

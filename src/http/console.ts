@@ -9,6 +9,12 @@ import path from 'node:path';
 /** Where the hashed bundle files are served. */
 export const CONSOLE_ASSET_PREFIX = '/assets/';
 
+/**
+ * The console's client-side routes (wouter, src/console/App.tsx): each answers index.html, so a link or a reload
+ * lands on its page. Listed one by one rather than a catch-all, so an unknown path still answers 404.
+ */
+export const CONSOLE_PAGES: readonly string[] = ['/', '/users', '/licenses', '/history', '/notifications'];
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
