@@ -2,9 +2,9 @@
 // against a real server on a temp data dir serving the console that `npm run build` built: Add New User with the
 // API's messages at the fields (a bad e-mail, EMAIL_TAKEN), search, role change, deactivation naming the licences
 // it revokes (counters move from the answer, no refetch); assign and revoke with a reason; invite (a seat reserved);
-// keyboard only; the last seat taken by two admins at once; bulk dry run then apply. Every page is scanned by
-// axe-core (no serious or critical violation) and photographed into test-artifacts/ (gitignored). No console
-// error, page error or HTTP error anywhere.
+// keyboard only; the last seat taken by two admins at once; bulk dry run then apply; paging and the debounced search;
+// a MEMBER's read-only pages. Every page is scanned by axe-core (no serious or critical violation) and photographed
+// into test-artifacts/ (gitignored). No console error, page error or HTTP error anywhere.
 /// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
@@ -422,6 +422,77 @@ describeBrowser('the console’s Users and Assign License pages in chromium', ()
     await first.context().close();
     await second.context().close();
   }, 90_000);
+
+  it('pages the search 10 at a time, and sends one search per pause in typing, not one per key', async () => {
+    const owner = await signUpAccount(server.gql, 'Costanza and Son');
+    for (let i = 1; i <= 12; i++) {
+      await createUser(server.gql, owner.token, { name: `Pager ${String(i).padStart(2, '0')}` });
+    }
+    const page = await newPage();
+    await signIn(page, owner.email);
+    await openPage(page, 'Users', 'Users');
+    await page.getByText('13 users', { exact: true }).waitFor();
+    const searches: string[] = [];
+    page.on('request', (request) => {
+      const body = request.postDataJSON();
+      if (body?.operationName === 'UserSearch') searches.push(String(body.variables.search));
+    });
+
+    // when "pager" is typed at a steady 40 ms a key
+    await page.getByLabel('Search users').pressSequentially('pager', { delay: 40 });
+    await page.getByText('12 users', { exact: true }).waitFor();
+
+    // then one search went out, for the whole word, and the first page holds 10
+    expect(searches).toEqual(['pager']);
+    const names = () => page.locator('tbody tr th').allTextContents();
+    expect(await names()).toEqual(Array.from({ length: 10 }, (_, i) => `Pager ${String(i + 1).padStart(2, '0')}`));
+    expect(await page.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
+
+    // when paging on and back
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.locator('tbody tr th').filter({ hasText: 'Pager 12' }).waitFor();
+    expect(await names()).toEqual(['Pager 11', 'Pager 12']);
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.locator('tbody tr th').filter({ hasText: 'Pager 01' }).waitFor();
+    expect(await names()).toHaveLength(10);
+    await page.context().close();
+  }, 60_000);
+
+  it('shows a MEMBER the lists and counts read-only', async () => {
+    // given a member who set a password from their licence mail
+    const owner = await signUpAccount(server.gql, 'J. Peterman');
+    await purchase(server.gql, owner.token, 1);
+    const member = await createUser(server.gql, owner.token, { name: 'Sue Ellen', email: 'sue@peterman.example' });
+    await createUser(server.gql, owner.token, { name: 'Bob Sacamano' });
+    ok(await server.gql(ASSIGN, { userId: member.id, product: 'VIDEO_MEETING' }, owner.token));
+    const activation = await activationTokenFromOutbox(server.dataDir, member.email);
+    ok(
+      await server.gql('mutation ($input: ActivateAccountInput!) { activateAccount(input: $input) { token } }', {
+        input: { token: activation, password: PASSWORD },
+      }),
+    );
+    const page = await newPage();
+    await signIn(page, member.email);
+
+    // then Users lists everyone with no control to change them
+    await openPage(page, 'Users', 'Users');
+    await page.getByText('3 users', { exact: true }).waitFor();
+    await page.locator('tr[data-user="sue@peterman.example"]').waitFor();
+    expect(await page.getByRole('button', { name: 'Add New User' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Deactivate/ }).count()).toBe(0);
+    expect(await page.getByRole('combobox', { name: /^Role of/ }).count()).toBe(0);
+    expect(await page.locator('tr[data-user="sue@peterman.example"] td').nth(1).textContent()).toBe('Member');
+
+    // and Assign License shows the counts and the users, without Assign, Revoke, Invite or bulk
+    await openPage(page, 'Assign License', 'Assign License');
+    await expectCounters(page, 'VIDEO_MEETING', { purchased: 1, assigned: 1, available: 0 });
+    await page.getByLabel('Search a user').fill('bob');
+    await page.getByRole('checkbox', { name: /^Bob Sacamano/ }).check();
+    expect(await page.getByRole('button', { name: /^(Assign|Revoke|Invite|Preview)/ }).count()).toBe(0);
+    await expectAccessible(page);
+    await page.context().close();
+  }, 60_000);
 
   it('bulk: the dry run’s preview first (nothing written), then Apply', async () => {
     const owner = await signUpAccount(server.gql, 'Play Now');
