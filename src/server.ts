@@ -51,8 +51,8 @@ interface ServerOptions {
   /** How long close() lets in-flight requests finish before cutting connections. */
   readonly stopGracePeriodMillis?: number;
   /**
-   * Serves `GET /activate?token=…` and `GET /invite?token=…`, the pages the links in mails open; without it the paths
-   * are unknown.
+   * Serves `GET /activate?token=…` and `GET /invite?token=…`, the pages the links in mails open (the console's pages
+   * when it is built, else server-rendered ones); without it the paths are unknown.
    */
   readonly activatePage?: ActivatePageOptions;
   /** TRUST_PROXY=on: the client address (for sign-in throttling) is X-Forwarded-For's last entry. */
@@ -103,6 +103,11 @@ const ROUTES: Readonly<Record<string, Route>> = {
   '/activate': 'activate',
   '/invite': 'invite',
   '/': 'console',
+  // The console's own pages (wouter paths): a reload or a shared link opens the console on them.
+  '/users': 'console',
+  '/licenses': 'console',
+  '/history': 'console',
+  '/notifications': 'console',
 };
 
 function routeOf(req: IncomingMessage, activatePage: boolean, explorer: boolean, console: boolean): Route {
@@ -276,6 +281,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await writeGraphQLResponse(res, response);
   };
 
+  /** The console's page for a GET or HEAD of a mail link's path; false when not built (or another method). */
+  const consolePage = (req: IncomingMessage, res: ServerResponse): boolean =>
+    (req.method === 'GET' || req.method === 'HEAD') && (consoleFiles?.servePage(req, res) ?? false);
+
   const handle = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -316,7 +325,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       case 'activate':
-        // routeOf answers 'unknown' unless the option is set.
+        // The console's page when it is built (the same link), else the server-rendered one. routeOf answers
+        // 'unknown' unless the option is set.
+        if (options.activatePage && consolePage(req, res)) return;
         if (options.activatePage) handleActivatePage(req, res, options.activatePage);
         else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
@@ -325,7 +336,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
       case 'console': {
-        const isPage = (req.url ?? '/').split('?')[0] === '/';
+        const isPage = !(req.url ?? '/').startsWith(CONSOLE_ASSET_PREFIX);
         const served = isPage ? consoleFiles?.servePage(req, res) : consoleFiles?.serveAsset(req, res);
         if (!served) {
           const hint = isPage ? 'the admin console is not built (npm run build); ' : '';
@@ -334,7 +345,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       case 'invite':
-        // The invitation mail's page, served with the activation page (the same option).
+        // The invitation mail's page, served with the activation page (the same option), by the console when built.
+        if (options.activatePage && consolePage(req, res)) return;
         if (options.activatePage) handleInvitePage(req, res, options.activatePage);
         else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;

@@ -1,10 +1,14 @@
-// The console's shell: signed out it shows Sign in / Sign up; signed in, a header with Log out and the
-// Subscriptions page. It owns the session's lifetime: one Apollo Client per session, a quiet refresh through
+// The console's shell: signed out it shows Sign in / Sign up; signed in, a header with the pages' nav and Log out,
+// and the page of the path (wouter). /invite and /activate, the pages of the links in mails, show signed in or not. It owns the session's lifetime: one Apollo Client per session, a quiet refresh through
 // refreshSession before the token expires, and Log out ending the session on the server before forgetting it.
 import { ApolloProvider } from '@apollo/client/react';
 import { useEffect, useMemo, useState } from 'react';
+import { Link, Route, Switch, useRoute } from 'wouter';
 import { type ConsoleClient, createAnonymousClient, createConsoleClient } from './apollo';
 import { graphql } from './gql';
+import { HistoryPage } from './pages/HistoryPage';
+import { NotificationsPage } from './pages/NotificationsPage';
+import { PasswordLinkPage } from './pages/PasswordLinkPage';
 import { SignInPage } from './pages/SignInPage';
 import { SubscriptionsPage } from './pages/SubscriptionsPage';
 import { currentSession, onSessionChange, refreshDelayMillis, type Session, setSession } from './session';
@@ -58,7 +62,30 @@ function useQuietRefresh(session: Session | null): void {
   }, [session, anonymous]);
 }
 
+/** A nav link that says which page is current (aria-current), for screen readers and the look alike. */
+function NavLink({ href, children }: { href: string; children: string }) {
+  const [current] = useRoute(href);
+  return (
+    <Link href={href} aria-current={current ? 'page' : undefined}>
+      {children}
+    </Link>
+  );
+}
+
 export function App() {
+  const [invite] = useRoute('/invite');
+  const [activate] = useRoute('/activate');
+  if (invite || activate) {
+    return (
+      <main className="centered">
+        <PasswordLinkPage kind={invite ? 'invite' : 'activate'} />
+      </main>
+    );
+  }
+  return <Console />;
+}
+
+function Console() {
   const session = useSession();
   useQuietRefresh(session);
   const userId = session?.user.id;
@@ -102,6 +129,11 @@ export function App() {
     <ApolloProvider client={client.apollo}>
       <header className="bar">
         <span className="brand">seatledger</span>
+        <nav aria-label="Console">
+          <NavLink href="/">Subscriptions</NavLink>
+          <NavLink href="/history">History</NavLink>
+          <NavLink href="/notifications">Notifications</NavLink>
+        </nav>
         <span className="who">
           Signed in as <strong>{session.user.name}</strong> ({session.user.email})
         </span>
@@ -110,7 +142,17 @@ export function App() {
         </button>
       </header>
       <main>
-        <SubscriptionsPage />
+        <Switch>
+          <Route path="/history">
+            <HistoryPage />
+          </Route>
+          <Route path="/notifications">
+            <NotificationsPage />
+          </Route>
+          <Route>
+            <SubscriptionsPage />
+          </Route>
+        </Switch>
       </main>
     </ApolloProvider>
   );

@@ -1,14 +1,16 @@
 // Subscriptions: per product its plan and features, and purchased / assigned / reserved / available as live
 // counters. seatAvailabilityChanged (graphql-ws) pushes each change; the normalized cache merges it by the
-// SeatAvailability's id, so the counters move without a refetch. Buy More opens its dialog.
+// SeatAvailability's id, so the counters move without a refetch. Buy More, Upgrade and Release open their dialogs.
 import { useQuery, useSubscription } from '@apollo/client/react';
 import { useId, useState } from 'react';
 import { shownError } from '../errors';
 import { graphql } from '../gql';
 import type { SubscriptionsQuery as Page, Product } from '../gql/graphql';
 import { PRODUCTS, productName } from '../products';
-import { BuyMoreDialog } from './BuyMoreDialog';
+import { BuyMoreDialog, type PlanChoice } from './BuyMoreDialog';
+import { ReleaseDialog } from './ReleaseDialog';
 import { SubscriptionsQuery } from './subscriptions-query';
+import { UpgradeDialog } from './UpgradeDialog';
 
 const SeatAvailabilityChanged = graphql(`
   subscription SeatAvailabilityChanged {
@@ -46,7 +48,10 @@ function Counters({ product, seats }: { product: Product; seats: Seats | undefin
   );
 }
 
-function ProductCard({ product, page, onBuy }: { product: Product; page: Page; onBuy(product: Product): void }) {
+/** Which dialog is open, for which product. */
+type Open = { readonly dialog: 'buy' | 'upgrade' | 'release'; readonly product: Product };
+
+function ProductCard({ product, page, onOpen }: { product: Product; page: Page; onOpen(open: Open): void }) {
   const titleId = useId();
   const subscription = page.subscriptions.find((s) => s.product === product);
   const plan = subscription?.plan;
@@ -68,16 +73,32 @@ function ProductCard({ product, page, onBuy }: { product: Product; page: Page; o
         <p>Not bought yet.</p>
       )}
       <Counters product={product} seats={subscription?.seats} />
-      <button type="button" className="primary" onClick={() => onBuy(product)}>
-        Buy More
-      </button>
+      <div className="actions start">
+        <button type="button" className="primary" onClick={() => onOpen({ dialog: 'buy', product })}>
+          Buy More
+        </button>
+        {plan && (
+          <button type="button" onClick={() => onOpen({ dialog: 'upgrade', product })}>
+            Upgrade
+          </button>
+        )}
+        {plan && (
+          <button
+            type="button"
+            onClick={() => onOpen({ dialog: 'release', product })}
+            disabled={(subscription?.seats.available ?? 0) === 0}
+          >
+            Release
+          </button>
+        )}
+      </div>
     </section>
   );
 }
 
 export function SubscriptionsPage() {
   const { data, error, refetch } = useQuery(SubscriptionsQuery);
-  const [buying, setBuying] = useState<Product | null>(null);
+  const [open, setOpen] = useState<Open | null>(null);
   const [status, setStatus] = useState('');
   useSubscription(SeatAvailabilityChanged, {
     onData({ data: pushed }) {
@@ -97,6 +118,11 @@ export function SubscriptionsPage() {
   }
   if (!data) return <p aria-busy="true">Loading subscriptions…</p>;
 
+  const done = (message: string | null) => {
+    setOpen(null);
+    if (message) setStatus(message);
+  };
+
   const plansFor = (product: Product) => {
     const current = data.subscriptions.find((s) => s.product === product)?.plan;
     return current ? [current] : data.plans.filter((p) => p.product === product).sort((a, b) => a.rank - b.rank);
@@ -110,20 +136,42 @@ export function SubscriptionsPage() {
       </p>
       <div className="products">
         {PRODUCTS.map((product) => (
-          <ProductCard key={product} product={product} page={data} onBuy={setBuying} />
+          <ProductCard key={product} product={product} page={data} onOpen={setOpen} />
         ))}
       </div>
-      {buying && (
-        <BuyMoreDialog
-          key={buying}
-          product={buying}
-          plans={plansFor(buying)}
-          onDone={(message) => {
-            setBuying(null);
-            if (message) setStatus(message);
-          }}
-        />
-      )}
+      {open && <OpenDialog open={open} page={data} plansFor={plansFor} onDone={done} />}
     </>
   );
+}
+
+function OpenDialog(props: {
+  open: Open;
+  page: Page;
+  plansFor(product: Product): readonly PlanChoice[];
+  onDone(message: string | null): void;
+}) {
+  const { open, page, onDone } = props;
+  const { product } = open;
+  const subscription = page.subscriptions.find((s) => s.product === product);
+  switch (open.dialog) {
+    case 'buy':
+      return <BuyMoreDialog key={product} product={product} plans={props.plansFor(product)} onDone={onDone} />;
+    case 'upgrade':
+      return subscription ? (
+        <UpgradeDialog
+          product={product}
+          current={subscription.plan}
+          catalogue={page.plans.filter((p) => p.product === product)}
+          onDone={onDone}
+        />
+      ) : null;
+    case 'release':
+      return subscription ? (
+        <ReleaseDialog product={product} free={subscription.seats.available} onDone={onDone} />
+      ) : null;
+    default: {
+      const unknown: never = open.dialog;
+      throw new Error(`unknown dialog ${unknown}`);
+    }
+  }
 }
