@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   try {
     const origin = new URL(server.url).origin;
     // An account as a seed company might have it: both products bought, 200 users, some seats assigned.
-    const email = `owner.${Date.now()}@bench.example`;
+    const email = 'art@vandelay.example';
     const { signUp } = await gql(server.url, 'mutation ($input: SignUpInput!) { signUp(input: $input) { token } }', {
       input: { accountName: 'Vandelay Industries', ownerName: 'Art Vandelay', ownerEmail: email, password: PASSWORD },
     });

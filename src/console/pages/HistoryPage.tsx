@@ -74,7 +74,7 @@ function SeatsAsOfPanel() {
     if (local) setAsOf(new Date(local).toISOString());
   };
   return (
-    <section className="card" aria-labelledby={ids.title}>
+    <section className="card as-of" aria-labelledby={ids.title}>
       <h2 id={ids.title}>Seats as of a date</h2>
       <form onSubmit={submit} className="inline">
         <div className="field">
