@@ -20,7 +20,6 @@ import {
   purchase,
   signUpAccount,
   startTestSeatledger,
-  type TestSeatledger,
   uniqueEmail,
 } from '../support/seatledger';
 import {
