@@ -51,8 +51,8 @@ interface ServerOptions {
   /** How long close() lets in-flight requests finish before cutting connections. */
   readonly stopGracePeriodMillis?: number;
   /**
-   * Serves `GET /activate?token=…` and `GET /invite?token=…`, the pages the links in mails open; without it the paths
-   * are unknown.
+   * Serves `GET /activate?token=…` and `GET /invite?token=…`, the pages the links in mails open (the console's pages
+   * when it is built, else server-rendered ones); without it the paths are unknown.
    */
   readonly activatePage?: ActivatePageOptions;
   /** TRUST_PROXY=on: the client address (for sign-in throttling) is X-Forwarded-For's last entry. */
@@ -276,6 +276,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await writeGraphQLResponse(res, response);
   };
 
+  /** The console's page for a GET or HEAD of a mail link's path; false when not built (or another method). */
+  const consolePage = (req: IncomingMessage, res: ServerResponse): boolean =>
+    (req.method === 'GET' || req.method === 'HEAD') && (consoleFiles?.servePage(req, res) ?? false);
+
   const handle = async (
     req: IncomingMessage,
     res: ServerResponse,
@@ -316,7 +320,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       case 'activate':
-        // routeOf answers 'unknown' unless the option is set.
+        // The console's page when it is built (the same link), else the server-rendered one. routeOf answers
+        // 'unknown' unless the option is set.
+        if (options.activatePage && consolePage(req, res)) return;
         if (options.activatePage) handleActivatePage(req, res, options.activatePage);
         else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;
@@ -334,7 +340,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       case 'invite':
-        // The invitation mail's page, served with the activation page (the same option).
+        // The invitation mail's page, served with the activation page (the same option), by the console when built.
+        if (options.activatePage && consolePage(req, res)) return;
         if (options.activatePage) handleInvitePage(req, res, options.activatePage);
         else sendJson(res, 404, { error: `no such route; GraphQL is at ${GRAPHQL_PATH}` });
         return;

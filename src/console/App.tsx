@@ -1,11 +1,13 @@
 // The console's shell: signed out it shows Sign in / Sign up; signed in, a header with Log out, the nav and the
-// page of the current path (routes.tsx). It owns the session's lifetime: one Apollo Client per session, a quiet
-// refresh through refreshSession before the token expires, and Log out ending the session on the server before
-// forgetting it.
+// page of the current path (routes.tsx). /invite and /activate, the pages of the links in mails, show signed in or
+// not. It owns the session's lifetime: one Apollo Client per session, a quiet refresh through refreshSession before
+// the token expires, and Log out ending the session on the server before forgetting it.
 import { ApolloProvider } from '@apollo/client/react';
 import { useEffect, useMemo, useState } from 'react';
+import { useRoute } from 'wouter';
 import { type ConsoleClient, createAnonymousClient, createConsoleClient } from './apollo';
 import { graphql } from './gql';
+import { PasswordLinkPage } from './pages/PasswordLinkPage';
 import { SignInPage } from './pages/SignInPage';
 import { ConsoleNav, ConsoleRoutes } from './routes';
 import { currentSession, onSessionChange, refreshDelayMillis, type Session, setSession } from './session';
@@ -60,6 +62,19 @@ function useQuietRefresh(session: Session | null): void {
 }
 
 export function App() {
+  const [invite] = useRoute('/invite');
+  const [activate] = useRoute('/activate');
+  if (invite || activate) {
+    return (
+      <main className="centered">
+        <PasswordLinkPage kind={invite ? 'invite' : 'activate'} />
+      </main>
+    );
+  }
+  return <Console />;
+}
+
+function Console() {
   const session = useSession();
   useQuietRefresh(session);
   const userId = session?.user.id;

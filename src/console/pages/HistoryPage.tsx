@@ -1,9 +1,277 @@
-// History (auditors): a placeholder for the route and the nav; rest-ui replaces this file with the page.
+// History, for auditors: the account's licence events filtered by user and product, a page at a time, each with the
+// user who did it (or "system"); the seats of each product as they stood at a chosen instant
+// (seatAvailability(asOf:), counts with an id of their own, so the live counters in the cache are untouched); and a
+// CSV of the filtered history built in the browser from every page of the same query (no server endpoint).
+import { useApolloClient, useQuery } from '@apollo/client/react';
+import { type FormEvent, useId, useState } from 'react';
+import { downloadText, toCsv } from '../csv';
+import { shownError } from '../errors';
+import { graphql } from '../gql';
+import type { HistoryQuery as HistoryAnswer, Product } from '../gql/graphql';
+import { PRODUCTS, productName } from '../products';
+import { HistoryQuery } from './history-query';
+
+/** Events per page on screen; the CSV reads pages of CSV_PAGE (the API answers at most 500). */
+export const HISTORY_PAGE = 10;
+const CSV_PAGE = 100;
+
+const HistoryUsers = graphql(`
+  query HistoryUsers {
+    users(first: 200) {
+      edges {
+        node {
+          id
+          name
+          email
+        }
+      }
+    }
+  }
+`);
+
+const SeatsAsOf = graphql(`
+  query SeatsAsOf($asOf: DateTime!) {
+    video: seatAvailability(product: VIDEO_MEETING, asOf: $asOf) {
+      id
+      product
+      purchased
+      assigned
+      reserved
+      available
+    }
+    webinar: seatAvailability(product: WEBINAR, asOf: $asOf) {
+      id
+      product
+      purchased
+      assigned
+      reserved
+      available
+    }
+  }
+`);
+
+type Event = HistoryAnswer['licenseHistory']['edges'][number]['node'];
+type Person = Event['actor'];
+
+const who = (person: Person) => (person ? `${person.name} <${person.email}>` : 'system');
+
+interface Filter {
+  readonly userId: string | null;
+  readonly product: Product | null;
+}
+
+/** Where the page is: the first page, after a cursor (Next) or before one (Previous). */
+type Paging = { readonly after?: string; readonly before?: string };
+
+function SeatsAsOfPanel() {
+  const ids = { title: useId(), when: useId() };
+  const [asOf, setAsOf] = useState<string | null>(null);
+  const { data, error } = useQuery(SeatsAsOf, { variables: { asOf: asOf ?? '' }, skip: !asOf });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const local = String(new FormData(event.currentTarget).get('asOf') ?? '');
+    // datetime-local is the browser's local time; the API takes an instant.
+    if (local) setAsOf(new Date(local).toISOString());
+  };
+  return (
+    <section className="card as-of" aria-labelledby={ids.title}>
+      <h2 id={ids.title}>Seats as of a date</h2>
+      <form onSubmit={submit} className="inline-form">
+        <div className="field">
+          <label htmlFor={ids.when}>As of</label>
+          <input id={ids.when} name="asOf" type="datetime-local" step={1} required />
+        </div>
+        <button type="submit">Show seats</button>
+      </form>
+      {error && (
+        <p role="alert" className="error">
+          {shownError(error).message}
+        </p>
+      )}
+      {data && asOf && (
+        <table className="grid" data-as-of={asOf}>
+          <caption>Seats at {new Date(asOf).toLocaleString()}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Product</th>
+              <th scope="col">Purchased</th>
+              <th scope="col">Assigned</th>
+              <th scope="col">Reserved</th>
+              <th scope="col">Available</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[data.video, data.webinar].map((seats) => (
+              <tr key={seats.id} data-product={seats.product}>
+                <th scope="row">{productName(seats.product)}</th>
+                <td data-counter="purchased">{seats.purchased}</td>
+                <td data-counter="assigned">{seats.assigned}</td>
+                <td data-counter="reserved">{seats.reserved}</td>
+                <td data-counter="available">{seats.available}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 export function HistoryPage() {
+  const client = useApolloClient();
+  const ids = { user: useId(), product: useId(), title: useId() };
+  const [filter, setFilter] = useState<Filter>({ userId: null, product: null });
+  const [paging, setPaging] = useState<Paging>({});
+  const [exporting, setExporting] = useState(false);
+  const [status, setStatus] = useState('');
+  const users = useQuery(HistoryUsers);
+  const pageVariables = paging.before
+    ? { last: HISTORY_PAGE, before: paging.before }
+    : { first: HISTORY_PAGE, after: paging.after };
+  const { data, error, loading } = useQuery(HistoryQuery, {
+    variables: { ...filter, ...pageVariables },
+    // Writes made on other pages since: the history is read again on each visit.
+    fetchPolicy: 'cache-and-network',
+  });
+  const history = data?.licenseHistory;
+
+  const changeFilter = (next: Partial<Filter>) => {
+    setFilter((current) => ({ ...current, ...next }));
+    setPaging({});
+  };
+
+  const downloadCsv = async () => {
+    setExporting(true);
+    setStatus('Reading the history for the CSV…');
+    try {
+      const rows: string[][] = [];
+      let after: string | null | undefined;
+      for (;;) {
+        const { data: page } = await client.query({
+          query: HistoryQuery,
+          variables: { ...filter, first: CSV_PAGE, after },
+          fetchPolicy: 'network-only',
+        });
+        if (!page) throw new Error('no answer');
+        for (const { node } of page.licenseHistory.edges) {
+          rows.push([
+            node.occurredAt,
+            node.type,
+            node.product ?? '',
+            node.user?.name ?? '',
+            node.user?.email ?? '',
+            node.actor ? node.actor.name : 'system',
+            node.actor?.email ?? '',
+          ]);
+        }
+        if (!page.licenseHistory.pageInfo.hasNextPage) break;
+        after = page.licenseHistory.pageInfo.endCursor;
+      }
+      const header = ['occurredAt', 'type', 'product', 'userName', 'userEmail', 'actorName', 'actorEmail'];
+      downloadText(toCsv(header, rows), 'seatledger-history.csv');
+      setStatus(`Downloaded ${rows.length} ${rows.length === 1 ? 'event' : 'events'} as CSV.`);
+    } catch (caught) {
+      setStatus(`The CSV could not be made: ${shownError(caught).message}`);
+    } finally {
+      setExporting(false);
+    }
+  };
+
   return (
     <>
       <h1>History</h1>
-      <p>The licence history is coming here.</p>
+      <form className="inline-form filters" aria-label="Filter the history" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor={ids.user}>User</label>
+          <select
+            id={ids.user}
+            value={filter.userId ?? ''}
+            onChange={(e) => changeFilter({ userId: e.target.value || null })}
+          >
+            <option value="">Every user</option>
+            {users.data?.users.edges.map(({ node }) => (
+              <option key={node.id} value={node.id}>
+                {node.name} ({node.email})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.product}>Product</label>
+          <select
+            id={ids.product}
+            value={filter.product ?? ''}
+            onChange={(e) => changeFilter({ product: (e.target.value || null) as Product | null })}
+          >
+            <option value="">Every product</option>
+            {PRODUCTS.map((product) => (
+              <option key={product} value={product}>
+                {productName(product)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="button" onClick={downloadCsv} aria-disabled={exporting} disabled={exporting}>
+          Download CSV
+        </button>
+      </form>
+      <p role="status" className="status">
+        {status}
+      </p>
+      {error && (
+        <p role="alert" className="error">
+          {shownError(error).message}
+        </p>
+      )}
+      <section aria-labelledby={ids.title}>
+        <h2 id={ids.title}>Events{history ? ` (${history.totalCount})` : ''}</h2>
+        {!history && loading && <p aria-busy="true">Loading the history…</p>}
+        {history && (
+          <table className="grid history" aria-busy={loading}>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">What</th>
+                <th scope="col">Product</th>
+                <th scope="col">User</th>
+                <th scope="col">By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.edges.map(({ node }) => (
+                <tr key={node.id} data-event-type={node.type}>
+                  <td>
+                    <time dateTime={node.occurredAt}>{new Date(node.occurredAt).toLocaleString()}</time>
+                  </td>
+                  <td>{node.type}</td>
+                  <td>{node.product ? productName(node.product) : ''}</td>
+                  <td>{node.user ? who(node.user) : ''}</td>
+                  <td data-actor>{who(node.actor)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {history && (
+          <nav className="actions start" aria-label="History pages">
+            <button
+              type="button"
+              disabled={!history.pageInfo.hasPreviousPage}
+              onClick={() => setPaging({ before: history.pageInfo.startCursor ?? undefined })}
+            >
+              Previous page
+            </button>
+            <button
+              type="button"
+              disabled={!history.pageInfo.hasNextPage}
+              onClick={() => setPaging({ after: history.pageInfo.endCursor ?? undefined })}
+            >
+              Next page
+            </button>
+          </nav>
+        )}
+      </section>
+      <SeatsAsOfPanel />
     </>
   );
 }

@@ -1,27 +1,15 @@
 // Subscriptions: per product its plan and features, and purchased / assigned / reserved / available as live
-// counters. seatAvailabilityChanged (graphql-ws) pushes each change; the normalized cache merges it by the
-// SeatAvailability's id, so the counters move without a refetch. Buy More opens its dialog.
-import { useQuery, useSubscription } from '@apollo/client/react';
+// counters, kept live by live-seats.ts (seatAvailabilityChanged over graphql-ws, merged by the SeatAvailability's
+// id in the normalized cache), so the counters move without a refetch. Buy More, Upgrade and Release open their dialogs.
+import { useQuery } from '@apollo/client/react';
 import { useId, useState } from 'react';
 import { shownError } from '../errors';
-import { graphql } from '../gql';
 import type { SubscriptionsQuery as Page, Product } from '../gql/graphql';
 import { PRODUCTS, productName } from '../products';
-import { BuyMoreDialog } from './BuyMoreDialog';
+import { BuyMoreDialog, type PlanChoice } from './BuyMoreDialog';
+import { ReleaseDialog } from './ReleaseDialog';
 import { SubscriptionsQuery } from './subscriptions-query';
-
-const SeatAvailabilityChanged = graphql(`
-  subscription SeatAvailabilityChanged {
-    seatAvailabilityChanged {
-      id
-      product
-      purchased
-      assigned
-      reserved
-      available
-    }
-  }
-`);
+import { UpgradeDialog } from './UpgradeDialog';
 
 type Seats = Page['subscriptions'][number]['seats'];
 const COUNTERS = ['purchased', 'assigned', 'reserved', 'available'] as const satisfies readonly (keyof Seats)[];
@@ -46,7 +34,10 @@ function Counters({ product, seats }: { product: Product; seats: Seats | undefin
   );
 }
 
-function ProductCard({ product, page, onBuy }: { product: Product; page: Page; onBuy(product: Product): void }) {
+/** Which dialog is open, for which product. */
+type Open = { readonly dialog: 'buy' | 'upgrade' | 'release'; readonly product: Product };
+
+function ProductCard({ product, page, onOpen }: { product: Product; page: Page; onOpen(open: Open): void }) {
   const titleId = useId();
   const subscription = page.subscriptions.find((s) => s.product === product);
   const plan = subscription?.plan;
@@ -68,25 +59,33 @@ function ProductCard({ product, page, onBuy }: { product: Product; page: Page; o
         <p>Not bought yet.</p>
       )}
       <Counters product={product} seats={subscription?.seats} />
-      <button type="button" className="primary" onClick={() => onBuy(product)}>
-        Buy More
-      </button>
+      <div className="actions start">
+        <button type="button" className="primary" onClick={() => onOpen({ dialog: 'buy', product })}>
+          Buy More
+        </button>
+        {plan && (
+          <button type="button" onClick={() => onOpen({ dialog: 'upgrade', product })}>
+            Upgrade
+          </button>
+        )}
+        {plan && (
+          <button
+            type="button"
+            onClick={() => onOpen({ dialog: 'release', product })}
+            disabled={(subscription?.seats.available ?? 0) === 0}
+          >
+            Release
+          </button>
+        )}
+      </div>
     </section>
   );
 }
 
 export function SubscriptionsPage() {
-  const { data, error, refetch } = useQuery(SubscriptionsQuery);
-  const [buying, setBuying] = useState<Product | null>(null);
+  const { data, error } = useQuery(SubscriptionsQuery);
+  const [open, setOpen] = useState<Open | null>(null);
   const [status, setStatus] = useState('');
-  useSubscription(SeatAvailabilityChanged, {
-    onData({ data: pushed }) {
-      const seats = pushed.data?.seatAvailabilityChanged;
-      // Counts of a product the page lists are merged by the cache; a product bought for the first time elsewhere
-      // is a new subscription, which only the query can bring.
-      if (seats && data && !data.subscriptions.some((s) => s.product === seats.product)) void refetch();
-    },
-  });
 
   if (error) {
     return (
@@ -96,6 +95,11 @@ export function SubscriptionsPage() {
     );
   }
   if (!data) return <p aria-busy="true">Loading subscriptions…</p>;
+
+  const done = (message: string | null) => {
+    setOpen(null);
+    if (message) setStatus(message);
+  };
 
   const plansFor = (product: Product) => {
     const current = data.subscriptions.find((s) => s.product === product)?.plan;
@@ -110,20 +114,42 @@ export function SubscriptionsPage() {
       </p>
       <div className="products">
         {PRODUCTS.map((product) => (
-          <ProductCard key={product} product={product} page={data} onBuy={setBuying} />
+          <ProductCard key={product} product={product} page={data} onOpen={setOpen} />
         ))}
       </div>
-      {buying && (
-        <BuyMoreDialog
-          key={buying}
-          product={buying}
-          plans={plansFor(buying)}
-          onDone={(message) => {
-            setBuying(null);
-            if (message) setStatus(message);
-          }}
-        />
-      )}
+      {open && <OpenDialog open={open} page={data} plansFor={plansFor} onDone={done} />}
     </>
   );
+}
+
+function OpenDialog(props: {
+  open: Open;
+  page: Page;
+  plansFor(product: Product): readonly PlanChoice[];
+  onDone(message: string | null): void;
+}) {
+  const { open, page, onDone } = props;
+  const { product } = open;
+  const subscription = page.subscriptions.find((s) => s.product === product);
+  switch (open.dialog) {
+    case 'buy':
+      return <BuyMoreDialog key={product} product={product} plans={props.plansFor(product)} onDone={onDone} />;
+    case 'upgrade':
+      return subscription ? (
+        <UpgradeDialog
+          product={product}
+          current={subscription.plan}
+          catalogue={page.plans.filter((p) => p.product === product)}
+          onDone={onDone}
+        />
+      ) : null;
+    case 'release':
+      return subscription ? (
+        <ReleaseDialog product={product} free={subscription.seats.available} onDone={onDone} />
+      ) : null;
+    default: {
+      const unknown: never = open.dialog;
+      throw new Error(`unknown dialog ${unknown}`);
+    }
+  }
 }
