@@ -2,7 +2,8 @@
 // events written through the API is copied while the server serves, the run stopped half-way (as a kill leaves it)
 // and run again, more written, the server stopped, and `--final` copies the tail: exactly one copy of every event,
 // same ids, types, data and metadata in per-stream order, `credentials-` streams at their latest event with $maxCount
-// 1, the notifier's group created at the migrated head. An event altered on the target fails the verification.
+// 1, the notifier's group created at the migrated head. An event altered on the target fails the verification. And
+// back with --from into an empty dir: the same streams; a dir with files in it refused.
 import fs from 'node:fs';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import Database from 'better-sqlite3';
@@ -26,7 +27,7 @@ import {
 import { makeTempDir } from '../support/temp-dir';
 import { capture } from './io';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const STATE = `{
   users(first: 100) { totalCount edges { node { email status licenses { product } } } }
@@ -252,6 +253,28 @@ describe('seatledger migrate into the test stand-in (not EventStoreDB)', () => {
     expect(esdbAnswer).toEqual(embeddedAnswer);
     await server.close();
     server = null;
+
+    // And back (--from): the stand-in's log into an empty dir, every stream the same; a dir with files is refused.
+    const back = makeTempDir('seatledger-migrate-back-');
+    try {
+      const backDir = `${back.dir}/data`;
+      const out = capture(back.dir);
+      const code = await runMigrate(['--from', standIn.connectionString, '--data-dir', backDir], out.io);
+      expect(out.stderr()).not.toMatch(/verification failed/);
+      expect(code).toBe(0);
+      expect(out.stdout()).toMatch(/verified: \d+ streams, the same on both sides/);
+      // The stand-in's log also holds what serve on it wrote (its claims): the copy holds every event of it.
+      const copiedBack = byStream(normalised(sourceEvents(backDir)));
+      for (const [stream, events] of byStream(normalised(source))) expect(copiedBack.get(stream)).toEqual(events);
+      // The mails of the copied history are not sent again: the notifier starts at the copied head.
+      expect(unhandledByNotifier(backDir)).toBe(0);
+
+      const again = capture(back.dir);
+      expect(await runMigrate(['--from', standIn.connectionString, '--data-dir', backDir], again.io)).toBe(1);
+      expect(again.stderr()).toMatch(/^seatledger migrate: .*data is not empty/);
+    } finally {
+      back.cleanup();
+    }
 
     // An event altered on the target: the verification fails, naming its stream.
     const altered = standIn.log.events.find((event) => event.streamName.startsWith('subscription-'));
