@@ -3,7 +3,7 @@
 // is skipped (EventStoreDB streams are a prefix of ours, as this command writes them in order), so a run while the
 // server serves copies most of the log and `--final` (server stopped: the data-dir lock) copies the tail. Ends with a
 // verification of both sides per stream (count and a hash of ids, types, data and metadata): exit 1 on a difference.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,13 +11,14 @@ import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
 import { eventsFile } from '../eventstore/open';
-import type { EventStore, EventToAppend, ExpectedRevision, Position, RecordedEvent } from '../eventstore/port';
+import type { EventStore, EventToAppend, ExpectedRevision, Position } from '../eventstore/port';
 import { openNotificationsDb, readCheckpoint } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
 import type { CliCommand } from './main';
 import type { CliIo } from './replay';
 
 const USAGE = `usage: seatledger migrate --to <EventStoreDB connection string> [--data-dir <dir>] [--final]
+       seatledger migrate --from <EventStoreDB connection string> --data-dir <empty dir>
 
 Copies every stream of the embedded log (events.db of the data dir) to EventStoreDB: same event ids, types, data,
 metadata and per-stream order, in log order; \`credentials-\` streams carry their latest event with \`$maxCount\` 1.
@@ -26,7 +27,10 @@ Run it while the server serves (it continues where an earlier run stopped), then
 of every stream on both sides (count and hash); exit 1, listing the streams, on any difference.
   --to        the EventStoreDB connection string (e.g. esdb://host:2113?tls=false)
   --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)
-  --final     the last run: refused while a server holds the data dir`;
+  --final     the last run: refused while a server holds the data dir
+  --from      the other way: EventStoreDB's log into an empty data dir (moving back, or a copy to test on), with the
+              same ids, types, data, metadata and per-stream order, verified the same way; refused for a dir with
+              anything in it or a running server's dir. Its positions are new; no mail is sent again from it`;
 
 /**
  * Streams the application keeps to their latest event (src/application/credentials.ts and invitations.ts: the
@@ -69,16 +73,19 @@ class StoppedForTest extends Error {
 interface TargetStream {
   readonly ids: Set<string>;
   revision: ExpectedRevision;
+  /** Whether this run has appended to it (and so set its retention, for a stream kept to its latest event). */
+  retained?: boolean;
 }
 
 export async function runMigrate(args: readonly string[], io: CliIo): Promise<number> {
-  let values: { to?: string; 'data-dir'?: string; final?: boolean; help?: boolean };
+  let values: { to?: string; from?: string; 'data-dir'?: string; final?: boolean; help?: boolean };
   let dataDir: string;
   try {
     ({ values } = parseArgs({
       args: [...args],
       options: {
         to: { type: 'string' },
+        from: { type: 'string' },
         'data-dir': { type: 'string' },
         final: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -86,7 +93,9 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
       strict: true,
       allowPositionals: false,
     }));
-    if (!values.help && (values.to === undefined || values.to.trim() === '')) throw new Error('--to is required');
+    const given = [values.to, values.from].filter((value) => value !== undefined);
+    if (!values.help && (given.length !== 1 || given[0]?.trim() === '')) throw new Error('give --to or --from');
+    if (values.from !== undefined && values.final) throw new Error('--final goes with --to');
     if (values['data-dir'] !== undefined && values['data-dir'].trim() === '') throw new Error('--data-dir needs a dir');
     dataDir = values['data-dir'] ? path.resolve(io.cwd, values['data-dir']) : loadConfig(io.env, io.cwd).dataDir;
   } catch (error) {
@@ -98,6 +107,10 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
     return 0;
   }
   const stopAfter = io.env[STOP_AFTER_ENV] ? Number(io.env[STOP_AFTER_ENV]) : Number.POSITIVE_INFINITY;
+  if (values.from !== undefined) {
+    const { migrateBack } = await import('./migrate-back');
+    return migrateBack(values.from, dataDir, io);
+  }
 
   let lock: DataDirLock | null = null;
   let source: EventStore | null = null;
@@ -131,6 +144,11 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
 
     // While the server serves, a stream may change after it was copied (a new password hash replaces the old event):
     // such a stream is left to the next run. With --final nothing writes, and every difference is a failure.
+    const misplaced = await verifyOrder(target, copied.targetHead, copied.sent);
+    if (misplaced !== null) {
+      io.stderr.write(`seatledger migrate: verification failed: not in log order: ${misplaced}\n`);
+      return 1;
+    }
     const { differing, movedOn } = await verify(source, target, copied.streams, values.final ? null : copied.through);
     if (movedOn > 0) io.stdout.write(`${movedOn} streams changed after they were copied: the next run copies them\n`);
     if (differing.length > 0) {
@@ -178,30 +196,73 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
   }
 }
 
-/** Copies the log in order; answers how many events were appended and skipped, and every stream met. */
-async function copyLog(source: EventStore, target: EventStore, io: CliIo, stopAfter: number) {
-  const streams = new Map<string, TargetStream>();
+/** Appends in flight at once: enough to keep the target busy between answers, few enough to bound memory. */
+const APPENDS_IN_FLIGHT = 64;
+/** Events in one append at most (consecutive events of one stream in the log). */
+const EVENTS_PER_APPEND = 100;
+
+/**
+ * Copies the log in order; answers how many events were appended and skipped, and every stream met. What the target
+ * holds is read once from its log (not stream by stream). Appends are pipelined: up to APPENDS_IN_FLIGHT are sent
+ * before the first answer, in log order over the client's one connection, each expecting the revision the ones
+ * before it leave (so a stream's order holds, and any surprise fails the append instead of writing twice).
+ */
+export async function copyLog(source: EventStore, target: EventStore, io: CliIo, stopAfter: number) {
   const total = await countEvents(source);
+  const { streams, head } = await readTarget(target);
   const progress = progressReporter(io, total);
+  const inFlight = new Set<Promise<void>>();
+  /** The ids sent, in log order: the target's log must hold them in this order (checked by verifyOrder). */
+  const sent: string[] = [];
+  /** The streams of the source: those the verification compares (the target may hold others, e.g. its own claims). */
+  const sourceStreams = new Set<string>();
+  let failure: unknown = null;
+  let appends = 0;
+  let dispatched = 0;
   let appended = 0;
   let skipped = 0;
   let seen = 0;
   let through: Position | null = null;
-  // Consecutive events of one stream go in one append: the log's order is kept, with fewer round trips.
   let run: { stream: string; events: EventToAppend[] } | null = null;
-  const flush = async () => {
+  const send = async () => {
     if (run === null) return;
     const { stream, events } = run;
     run = null;
     const known = streams.get(stream) as TargetStream;
-    const result = await target.appendToStream(stream, events, {
-      expectedRevision: known.revision,
-      ...(stream.startsWith(KEPT_TO_LATEST_PREFIX) ? KEPT_TO_LATEST : {}),
-    });
-    known.revision = result.nextRevision;
-    appended += events.length;
-    progress.update(seen);
-    if (appended >= stopAfter) throw new StoppedForTest(`stopped after ${appended} events`);
+    // Alone, with none in flight before or after it: the first append (the client first learns the server's features
+    // and opens its stream; appends sent meanwhile could overtake it) and the first of a stream kept to its latest
+    // event in this run (the adapter sets its $maxCount before appending, so later appends could overtake it).
+    const alone = appends++ === 0 || (stream.startsWith(KEPT_TO_LATEST_PREFIX) && !known.retained);
+    if (alone) await Promise.all(inFlight);
+    known.retained = true;
+    const expectedRevision = known.revision;
+    known.revision = (typeof expectedRevision === 'number' ? expectedRevision : -1) + events.length;
+    // A stream kept to its latest event loses the others on an embedded target: its place is not checked.
+    if (!stream.startsWith(KEPT_TO_LATEST_PREFIX)) for (const event of events) sent.push(event.id);
+    const append = target
+      .appendToStream(stream, events, {
+        expectedRevision,
+        ...(stream.startsWith(KEPT_TO_LATEST_PREFIX) ? KEPT_TO_LATEST : {}),
+      })
+      .then(
+        () => {
+          appended += events.length;
+          progress.update(seen);
+        },
+        (error: unknown) => {
+          failure ??= error;
+        },
+      )
+      .finally(() => inFlight.delete(append));
+    inFlight.add(append);
+    if (alone) await append;
+    else if (inFlight.size >= APPENDS_IN_FLIGHT) await Promise.race(inFlight);
+    if (failure !== null) throw failure;
+    dispatched += events.length;
+    if (dispatched >= stopAfter) {
+      await Promise.all(inFlight);
+      throw new StoppedForTest(`stopped after ${appended} events`);
+    }
   };
   try {
     for await (const event of source.readAll()) {
@@ -209,33 +270,42 @@ async function copyLog(source: EventStore, target: EventStore, io: CliIo, stopAf
       through = event.position;
       let known = streams.get(event.streamName);
       if (known === undefined) {
-        await flush();
-        known = await readTarget(target, event.streamName);
+        known = { ids: new Set(), revision: 'no_stream' };
         streams.set(event.streamName, known);
       }
+      sourceStreams.add(event.streamName);
       if (known.ids.has(event.id)) {
         skipped++;
         continue;
       }
-      if (run !== null && (run.stream !== event.streamName || run.events.length >= 100)) await flush();
+      if (run !== null && (run.stream !== event.streamName || run.events.length >= EVENTS_PER_APPEND)) await send();
       run ??= { stream: event.streamName, events: [] };
       run.events.push({ id: event.id, type: event.type, data: event.data, metadata: event.metadata });
     }
-    await flush();
+    await send();
+    await Promise.all(inFlight);
+    if (failure !== null) throw failure;
   } finally {
     progress.stop(seen);
   }
-  return { appended, skipped, through, streams };
+  return { appended, skipped, through, streams: sourceStreams, sent, targetHead: head };
 }
 
-async function readTarget(target: EventStore, stream: string): Promise<TargetStream> {
-  const ids = new Set<string>();
-  let revision: ExpectedRevision = 'no_stream';
-  for await (const event of target.readStream(stream)) {
-    ids.add(event.id);
-    revision = event.revision;
+/** What the target holds, read once from its log: per stream the ids (to skip) and its revision (to append after). */
+async function readTarget(target: EventStore): Promise<{ streams: Map<string, TargetStream>; head: Position | null }> {
+  const streams = new Map<string, TargetStream>();
+  let head: Position | null = null;
+  for await (const event of target.readAll()) {
+    head = event.position;
+    let known = streams.get(event.streamName);
+    if (known === undefined) {
+      known = { ids: new Set(), revision: 'no_stream' };
+      streams.set(event.streamName, known);
+    }
+    known.ids.add(event.id);
+    known.revision = event.revision;
   }
-  return { ids, revision };
+  return { streams, head };
 }
 
 async function countEvents(source: EventStore): Promise<number> {
@@ -246,42 +316,83 @@ async function countEvents(source: EventStore): Promise<number> {
 
 /**
  * Streams whose count or hash differs between the log and the target, one line each. With `through` (a run while the
- * server serves), a stream the log wrote to after that position is counted as moved on instead.
+ * server serves), a stream the log wrote to after that position is counted as moved on instead. Each side's log is
+ * read once; a stream kept to its latest event counts that event alone (what a read of the stream answers, though
+ * the target's log keeps the older ones until a scavenge).
  */
-async function verify(
+export async function verify(
   source: EventStore,
   target: EventStore,
-  streams: ReadonlyMap<string, unknown>,
+  streams: ReadonlySet<string>,
   through: Position | null,
 ): Promise<{ differing: string[]; movedOn: number }> {
+  const [ours, theirs] = await Promise.all([digestLog(source), digestLog(target)]);
   const differing: string[] = [];
   let movedOn = 0;
+  const none = { count: 0, hash: createHash('sha256').digest('hex'), last: null };
   for (const stream of streams.keys()) {
-    const [ours, theirs] = await Promise.all([digest(source.readStream(stream)), digest(target.readStream(stream))]);
-    if (ours.count === theirs.count && ours.hash === theirs.hash) continue;
-    if (through !== null && ours.last !== null && ours.last > through) {
+    const mine = ours.get(stream) ?? none;
+    const copy = theirs.get(stream) ?? none;
+    if (mine.count === copy.count && mine.hash === copy.hash) continue;
+    if (through !== null && mine.last !== null && mine.last > through) {
       movedOn++;
       continue;
     }
     differing.push(
-      `${stream}: log ${ours.count} events (${ours.hash.slice(0, 12)}), target ${theirs.count} events ` +
-        `(${theirs.hash.slice(0, 12)})`,
+      `${stream}: log ${mine.count} events (${mine.hash.slice(0, 12)}), target ${copy.count} events ` +
+        `(${copy.hash.slice(0, 12)})`,
     );
   }
   return { differing, movedOn };
 }
 
-/** Count and hash of a stream's ids, types, data and metadata in order, and its last position. */
-async function digest(events: AsyncIterable<RecordedEvent>) {
-  const hash = createHash('sha256');
-  let count = 0;
-  let last: Position | null = null;
-  for await (const event of events) {
-    count++;
-    last = event.position;
-    hash.update(`${event.id}\0${event.type}\0${JSON.stringify(event.data)}\0${JSON.stringify(event.metadata)}\n`);
+/**
+ * The target's log after `head` (where it ended before this run) holds what this run sent, in the order sent: the
+ * log order of the source. Answers the first difference, or null.
+ */
+export async function verifyOrder(
+  target: EventStore,
+  head: Position | null,
+  sent: readonly string[],
+): Promise<string | null> {
+  let index = 0;
+  for await (const event of target.readAll(head === null ? {} : { after: head })) {
+    if (event.streamName.startsWith(KEPT_TO_LATEST_PREFIX)) continue;
+    if (sent[index] !== event.id) {
+      return `the target's log holds ${event.id} (${event.streamName}) where ${sent[index] ?? 'nothing more'} was sent`;
+    }
+    index++;
   }
-  return { count, hash: hash.digest('hex'), last };
+  return index === sent.length ? null : `the target's log holds ${index} of the ${sent.length} events sent`;
+}
+
+/** Per stream of a log: count and hash of ids, types, data and metadata in order, and its last position. */
+async function digestLog(store: EventStore) {
+  const streams = new Map<string, { hash: Hash; count: number; last: Position; latest: string }>();
+  for await (const event of store.readAll()) {
+    const line = `${event.id}\0${event.type}\0${JSON.stringify(event.data)}\0${JSON.stringify(event.metadata)}\n`;
+    const known = streams.get(event.streamName);
+    if (known === undefined) {
+      const hash = createHash('sha256');
+      hash.update(line);
+      streams.set(event.streamName, { hash, count: 1, last: event.position, latest: line });
+    } else {
+      known.hash.update(line);
+      known.count++;
+      known.last = event.position;
+      known.latest = line;
+    }
+  }
+  const digests = new Map<string, { count: number; hash: string; last: Position }>();
+  for (const [stream, { hash, count, last, latest }] of streams) {
+    digests.set(
+      stream,
+      stream.startsWith(KEPT_TO_LATEST_PREFIX)
+        ? { count: 1, hash: createHash('sha256').update(latest).digest('hex'), last }
+        : { count, hash: hash.digest('hex'), last },
+    );
+  }
+  return digests;
 }
 
 /**

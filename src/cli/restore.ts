@@ -7,12 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
+import type { DataDirLock } from '../data-dir-lock';
 import { checkLog } from '../eventstore/sqlite/log-check';
 import { openNotificationsDb, writeCheckpoint } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-files';
+import { PRIVATE_FILE_MODE } from '../private-files';
 import { EVENTS_FILE, NOTIFICATIONS_FILE, readManifest, removeDatabase, syncFile } from './backup-files';
+import { lockEmptyDir, NotAnEmptyDir } from './empty-data-dir';
 import type { CliCommand } from './main';
 import type { CliIo } from './replay';
 
@@ -55,7 +56,12 @@ export async function runRestore(args: readonly string[], io: CliIo): Promise<nu
   const written: string[] = [];
   try {
     const manifest = readBackup(backup);
-    lock = await lockEmptyDir(dataDir);
+    try {
+      lock = await lockEmptyDir(dataDir, 'a restore');
+    } catch (error) {
+      if (error instanceof NotAnEmptyDir) throw new Refusal(error.message);
+      throw error;
+    }
 
     // The log last: until it is there, the dir holds no log a server could start on by mistake.
     const names = [...(manifest.notifications ? [NOTIFICATIONS_FILE] : []), ...manifest.secrets, EVENTS_FILE];
@@ -79,7 +85,7 @@ export async function runRestore(args: readonly string[], io: CliIo): Promise<nu
       }
     }
     const log = checkLog(path.join(dataDir, EVENTS_FILE));
-    if (log.integrity !== 'ok') throw new Refusal(`the restored log failed its integrity check: ${log.integrity}`);
+    if (log.integrity !== 'ok') throw new Refusal(`the restored log failed its check: ${log.integrity}`);
     if (log.events !== manifest.events || log.lastPosition !== manifest.lastPosition) {
       throw new Refusal(
         `the restored log has ${log.events} events up to ${log.lastPosition}, its manifest says ` +
@@ -127,35 +133,6 @@ function readBackup(backup: string) {
     if (!fs.existsSync(path.join(backup, name))) throw new Refusal(`${backup} lacks ${name}, which its manifest names`);
   }
   return manifest;
-}
-
-/**
- * The data dir's lock, taken only for a missing or empty dir. A running server's dir is refused naming its process
- * (its lock says so before anything else is looked at); any other dir with files in it is refused as not empty.
- */
-async function lockEmptyDir(dataDir: string): Promise<DataDirLock & { created: boolean }> {
-  if (fs.existsSync(dataDir) && fs.readdirSync(dataDir).length > 0) {
-    if (fs.existsSync(path.join(dataDir, 'serve.lock'))) {
-      try {
-        (await lockDataDir(dataDir)).release();
-      } catch (error) {
-        if (error instanceof DataDirLocked) throw new Refusal(`${error.message}; a restore goes into an empty dir`);
-        throw error;
-      }
-    }
-    throw new Refusal(`${dataDir} is not empty; restore into an empty or new dir (a restore never merges logs)`);
-  }
-  const existed = fs.existsSync(dataDir);
-  let lock: DataDirLock;
-  try {
-    lock = await lockDataDir(dataDir);
-  } catch (error) {
-    if (error instanceof DataDirLocked) throw new Refusal(`${error.message}; a restore goes into an empty dir`);
-    throw error;
-  }
-  // An empty dir made by the operator: private like every data dir (lockDataDir makes a new one 0700 itself).
-  if (existed) fs.chmodSync(dataDir, PRIVATE_DIR_MODE);
-  return Object.assign(lock, { created: !existed });
 }
 
 export const restoreCommand: CliCommand = {

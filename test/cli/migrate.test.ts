@@ -2,7 +2,8 @@
 // events written through the API is copied while the server serves, the run stopped half-way (as a kill leaves it)
 // and run again, more written, the server stopped, and `--final` copies the tail: exactly one copy of every event,
 // same ids, types, data and metadata in per-stream order, `credentials-` streams at their latest event with $maxCount
-// 1, the notifier's group created at the migrated head. An event altered on the target fails the verification.
+// 1, the notifier's group created at the migrated head. An event altered on the target fails the verification. And
+// back with --from into an empty dir: the same streams; a dir with files in it refused.
 import fs from 'node:fs';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import Database from 'better-sqlite3';
@@ -26,7 +27,7 @@ import {
 import { makeTempDir } from '../support/temp-dir';
 import { capture } from './io';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const STATE = `{
   users(first: 100) { totalCount edges { node { email status licenses { product } } } }
@@ -253,13 +254,46 @@ describe('seatledger migrate into the test stand-in (not EventStoreDB)', () => {
     await server.close();
     server = null;
 
-    // An event altered on the target: the verification fails, naming its stream.
+    // And back (--from): the stand-in's log into an empty dir, every stream the same; a dir with files is refused.
+    const back = makeTempDir('seatledger-migrate-back-');
+    try {
+      const backDir = `${back.dir}/data`;
+      const out = capture(back.dir);
+      const code = await runMigrate(['--from', standIn.connectionString, '--data-dir', backDir], out.io);
+      expect(out.stderr()).not.toMatch(/verification failed/);
+      expect(code).toBe(0);
+      expect(out.stdout()).toMatch(/verified: \d+ streams, the same on both sides/);
+      // Every stream as a read of it on the stand-in answers (with what serve on it wrote: claims, activations).
+      const onStandIn = await targetEvents(standIn.connectionString);
+      const readableNow = await liveTargetIds(standIn.connectionString, onStandIn);
+      expect(byStream(normalised(sourceEvents(backDir)))).toEqual(
+        byStream(onStandIn.filter((event) => readableNow.has(event.id))),
+      );
+      // The mails of the copied history are not sent again: the notifier starts at the copied head.
+      expect(unhandledByNotifier(backDir)).toBe(0);
+
+      const again = capture(back.dir);
+      expect(await runMigrate(['--from', standIn.connectionString, '--data-dir', backDir], again.io)).toBe(1);
+      expect(again.stderr()).toMatch(/^seatledger migrate: .*data is not empty/);
+    } finally {
+      back.cleanup();
+    }
+
+    // An event altered on the target: the verification fails, naming its stream. Serve on the stand-in may already
+    // have written to a few `credentials-` streams (activation links of mails left pending at the move, sent from
+    // there): those differ before the alteration too, and the altered stream comes on top of them.
     const altered = standIn.log.events.find((event) => event.streamName.startsWith('subscription-'));
     if (!altered) throw new Error('no subscription event on the target');
+    const unaltered = await migrate(['--final']);
+    expect(unaltered.stderr).not.toContain(`  ${altered.streamName}: log `);
+    for (const line of unaltered.stderr.split('\n').filter((l) => l.startsWith('  '))) {
+      expect(line).toMatch(/^ {2}credentials-/);
+    }
+    const already = Number(/verification failed: (\d+) of/.exec(unaltered.stderr)?.[1] ?? 0);
     (altered as { data: Uint8Array }).data = Buffer.from(JSON.stringify({ tampered: true }));
     const failed = await migrate(['--final']);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/verification failed: 1 of \d+ streams differ/);
+    expect(failed.stderr).toMatch(new RegExp(`verification failed: ${already + 1} of \\d+ streams differ`));
     expect(failed.stderr).toContain(`  ${altered.streamName}: log `);
   });
 });
