@@ -9,8 +9,9 @@
 // ratio is its figure over the mean of those two, and the median round ratio is the verdict.
 // Knobs: BENCH_SECONDS (default 10), BENCH_CPU_PROF=<dir> (CPU profile of the seatledger child),
 // BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran).
-// Each round also reports the seatledger child's CPU time per request (user + system, the round and the bare run
-// after it): on a shared machine it moves less with other load than requests/s, so it compares two versions better.
+// Each round also reports the seatledger child's CPU time per request (user + system, over the round and the bare
+// run after it, so that mails a round leaves queued count with it). On this VM it grows too when the machine is busy
+// (2–3× under a load of 15), so compare two versions only run by run, in the same hour.
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,7 +57,7 @@ async function childMain(kind: string, dataDir: string | undefined): Promise<voi
   const server = kind === 'bare' ? await serveBare() : await serveSeatledger(dataDir as string);
   process.send?.({ url: server.url });
   process.on('message', async (message) => {
-    // The child's own CPU time (user + system, µs): a figure per request that the machine's other load moves less.
+    // The child's own CPU time (user + system, µs), for a figure per request.
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
       process.send?.({ cpu: user + system });
