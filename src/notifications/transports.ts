@@ -84,14 +84,14 @@ export function createMailTransport(options: { smtpUrl?: string; dataDir: string
   return outboxTransport(path.join(options.dataDir, 'outbox'), options.logger);
 }
 
-// A reader of the outbox never sees half a mail: write a temporary file, flush it to disk, then rename. Only the
-// flush waits for the disk, so only it goes to libuv's thread pool; creating, writing, closing and renaming touch the
-// page cache and run on the loop (microseconds each). One hand-off to the pool per mail instead of six: on a busy
-// machine each hand-off costs a context switch, and under load they were a tenth of the event loop's time.
+// A reader of the outbox never sees half a mail: write a temporary file, flush it to disk, then rename. What can wait
+// for the disk (creating the file, a new inode: a quarter of a millisecond here and up to 8 ms under load; the flush;
+// the rename) goes to libuv's pool; what only touches the page cache (chmod, write, close: microseconds) runs on the
+// loop. Three hand-offs to the pool per mail instead of six: on a busy machine each one costs a context switch.
 async function writeFileAtomically(file: string, content: Buffer): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', PRIVATE_FILE_MODE);
+  const fd = await openFile(tmp, 'wx', PRIVATE_FILE_MODE);
   try {
     fs.fchmodSync(fd, PRIVATE_FILE_MODE);
     for (let written = 0; written < content.length; ) {
@@ -102,11 +102,13 @@ async function writeFileAtomically(file: string, content: Buffer): Promise<void>
     fs.closeSync(fd);
   }
   try {
-    fs.renameSync(tmp, file);
+    await rename(tmp, file);
   } catch (error) {
-    fs.rmSync(tmp, { force: true });
+    await fs.promises.rm(tmp, { force: true });
     throw error;
   }
 }
 
+const openFile = promisify(fs.open);
 const fsync = promisify(fs.fsync);
+const rename = promisify(fs.rename);
