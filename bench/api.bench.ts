@@ -9,6 +9,9 @@
 // ratio is its figure over the mean of those two, and the median round ratio is the verdict.
 // Knobs: BENCH_SECONDS (default 10), BENCH_CPU_PROF=<dir> (CPU profile of the seatledger child),
 // BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran).
+// Each round also reports the seatledger child's CPU time per request (user + system, over the round and the bare
+// run after it, so that mails a round leaves queued count with it). On this VM it grows too when the machine is busy
+// (2–3× under a load of 15), so compare two versions only run by run, in the same hour.
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,6 +57,11 @@ async function childMain(kind: string, dataDir: string | undefined): Promise<voi
   const server = kind === 'bare' ? await serveBare() : await serveSeatledger(dataDir as string);
   process.send?.({ url: server.url });
   process.on('message', async (message) => {
+    // The child's own CPU time (user + system, µs), for a figure per request.
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpu: user + system });
+    }
     if (message === 'stop') {
       await server.close();
       process.exit(0);
@@ -66,6 +74,8 @@ async function childMain(kind: string, dataDir: string | undefined): Promise<voi
 
 interface Server {
   readonly url: string;
+  /** The child's CPU time so far, µs. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +103,16 @@ async function start(kind: 'bare' | 'seatledger', dataDir?: string): Promise<Ser
   });
   return {
     url,
+    cpu: () =>
+      new Promise<number>((resolve) => {
+        const onMessage = (message: { cpu?: number }) => {
+          if (message.cpu === undefined) return;
+          child.off('message', onMessage);
+          resolve(message.cpu);
+        };
+        child.on('message', onMessage);
+        child.send('cpu');
+      }),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -304,7 +324,7 @@ interface Scenario {
 
 interface ScenarioResult {
   readonly scenario: Scenario;
-  readonly rounds: readonly { figures: Figures; bare: number; ratio: number }[];
+  readonly rounds: readonly { figures: Figures; bare: number; ratio: number; cpuPerRequest: number }[];
   readonly graphqlErrors: number;
 }
 
@@ -357,21 +377,24 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       await scenario.reset?.();
       await cannon(scenario.options(), WARMUP_SECONDS);
-      const rounds: { figures: Figures; bare: number; ratio: number }[] = [];
+      const rounds: { figures: Figures; bare: number; ratio: number; cpuPerRequest: number }[] = [];
       let graphqlErrors = 0;
       for (let round = 0; round < ROUNDS; round++) {
         await scenario.reset?.();
+        const cpuBefore = await seatledger.cpu();
         const figures = await cannon(scenario.options(), roundSeconds);
         graphqlErrors += scenario.graphqlErrors?.() ?? 0;
         const bareBefore = lastBare.requestsPerSecond;
         lastBare = await cannon(bareOptions(), roundSeconds);
         bareRuns.push(lastBare);
+        // Until after the bare run: work a round leaves queued (mails) is counted with it.
+        const cpuPerRequest = ((await seatledger.cpu()) - cpuBefore) / Math.max(1, figures.requests);
         const around = (bareBefore + lastBare.requestsPerSecond) / 2;
-        rounds.push({ figures, bare: around, ratio: figures.requestsPerSecond / around });
+        rounds.push({ figures, bare: around, ratio: figures.requestsPerSecond / around, cpuPerRequest });
         console.log(
           `${`${scenario.name}, round ${round + 1}`.padEnd(36)}${fmt(figures)}   bare ${around.toFixed(0)} req/s → ${(
             figures.requestsPerSecond / around
-          ).toFixed(2)}`,
+          ).toFixed(2)}   server CPU ${cpuPerRequest.toFixed(0)} µs/request`,
         );
       }
       results.push({ scenario, rounds, graphqlErrors });
@@ -394,12 +417,13 @@ async function main(): Promise<void> {
     for (const { scenario, rounds, graphqlErrors } of results) {
       const ratio = median(rounds.map((round) => round.ratio));
       const rps = median(rounds.map((round) => round.figures.requestsPerSecond));
+      const cpu = median(rounds.map((round) => round.cpuPerRequest));
       const p99 = median(rounds.map((round) => round.figures.p99));
       const verdict =
         scenario.goal === undefined ? '' : `  (goal ≥ ${scenario.goal}: ${ratio >= scenario.goal ? 'met' : 'MISSED'})`;
       const perCommit = scenario.name.startsWith('assign') ? `, ${(rps / disk).toFixed(2)}× raw commits/s` : '';
       console.log(
-        `${`${scenario.name} / bare`.padEnd(36)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms${perCommit}`,
+        `${`${scenario.name} / bare`.padEnd(36)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms, server CPU ${cpu.toFixed(0)} µs/request${perCommit}`,
       );
       if (graphqlErrors + rounds.reduce((sum, round) => sum + round.figures.errors, 0) > 0) {
         console.log(`WARNING: ${scenario.name}: some requests failed; the figures above include them`);

@@ -96,18 +96,23 @@ export function startReactor(reactor: Reactor, host: ReactorHost): RunningReacto
   };
 }
 
-/** The reactor as a processor: its checkpoint in notifications.db, moved with what it records about each event. */
+/**
+ * The reactor as a processor: its checkpoint in notifications.db, moved with what it records about the events. What
+ * it records about one batch of the consumer commits in one transaction with the checkpoint (one commit per batch,
+ * not one per event: a busy log hands over several events at once); should an event throw, what the events before
+ * it recorded is committed first, so the retry starts after them.
+ */
 function reactorProcessor(reactor: Reactor, host: ReactorHost): Processor & { saveCheckpoint(): void } {
   const { db, logger } = host;
   let position: Position | null = readCheckpoint(db, reactor.name) ?? null;
   let unsaved = 0;
-  const commitWith = db.transaction((at: Position, commit: Commit | undefined) => {
-    commit?.(db);
+  const commitWith = db.transaction((at: Position, commits: readonly Commit[]) => {
+    for (const commit of commits) commit(db);
     writeCheckpoint(db, reactor.name, at);
   });
   const saveCheckpoint = () => {
     if (unsaved === 0 || position === null) return;
-    commitWith(position, undefined);
+    commitWith(position, []);
     unsaved = 0;
   };
   return {
@@ -115,13 +120,21 @@ function reactorProcessor(reactor: Reactor, host: ReactorHost): Processor & { sa
     filter: reactor.filter,
     checkpoint: () => position,
     async handle(events, through) {
-      for (const event of events) {
-        const commit = await reactor.handle(event);
-        if (commit) {
-          commitWith(event.position, commit);
+      const commits: Commit[] = [];
+      let handled = position;
+      try {
+        for (const event of events) {
+          const commit = await reactor.handle(event);
+          if (commit) commits.push(commit);
+          else unsaved++;
+          handled = event.position;
+        }
+      } finally {
+        if (commits.length > 0) {
+          commitWith(handled as Position, commits);
           unsaved = 0;
-        } else unsaved++;
-        position = event.position;
+        }
+        position = handled;
       }
       if (position === null || through > position) {
         position = through;

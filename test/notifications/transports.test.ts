@@ -45,6 +45,20 @@ describe('the outbox transport', () => {
     expect(fs.readdirSync(dir)).toEqual(['e-1_seatledger.eml']);
     expect(parseMail(fs.readFileSync(path.join(dir, 'e-1_seatledger.eml'), 'utf8')).text).toBe('second');
   });
+
+  it('writes the mail 0600 even under a umask that takes the owner\'s write bit', async () => {
+    const dir = path.join(temp.dir, 'umask');
+    const transport = outboxTransport(dir, captureLogger());
+    const before = process.umask(0o277);
+    try {
+      const sent = await transport.send(mail);
+      expect(fs.statSync(sent.file as string).mode & 0o777).toBe(0o600);
+    } finally {
+      process.umask(before);
+    }
+    // Nothing but the mail: no temporary file left behind.
+    expect(fs.readdirSync(dir)).toEqual(['e-1_seatledger.eml']);
+  });
 });
 
 describe('the SMTP transport', () => {
