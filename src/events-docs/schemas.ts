@@ -184,22 +184,23 @@ const seatAlertThreshold = {
   description: 'Seats (0–1,000,000) for AVAILABLE_AT_MOST, per cent (1–100) for USED_PERCENT_AT_LEAST.',
 } as const;
 const seatCount = (description: string) => ({ type: 'integer', minimum: 0, description }) as const;
-const seatThresholdData = (when: string) => ({
-  accountId,
-  product,
-  kind: seatAlertKind,
-  threshold: seatAlertThreshold,
-  purchased: seatCount(`Seats bought, ${when}.`),
-  assigned: seatCount(`Seats held by licences, ${when}.`),
-  reserved: seatCount(`Seats held for pending invitations (counted as used), ${when}.`),
-  available: { type: 'integer', description: `purchased − assigned − reserved, ${when}.` },
-  subscriptionRevision: {
-    type: 'integer',
-    minimum: -1,
-    description: 'The revision of the subscription stream the counts are of (-1: nothing bought yet).',
-  },
-  accountRevision: { type: 'integer', minimum: 0, description: 'The revision of the account stream the rule is of.' },
-}) as const;
+const seatThresholdData = (when: string) =>
+  ({
+    accountId,
+    product,
+    kind: seatAlertKind,
+    threshold: seatAlertThreshold,
+    purchased: seatCount(`Seats bought, ${when}.`),
+    assigned: seatCount(`Seats held by licences, ${when}.`),
+    reserved: seatCount(`Seats held for pending invitations (counted as used), ${when}.`),
+    available: { type: 'integer', description: `purchased − assigned − reserved, ${when}.` },
+    subscriptionRevision: {
+      type: 'integer',
+      minimum: -1,
+      description: 'The revision of the subscription stream the counts are of (-1: nothing bought yet).',
+    },
+    accountRevision: { type: 'integer', minimum: 0, description: 'The revision of the account stream the rule is of.' },
+  }) as const;
 const seatThresholdExample = {
   accountId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
   product: 'VIDEO_MEETING',
