@@ -2,6 +2,7 @@
 import type { ProjectionDefinition } from '../src/projection-runtime/define';
 import { invitationsProjection } from './invitations';
 import { licenseHistoryProjection } from './license-history';
+import { seatAlertsProjection } from './seat-alerts';
 import { seatAvailabilityProjection } from './seat-availability';
 import { subscriptionsProjection } from './subscriptions';
 import { usersProjection } from './users';
@@ -9,6 +10,7 @@ import { usersProjection } from './users';
 export {
   invitationsProjection,
   licenseHistoryProjection,
+  seatAlertsProjection,
   seatAvailabilityProjection,
   subscriptionsProjection,
   usersProjection,
@@ -20,4 +22,5 @@ export const allProjections: readonly ProjectionDefinition[] = [
   usersProjection,
   licenseHistoryProjection,
   invitationsProjection,
+  seatAlertsProjection,
 ];

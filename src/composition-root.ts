@@ -31,6 +31,7 @@ import { createDeactivationReactor } from './notifications/deactivation-reactor'
 import { createInvitationExpiryReactor } from './notifications/invitation-expiry-reactor';
 import { createNotifier, loadOrCreateNotifierKey } from './notifications/notifier';
 import type { ReactorGroupStatus } from './notifications/reactor';
+import { createSeatAlertReactor } from './notifications/seat-alert-reactor';
 import { createMailTransport } from './notifications/transports';
 import { securePrivateDir } from './private-files';
 import { LogConsumer } from './processing/log-consumer';
@@ -191,6 +192,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         tokenKey: notifierKey,
         db,
         logger,
+        alertRecipients: (accountId) => queries.accountAdmins(accountId),
         ...(options.notifierRetry ? { retry: options.notifierRetry } : {}),
         ...(options.clock ? { now: options.clock } : {}),
       });
@@ -204,17 +206,23 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         logger,
         tickSeconds: config.reactorTickSeconds,
       });
+      // Writes each seat alert's crossings and recoveries (alert- streams), as the system.
+      const seatAlerts = createSeatAlertReactor({ store, consumer, app, db, logger });
       closers.push(
         () => notifier.stop(),
         () => deactivation.stop(),
         () => invitationExpiry.stop(),
+        () => seatAlerts.stop(),
       );
       // Reactors catch up in the background: the API serves meanwhile.
       void notifier.start();
       void deactivation.start();
       void invitationExpiry.start();
+      void seatAlerts.start();
       reactorStatus = () =>
-        [notifier.status(), deactivation.status(), invitationExpiry.status()].filter((status) => status !== null);
+        [notifier.status(), deactivation.status(), invitationExpiry.status(), seatAlerts.status()].filter(
+          (status) => status !== null,
+        );
     }
 
     const registry = new Registry();

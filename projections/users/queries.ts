@@ -74,6 +74,16 @@ export function getAccount(db: Database.Database, accountId: string): AccountRow
   return row ? { id: row.account_id, name: row.name, ownerUserId: row.owner_user_id } : null;
 }
 
+/** The account's active OWNER and ADMINs (who get its seat alert mails), oldest first. */
+export function accountAdmins(db: Database.Database, accountId: string): UserRow[] {
+  const rows = prepared(
+    db,
+    `SELECT ${USER_COLUMNS} FROM users u
+      WHERE u.account_id = ? AND u.role IN ('OWNER', 'ADMIN') AND u.active = 1 AND u.status = 'ACTIVE' ORDER BY u.seq`,
+  ).all(accountId) as SqlUser[];
+  return rows.map(toUser);
+}
+
 /** One query for a whole DataLoader batch; ids of no user are absent from the map. */
 export function usersByIds(db: Database.Database, ids: readonly string[]): Map<string, UserRow> {
   const rows = prepared(

@@ -5,6 +5,7 @@ import type { UserState } from '../domain/user';
 import type { Position } from '../eventstore/port';
 import type { BulkOperations } from './bulk';
 import type { Invitations } from './invitations';
+import type { SeatAlerts } from './seat-alerts';
 
 /** Who asks and why: becomes the events' actorId, correlationId and causationId. */
 export interface RequestContext {
@@ -119,4 +120,6 @@ export interface Application extends BulkOperations {
   findUserByEmail(email: string): Promise<{ userId: string; accountId: string } | null>;
   /** Invitations that hold a seat (src/application/invitations.ts), on the same command handler. */
   readonly invitations: Invitations;
+  /** Seat alerts: the account's rules and the alert streams (src/application/seat-alerts.ts). */
+  readonly seatAlerts: SeatAlerts;
 }

@@ -29,6 +29,7 @@ import { CommandHandler, type EventContext } from './handle-command';
 import { type IdempotencyCaller, type IdempotentCommand, idempotent } from './idempotency';
 import { createInvitations } from './invitations';
 import type { LogWatch } from './log-watch';
+import { createSeatAlerts } from './seat-alerts';
 
 /** The event a write appended (its last), as the write saw it or as a repeat reads it back. */
 interface FirstEvent {
@@ -397,6 +398,7 @@ export function createApplication(deps: ApplicationDeps): Application {
       seatsOf,
       validProduct,
     }),
+    seatAlerts: createSeatAlerts({ handler, now, eventContext }),
   };
 }
 

@@ -199,6 +199,13 @@ function details(entry: HistoryEntry): string {
       return `${entry.data.name} <${entry.data.email}> as ${entry.data.role}, ${entry.data.products.join(' ') || 'no seats'}, until ${entry.data.expiresAt}`;
     case 'InvitationResent':
       return `link ${entry.data.issue}`;
+    case 'SeatAlertSet':
+      return `${entry.data.kind} ${entry.data.threshold}`;
+    case 'SeatAlertRemoved':
+      return '';
+    case 'SeatThresholdCrossed':
+    case 'SeatThresholdCleared':
+      return `${entry.data.kind} ${entry.data.threshold}: ${entry.data.available} of ${entry.data.purchased} available`;
     // Not of the licence streams history reads; named so a new event type must be placed here.
     case 'EmailReserved':
     case 'IdempotencyKeyClaimed':

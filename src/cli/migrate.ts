@@ -47,7 +47,7 @@ const KEPT_TO_LATEST = { maxCount: 1 } as const;
  */
 const NOTIFIER_GROUP = {
   name: 'seatledger-notifier',
-  filter: { streamPrefixes: ['subscription-', 'invitation-'] },
+  filter: { streamPrefixes: ['subscription-', 'invitation-', 'alert-'] },
   maxRetryCount: 5,
 } as const;
 

@@ -19,6 +19,7 @@ import type { EventStore, Position } from '../eventstore/port';
 import { compareTable, projectionTables, type TableDifference } from '../projection-runtime/compare';
 import { type RebuildProgress, rebuildReadModels } from '../projection-runtime/rebuild';
 import type { CliCommand } from './main';
+import { checkSeatAlerts } from './seat-alert-check';
 import { escapeControlCharacters } from './terminal-text';
 
 export interface CliIo {
@@ -38,7 +39,9 @@ Rebuilds every read model from the event log into a fresh file, with progress on
               that no subscription ever had more seats assigned and held for invitations than purchased, that
               every held seat was held once and freed once, and that no licence went to an
               unknown user or another account's user, folding each subscription stream through the subscription
-              decider; the live seat counters must say what that fold says. Exit 1 on any difference or violation.
+              decider; the live seat counters must say what that fold says; and that the seat alert streams hold
+              the crossings and recoveries a fold of the subscriptions and alert rules decides. Exit 1 on any
+              difference or violation.
   --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)`;
 
 const READ_MODELS = 'readmodels.db';
@@ -165,6 +168,7 @@ async function verify(store: EventStore, liveFile: string, tempFile: string, io:
     }
     const invariants = await checkInvariants(store, upTo);
     const counters = compareSeatCounters(live, invariants.seats);
+    const alerts = await checkSeatAlerts(store, upTo);
 
     const out: string[] = [];
     out.push(
@@ -197,8 +201,18 @@ async function verify(store: EventStore, liveFile: string, tempFile: string, io:
     );
     for (const difference of counters.slice(0, 20)) out.push(`  ${difference}`);
     if (counters.length > 20) out.push(`  … and ${counters.length - 20} more`);
+    out.push(
+      `compared ${alerts.alerts} seat alert streams (${alerts.crossings} crossings) with the fold of the subscription ` +
+        `and alert rules over the log: ${alerts.differences.length} differ`,
+    );
+    for (const difference of alerts.differences.slice(0, 20)) out.push(`  ${difference}`);
+    if (alerts.differences.length > 20) out.push(`  … and ${alerts.differences.length - 20} more`);
     const ok =
-      differences.length === 0 && problems.length === 0 && invariants.violations.length === 0 && counters.length === 0;
+      differences.length === 0 &&
+      problems.length === 0 &&
+      invariants.violations.length === 0 &&
+      counters.length === 0 &&
+      alerts.differences.length === 0;
     out.push(ok ? 'verified: the read models are what the log says' : 'FAILED: see the differences above');
     // Samples and violations quote rows of the log; JSON leaves C1 characters (a CSI among them) as they are.
     io.stdout.write(`${out.map(escapeControlCharacters).join('\n')}\n`);

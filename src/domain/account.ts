@@ -1,17 +1,40 @@
-// The account stream `account-<id>`: the company that buys seats, opened by sign-up with its owner.
-import { assertNever, type Command, type Decider, type Event } from './decider';
-import { AlreadyExists, InvalidInput } from './errors';
+// The account stream `account-<id>`: the company that buys seats, opened by sign-up with its owner; it also keeps
+// the account's seat alert rules (one per product, see seat-alert.ts).
+import { assertNever, type Command, type Decider, type Event, requireOwnAccount, requireRole } from './decider';
+import { AlreadyExists, InvalidInput, NotFound } from './errors';
+import type { Product } from './plans';
+import { type SeatAlertKind, type SeatAlertRule, seatAlertRuleOf } from './seat-alert';
 
 export type AccountOpened = Event<'AccountOpened', { accountId: string; name: string; ownerUserId: string }>;
-export type AccountEvent = AccountOpened;
+// --- Seat alerts: the rule per product, set or removed by an OWNER or ADMIN.
+export type SeatAlertSet = Event<
+  'SeatAlertSet',
+  { accountId: string; product: Product; kind: SeatAlertKind; threshold: number }
+>;
+export type SeatAlertRemoved = Event<'SeatAlertRemoved', { accountId: string; product: Product }>;
+export type AccountEvent = AccountOpened | SeatAlertSet | SeatAlertRemoved;
 
 /** Sign-up: the owner-to-be is the actor (their user id is chosen by the caller with the account id). */
 export type OpenAccount = Command<'OpenAccount', { accountId: string; name: string; ownerUserId: string }>;
-type AccountCommand = OpenAccount;
+/** Exactly one threshold sets the product's alert (replacing one set before); none removes it. */
+export type SetSeatAlert = Command<
+  'SetSeatAlert',
+  { accountId: string; product: Product; availableAtMost: number | null; usedPercentAtLeast: number | null }
+>;
+type AccountCommand = OpenAccount | SetSeatAlert;
 
-type AccountState =
+/** Per product: its rule, or null once removed (a product never alerted on is absent). */
+export type SeatAlertRules = Readonly<Partial<Record<Product, SeatAlertRule | null>>>;
+
+export type AccountState =
   | { readonly status: 'absent' }
-  | { readonly status: 'open'; readonly accountId: string; readonly name: string; readonly ownerUserId: string };
+  | {
+      readonly status: 'open';
+      readonly accountId: string;
+      readonly name: string;
+      readonly ownerUserId: string;
+      readonly seatAlerts: SeatAlertRules;
+    };
 
 const MAX_ACCOUNT_NAME_LENGTH = 200;
 
@@ -31,17 +54,40 @@ export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent>
         }
         return [{ type: 'AccountOpened', data: { accountId, name, ownerUserId } }];
       }
+      case 'SetSeatAlert':
+        return decideSeatAlert(command, state);
       default:
-        return assertNever(command.type);
+        return assertNever(command);
     }
   },
 
-  evolve: (_state, event) => {
+  evolve: (state, event) => {
     switch (event.type) {
       case 'AccountOpened':
-        return { status: 'open', ...event.data };
+        return { status: 'open', ...event.data, seatAlerts: {} };
+      case 'SeatAlertSet':
+      case 'SeatAlertRemoved': {
+        if (state.status !== 'open') return state;
+        const { product } = event.data;
+        const rule = event.type === 'SeatAlertSet' ? { kind: event.data.kind, threshold: event.data.threshold } : null;
+        return { ...state, seatAlerts: { ...state.seatAlerts, [product]: rule } };
+      }
       default:
-        return assertNever(event.type);
+        return assertNever(event);
     }
   },
 };
+
+/** Setting the rule it has already, or removing none, writes nothing: an alert firing keeps firing. */
+function decideSeatAlert(command: SetSeatAlert, state: AccountState): AccountEvent[] {
+  const { actor } = command.metadata;
+  const { accountId, product } = command.data;
+  requireOwnAccount(actor, accountId, 'account');
+  requireRole(actor, 'set seat alerts', 'OWNER', 'ADMIN');
+  if (state.status !== 'open') throw new NotFound('account', 'account not found');
+  const rule = seatAlertRuleOf(command.data);
+  const current = state.seatAlerts[product] ?? null;
+  if (rule === null) return current === null ? [] : [{ type: 'SeatAlertRemoved', data: { accountId, product } }];
+  if (current?.kind === rule.kind && current.threshold === rule.threshold) return [];
+  return [{ type: 'SeatAlertSet', data: { accountId, product, ...rule } }];
+}

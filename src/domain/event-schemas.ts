@@ -14,6 +14,7 @@ export const PUBLISHED_STREAM_PREFIXES = [
   'email-',
   'idempotency-',
   'invitation-',
+  'alert-',
 ] as const;
 export type PublishedStreamPrefix = (typeof PUBLISHED_STREAM_PREFIXES)[number];
 
@@ -60,6 +61,10 @@ export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
   SessionStarted: 1,
   SessionRefreshed: 1,
   SessionEnded: 1,
+  SeatAlertSet: 1,
+  SeatAlertRemoved: 1,
+  SeatThresholdCrossed: 1,
+  SeatThresholdCleared: 1,
 };
 
 const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType | SessionEventType]: true } = {

@@ -9,6 +9,7 @@ import { EVENT_VERSIONS } from './event-schemas';
 import type { IdempotencyEvent } from './idempotency';
 import type { InvitationEvent } from './invitation';
 import type { InvitationTokenEvent } from './invitation-token';
+import type { SeatAlertEvent } from './seat-alert';
 import type { SessionEvent } from './session';
 import type { SubscriptionEvent } from './subscription';
 import type { UserEvent } from './user';
@@ -21,6 +22,7 @@ export type {
   IdempotencyEvent,
   InvitationEvent,
   InvitationTokenEvent,
+  SeatAlertEvent,
   SessionEvent,
   SubscriptionEvent,
   UserEvent,
@@ -36,10 +38,14 @@ export type DomainEvent =
   | EffectClaimEvent
   | InvitationEvent
   | InvitationTokenEvent
-  | SessionEvent;
+  | SessionEvent
+  | SeatAlertEvent;
 export type DomainEventType = DomainEvent['type'];
-/** The events of the licence streams (account-, user-, subscription-, invitation-): what projections and history read. */
-export type LicenseEvent = AccountEvent | UserEvent | SubscriptionEvent | InvitationEvent;
+/**
+ * The events of the licence streams (account-, user-, subscription-, invitation-, alert-): what projections and
+ * history read.
+ */
+export type LicenseEvent = AccountEvent | UserEvent | SubscriptionEvent | InvitationEvent | SeatAlertEvent;
 
 /** The event of one type. */
 export type EventOf<T extends DomainEventType> = Extract<DomainEvent, { readonly type: T }>;

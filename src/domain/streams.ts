@@ -19,11 +19,13 @@ export const invitationStream = (invitationId: string) => `invitation-${invitati
 export const invitationTokenStream = (invitationId: string) => `credentials-invitation-${invitationId}`;
 /** The sign-in sessions of one user (see session.ts): refresh-token hashes and endings, never published. */
 export const sessionsStream = (userId: string) => `sessions-${userId}`;
+/** A product's seat alert crossings and recoveries (see seat-alert.ts): published. */
+export const seatAlertStream = (accountId: string, product: Product) => `alert-${accountId}-${product}`;
 /** Who performs one outside effect of a reactor (see effect-claim.ts); `effectId` is the event it reacts to. */
 export const effectClaimStream = (reactor: string, effectId: string) => `claim-${reactor}-${effectId}`;
 
 /** Streams that hold licence facts: what projections, history, export and subscriptions read. */
-export const LICENSE_STREAM_PREFIXES = ['account-', 'user-', 'subscription-', 'invitation-'] as const;
+export const LICENSE_STREAM_PREFIXES = ['account-', 'user-', 'subscription-', 'invitation-', 'alert-'] as const;
 /** Never exported, never in history, never sent to analytics consumers. */
 export const SECRET_STREAM_PREFIX = 'credentials-';
 /** Bookkeeping between instances, not facts: never published either (not in PUBLISHED_STREAM_PREFIXES). */

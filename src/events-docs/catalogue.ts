@@ -64,6 +64,8 @@ function exampleStream(definition: EventSchemaDefinition): string {
       return `idempotency-${EXAMPLE_IDS.account}-order-4711`;
     case 'invitation-':
       return `invitation-${String(data.invitationId)}`;
+    case 'alert-':
+      return `alert-${String(data.accountId)}-${String(data.product)}`;
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../domain/event-schemas';
 import type { EventOf } from '../domain/events';
 import { PRODUCTS, type Product } from '../domain/plans';
+import { SEAT_ALERT_KINDS } from '../domain/seat-alert';
 import { ROLES } from '../domain/user';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -132,6 +133,12 @@ export const STREAM_DESCRIPTIONS: Readonly<Record<PublishedStreamPrefix, { patte
       'seats it holds are SeatReserved events of the subscription streams; its links are never in the log, only ' +
       'their hashes, in a secret stream that is not published.',
   },
+  'alert-': {
+    pattern: 'alert-<accountId>-<product>',
+    holds:
+      'A product’s seat alert: each time its seats cross the rule set on the account (SeatAlertSet) and each ' +
+      'recovery, written by the system (the alert reactor) caused by the event that moved the counts or the rule.',
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -162,6 +169,50 @@ const sha256 = (description: string): StringSchema & { enum?: never } => ({
   pattern: '^[0-9a-f]{64}$',
   description,
 });
+
+const seatAlertKind = {
+  type: 'string',
+  enum: SEAT_ALERT_KINDS,
+  description:
+    'AVAILABLE_AT_MOST: fires when available seats are at most `threshold`; USED_PERCENT_AT_LEAST: when assigned ' +
+    'and reserved seats are at least `threshold` per cent of those purchased (never with none purchased).',
+} as const;
+const seatAlertThreshold = {
+  type: 'integer',
+  minimum: 0,
+  maximum: 1_000_000,
+  description: 'Seats (0–1,000,000) for AVAILABLE_AT_MOST, per cent (1–100) for USED_PERCENT_AT_LEAST.',
+} as const;
+const seatCount = (description: string) => ({ type: 'integer', minimum: 0, description }) as const;
+const seatThresholdData = (when: string) =>
+  ({
+    accountId,
+    product,
+    kind: seatAlertKind,
+    threshold: seatAlertThreshold,
+    purchased: seatCount(`Seats bought, ${when}.`),
+    assigned: seatCount(`Seats held by licences, ${when}.`),
+    reserved: seatCount(`Seats held for pending invitations (counted as used), ${when}.`),
+    available: { type: 'integer', description: `purchased − assigned − reserved, ${when}.` },
+    subscriptionRevision: {
+      type: 'integer',
+      minimum: -1,
+      description: 'The revision of the subscription stream the counts are of (-1: nothing bought yet).',
+    },
+    accountRevision: { type: 'integer', minimum: 0, description: 'The revision of the account stream the rule is of.' },
+  }) as const;
+const seatThresholdExample = {
+  accountId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+  product: 'VIDEO_MEETING',
+  kind: 'AVAILABLE_AT_MOST',
+  threshold: 2,
+  purchased: 10,
+  assigned: 8,
+  reserved: 0,
+  available: 2,
+  subscriptionRevision: 8,
+  accountRevision: 1,
+} as const;
 
 // Example ids: UUIDs as the application writes them, fixed so the generated docs are stable.
 export const EXAMPLE_IDS = {
@@ -492,6 +543,42 @@ const CURRENT_SCHEMAS: CurrentSchemas = {
       userId: EXAMPLE_IDS.user,
       expiresAt: '2025-01-09T09:30:00.000Z',
     },
+  },
+  SeatAlertSet: {
+    stream: 'account-',
+    meaning:
+      'The account’s seat alert for a product is set (or replaced): the alert reactor then records each crossing ' +
+      '(at once if the seats already stand past it) and each recovery in the stream alert-<accountId>-<product>.',
+    writtenWhen: 'setSeatAlert with one threshold, by an OWNER or ADMIN; the rule it has already writes nothing.',
+    data: { accountId, product, kind: seatAlertKind, threshold: seatAlertThreshold },
+    example: { accountId: EXAMPLE_IDS.account, product: 'VIDEO_MEETING', kind: 'AVAILABLE_AT_MOST', threshold: 2 },
+  },
+  SeatAlertRemoved: {
+    stream: 'account-',
+    meaning: 'The account’s seat alert for a product is removed: nothing fires for it until one is set again.',
+    writtenWhen: 'setSeatAlert with both thresholds null, by an OWNER or ADMIN, while an alert is set.',
+    data: { accountId, product },
+    example: { accountId: EXAMPLE_IDS.account, product: 'VIDEO_MEETING' },
+  },
+  SeatThresholdCrossed: {
+    stream: 'alert-',
+    meaning:
+      'A product’s seats crossed the account’s seat alert: once per crossing, again only after a ' +
+      'SeatThresholdCleared. The OWNER and ADMINs get a mail.',
+    writtenWhen:
+      'By the system (the alert reactor) after the event that moved the counts past the rule (metadata ' +
+      'causationId), or at once after a SeatAlertSet the counts already stand past.',
+    data: seatThresholdData('when it crossed'),
+    example: seatThresholdExample,
+  },
+  SeatThresholdCleared: {
+    stream: 'alert-',
+    meaning: 'A product’s seats recovered from a crossing: the alert is armed again.',
+    writtenWhen:
+      'By the system (the alert reactor) after the event that moved the counts back (metadata causationId), or ' +
+      'after a SeatAlertSet to a rule they do not reach while the last one was firing.',
+    data: seatThresholdData('when it recovered'),
+    example: { ...seatThresholdExample, assigned: 7, available: 3, subscriptionRevision: 10 },
   },
   EmailReserved: {
     stream: 'email-',

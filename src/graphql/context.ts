@@ -20,6 +20,7 @@ import type {
   NotificationDeliveryRow,
   PageArgs,
   ProductSubscriptionRow,
+  SeatAlertRow,
   SeatAvailabilityRow,
   UserRow,
   UsersCreatedAnswer,
@@ -174,6 +175,13 @@ export interface SeatledgerServices {
     input: { invitationId: string; idempotencyKey: string | null },
   ): Promise<InvitationResult>;
   /** The account's invitations (of one status when given), in the order they were sent. */
+  /** The account's seat alerts, in product order. */
+  seatAlerts(accountId: string): Promise<readonly SeatAlertRow[]>;
+  /** Sets or removes a product's seat alert; answers it as it then stands (null: none). */
+  setSeatAlert(
+    caller: Caller,
+    input: { product: Product; availableAtMost: number | null; usedPercentAtLeast: number | null },
+  ): Promise<{ readonly alert: SeatAlertRow | null }>;
   invitations(
     accountId: string,
     args: PageArgs & { status?: InvitationStatus | null },

@@ -2,7 +2,7 @@
 // them back. Ids that were already stable and unique keep their form, since clients hold them: a user's, an
 // account's and an event's are bare UUIDs, a plan's is its catalog id, a subscription's is its stream name. The
 // others name their type first: `License:<userId>:<product>`, `NotificationDelivery:<eventId>`,
-// `Invitation:<invitationId>`, and the seat counts'
+// `Invitation:<invitationId>`, `SeatAlert:<accountId>:<product>`, and the seat counts'
 // `SeatAvailability:<accountId>:<product>` (live) with `:asOf:<instant>` or `:op:<operation id>:before|after`.
 import { findPlan, isProduct, type Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
@@ -42,6 +42,7 @@ export type NodeRef =
   | { readonly kind: 'License'; readonly userId: string; readonly product: Product }
   | { readonly kind: 'NotificationDelivery'; readonly eventId: string }
   | { readonly kind: 'Invitation'; readonly invitationId: string }
+  | { readonly kind: 'SeatAlert'; readonly accountId: string; readonly product: Product }
   | { readonly kind: 'ProductSubscription'; readonly accountId: string; readonly product: Product }
   | { readonly kind: 'Plan'; readonly planId: string }
   | { readonly kind: 'Uuid'; readonly id: string };
@@ -51,6 +52,7 @@ const LICENSE = /^License:([^:]+):([A-Z_]+)$/;
 const DELIVERY = /^NotificationDelivery:([^:]+)$/;
 const SUBSCRIPTION = /^subscription-(.+)-([A-Z_]+)$/;
 const INVITATION = /^Invitation:([0-9a-f-]{36})$/i;
+const SEAT_ALERT = /^SeatAlert:([^:]+):([A-Z_]+)$/;
 
 /**
  * The invitation an id names: `Invitation:<invitationId>` as `Invitation.id` answers it, or the bare id as the link
@@ -71,6 +73,9 @@ export function parseNodeId(id: string): NodeRef | null {
   }
   const invitation = INVITATION.exec(id);
   if (invitation?.[1] && UUID.test(invitation[1])) return { kind: 'Invitation', invitationId: invitation[1] };
+  const alert = SEAT_ALERT.exec(id);
+  if (alert?.[1] && alert[2] && isProduct(alert[2]))
+    return { kind: 'SeatAlert', accountId: alert[1], product: alert[2] };
   const delivery = DELIVERY.exec(id);
   if (delivery?.[1]) return { kind: 'NotificationDelivery', eventId: delivery[1] };
   const subscription = SUBSCRIPTION.exec(id);

@@ -16,6 +16,7 @@ import { LicenseMutationResolver, SignInResolver, UserMutationResolver } from '.
 import { NodeResolver } from './resolvers/node';
 import { NotificationDeliveryFieldsResolver, NotificationsQueryResolver } from './resolvers/notifications';
 import { QueryResolver } from './resolvers/query';
+import { SeatAlertResolver } from './resolvers/seat-alerts';
 import { SessionResolver } from './resolvers/session';
 import { SubscriptionResolver } from './resolvers/subscription';
 import { DateTimeScalar } from './types/scalars';
@@ -40,6 +41,7 @@ const RESOLVERS = [
   InvitationQueryResolver,
   InvitationMutationResolver,
   InvitationFieldsResolver,
+  SeatAlertResolver,
 ] as const;
 
 // type-graphql refuses to build a Subscription root without a PubSub, though it only calls one for topic-based

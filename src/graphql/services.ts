@@ -111,6 +111,15 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
       return queries.invitationAfter(written, caller.viewer.accountId);
     },
 
+    async seatAlerts(accountId) {
+      return queries.seatAlerts(accountId);
+    },
+
+    async setSeatAlert(caller, input) {
+      const written = await app.seatAlerts.setSeatAlert(context(caller), input);
+      return queries.seatAlertAfter(written, caller.viewer.accountId, input.product);
+    },
+
     async invitations(accountId, args) {
       return queries.invitations(accountId, args);
     },

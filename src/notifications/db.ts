@@ -9,7 +9,7 @@ import { makePrivateDir, preparePrivateDatabase } from '../private-files';
 export type NotificationsDb = Database.Database;
 
 export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED';
-export type DeliveryKind = 'LICENSE_ASSIGNED' | 'LICENSE_REVOKED' | 'INVITATION';
+export type DeliveryKind = 'LICENSE_ASSIGNED' | 'LICENSE_REVOKED' | 'INVITATION' | 'SEAT_ALERT';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS checkpoint (
@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS checkpoint (
   position TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS deliveries (
+  -- The event's id; for a seat alert, one row per recipient: '<eventId>/<userId>'.
   event_id TEXT PRIMARY KEY,
   position TEXT NOT NULL,
   account_id TEXT NOT NULL,

@@ -1,6 +1,9 @@
 // What the licence mails say: the assignment mail (product, plan, assigner, login, maybe an activation link),
-// the revocation mail and the invitation mail (its one-time link), each as plain text and HTML. Pure functions: the notifier supplies every fact.
+// the revocation mail, the invitation mail (its one-time link) and the seat alert mail to the account's admins, each
+// as plain text and HTML. Pure functions: the notifier supplies every fact.
+import { assertNever } from '../domain/decider';
 import { findPlan, type Product } from '../domain/plans';
+import type { SeatAlertKind } from '../domain/seat-alert';
 
 export interface Person {
   readonly name: string;
@@ -205,4 +208,67 @@ export function renderInvitationMail(input: InvitationMailInput): RenderedMail {
   );
 
   return { messageId: messageIdFor(input.eventId), subject, text, html };
+}
+
+interface SeatAlertMailInput {
+  /** The delivery's id (`<eventId>/<userId>`): one Message-ID per recipient of the crossing. */
+  readonly deliveryId: string;
+  readonly recipient: Person;
+  readonly product: Product;
+  readonly kind: SeatAlertKind;
+  readonly threshold: number;
+  readonly purchased: number;
+  readonly assigned: number;
+  readonly reserved: number;
+  readonly available: number;
+  /** Where the console is (PUBLIC_URL). */
+  readonly consoleUrl: string;
+}
+
+/** The alert as its admin set it, in words. */
+function alertRule(kind: SeatAlertKind, threshold: number): string {
+  switch (kind) {
+    case 'AVAILABLE_AT_MOST':
+      return `${threshold} ${threshold === 1 ? 'seat' : 'seats'} or fewer available`;
+    case 'USED_PERCENT_AT_LEAST':
+      return `${threshold}% or more of the seats in use`;
+    default:
+      return assertNever(kind);
+  }
+}
+
+export function renderSeatAlertMail(input: SeatAlertMailInput): RenderedMail {
+  const product = productName(input.product);
+  const name = oneLine(input.recipient.name);
+  const rule = alertRule(input.kind, input.threshold);
+  const subject = `${product}: ${input.available} of ${input.purchased} seats available`;
+  const held = input.reserved > 0 ? `, ${input.reserved} held for invitations` : '';
+  const counts = `${input.assigned} of ${input.purchased} seats are assigned${held}; ${input.available} available.`;
+
+  const text = [
+    `Hello ${name},`,
+    '',
+    `Your ${product} seats reached the alert you set: ${rule}.`,
+    counts,
+    '',
+    `To buy more seats or free some up, go to ${input.consoleUrl}`,
+    '',
+    'You get this mail as an owner or admin of the account. The alert mails again only after the seats',
+    'recover and cross it once more.',
+    '',
+  ].join('\n');
+
+  const h = escapeHtml;
+  const html = page(
+    subject,
+    [
+      `<p>Hello ${h(name)},</p>`,
+      `<p>Your <strong>${h(product)}</strong> seats reached the alert you set: ${h(rule)}.</p>`,
+      `<p>${h(counts)}</p>`,
+      `<p>To buy more seats or free some up, go to <a href="${h(input.consoleUrl)}">${h(input.consoleUrl)}</a>.</p>`,
+      '<p>You get this mail as an owner or admin of the account. The alert mails again only after the seats recover and cross it once more.</p>',
+    ].join('\n'),
+  );
+
+  return { messageId: messageIdFor(input.deliveryId.replace('/', '.')), subject, text, html };
 }

@@ -1,6 +1,8 @@
 // The notifier reactor: on LicenseAssigned the user gets one mail (product, plan, assigner, login and, while
 // they have never signed in, a one-time activation link, never to a user still INVITED); on LicenseRevoked a short
-// mail saying so; on InvitationSent and InvitationResent the invitation mail with its `/invite?token=` link.
+// mail saying so; on InvitationSent and InvitationResent the invitation mail with its `/invite?token=` link; on
+// SeatThresholdCrossed one mail to each active OWNER and ADMIN of the account (one delivery each, keyed
+// `<eventId>/<userId>`, claimed like any other).
 //
 // Once per assignment, across crashes: the delivery row (PENDING) and the reactor's checkpoint commit in one
 // transaction before anything is sent; a worker then sends due deliveries one at a time, retrying with
@@ -34,14 +36,21 @@ import type { CredentialsApplication } from '../application/credentials';
 import { type EffectClaims, effectClaims } from '../application/effect-claims';
 import { CommandHandler } from '../application/handle-command';
 import { type Actor, assertNever } from '../domain/decider';
-import { isEventOf } from '../domain/events';
+import { isEventOf, type Recorded } from '../domain/events';
 import { isProduct, type Product } from '../domain/plans';
+import type { SeatAlertKind, SeatThresholdCrossed } from '../domain/seat-alert';
 import { type UserState, userStatus } from '../domain/user';
 import type { EventStore, RecordedEvent } from '../eventstore/port';
 import { makePrivateDir, writePrivateFile } from '../private-files';
 import type { LogConsumer } from '../processing/log-consumer';
 import { type DeliveryKind, type NotificationsDb, openNotificationsDb } from './db';
-import { type Person, renderInvitationMail, renderLicenseAssignedMail, renderLicenseRevokedMail } from './mails';
+import {
+  type Person,
+  renderInvitationMail,
+  renderLicenseAssignedMail,
+  renderLicenseRevokedMail,
+  renderSeatAlertMail,
+} from './mails';
 import { type ReactorGroupStatus, type RunningReactor, startReactor } from './reactor';
 import type { Logger, MailTransport } from './transports';
 
@@ -85,6 +94,8 @@ interface NotifierOptions {
   readonly claimEffects?: boolean;
   /** Passed to the reactor: the bound on a consumer group's confirmation of a join. */
   readonly joinTimeoutMs?: number;
+  /** Who gets an account's seat alert mails (its active OWNER and ADMINs); without it, nobody. */
+  readonly alertRecipients?: (accountId: string) => readonly { readonly id: string; readonly email: string }[];
 }
 
 export interface Notifier {
@@ -165,6 +176,17 @@ interface DeliveryPayload {
   readonly correlationId: string;
 }
 
+/** A seat alert mail's facts: all in the crossing event, so the mail says what stood when it crossed. */
+interface SeatAlertPayload {
+  readonly product: Product;
+  readonly kind: SeatAlertKind;
+  readonly threshold: number;
+  readonly purchased: number;
+  readonly assigned: number;
+  readonly reserved: number;
+  readonly available: number;
+}
+
 interface DueDelivery {
   event_id: string;
   account_id: string;
@@ -174,6 +196,9 @@ interface DueDelivery {
   attempts: number;
   activation_expires_at: string | null;
 }
+
+/** One seat alert mail's delivery: the crossing's event id and its recipient (a crossing mails several people). */
+const seatAlertDeliveryId = (eventId: string, userId: string) => `${eventId}/${userId}`;
 
 const errorText = (error: unknown) =>
   error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
@@ -237,6 +262,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   // 1. Record: the event becomes a PENDING delivery, committed with the checkpoint by the reactor loop.
   async function handle(event: RecordedEvent) {
+    if (isEventOf(event, 'SeatThresholdCrossed')) return recordSeatAlert(event);
     if (!isEventOf(event, 'LicenseAssigned', 'LicenseRevoked', 'InvitationSent', 'InvitationResent')) return undefined;
     const { userId, accountId } = event.data;
     const { actorId, correlationId } = event.metadata;
@@ -281,9 +307,33 @@ export function createNotifier(options: NotifierOptions): Notifier {
     };
   }
 
+  // A crossing: one delivery per OWNER and ADMIN, each its own claim and Message-ID.
+  function recordSeatAlert(event: Recorded<RecordedEvent, SeatThresholdCrossed>) {
+    const { accountId, product, kind, threshold, purchased, assigned, reserved, available } = event.data;
+    const payload: SeatAlertPayload = { product, kind, threshold, purchased, assigned, reserved, available };
+    const at = now();
+    const rows = (options.alertRecipients?.(accountId) ?? []).map((recipient) => ({
+      eventId: seatAlertDeliveryId(event.id, recipient.id),
+      position: event.position,
+      accountId,
+      userId: recipient.id,
+      email: recipient.email,
+      kind: 'SEAT_ALERT' as const,
+      payload: JSON.stringify(payload),
+      dueAt: at.getTime(),
+      at: at.toISOString(),
+    }));
+    return () => {
+      let recorded = 0;
+      for (const row of rows) recorded += insertDelivery.run(row).changes;
+      if (recorded > 0) wake();
+    };
+  }
+
   // 2. Compose: the mail of one delivery. For an assignment, the activation link is issued here, once.
   async function compose(delivery: DueDelivery, secrets: string[], issued: { expiresAt: string | null }) {
     if (delivery.kind === 'INVITATION') return composeInvitation(delivery, secrets);
+    if (delivery.kind === 'SEAT_ALERT') return composeSeatAlert(delivery);
     const payload = JSON.parse(delivery.payload) as DeliveryPayload;
     if (!isProduct(payload.product)) throw new Error(`unknown product ${payload.product}`);
     const recipientState = await app.loadUser(delivery.recipient_user_id);
@@ -367,6 +417,16 @@ export function createNotifier(options: NotifierOptions): Notifier {
         url: `${publicUrl}/invite?token=${encodeURIComponent(token)}`,
         expiresAt: invitation.expiresAt,
       }),
+    };
+  }
+
+  async function composeSeatAlert(delivery: DueDelivery) {
+    const payload = JSON.parse(delivery.payload) as SeatAlertPayload;
+    const recipient = person(await app.loadUser(delivery.recipient_user_id));
+    if (!recipient) throw new Error(`recipient ${delivery.recipient_user_id} not found`);
+    return {
+      to: recipient.email,
+      mail: renderSeatAlertMail({ deliveryId: delivery.event_id, recipient, ...payload, consoleUrl: publicUrl }),
     };
   }
 
@@ -496,8 +556,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
       running = startReactor(
         {
           name: NOTIFIER_NAME,
-          // LicenseAssigned and LicenseRevoked live in subscription streams, the invitations' sends in their own.
-          filter: { streamPrefixes: ['subscription-', 'invitation-'] },
+          // LicenseAssigned and LicenseRevoked live in subscription streams, the invitations' sends in their own, seat
+          // alert crossings in the alert streams.
+          filter: { streamPrefixes: ['subscription-', 'invitation-', 'alert-'] },
           // With several API instances on one EventStoreDB, the group hands each event to one of them: one mail, not two.
           group: NOTIFIER_GROUP,
           handle,

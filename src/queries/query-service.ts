@@ -9,11 +9,13 @@ import {
   history,
   historyCount,
 } from '../../projections/license-history/queries';
+import { type SeatAlertRow, seatAlertsOf } from '../../projections/seat-alerts/queries';
 import { seatsAsOf } from '../../projections/seat-availability/as-of';
 import * as subscriptions from '../../projections/subscriptions/queries';
 import * as users from '../../projections/users/queries';
 import type { AssignedLicense, SubscriptionWritten, UserWritten } from '../application/application';
 import type { InvitationWritten } from '../application/invitations';
+import type { SeatAlertWritten } from '../application/seat-alerts';
 import { NotFound } from '../domain/errors';
 import type { InvitationStatus } from '../domain/invitation';
 import { PRODUCTS, type Product } from '../domain/plans';
@@ -174,6 +176,17 @@ export interface QueryService {
    * head, since they may have signed up a moment ago.
    */
   signedIn(userId: string, position: Position | undefined, decided: () => Promise<UserState>): Promise<UserRow>;
+
+  /** The account's seat alerts, in product order. */
+  seatAlerts(accountId: string): SeatAlertRow[];
+  /** The account's active OWNER and ADMINs: who gets its seat alert mails. */
+  accountAdmins(accountId: string): UserRow[];
+  /** The product's alert after setSeatAlert (null: none); from the rule the write side holds if the read models are late. */
+  seatAlertAfter(
+    written: SeatAlertWritten,
+    accountId: string,
+    product: Product,
+  ): Promise<{ readonly alert: SeatAlertRow | null }>;
 
   /** Stops following the read models. */
   close(): void;
@@ -420,6 +433,21 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
           if (!user || !written.subscription) return null;
           return { user, seats: decidedSeats(written.subscription) };
         },
+      );
+    },
+
+    seatAlerts: (accountId) => seatAlertsOf(db, accountId),
+
+    accountAdmins: (accountId) => users.accountAdmins(db, accountId),
+
+    seatAlertAfter(written, accountId, product) {
+      return writes.answer(
+        written.position,
+        () => ({ alert: seatAlertsOf(db, accountId).find((alert) => alert.product === product) ?? null }),
+        // Late read models: the rule as decided, not firing yet (the reactor decides that after the write).
+        () => ({
+          alert: written.rule && { accountId, product, ...written.rule, firing: false, lastCrossedAt: null },
+        }),
       );
     },
 

@@ -7,11 +7,13 @@ import type { DeliveryKind, DeliveryStatus } from '../notifications/db';
 export type Instant = Date | string;
 
 import type { InvitationRow } from '../../projections/invitations/queries';
+import type { SeatAlertRow } from '../../projections/seat-alerts/queries';
 import type { UserRow } from '../../projections/users/queries';
 
 /** A user as the users read model answers it (the write side's fallback builds the same shape). */
 /** An invitation as the invitations read model answers it. */
-export type { InvitationRow, UserRow };
+/** A product's seat alert as the seat-alerts read model answers it. */
+export type { InvitationRow, SeatAlertRow, UserRow };
 
 export interface LicenseRow {
   readonly accountId: string;

@@ -79,6 +79,7 @@ describe(`two API instances (and one without reactors) on ${eventStoreDbTarget}`
       ['deactivation', 'joined'],
       ['invitation-expiry', 'joined'],
       ['notifier', 'joined'],
+      ['seat-alerts', 'joined'],
     ]);
   });
 
@@ -108,5 +109,39 @@ describe(`two API instances (and one without reactors) on ${eventStoreDbTarget}`
     expect(recipients(one.dataDir).some((to) => members.some((email) => to.includes(email)))).toBe(true);
     expect(recipients(two.dataDir).some((to) => members.some((email) => to.includes(email)))).toBe(true);
     expect(recipients(quiet.dataDir)).toEqual([]);
+  });
+
+  it('a seat alert written through both instances crosses once and is mailed once to the owner and the admin', async () => {
+    const owner = await signUpAccount(one.gql, 'Alert Once');
+    const admin = await createUser(two.gql, owner.token, { role: 'ADMIN' });
+    await purchase(one.gql, owner.token, 4);
+    const SET = 'mutation { setSeatAlert(input: { product: VIDEO_MEETING, availableAtMost: 1 }) { alert { id } } }';
+    ok(await two.gql(SET, undefined, owner.token));
+    const servers = [one, two, one];
+    for (const server of servers) {
+      const member = await createUser(server.gql, owner.token);
+      ok(await server.gql(ASSIGN, { userId: member.id, product: 'VIDEO_MEETING' }, owner.token));
+    }
+    const people = [owner.email.toLowerCase(), admin.email.toLowerCase()];
+    const alertMails = () =>
+      [one, two, quiet].flatMap((server) => {
+        const outbox = path.join(server.dataDir, 'outbox');
+        if (!fs.existsSync(outbox)) return [];
+        return fs
+          .readdirSync(outbox)
+          .map((name) => parseMail(fs.readFileSync(path.join(outbox, name), 'utf8')))
+          .filter((mail) => /seats available/.test(mail.header('subject') ?? ''))
+          .map((mail) => (mail.header('to') ?? '').toLowerCase());
+      });
+    await eventually(() => {
+      if (alertMails().length < 2) throw new Error(`${alertMails().length} alert mails so far`);
+    }, 10_000);
+    await sleep(500);
+    expect(people.map((email) => alertMails().filter((to) => to.includes(email)).length)).toEqual([1, 1]);
+    const HISTORY = '{ licenseHistory(product: VIDEO_MEETING, first: 100) { edges { node { type } } } }';
+    const types = ok(await one.gql(HISTORY, undefined, owner.token)).licenseHistory.edges.map(
+      (edge: { node: { type: string } }) => edge.node.type,
+    );
+    expect(types.filter((type: string) => type === 'SeatThresholdCrossed')).toEqual(['SeatThresholdCrossed']);
   });
 });

@@ -9,6 +9,7 @@ import { type Event, systemActor } from '../../src/domain/decider';
 import { currentSchemaVersion, EVENT_UPCASTERS, PUBLISHED_STREAM_PREFIXES } from '../../src/domain/event-schemas';
 import { invitationDecider } from '../../src/domain/invitation';
 import { PRODUCTS } from '../../src/domain/plans';
+import { seatAlertDecider } from '../../src/domain/seat-alert';
 import * as streams from '../../src/domain/streams';
 import { type SubscriptionState, subscriptionDecider } from '../../src/domain/subscription';
 import { ROLES, type UserState, userDecider } from '../../src/domain/user';
@@ -298,10 +299,48 @@ describe('events the deciders write validate against their schemas', () => {
     check(subscriptionDecider.decide({ type: 'ExpireSeatReservation', data: hold, metadata: later }, held));
   });
 
+  it('seat alerts', () => {
+    const opened = { status: 'open' as const, accountId: ACCOUNT, name: 'Acme', ownerUserId: owner.userId };
+    const onVideo = { accountId: ACCOUNT, product: 'VIDEO_MEETING' as const };
+    const setAlert = (availableAtMost: number | null) => ({
+      type: 'SetSeatAlert' as const,
+      data: { ...onVideo, availableAtMost, usedPercentAtLeast: null },
+      metadata: by(admin),
+    });
+    check(accountDecider.decide(setAlert(2), { ...opened, seatAlerts: {} }));
+    check(
+      accountDecider.decide(setAlert(null), {
+        ...opened,
+        seatAlerts: { VIDEO_MEETING: { kind: 'AVAILABLE_AT_MOST', threshold: 2 } },
+      }),
+    );
+    const step = (assigned: number, subscriptionRevision: number) => ({
+      type: 'EvaluateSeatAlert' as const,
+      data: {
+        step: {
+          ...onVideo,
+          rule: { kind: 'AVAILABLE_AT_MOST' as const, threshold: 2 },
+          ruleSet: false,
+          counts: { purchased: 10, assigned, reserved: 0, available: 10 - assigned },
+          subscriptionRevision,
+          accountRevision: 1,
+        },
+      },
+      metadata: { actor: systemActor('owner-1'), now: new Date('2025-01-10T00:00:00.000Z') },
+    });
+    const crossed = seatAlertDecider.decide(step(8, 8), seatAlertDecider.initialState());
+    check(crossed);
+    const firing = crossed.reduce(
+      (state, event) => seatAlertDecider.evolve(state, event),
+      seatAlertDecider.initialState(),
+    );
+    check(seatAlertDecider.decide(step(7, 9), firing));
+  });
+
   afterAll(() => {
-    // Every type of the four domain stream kinds came out of a decider above.
+    // Every type of the domain stream kinds came out of a decider above.
     const domainTypes = EVENT_SCHEMAS.filter((d) =>
-      ['account-', 'user-', 'subscription-', 'invitation-'].includes(d.stream),
+      ['account-', 'user-', 'subscription-', 'invitation-', 'alert-'].includes(d.stream),
     );
     expect(domainTypes.map((d) => d.type).filter((type) => !produced.has(type))).toEqual([]);
   });

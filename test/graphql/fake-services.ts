@@ -201,6 +201,12 @@ export function createFakeServices(userCount = 3): FakeServices {
     async invitations() {
       return { edges: [], pageInfo: EMPTY_PAGE, totalCount: 0 };
     },
+    async seatAlerts() {
+      return [];
+    },
+    async setSeatAlert() {
+      return { alert: null };
+    },
     async license() {
       return null;
     },

@@ -1,6 +1,7 @@
 // `node(id:)`: refetches any entity by its id (Relay's global object identification), within the caller's account
 // only: an id of another account, or one that names nothing, answers null, never an error that says it exists.
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { requireRole } from '../../domain/decider';
 import { requireInvitationReader } from '../../domain/invitation';
 import { requireDeliveryReader } from '../../domain/notifications';
 import { findPlan } from '../../domain/plans';
@@ -8,6 +9,7 @@ import { callerOf } from '../auth';
 import type { GraphQLContext } from '../context';
 import { parseNodeId } from '../ids';
 import { asNode, Node } from '../types/node';
+import { seatAlertOf } from '../types/seat-alerts';
 
 @Authorized()
 @Resolver()
@@ -49,6 +51,13 @@ export class NodeResolver {
         requireInvitationReader(viewer);
         const invitation = await ctx.loaders(accountId).invitationById.load(ref.invitationId);
         return invitation && asNode('Invitation', invitation);
+      }
+      case 'SeatAlert': {
+        // The same rule as `seatAlerts`: only the account's OWNER and ADMINs read them.
+        if (ref.accountId !== accountId) return null;
+        requireRole(viewer, 'read seat alerts', 'OWNER', 'ADMIN');
+        const alert = (await ctx.services.seatAlerts(accountId)).find((row) => row.product === ref.product);
+        return alert ? asNode('SeatAlert', seatAlertOf(alert)) : null;
       }
       case 'Uuid': {
         // A user, the account itself or an event: UUIDs never collide, so at most one of them answers.

@@ -11,7 +11,8 @@ export type NodeType =
   | 'License'
   | 'LicenseEvent'
   | 'NotificationDelivery'
-  | 'Invitation';
+  | 'Invitation'
+  | 'SeatAlert';
 
 const nodeTypes = new WeakMap<object, NodeType>();
 

@@ -18,6 +18,7 @@ const NotificationKind = {
   LICENSE_ASSIGNED: 'LICENSE_ASSIGNED',
   LICENSE_REVOKED: 'LICENSE_REVOKED',
   INVITATION: 'INVITATION',
+  SEAT_ALERT: 'SEAT_ALERT',
 } as const satisfies {
   readonly [K in DeliveryKind]: K;
 };
@@ -38,6 +39,10 @@ registerEnumType(NotificationKind, {
     LICENSE_ASSIGNED: { description: 'The mail telling a user a licence was assigned to them.' },
     LICENSE_REVOKED: { description: 'The mail telling a user their licence was revoked.' },
     INVITATION: { description: 'An invitation with its one-time link (sent again on a resend).' },
+    SEAT_ALERT: {
+      description:
+        "A seat alert's crossing, to each OWNER and ADMIN (eventId `<eventId>/<userId>`: one per recipient).",
+    },
   },
 });
 

@@ -265,6 +265,10 @@ export const LicenseEventType = {
   InvitationAccepted: 'InvitationAccepted',
   InvitationCancelled: 'InvitationCancelled',
   InvitationExpired: 'InvitationExpired',
+  SeatAlertSet: 'SeatAlertSet',
+  SeatAlertRemoved: 'SeatAlertRemoved',
+  SeatThresholdCrossed: 'SeatThresholdCrossed',
+  SeatThresholdCleared: 'SeatThresholdCleared',
 } as const satisfies { readonly [T in DomainLicenseEvent['type']]: T };
 
 registerEnumType(LicenseEventType, {
@@ -295,5 +299,9 @@ registerEnumType(LicenseEventType, {
     InvitationAccepted: { description: 'An invitation was accepted: its held seats became licences.' },
     InvitationCancelled: { description: 'An invitation was cancelled by an OWNER or ADMIN.' },
     InvitationExpired: { description: 'An invitation lapsed at its expiry (written by the system).' },
+    SeatAlertSet: { description: "A product's seat alert was set (or replaced) by an OWNER or ADMIN." },
+    SeatAlertRemoved: { description: "A product's seat alert was removed." },
+    SeatThresholdCrossed: { description: "A product's seats crossed its seat alert (written by the system)." },
+    SeatThresholdCleared: { description: "A product's seats recovered from a crossing (written by the system)." },
   },
 });

@@ -5,6 +5,7 @@
 // client verbatim.
 import { isEmail, ValidateBy, type ValidationOptions, validateSync } from 'class-validator';
 import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
+import { MAX_AVAILABLE_AT_MOST } from '../../domain/seat-alert';
 
 const LIMITS = {
   emailLength: 254,
@@ -136,6 +137,10 @@ export const IsPasswordAttempt = () => rules(isNotEmpty(), maxLength(LIMITS.pass
 export const IsQuantity = () => rules(isInt(), min(1), max(LIMITS.quantityMax));
 
 export const IsPageSize = () => rules(isInt(), min(1), max(LIMITS.pageMax));
+
+/** A seat alert's thresholds: seats left (0 to a subscription's most), or a whole per cent (1 to 100). */
+export const IsAlertSeats = () => rules(isInt(), min(0), max(MAX_AVAILABLE_AT_MOST));
+export const IsAlertPercent = () => rules(isInt(), min(1), max(100));
 
 const boundedText = (maxChars: number) => (options?: ValidationOptions) =>
   rules(isNotEmpty(options), maxLength(maxChars, false, options), text(options));
