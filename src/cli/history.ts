@@ -199,6 +199,15 @@ function details(entry: HistoryEntry): string {
       return `${entry.data.name} <${entry.data.email}> as ${entry.data.role}, ${entry.data.products.join(' ') || 'no seats'}, until ${entry.data.expiresAt}`;
     case 'InvitationResent':
       return `link ${entry.data.issue}`;
+    case 'WebhookEndpointCreated':
+      return `webhook ${entry.data.endpointId} → ${entry.data.url}`;
+    case 'WebhookEndpointUpdated':
+      return `webhook ${entry.data.endpointId} → ${entry.data.url}${entry.data.enabled ? '' : ' (disabled)'}`;
+    case 'WebhookEndpointDisabled':
+      return `webhook ${entry.data.endpointId} disabled: ${entry.data.reason}`;
+    case 'WebhookSecretRotated':
+    case 'WebhookEndpointDeleted':
+      return `webhook ${entry.data.endpointId}`;
     // Not of the licence streams history reads; named so a new event type must be placed here.
     case 'EmailReserved':
     case 'IdempotencyKeyClaimed':
@@ -213,6 +222,7 @@ function details(entry: HistoryEntry): string {
     case 'SessionStarted':
     case 'SessionRefreshed':
     case 'SessionEnded':
+    case 'WebhookSecretStored':
       return '';
     default:
       return assertNever(entry);

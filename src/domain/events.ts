@@ -12,6 +12,7 @@ import type { InvitationTokenEvent } from './invitation-token';
 import type { SessionEvent } from './session';
 import type { SubscriptionEvent } from './subscription';
 import type { UserEvent } from './user';
+import type { WebhookSecretEvent } from './webhook-secret';
 
 export type {
   AccountEvent,
@@ -24,6 +25,7 @@ export type {
   SessionEvent,
   SubscriptionEvent,
   UserEvent,
+  WebhookSecretEvent,
 };
 
 export type DomainEvent =
@@ -36,7 +38,8 @@ export type DomainEvent =
   | EffectClaimEvent
   | InvitationEvent
   | InvitationTokenEvent
-  | SessionEvent;
+  | SessionEvent
+  | WebhookSecretEvent;
 export type DomainEventType = DomainEvent['type'];
 /** The events of the licence streams (account-, user-, subscription-, invitation-): what projections and history read. */
 export type LicenseEvent = AccountEvent | UserEvent | SubscriptionEvent | InvitationEvent;

@@ -44,6 +44,7 @@ describe('account decider', () => {
       accountId: ACCOUNT,
       name: 'Acme Ltd',
       ownerUserId: owner.userId,
+      webhookEndpoints: new Map(),
     });
   });
 });

@@ -265,6 +265,11 @@ export const LicenseEventType = {
   InvitationAccepted: 'InvitationAccepted',
   InvitationCancelled: 'InvitationCancelled',
   InvitationExpired: 'InvitationExpired',
+  WebhookEndpointCreated: 'WebhookEndpointCreated',
+  WebhookEndpointUpdated: 'WebhookEndpointUpdated',
+  WebhookEndpointDisabled: 'WebhookEndpointDisabled',
+  WebhookSecretRotated: 'WebhookSecretRotated',
+  WebhookEndpointDeleted: 'WebhookEndpointDeleted',
 } as const satisfies { readonly [T in DomainLicenseEvent['type']]: T };
 
 registerEnumType(LicenseEventType, {
@@ -295,5 +300,10 @@ registerEnumType(LicenseEventType, {
     InvitationAccepted: { description: 'An invitation was accepted: its held seats became licences.' },
     InvitationCancelled: { description: 'An invitation was cancelled by an OWNER or ADMIN.' },
     InvitationExpired: { description: 'An invitation lapsed at its expiry (written by the system).' },
+    WebhookEndpointCreated: { description: 'A webhook endpoint was added to the account (never its secret).' },
+    WebhookEndpointUpdated: { description: "A webhook endpoint's URL, event types, description or enabled changed." },
+    WebhookEndpointDisabled: { description: 'A webhook endpoint was disabled by the system (410 Gone, or failing).' },
+    WebhookSecretRotated: { description: "A webhook endpoint's signing secret was replaced (the old one verifies 24 h)." },
+    WebhookEndpointDeleted: { description: 'A webhook endpoint was removed.' },
   },
 });
