@@ -6,6 +6,8 @@ import { allProjections } from '../projections';
 import { createApplication } from './application/create-application';
 import { createCredentialsApplication } from './application/credentials';
 import { LogWatch } from './application/log-watch';
+import { secretBox } from './application/secret-box';
+import { createWebhookEndpoints } from './application/webhook-endpoints';
 import { HashQueue } from './auth/hash-queue';
 import { queuedPasswordHasher } from './auth/passwords';
 import { rememberVerified } from './auth/remember-verified';
@@ -29,7 +31,7 @@ import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
 import { createInvitationExpiryReactor } from './notifications/invitation-expiry-reactor';
-import { createNotifier, loadOrCreateNotifierKey } from './notifications/notifier';
+import { createNotifier, loadOrCreateInstanceId, loadOrCreateNotifierKey } from './notifications/notifier';
 import type { ReactorGroupStatus } from './notifications/reactor';
 import { createMailTransport } from './notifications/transports';
 import { securePrivateDir } from './private-files';
@@ -37,6 +39,10 @@ import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
 import { createQueryService } from './queries/query-service';
 import { startServer } from './server';
+import { createWebhookDeliverer, type WebhookDeliverer } from './webhooks/deliverer';
+import { loadOrCreateSecretKey } from './webhooks/secret-key';
+import { webhookServices } from './webhooks/services';
+import { urlGuard } from './webhooks/ssrf-guard';
 
 interface SeatledgerOptions {
   readonly config: Config;
@@ -174,7 +180,17 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         : {}),
     });
     closers.push(() => queries.close());
-    const services = createServices({ app, signIn, queries, ...(sessions ? { sessions } : {}) });
+    // Webhooks: endpoints in the account streams, secrets sealed under SEATLEDGER_SECRET_KEY, the SSRF guard.
+    const checkUrl = urlGuard(config.webhooks.allowedHosts);
+    const webhookEndpoints = createWebhookEndpoints({
+      store,
+      watch,
+      secrets: secretBox(loadOrCreateSecretKey(config.dataDir, config.webhooks.secretKey)),
+      checkUrl,
+    });
+    let deliverer: WebhookDeliverer | null = null;
+    const webhooks = webhookServices({ endpoints: webhookEndpoints, db, wake: () => deliverer?.wake() });
+    const services = createServices({ app, signIn, queries, webhooks, ...(sessions ? { sessions } : {}) });
 
     // The reactors' consumer groups (EventStoreDB): where they are shows beside the processors in /readyz.
     let reactorStatus = (): ReactorGroupStatus[] => [];
@@ -204,17 +220,34 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         logger,
         tickSeconds: config.reactorTickSeconds,
       });
+      deliverer = createWebhookDeliverer({
+        store,
+        consumer,
+        db,
+        webhooks: webhookEndpoints,
+        checkUrl,
+        logger,
+        retrySeconds: config.webhooks.retrySeconds,
+        timeoutMs: config.webhooks.timeoutMs,
+        disableAfterSeconds: config.webhooks.disableAfterSeconds,
+        instanceId: loadOrCreateInstanceId(config.dataDir),
+      });
+      const webhookDeliverer = deliverer;
       closers.push(
         () => notifier.stop(),
         () => deactivation.stop(),
         () => invitationExpiry.stop(),
+        () => webhookDeliverer.stop(),
       );
+      void webhookDeliverer.start();
       // Reactors catch up in the background: the API serves meanwhile.
       void notifier.start();
       void deactivation.start();
       void invitationExpiry.start();
       reactorStatus = () =>
-        [notifier.status(), deactivation.status(), invitationExpiry.status()].filter((status) => status !== null);
+        [notifier.status(), deactivation.status(), invitationExpiry.status(), webhookDeliverer.status()].filter(
+          (status) => status !== null,
+        );
     }
 
     const registry = new Registry();

@@ -88,11 +88,7 @@ function existing(endpoints: WebhookEndpoints, endpointId: string): WebhookEndpo
 
 function checkDescription(description: string | null | undefined): void {
   if (description && description.length > MAX_WEBHOOK_DESCRIPTION_LENGTH) {
-    throw new InvalidInput(
-      'description',
-      `must be at most ${MAX_WEBHOOK_DESCRIPTION_LENGTH} characters`,
-      'maxLength',
-    );
+    throw new InvalidInput('description', `must be at most ${MAX_WEBHOOK_DESCRIPTION_LENGTH} characters`, 'maxLength');
   }
 }
 

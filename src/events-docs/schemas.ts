@@ -70,14 +70,14 @@ type FieldSchemaFor<T> = [T] extends [number]
   : [T] extends [boolean]
     ? BooleanSchema
     : [T] extends [string]
-    ? string extends T
-      ? StringSchema & { readonly enum?: never }
-      : StringSchema & { readonly enum: readonly T[] }
-    : [T] extends [string | null]
-      ? NullableStringSchema
-      : [T] extends [readonly (infer U extends string)[]]
-        ? ArraySchema<U>
-        : never;
+      ? string extends T
+        ? StringSchema & { readonly enum?: never }
+        : StringSchema & { readonly enum: readonly T[] }
+      : [T] extends [string | null]
+        ? NullableStringSchema
+        : [T] extends [readonly (infer U extends string)[]]
+          ? ArraySchema<U>
+          : never;
 
 /** One version of one event type. `data` must name every key of the event's payload, and nothing else. */
 export interface TypedEventSchema<E extends Event> {

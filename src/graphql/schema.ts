@@ -18,6 +18,7 @@ import { NotificationDeliveryFieldsResolver, NotificationsQueryResolver } from '
 import { QueryResolver } from './resolvers/query';
 import { SessionResolver } from './resolvers/session';
 import { SubscriptionResolver } from './resolvers/subscription';
+import { WebhookDeliveryFieldsResolver, WebhookEndpointFieldsResolver, WebhookResolver } from './resolvers/webhooks';
 import { DateTimeScalar } from './types/scalars';
 
 const RESOLVERS = [
@@ -40,6 +41,9 @@ const RESOLVERS = [
   InvitationQueryResolver,
   InvitationMutationResolver,
   InvitationFieldsResolver,
+  WebhookResolver,
+  WebhookEndpointFieldsResolver,
+  WebhookDeliveryFieldsResolver,
 ] as const;
 
 // type-graphql refuses to build a Subscription root without a PubSub, though it only calls one for topic-based

@@ -303,7 +303,9 @@ registerEnumType(LicenseEventType, {
     WebhookEndpointCreated: { description: 'A webhook endpoint was added to the account (never its secret).' },
     WebhookEndpointUpdated: { description: "A webhook endpoint's URL, event types, description or enabled changed." },
     WebhookEndpointDisabled: { description: 'A webhook endpoint was disabled by the system (410 Gone, or failing).' },
-    WebhookSecretRotated: { description: "A webhook endpoint's signing secret was replaced (the old one verifies 24 h)." },
+    WebhookSecretRotated: {
+      description: "A webhook endpoint's signing secret was replaced (the old one verifies 24 h).",
+    },
     WebhookEndpointDeleted: { description: 'A webhook endpoint was removed.' },
   },
 });
