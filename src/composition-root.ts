@@ -31,13 +31,14 @@ import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
 import { createInvitationExpiryReactor } from './notifications/invitation-expiry-reactor';
+import { renderWebhookEndpointDisabledMail } from './notifications/mails';
 import { createNotifier, loadOrCreateInstanceId, loadOrCreateNotifierKey } from './notifications/notifier';
 import type { ReactorGroupStatus } from './notifications/reactor';
 import { createMailTransport } from './notifications/transports';
 import { securePrivateDir } from './private-files';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
-import { createQueryService } from './queries/query-service';
+import { createQueryService, type QueryService } from './queries/query-service';
 import { startServer } from './server';
 import { createWebhookDeliverer, type WebhookDeliverer } from './webhooks/deliverer';
 import { loadOrCreateSecretKey } from './webhooks/secret-key';
@@ -231,6 +232,19 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         timeoutMs: config.webhooks.timeoutMs,
         disableAfterSeconds: config.webhooks.disableAfterSeconds,
         instanceId: loadOrCreateInstanceId(config.dataDir),
+        // Best effort, once: the endpoint's disabling is in the log whatever happens to the mail.
+        onDisabledForFailing: async ({ accountId, endpointId, url }) => {
+          const from = `seatledger <no-reply@${new URL(config.publicUrl).hostname}>`;
+          for (const to of await accountManagers(queries, accountId)) {
+            const mail = renderWebhookEndpointDisabledMail({
+              endpointId,
+              recipient: to,
+              url,
+              failingForSeconds: config.webhooks.disableAfterSeconds,
+            });
+            await transport.send({ ...mail, from, to: to.email });
+          }
+        },
       });
       const webhookDeliverer = deliverer;
       closers.push(
@@ -344,6 +358,21 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/** The account's active OWNER and ADMINs, from the users read model (a page at a time). */
+async function accountManagers(queries: QueryService, accountId: string): Promise<{ name: string; email: string }[]> {
+  const managers: { name: string; email: string }[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = queries.searchUsers(accountId, { first: 500, after });
+    for (const { node } of page.edges) {
+      if (node.active && (node.role === 'OWNER' || node.role === 'ADMIN'))
+        managers.push({ name: node.name, email: node.email });
+    }
+    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return managers;
+    after = page.pageInfo.endCursor;
   }
 }
 

@@ -2,6 +2,7 @@
 // the `standardwebhooks` package (the specification's reference library), never with our own code. Short settings:
 // WEBHOOK_RETRY_SECONDS=0.2,0.2 and WEBHOOK_TIMEOUT_MS=500, the receiver's host (127.0.0.1) in WEBHOOK_ALLOWED_HOSTS.
 // A second server without allowed hosts checks the SSRF rules: refused URLs answer BAD_USER_INPUT and store nothing.
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -332,6 +333,54 @@ describe('webhooks', () => {
     const reused = await gql(CREATE, { input: { ...input, url: `${receiver.base}/other` } }, owner.token);
     expect(reused.codes).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     expect(ok(await gql(ENDPOINTS, undefined, owner.token)).webhookEndpoints).toHaveLength(1);
+  });
+});
+
+describe('an endpoint failing for WEBHOOK_DISABLE_AFTER_SECONDS', () => {
+  let server: TestSeatledger;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    receiver = await startReceiver();
+    server = await startTestSeatledger({
+      env: {
+        WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+        WEBHOOK_RETRY_SECONDS: Array(20).fill('0.2').join(','),
+        WEBHOOK_DISABLE_AFTER_SECONDS: '1',
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+
+  it('is disabled (FAILING) and its OWNER gets a mail', async () => {
+    const { gql } = server;
+    const owner = await signUpAccount(gql, 'Failing');
+    receiver.on('/failing', () => 500);
+    const { endpoint } = await createEndpoint(gql, owner.token, {
+      url: `${receiver.base}/failing`,
+      eventTypes: ['LicensePurchased'],
+    });
+    await purchase(gql, owner.token, 1);
+    await until('the endpoint disabled', async () => {
+      const data = ok(await gql(ENDPOINTS, undefined, owner.token));
+      return data.webhookEndpoints[0]?.enabled === false ? true : undefined;
+    });
+    const [delivery] = await deliveriesOf(gql, owner.token, endpoint.id);
+    expect(delivery?.status).toBe('FAILED');
+    expect(delivery?.attempts).toBeGreaterThan(3);
+    const lines = await exportLines(server.dataDir, owner.accountId);
+    expect(lines.map((line) => JSON.parse(line)).find((e) => e.type === 'WebhookEndpointDisabled')?.data.reason).toBe(
+      'FAILING',
+    );
+    const outbox = path.join(server.dataDir, 'outbox');
+    const mail = await until('the mail', () => {
+      const names = fs.existsSync(outbox) ? fs.readdirSync(outbox) : [];
+      const texts = names.map((name) => fs.readFileSync(path.join(outbox, name), 'utf8'));
+      return texts.find((text) => /webhook endpoint of your account was disabled/.test(text));
+    });
+    expect(mail.toLowerCase()).toContain(owner.email.toLowerCase());
   });
 });
 
