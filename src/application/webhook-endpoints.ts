@@ -293,7 +293,10 @@ export function createWebhookEndpoints(deps: WebhookEndpointsDeps): WebhookEndpo
       if (state.status !== 'stored') return [];
       const secrets = [deps.secrets.open(state.current)];
       if (state.previous && state.previousValidUntil && Date.parse(state.previousValidUntil) > at.getTime()) {
-        secrets.push(deps.secrets.open(state.previous));
+        // Sealed under a key this instance no longer has (a restore that made a new one): the new secret alone.
+        try {
+          secrets.push(deps.secrets.open(state.previous));
+        } catch {}
       }
       return secrets;
     },
