@@ -6,7 +6,8 @@
 // LicensePurchased events is written into the log while the server is down, after the endpoint was created: on
 // restart the deliverer sends the backlog as fast as it can. Both sides open one connection per request, as the
 // deliverer does (each attempt connects to the address the SSRF guard just checked; see docs/webhooks.md).
-// Knobs: BENCH_EVENTS (default 3000), BENCH_ROUNDS (assign rounds, default 4).
+// Knobs: BENCH_EVENTS (default 3000), BENCH_ROUNDS (assign rounds, default 4), BENCH_CPU_PROF=<dir> (profiles of
+// the seatledger children).
 import { type ChildProcess, fork } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -92,8 +93,13 @@ process.on('exit', () => {
 });
 
 function forkChild(args: string[]): ChildProcess {
+  const cpuProf = args[0] === 'seatledger' && process.env.BENCH_CPU_PROF;
   const child = fork(__filename, args, {
-    execArgv: ['-r', path.join(__dirname, 'register.js')],
+    execArgv: [
+      '-r',
+      path.join(__dirname, 'register.js'),
+      ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   children.add(child);
