@@ -33,7 +33,7 @@ async function serveSeatledger(dataDir: string): Promise<void> {
   const { loadConfig } = await import('../src/config');
   const { createLogger } = await import('../src/logger');
   const config = loadConfig(
-    { SEATLEDGER_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...ENV },
+    { SEATLEDGER_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', ...ENV },
     dataDir,
   );
   const server = await startSeatledger({ config, logger: createLogger({ level: config.logLevel }) });

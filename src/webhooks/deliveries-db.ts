@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   updated_at TEXT NOT NULL,
   UNIQUE (endpoint_id, event_id)
 );
-CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+-- The worker's next due deliveries in log order, read straight off the index (a backlog all due at once included).
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at, seq);
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_account ON webhook_deliveries (account_id, seq);
 -- Since when an endpoint has failed without a success in between (cleared by a success).
 CREATE TABLE IF NOT EXISTS webhook_endpoint_failing (
