@@ -6,6 +6,8 @@ import { allProjections } from '../projections';
 import { createApplication } from './application/create-application';
 import { createCredentialsApplication } from './application/credentials';
 import { LogWatch } from './application/log-watch';
+import { secretBox } from './application/secret-box';
+import { createWebhookEndpoints } from './application/webhook-endpoints';
 import { HashQueue } from './auth/hash-queue';
 import { queuedPasswordHasher } from './auth/passwords';
 import { rememberVerified } from './auth/remember-verified';
@@ -29,15 +31,20 @@ import type { Logger } from './logger';
 import { openNotificationsDb } from './notifications/db';
 import { createDeactivationReactor } from './notifications/deactivation-reactor';
 import { createInvitationExpiryReactor } from './notifications/invitation-expiry-reactor';
-import { createNotifier, loadOrCreateNotifierKey } from './notifications/notifier';
+import { renderWebhookEndpointDisabledMail } from './notifications/mails';
+import { createNotifier, loadOrCreateInstanceId, loadOrCreateNotifierKey } from './notifications/notifier';
 import type { ReactorGroupStatus } from './notifications/reactor';
 import { createSeatAlertReactor } from './notifications/seat-alert-reactor';
 import { createMailTransport } from './notifications/transports';
 import { securePrivateDir } from './private-files';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
-import { createQueryService } from './queries/query-service';
+import { createQueryService, type QueryService } from './queries/query-service';
 import { startServer } from './server';
+import { createWebhookDeliverer, type WebhookDeliverer } from './webhooks/deliverer';
+import { loadOrCreateSecretKey } from './webhooks/secret-key';
+import { webhookServices } from './webhooks/services';
+import { urlGuard } from './webhooks/ssrf-guard';
 
 interface SeatledgerOptions {
   readonly config: Config;
@@ -175,7 +182,17 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         : {}),
     });
     closers.push(() => queries.close());
-    const services = createServices({ app, signIn, queries, ...(sessions ? { sessions } : {}) });
+    // Webhooks: endpoints in the account streams, secrets sealed under SEATLEDGER_SECRET_KEY, the SSRF guard.
+    const checkUrl = urlGuard(config.webhooks.allowedHosts);
+    const webhookEndpoints = createWebhookEndpoints({
+      store,
+      watch,
+      secrets: secretBox(loadOrCreateSecretKey(config.dataDir, config.webhooks.secretKey)),
+      checkUrl,
+    });
+    let deliverer: WebhookDeliverer | null = null;
+    const webhooks = webhookServices({ endpoints: webhookEndpoints, db, wake: () => deliverer?.wake() });
+    const services = createServices({ app, signIn, queries, webhooks, ...(sessions ? { sessions } : {}) });
 
     // The reactors' consumer groups (EventStoreDB): where they are shows beside the processors in /readyz.
     let reactorStatus = (): ReactorGroupStatus[] => [];
@@ -208,21 +225,53 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       });
       // Writes each seat alert's crossings and recoveries (alert- streams), as the system.
       const seatAlerts = createSeatAlertReactor({ store, consumer, app, db, logger });
+      deliverer = createWebhookDeliverer({
+        store,
+        consumer,
+        db,
+        webhooks: webhookEndpoints,
+        checkUrl,
+        logger,
+        retrySeconds: config.webhooks.retrySeconds,
+        timeoutMs: config.webhooks.timeoutMs,
+        disableAfterSeconds: config.webhooks.disableAfterSeconds,
+        instanceId: loadOrCreateInstanceId(config.dataDir),
+        // Best effort, once: the endpoint's disabling is in the log whatever happens to the mail.
+        onDisabledForFailing: async ({ accountId, endpointId, url }) => {
+          const from = `seatledger <no-reply@${new URL(config.publicUrl).hostname}>`;
+          for (const to of await accountManagers(queries, accountId)) {
+            const mail = renderWebhookEndpointDisabledMail({
+              endpointId,
+              recipient: to,
+              url,
+              failingForSeconds: config.webhooks.disableAfterSeconds,
+            });
+            await transport.send({ ...mail, from, to: to.email });
+          }
+        },
+      });
+      const webhookDeliverer = deliverer;
       closers.push(
         () => notifier.stop(),
         () => deactivation.stop(),
         () => invitationExpiry.stop(),
         () => seatAlerts.stop(),
+        () => webhookDeliverer.stop(),
       );
+      void webhookDeliverer.start();
       // Reactors catch up in the background: the API serves meanwhile.
       void notifier.start();
       void deactivation.start();
       void invitationExpiry.start();
       void seatAlerts.start();
       reactorStatus = () =>
-        [notifier.status(), deactivation.status(), invitationExpiry.status(), seatAlerts.status()].filter(
-          (status) => status !== null,
-        );
+        [
+          notifier.status(),
+          deactivation.status(),
+          invitationExpiry.status(),
+          seatAlerts.status(),
+          webhookDeliverer.status(),
+        ].filter((status) => status !== null);
     }
 
     const registry = new Registry();
@@ -319,6 +368,21 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/** The account's active OWNER and ADMINs, from the users read model (a page at a time). */
+async function accountManagers(queries: QueryService, accountId: string): Promise<{ name: string; email: string }[]> {
+  const managers: { name: string; email: string }[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = queries.searchUsers(accountId, { first: 500, after });
+    for (const { node } of page.edges) {
+      if (node.active && (node.role === 'OWNER' || node.role === 'ADMIN'))
+        managers.push({ name: node.name, email: node.email });
+    }
+    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return managers;
+    after = page.pageInfo.endCursor;
   }
 }
 

@@ -31,6 +31,24 @@ export interface ThrottleConfig {
   readonly trustProxy: boolean;
 }
 
+/** Webhook deliveries (docs/webhooks.md). */
+export interface WebhookConfig {
+  /** SEATLEDGER_SECRET_KEY decoded (32 bytes); null: generated into the data dir. */
+  readonly secretKey: Uint8Array | null;
+  /** WEBHOOK_RETRY_SECONDS: the delay before each retry, in order; after the last, the delivery is FAILED. */
+  readonly retrySeconds: readonly number[];
+  /** WEBHOOK_ALLOWED_HOSTS: hosts (lower case, as written in URLs) exempt from https and the public-address rule. */
+  readonly allowedHosts: readonly string[];
+  /** WEBHOOK_TIMEOUT_MS: how long an attempt may take, connect to response. */
+  readonly timeoutMs: number;
+  /** WEBHOOK_DISABLE_AFTER_SECONDS: an endpoint failing without a success this long is disabled. */
+  readonly disableAfterSeconds: number;
+}
+
+export const DEFAULT_WEBHOOK_RETRY_SECONDS = [
+  5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 86400, 86400,
+] as const;
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -51,6 +69,7 @@ export interface Config {
   readonly graphqlExplorer: boolean;
   /** REACTOR_TICK_SECONDS: how often the invitation-expiry reactor looks for lapsed invitations (default 10). */
   readonly reactorTickSeconds: number;
+  readonly webhooks: WebhookConfig;
 }
 
 export class ConfigError extends Error {
@@ -214,6 +233,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     else problems.push(`REACTOR_TICK_SECONDS must be a whole number from 1 to 3600, got ${JSON.stringify(rawTick)}`);
   }
 
+  const webhooks = parseWebhookConfig(read, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     port,
@@ -228,5 +249,58 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     corsOrigins,
     graphqlExplorer,
     reactorTickSeconds,
+    webhooks,
+  };
+}
+
+function parseWebhookConfig(read: (name: string) => string | undefined, problems: string[]): WebhookConfig {
+  const rawKey = read('SEATLEDGER_SECRET_KEY');
+  let secretKey: Uint8Array | null = null;
+  if (rawKey !== undefined) {
+    const key = /^[0-9a-f]{64}$/i.test(rawKey) ? Buffer.from(rawKey, 'hex') : Buffer.from(rawKey, 'base64');
+    // Never echoed: it is a secret.
+    if (key.length === 32) secretKey = key;
+    else
+      problems.push(
+        'SEATLEDGER_SECRET_KEY must be 32 bytes, as base64 or 64 hex digits (e.g. `openssl rand -base64 32`)',
+      );
+  }
+
+  let retrySeconds: readonly number[] = DEFAULT_WEBHOOK_RETRY_SECONDS;
+  const rawRetry = read('WEBHOOK_RETRY_SECONDS');
+  if (rawRetry !== undefined) {
+    const delays = rawRetry.split(',').map((part) => part.trim());
+    if (delays.every((d) => /^\d{1,6}(\.\d{1,3})?$/.test(d)) && delays.length <= 50) retrySeconds = delays.map(Number);
+    else {
+      problems.push(
+        `WEBHOOK_RETRY_SECONDS must be a comma-separated list of seconds (e.g. 5,30,120), got ${JSON.stringify(rawRetry)}`,
+      );
+    }
+  }
+
+  // As URLs write hosts, brackets and a port forgiven: `[::1]:8080` allows `::1`, `localhost:3000` allows `localhost`.
+  const allowedHosts: string[] = [];
+  for (const entry of (read('WEBHOOK_ALLOWED_HOSTS') ?? '').split(',')) {
+    const written = entry.trim().toLowerCase();
+    if (written === '') continue;
+    const host = /^\[(.*)\](:\d+)?$/.exec(written)?.[1] ?? /^([^:]+):\d+$/.exec(written)?.[1] ?? written;
+    if (/[\s/@?#]/.test(host)) {
+      problems.push(`WEBHOOK_ALLOWED_HOSTS must list host names or addresses, got ${JSON.stringify(entry.trim())}`);
+    } else allowedHosts.push(host);
+  }
+
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    if (/^\d{1,9}$/.test(raw) && Number(raw) >= min && Number(raw) <= max) return Number(raw);
+    problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+  return {
+    secretKey,
+    retrySeconds,
+    allowedHosts,
+    timeoutMs: whole('WEBHOOK_TIMEOUT_MS', 10_000, 1, 600_000),
+    disableAfterSeconds: whole('WEBHOOK_DISABLE_AFTER_SECONDS', 3 * 86_400, 1, 365 * 86_400),
   };
 }

@@ -37,7 +37,8 @@ export type IdempotentCommand =
   | 'ResendInvitation'
   | 'AssignLicenses'
   | 'RevokeLicenses'
-  | 'CreateUsers';
+  | 'CreateUsers'
+  | 'CreateWebhookEndpoint';
 
 /** Who sends a keyed request, for the key's own events. */
 export interface IdempotencyCaller {

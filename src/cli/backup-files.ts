@@ -12,11 +12,12 @@ export const NOTIFICATIONS_FILE = 'notifications.db';
 
 /**
  * The data dir's secret files (created 0600 on first start): `auth-secret` signs bearer tokens (src/auth/tokens.ts),
- * `notifier-secret` derives activation and invitation links (src/notifications/notifier.ts). Without them a restored
+ * `notifier-secret` derives activation and invitation links (src/notifications/notifier.ts), `secret-key` seals webhook
+ * signing secrets (src/webhooks/secret-key.ts: without it their endpoints need rotateWebhookSecret). Without them a restored
  * server makes new ones, and every token and mailed link issued before stops working. `instance-id` is no secret and
  * is left out on purpose: two instances must never share one.
  */
-export const SECRET_FILES = ['auth-secret', 'notifier-secret'] as const;
+export const SECRET_FILES = ['auth-secret', 'notifier-secret', 'secret-key'] as const;
 
 export interface BackupManifest {
   readonly format: typeof BACKUP_FORMAT;

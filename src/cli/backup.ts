@@ -32,7 +32,7 @@ Copies the event log of a data dir, consistently and while the server runs, into
   events.db          the log (read models are not copied: the next serve rebuilds them)
   notifications.db   the notifier's progress and mail deliveries, cut at the copy's last position
   manifest.json      format, event count, last position, time of the backup
-  --with-secrets     also auth-secret and notifier-secret, so that issued tokens and mailed links stay valid
+  --with-secrets     also auth-secret, notifier-secret and secret-key, so that issued tokens and mailed links stay valid
                      after a restore (guard such a backup like the data dir itself)
   --full-check       check the copy with SQLite's integrity_check (also every index entry against its row; about
                      ten times as long) instead of quick_check (every page, record and index count)

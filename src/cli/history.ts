@@ -206,6 +206,15 @@ function details(entry: HistoryEntry): string {
     case 'SeatThresholdCrossed':
     case 'SeatThresholdCleared':
       return `${entry.data.kind} ${entry.data.threshold}: ${entry.data.available} of ${entry.data.purchased} available`;
+    case 'WebhookEndpointCreated':
+      return `webhook ${entry.data.endpointId} → ${entry.data.url}`;
+    case 'WebhookEndpointUpdated':
+      return `webhook ${entry.data.endpointId} → ${entry.data.url}${entry.data.enabled ? '' : ' (disabled)'}`;
+    case 'WebhookEndpointDisabled':
+      return `webhook ${entry.data.endpointId} disabled: ${entry.data.reason}`;
+    case 'WebhookSecretRotated':
+    case 'WebhookEndpointDeleted':
+      return `webhook ${entry.data.endpointId}`;
     // Not of the licence streams history reads; named so a new event type must be placed here.
     case 'EmailReserved':
     case 'IdempotencyKeyClaimed':
@@ -220,6 +229,7 @@ function details(entry: HistoryEntry): string {
     case 'SessionStarted':
     case 'SessionRefreshed':
     case 'SessionEnded':
+    case 'WebhookSecretStored':
       return '';
     default:
       return assertNever(entry);

@@ -1,9 +1,16 @@
 // The account stream `account-<id>`: the company that buys seats, opened by sign-up with its owner; it also keeps
-// the account's seat alert rules (one per product, see seat-alert.ts).
+// the account's seat alert rules (one per product, see seat-alert.ts) and its webhook endpoints (webhook-endpoint.ts).
 import { assertNever, type Command, type Decider, type Event, requireOwnAccount, requireRole } from './decider';
 import { AlreadyExists, InvalidInput, NotFound } from './errors';
 import type { Product } from './plans';
 import { type SeatAlertKind, type SeatAlertRule, seatAlertRuleOf } from './seat-alert';
+import {
+  decideWebhookEndpoint,
+  evolveWebhookEndpoints,
+  type WebhookEndpointCommand,
+  type WebhookEndpointEvent,
+  type WebhookEndpoints,
+} from './webhook-endpoint';
 
 export type AccountOpened = Event<'AccountOpened', { accountId: string; name: string; ownerUserId: string }>;
 // --- Seat alerts: the rule per product, set or removed by an OWNER or ADMIN.
@@ -12,7 +19,7 @@ export type SeatAlertSet = Event<
   { accountId: string; product: Product; kind: SeatAlertKind; threshold: number }
 >;
 export type SeatAlertRemoved = Event<'SeatAlertRemoved', { accountId: string; product: Product }>;
-export type AccountEvent = AccountOpened | SeatAlertSet | SeatAlertRemoved;
+export type AccountEvent = AccountOpened | SeatAlertSet | SeatAlertRemoved | WebhookEndpointEvent;
 
 /** Sign-up: the owner-to-be is the actor (their user id is chosen by the caller with the account id). */
 export type OpenAccount = Command<'OpenAccount', { accountId: string; name: string; ownerUserId: string }>;
@@ -21,7 +28,7 @@ export type SetSeatAlert = Command<
   'SetSeatAlert',
   { accountId: string; product: Product; availableAtMost: number | null; usedPercentAtLeast: number | null }
 >;
-type AccountCommand = OpenAccount | SetSeatAlert;
+type AccountCommand = OpenAccount | SetSeatAlert | WebhookEndpointCommand;
 
 /** Per product: its rule, or null once removed (a product never alerted on is absent). */
 export type SeatAlertRules = Readonly<Partial<Record<Product, SeatAlertRule | null>>>;
@@ -34,6 +41,8 @@ export type AccountState =
       readonly name: string;
       readonly ownerUserId: string;
       readonly seatAlerts: SeatAlertRules;
+      /** Webhook endpoints (webhook-endpoint.ts), by id. */
+      readonly webhookEndpoints: WebhookEndpoints;
     };
 
 const MAX_ACCOUNT_NAME_LENGTH = 200;
@@ -56,6 +65,14 @@ export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent>
       }
       case 'SetSeatAlert':
         return decideSeatAlert(command, state);
+      // Webhook endpoints: decided on the account's own endpoints.
+      case 'CreateWebhookEndpoint':
+      case 'UpdateWebhookEndpoint':
+      case 'DeleteWebhookEndpoint':
+      case 'RotateWebhookSecret':
+      case 'DisableWebhookEndpoint':
+        if (state.status !== 'open') throw new NotFound('account', 'account not found');
+        return decideWebhookEndpoint(command, state.accountId, state.webhookEndpoints);
       default:
         return assertNever(command);
     }
@@ -64,7 +81,7 @@ export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent>
   evolve: (state, event) => {
     switch (event.type) {
       case 'AccountOpened':
-        return { status: 'open', ...event.data, seatAlerts: {} };
+        return { status: 'open', ...event.data, seatAlerts: {}, webhookEndpoints: new Map() };
       case 'SeatAlertSet':
       case 'SeatAlertRemoved': {
         if (state.status !== 'open') return state;
@@ -72,6 +89,13 @@ export const accountDecider: Decider<AccountState, AccountCommand, AccountEvent>
         const rule = event.type === 'SeatAlertSet' ? { kind: event.data.kind, threshold: event.data.threshold } : null;
         return { ...state, seatAlerts: { ...state.seatAlerts, [product]: rule } };
       }
+      case 'WebhookEndpointCreated':
+      case 'WebhookEndpointUpdated':
+      case 'WebhookEndpointDisabled':
+      case 'WebhookSecretRotated':
+      case 'WebhookEndpointDeleted':
+        if (state.status !== 'open') return state;
+        return { ...state, webhookEndpoints: evolveWebhookEndpoints(state.webhookEndpoints, event) };
       default:
         return assertNever(event);
     }

@@ -3,7 +3,14 @@
 // does not compile until it has a version. The published contract (JSON Schemas, docs/events) is rendered from
 // these types by src/events-docs.
 import type { Event } from './decider';
-import type { CredentialsEvent, DomainEventType, EffectClaimEvent, InvitationTokenEvent, SessionEvent } from './events';
+import type {
+  CredentialsEvent,
+  DomainEventType,
+  EffectClaimEvent,
+  InvitationTokenEvent,
+  SessionEvent,
+  WebhookSecretEvent,
+} from './events';
 import type { LicenseRevoked } from './subscription';
 
 /** Streams whose events leave the process (export, history, subscriptions). Everything else is withheld. */
@@ -19,7 +26,7 @@ export const PUBLISHED_STREAM_PREFIXES = [
 export type PublishedStreamPrefix = (typeof PUBLISHED_STREAM_PREFIXES)[number];
 
 /** Events of `credentials-` streams: never published, so no schema leaves the code, but writers version them too. */
-export type SecretEventType = CredentialsEvent['type'] | InvitationTokenEvent['type'];
+export type SecretEventType = CredentialsEvent['type'] | InvitationTokenEvent['type'] | WebhookSecretEvent['type'];
 /** Events of `claim-` streams (which instance performs an outside effect): bookkeeping, never published. */
 export type ClaimEventType = EffectClaimEvent['type'];
 /** Events of `sessions-` streams (sign-in sessions, refresh-token hashes): never published. */
@@ -65,6 +72,12 @@ export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
   SeatAlertRemoved: 1,
   SeatThresholdCrossed: 1,
   SeatThresholdCleared: 1,
+  WebhookEndpointCreated: 1,
+  WebhookEndpointUpdated: 1,
+  WebhookEndpointDisabled: 1,
+  WebhookSecretRotated: 1,
+  WebhookEndpointDeleted: 1,
+  WebhookSecretStored: 1,
 };
 
 const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType | SessionEventType]: true } = {
@@ -77,6 +90,7 @@ const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType | 
   SessionStarted: true,
   SessionRefreshed: true,
   SessionEnded: true,
+  WebhookSecretStored: true,
 };
 
 /** Every published type, in the registry's order. */

@@ -13,6 +13,7 @@ import type { SeatAlertEvent } from './seat-alert';
 import type { SessionEvent } from './session';
 import type { SubscriptionEvent } from './subscription';
 import type { UserEvent } from './user';
+import type { WebhookSecretEvent } from './webhook-secret';
 
 export type {
   AccountEvent,
@@ -26,6 +27,7 @@ export type {
   SessionEvent,
   SubscriptionEvent,
   UserEvent,
+  WebhookSecretEvent,
 };
 
 export type DomainEvent =
@@ -39,7 +41,8 @@ export type DomainEvent =
   | InvitationEvent
   | InvitationTokenEvent
   | SessionEvent
-  | SeatAlertEvent;
+  | SeatAlertEvent
+  | WebhookSecretEvent;
 export type DomainEventType = DomainEvent['type'];
 /**
  * The events of the licence streams (account-, user-, subscription-, invitation-, alert-): what projections and

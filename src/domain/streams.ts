@@ -17,6 +17,8 @@ export const credentialsStream = (userId: string) => `credentials-${userId}`;
 export const invitationStream = (invitationId: string) => `invitation-${invitationId}`;
 /** The hashes of an invitation's links: a secret stream (the `credentials-` prefix), never published. */
 export const invitationTokenStream = (invitationId: string) => `credentials-invitation-${invitationId}`;
+/** A webhook endpoint's signing secrets, encrypted: a secret stream (the `credentials-` prefix), never published. */
+export const webhookSecretStream = (endpointId: string) => `credentials-webhook-${endpointId}`;
 /** The sign-in sessions of one user (see session.ts): refresh-token hashes and endings, never published. */
 export const sessionsStream = (userId: string) => `sessions-${userId}`;
 /** A product's seat alert crossings and recoveries (see seat-alert.ts): published. */

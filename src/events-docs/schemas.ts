@@ -43,7 +43,11 @@ interface ArraySchema<T extends string = string> {
   readonly items: StringSchema & { readonly enum: readonly T[] };
   readonly uniqueItems: true;
 }
-export type FieldSchema = StringSchema | NullableStringSchema | IntegerSchema | ArraySchema;
+interface BooleanSchema {
+  readonly type: 'boolean';
+  readonly description: string;
+}
+export type FieldSchema = StringSchema | NullableStringSchema | IntegerSchema | BooleanSchema | ArraySchema;
 
 interface ObjectSchema {
   readonly type: 'object';
@@ -64,15 +68,17 @@ type JsonSchema =
  */
 type FieldSchemaFor<T> = [T] extends [number]
   ? IntegerSchema
-  : [T] extends [string]
-    ? string extends T
-      ? StringSchema & { readonly enum?: never }
-      : StringSchema & { readonly enum: readonly T[] }
-    : [T] extends [string | null]
-      ? NullableStringSchema
-      : [T] extends [readonly (infer U extends string)[]]
-        ? ArraySchema<U>
-        : never;
+  : [T] extends [boolean]
+    ? BooleanSchema
+    : [T] extends [string]
+      ? string extends T
+        ? StringSchema & { readonly enum?: never }
+        : StringSchema & { readonly enum: readonly T[] }
+      : [T] extends [string | null]
+        ? NullableStringSchema
+        : [T] extends [readonly (infer U extends string)[]]
+          ? ArraySchema<U>
+          : never;
 
 /** One version of one event type. `data` must name every key of the event's payload, and nothing else. */
 export interface TypedEventSchema<E extends Event> {
@@ -221,7 +227,26 @@ export const EXAMPLE_IDS = {
   user: 'a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d',
   claim: 'c0ffee00-1234-4abc-8def-0123456789ab',
   invitation: 'b7e4a2c1-9d3f-4e6a-8b5c-2f1e0d9c8b7a',
+  webhookEndpoint: 'e5d4c3b2-a190-4f8e-9d7c-6b5a4f3e2d1c',
 } as const;
+
+const webhookEndpointId = id('The webhook endpoint (WebhookEndpoint:<endpointId> in GraphQL).');
+const webhookUrl: StringSchema & { enum?: never } = {
+  type: 'string',
+  maxLength: 2000,
+  description: 'Where deliveries are POSTed: https (http only for WEBHOOK_ALLOWED_HOSTS).',
+};
+const webhookEventTypes: ArraySchema = {
+  type: 'array',
+  uniqueItems: true,
+  items: { type: 'string', enum: PUBLISHED_EVENT_TYPES, description: 'A published event type.' },
+  description: 'The event types delivered; empty: every published type.',
+};
+const webhookDescription: NullableStringSchema = {
+  type: ['string', 'null'],
+  maxLength: 500,
+  description: 'What the endpoint is for, as typed; null when none.',
+};
 
 /** Checks a definition against its event type; returns it unchanged. */
 const define = <E extends Event>(definition: TypedEventSchema<E>): EventSchemaDefinition => definition;
@@ -579,6 +604,86 @@ const CURRENT_SCHEMAS: CurrentSchemas = {
       'after a SeatAlertSet to a rule they do not reach while the last one was firing.',
     data: seatThresholdData('when it recovered'),
     example: { ...seatThresholdExample, assigned: 7, available: 3, subscriptionRevision: 10 },
+  },
+  // Webhook endpoints (docs/webhooks.md): configuration of the account, never a signing secret.
+  WebhookEndpointCreated: {
+    stream: 'account-',
+    meaning:
+      'A webhook endpoint receives the account’s published events (of the listed types; none listed: all). Its ' +
+      'signing secret is shown once to the creator and kept encrypted in a secret stream, never here.',
+    writtenWhen: 'createWebhookEndpoint, by an OWNER or ADMIN, once the URL passed the SSRF rules.',
+    data: {
+      accountId,
+      endpointId: webhookEndpointId,
+      url: webhookUrl,
+      eventTypes: webhookEventTypes,
+      description: webhookDescription,
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      endpointId: EXAMPLE_IDS.webhookEndpoint,
+      url: 'https://hooks.example.com/seatledger',
+      eventTypes: ['LicenseAssigned', 'LicenseRevoked'],
+      description: 'billing',
+    },
+  },
+  WebhookEndpointUpdated: {
+    stream: 'account-',
+    meaning: 'A webhook endpoint’s configuration after a change: every field, as it now stands.',
+    writtenWhen: 'updateWebhookEndpoint, by an OWNER or ADMIN (enabled: false pauses deliveries).',
+    data: {
+      accountId,
+      endpointId: webhookEndpointId,
+      url: webhookUrl,
+      eventTypes: webhookEventTypes,
+      description: webhookDescription,
+      enabled: { type: 'boolean', description: 'Whether events are delivered to it.' },
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      endpointId: EXAMPLE_IDS.webhookEndpoint,
+      url: 'https://hooks.example.com/seatledger',
+      eventTypes: [],
+      description: null,
+      enabled: false,
+    },
+  },
+  WebhookEndpointDisabled: {
+    stream: 'account-',
+    meaning: 'The system stopped delivering to a webhook endpoint; an OWNER or ADMIN may enable it again.',
+    writtenWhen:
+      'By the system (the webhook deliverer): the receiver answered 410 Gone (GONE), or its deliveries kept ' +
+      'failing for WEBHOOK_DISABLE_AFTER_SECONDS (FAILING; its OWNER and ADMINs get a mail).',
+    data: {
+      accountId,
+      endpointId: webhookEndpointId,
+      reason: { type: 'string', enum: ['GONE', 'FAILING'], description: 'Why it was disabled.' },
+    },
+    example: { accountId: EXAMPLE_IDS.account, endpointId: EXAMPLE_IDS.webhookEndpoint, reason: 'GONE' },
+  },
+  WebhookSecretRotated: {
+    stream: 'account-',
+    meaning:
+      'A webhook endpoint signs with a new secret; until previousValidUntil every delivery carries the old ' +
+      'secret’s signature too. Neither secret is in the log in the clear.',
+    writtenWhen: 'rotateWebhookSecret, by an OWNER or ADMIN.',
+    data: {
+      accountId,
+      endpointId: webhookEndpointId,
+      previousValidUntil: expiresAt('Until when the previous secret’s signature is sent too (24 h).'),
+    },
+    example: {
+      accountId: EXAMPLE_IDS.account,
+      endpointId: EXAMPLE_IDS.webhookEndpoint,
+      previousValidUntil: '2025-01-03T09:30:00.000Z',
+    },
+  },
+  WebhookEndpointDeleted: {
+    stream: 'account-',
+    meaning: 'A webhook endpoint is gone: nothing more is delivered to it.',
+    writtenWhen: 'deleteWebhookEndpoint, by an OWNER or ADMIN.',
+    data: { accountId, endpointId: webhookEndpointId },
+    example: { accountId: EXAMPLE_IDS.account, endpointId: EXAMPLE_IDS.webhookEndpoint },
   },
   EmailReserved: {
     stream: 'email-',

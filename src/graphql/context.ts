@@ -25,6 +25,7 @@ import type {
   UserRow,
   UsersCreatedAnswer,
 } from '../queries/rows';
+import type { WebhookServices } from '../webhooks/services';
 
 /** Who is asking: role and account always come from our own user records, never from token claims. */
 export type Viewer = Actor;
@@ -225,6 +226,9 @@ export interface SeatledgerServices {
 
   /** Fresh loaders for one account; called at most once per account per request. */
   createLoaders(accountId: string): Loaders;
+
+  /** Webhook endpoints and their deliveries (docs/webhooks.md). */
+  readonly webhooks: WebhookServices;
 }
 
 export interface GraphQLContext {

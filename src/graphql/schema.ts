@@ -19,6 +19,7 @@ import { QueryResolver } from './resolvers/query';
 import { SeatAlertResolver } from './resolvers/seat-alerts';
 import { SessionResolver } from './resolvers/session';
 import { SubscriptionResolver } from './resolvers/subscription';
+import { WebhookDeliveryFieldsResolver, WebhookEndpointFieldsResolver, WebhookResolver } from './resolvers/webhooks';
 import { DateTimeScalar } from './types/scalars';
 
 const RESOLVERS = [
@@ -42,6 +43,9 @@ const RESOLVERS = [
   InvitationMutationResolver,
   InvitationFieldsResolver,
   SeatAlertResolver,
+  WebhookResolver,
+  WebhookEndpointFieldsResolver,
+  WebhookDeliveryFieldsResolver,
 ] as const;
 
 // type-graphql refuses to build a Subscription root without a PubSub, though it only calls one for topic-based

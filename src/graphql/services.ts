@@ -8,6 +8,7 @@ import type { SignIn } from '../auth/sign-in';
 import { plannedUser } from '../queries/decided-rows';
 import type { QueryService } from '../queries/query-service';
 import type { BulkLicensesAnswer, SeatAvailabilityRow } from '../queries/rows';
+import type { WebhookServices } from '../webhooks/services';
 import type { Caller, Loaders, SeatledgerServices } from './context';
 
 interface ServicesDeps {
@@ -16,6 +17,7 @@ interface ServicesDeps {
   readonly queries: QueryService;
   /** Local sign-in's sessions; absent with an OpenID Connect provider. */
   readonly sessions?: Sessions;
+  readonly webhooks: WebhookServices;
 }
 
 /** Refreshing and ending sessions is local sign-in's; an identity provider keeps its own sessions. */
@@ -43,6 +45,8 @@ export function createServices(deps: ServicesDeps): SeatledgerServices {
   });
 
   return {
+    webhooks: deps.webhooks,
+
     async signUp(caller, input) {
       const signedUp = await signIn.signUp({ correlationId: caller.requestId }, input);
       const { accountId, userId } = signedUp;

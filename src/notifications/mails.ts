@@ -1,6 +1,6 @@
-// What the licence mails say: the assignment mail (product, plan, assigner, login, maybe an activation link),
-// the revocation mail, the invitation mail (its one-time link) and the seat alert mail to the account's admins, each
-// as plain text and HTML. Pure functions: the notifier supplies every fact.
+// What the mails say: the assignment mail (product, plan, assigner, login, maybe an activation link), the
+// revocation mail, the invitation mail (its one-time link), the seat alert mail and the disabled-webhook mail to the
+// account's admins, each as plain text and HTML. Pure functions: the notifier supplies every fact.
 import { assertNever } from '../domain/decider';
 import { findPlan, type Product } from '../domain/plans';
 import type { SeatAlertKind } from '../domain/seat-alert';
@@ -271,4 +271,28 @@ export function renderSeatAlertMail(input: SeatAlertMailInput): RenderedMail {
   );
 
   return { messageId: messageIdFor(input.deliveryId.replace('/', '.')), subject, text, html };
+}
+
+interface WebhookEndpointDisabledMailInput {
+  readonly endpointId: string;
+  readonly recipient: Person;
+  readonly url: string;
+  /** How long its deliveries had failed without a success (WEBHOOK_DISABLE_AFTER_SECONDS). */
+  readonly failingForSeconds: number;
+}
+
+/** To the account's OWNER and each ADMIN: a webhook endpoint kept failing and was disabled (docs/webhooks.md). */
+export function renderWebhookEndpointDisabledMail(input: WebhookEndpointDisabledMailInput): RenderedMail {
+  const name = oneLine(input.recipient.name);
+  const url = oneLine(input.url);
+  const days = Math.round((input.failingForSeconds / 86_400) * 10) / 10;
+  const subject = 'A webhook endpoint of your account was disabled';
+  const why = `Deliveries to ${url} kept failing for ${days} day${days === 1 ? '' : 's'} without a success, so it was disabled: no more events go there.`;
+  const next =
+    'Once the receiver works again, enable it (updateWebhookEndpoint with enabled: true) and send what it missed with redeliverWebhook; webhookDeliveries shows each failure.';
+  const text = [`Hello ${name},`, '', why, '', next, ''].join('\n');
+  const h = escapeHtml;
+  const html = page(subject, [`<p>Hello ${h(name)},</p>`, `<p>${h(why)}</p>`, `<p>${h(next)}</p>`].join('\n'));
+  // One mail per endpoint and recipient for one disabling: a re-send is recognisably the same.
+  return { messageId: messageIdFor(`webhook-disabled-${input.endpointId}`), subject, text, html };
 }

@@ -119,7 +119,7 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayM
 const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
 
 /** Reads `<data dir>/instance-id`, creating it (a random UUID) on first start: this instance's name in claims. */
-function loadOrCreateInstanceId(dataDir: string): string {
+export function loadOrCreateInstanceId(dataDir: string): string {
   const file = path.join(dataDir, 'instance-id');
   try {
     const id = fs.readFileSync(file, 'utf8').trim();

@@ -297,6 +297,7 @@ describe('backup and restore', () => {
       'manifest.json',
       'notifications.db',
       'notifier-secret',
+      'secret-key',
     ]);
     for (const name of listing(target) ?? []) expect(modeOf(path.join(target, name))).toBe(0o600);
     expect(fs.readFileSync(path.join(target, 'auth-secret'))).toEqual(

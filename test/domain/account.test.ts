@@ -45,6 +45,7 @@ describe('account decider', () => {
       name: 'Acme Ltd',
       ownerUserId: owner.userId,
       seatAlerts: {},
+      webhookEndpoints: new Map(),
     });
   });
 });

@@ -75,6 +75,7 @@ describe('account decider: seat alert rules', () => {
       name: 'Acme Ltd',
       ownerUserId: owner.userId,
       seatAlerts: { VIDEO_MEETING: null },
+      webhookEndpoints: new Map(),
     });
   });
 

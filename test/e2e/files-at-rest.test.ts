@@ -132,6 +132,7 @@ describe('files at rest (seatledger serve under umask 000)', () => {
       'notifications.db-wal',
       'auth-secret',
       'notifier-secret',
+      'secret-key',
       'instance-id',
       'serve.lock',
       'serve.pid',

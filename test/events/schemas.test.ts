@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createApplication } from '../../src/application/create-application';
 import { toExportedEvent } from '../../src/cli/export';
-import { accountDecider } from '../../src/domain/account';
+import { type AccountState, accountDecider } from '../../src/domain/account';
 import { type Event, systemActor } from '../../src/domain/decider';
 import { currentSchemaVersion, EVENT_UPCASTERS, PUBLISHED_STREAM_PREFIXES } from '../../src/domain/event-schemas';
 import { invitationDecider } from '../../src/domain/invitation';
@@ -158,6 +158,61 @@ describe('events the deciders write validate against their schemas', () => {
     );
   });
 
+  it('account: webhook endpoints', () => {
+    const open: AccountState = {
+      status: 'open',
+      accountId: ACCOUNT,
+      name: 'Acme',
+      ownerUserId: owner.userId,
+      seatAlerts: {},
+      webhookEndpoints: new Map(),
+    };
+    const endpointId = 'e5d4c3b2-a190-4f8e-9d7c-6b5a4f3e2d1c';
+    const created = accountDecider.decide(
+      {
+        type: 'CreateWebhookEndpoint',
+        data: { endpointId, url: 'https://hooks.example.com/x', eventTypes: ['LicenseAssigned'], description: null },
+        metadata: by(admin),
+      },
+      open,
+    );
+    check(created);
+    const withEndpoint = created.reduce<AccountState>(
+      (state, event) => accountDecider.evolve(state, { ...event, metadata: { occurredAt: NOW.toISOString() } }),
+      open,
+    );
+    check(
+      accountDecider.decide(
+        {
+          type: 'UpdateWebhookEndpoint',
+          data: { endpointId, enabled: false, description: 'billing' },
+          metadata: by(owner),
+        },
+        withEndpoint,
+      ),
+    );
+    check(
+      accountDecider.decide(
+        {
+          type: 'RotateWebhookSecret',
+          data: { endpointId, previousValidUntil: NOW.toISOString() },
+          metadata: by(owner),
+        },
+        withEndpoint,
+      ),
+    );
+    const system = { actor: systemActor('system'), now: NOW };
+    check(
+      accountDecider.decide(
+        { type: 'DisableWebhookEndpoint', data: { endpointId, reason: 'GONE' }, metadata: system },
+        withEndpoint,
+      ),
+    );
+    check(
+      accountDecider.decide({ type: 'DeleteWebhookEndpoint', data: { endpointId }, metadata: by(owner) }, withEndpoint),
+    );
+  });
+
   it('user', () => {
     const absent: UserState = { status: 'absent' };
     const account = { accountId: ACCOUNT, name: 'Olga Owner', email: 'olga@acme.example' };
@@ -307,10 +362,11 @@ describe('events the deciders write validate against their schemas', () => {
       data: { ...onVideo, availableAtMost, usedPercentAtLeast: null },
       metadata: by(admin),
     });
-    check(accountDecider.decide(setAlert(2), { ...opened, seatAlerts: {} }));
+    check(accountDecider.decide(setAlert(2), { ...opened, seatAlerts: {}, webhookEndpoints: new Map() }));
     check(
       accountDecider.decide(setAlert(null), {
         ...opened,
+        webhookEndpoints: new Map(),
         seatAlerts: { VIDEO_MEETING: { kind: 'AVAILABLE_AT_MOST', threshold: 2 } },
       }),
     );

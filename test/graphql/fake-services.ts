@@ -67,6 +67,12 @@ export function createFakeServices(userCount = 3): FakeServices {
   });
 
   const fake: FakeServices = {
+    // The GraphQL-level tests do not reach webhooks: those run against a real server (test/e2e/webhooks*.test.ts).
+    webhooks: new Proxy({} as FakeServices['webhooks'], {
+      get: () => {
+        throw new Error('fake services have no webhooks');
+      },
+    }),
     calls,
     failWith: null,
     accountDelayMs: 0,

@@ -46,7 +46,7 @@ describe('the outbox transport', () => {
     expect(parseMail(fs.readFileSync(path.join(dir, 'e-1_seatledger.eml'), 'utf8')).text).toBe('second');
   });
 
-  it('writes the mail 0600 even under a umask that takes the owner\'s write bit', async () => {
+  it("writes the mail 0600 even under a umask that takes the owner's write bit", async () => {
     const dir = path.join(temp.dir, 'umask');
     const transport = outboxTransport(dir, captureLogger());
     const before = process.umask(0o277);

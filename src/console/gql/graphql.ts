@@ -126,7 +126,9 @@ export type NotificationKind =
   /** The mail telling a user a licence was assigned to them. */
   | 'LICENSE_ASSIGNED'
   /** The mail telling a user their licence was revoked. */
-  | 'LICENSE_REVOKED';
+  | 'LICENSE_REVOKED'
+  /** A seat alert's crossing, to each OWNER and ADMIN (eventId `<eventId>/<userId>`: one per recipient). */
+  | 'SEAT_ALERT';
 
 /** The products a licence can be bought for. */
 export type Product =

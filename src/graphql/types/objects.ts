@@ -269,6 +269,11 @@ export const LicenseEventType = {
   SeatAlertRemoved: 'SeatAlertRemoved',
   SeatThresholdCrossed: 'SeatThresholdCrossed',
   SeatThresholdCleared: 'SeatThresholdCleared',
+  WebhookEndpointCreated: 'WebhookEndpointCreated',
+  WebhookEndpointUpdated: 'WebhookEndpointUpdated',
+  WebhookEndpointDisabled: 'WebhookEndpointDisabled',
+  WebhookSecretRotated: 'WebhookSecretRotated',
+  WebhookEndpointDeleted: 'WebhookEndpointDeleted',
 } as const satisfies { readonly [T in DomainLicenseEvent['type']]: T };
 
 registerEnumType(LicenseEventType, {
@@ -303,5 +308,12 @@ registerEnumType(LicenseEventType, {
     SeatAlertRemoved: { description: "A product's seat alert was removed." },
     SeatThresholdCrossed: { description: "A product's seats crossed its seat alert (written by the system)." },
     SeatThresholdCleared: { description: "A product's seats recovered from a crossing (written by the system)." },
+    WebhookEndpointCreated: { description: 'A webhook endpoint was added to the account (never its secret).' },
+    WebhookEndpointUpdated: { description: "A webhook endpoint's URL, event types, description or enabled changed." },
+    WebhookEndpointDisabled: { description: 'A webhook endpoint was disabled by the system (410 Gone, or failing).' },
+    WebhookSecretRotated: {
+      description: "A webhook endpoint's signing secret was replaced (the old one verifies 24 h).",
+    },
+    WebhookEndpointDeleted: { description: 'A webhook endpoint was removed.' },
   },
 });
