@@ -244,7 +244,8 @@ describe('seatledger migrate into the test stand-in (not EventStoreDB)', () => {
     );
     server = await startSeatledger({ config, logger: createLogger({ level: 'silent' }), reactors: true });
     const onEsdb = graphqlClient(server.url);
-    const deadline = Date.now() + 30_000;
+    // A wait, not a sleep: on a loaded 2-core machine the rebuild on the stand-in has taken over 30 s.
+    const deadline = Date.now() + 90_000;
     let esdbAnswer = ok(await onEsdb(STATE, undefined, token));
     while (JSON.stringify(esdbAnswer) !== JSON.stringify(embeddedAnswer) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
