@@ -38,6 +38,13 @@ describe('loadConfig', () => {
       },
       corsOrigins: null,
       graphqlExplorer: true,
+      webhooks: {
+        secretKey: null,
+        retrySeconds: [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 86400, 86400],
+        allowedHosts: [],
+        timeoutMs: 10_000,
+        disableAfterSeconds: 3 * 86_400,
+      },
     });
   });
 
