@@ -80,6 +80,7 @@ describe(`two API instances (and one without reactors) on ${eventStoreDbTarget}`
       ['invitation-expiry', 'joined'],
       ['notifier', 'joined'],
       ['seat-alerts', 'joined'],
+      ['webhooks', 'joined'],
     ]);
   });
 
