@@ -4,18 +4,18 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import type { Authentication } from './auth/sessions-authentication';
 import type { Config } from './config';
 import { createContext, type GraphQLContext, type SeatledgerServices } from './graphql/context';
-import { errorLoggingPlugin, formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
+import { formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
 import { apolloQueryLimits, DEFAULT_QUERY_LIMITS, MAX_QUERY_TOKENS, type QueryLimits } from './graphql/limits';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage, handleInvitePage } from './http/activate-page';
@@ -24,6 +24,7 @@ import { clientAddressOf } from './http/client-address';
 import { CONSOLE_ASSET_PREFIX, CONSOLE_PAGES, createConsoleFiles } from './http/console';
 import { ANY_ORIGIN, type CorsPolicy, corsHeaders, preflightHeaders, upgradeAllowed } from './http/cors';
 import { createExplorer, EXPLORER_ASSET_PREFIX, prefersHtml } from './http/explorer';
+import { seatledgerPlugin } from './http/graphql-plugin';
 import { createHttpMetrics } from './http/metrics';
 import type { Logger } from './logger';
 
@@ -132,28 +133,6 @@ function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
-/**
- * A subscription sent over HTTP is the client's mistake (graphql would run its resolver as a query's, which fails
- * as ours): answered BAD_REQUEST, pointing at the WebSocket endpoint, before anything runs.
- */
-function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GraphQLContext> {
-  // One listener for every request: nothing per request to allocate.
-  const listener = {
-    async didResolveOperation({ operation }: { operation?: { operation: string } | null }) {
-      if (operation?.operation !== 'subscription') return;
-      throw new GraphQLError(
-        `send a subscription over WebSocket (graphql-transport-ws) to ${GRAPHQL_PATH}, not over HTTP`,
-        { extensions: { code: 'BAD_REQUEST', http: { status: 400, headers: new HeaderMap() } } },
-      );
-    },
-  };
-  return {
-    async requestDidStart() {
-      return listener;
-    },
-  };
-}
-
 /** Whether a failure is the client closing its connection mid-request rather than a fault of ours. */
 function clientWentAway(req: IncomingMessage, error: unknown): boolean {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -232,10 +211,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis ?? 10_000 }),
-      queryLimits.plugin,
-      subscriptionsOverWebSocketOnly(),
-      errorLoggingPlugin(),
-      metrics.apolloPlugin<GraphQLContext>(),
+      seatledgerPlugin({ queryLimits, metrics, graphqlPath: GRAPHQL_PATH }),
     ],
   });
   await apollo.start();

@@ -115,7 +115,13 @@ export interface SeatledgerServices {
   assignLicense(
     caller: Caller,
     input: { userId: string; product: Product; idempotencyKey: string | null },
-  ): Promise<{ license: LicenseRow; user: UserRow; seats: SeatAvailabilityRow }>;
+  ): Promise<{
+    license: LicenseRow;
+    user: UserRow;
+    seats: SeatAvailabilityRow;
+    /** The user's licences as the answer read them after the write; null where it could not (write side's state). */
+    userLicenses: readonly LicenseRow[] | null;
+  }>;
   revokeLicense(
     caller: Caller,
     input: { userId: string; product: Product; reason: string | null; idempotencyKey: string | null },

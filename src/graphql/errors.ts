@@ -1,8 +1,8 @@
 // The one place errors become docs/errors.md's `extensions.code`s: domain refusals and known application errors keep
 // their code, message and extensions (a BAD_USER_INPUT's `fields` with rule names, NO_SEATS_AVAILABLE's `seats`,
-// NOT_FOUND's `kind`), and anything else is masked (and logged, with the request id, by errorLoggingPlugin) as
+// NOT_FOUND's `kind`), and anything else is masked (and logged, with the request id, by logMaskedErrors) as
 // INTERNAL_SERVER_ERROR: no stack, no SQL, no driver message to the client.
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLRequestContextDidEncounterErrors } from '@apollo/server';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
@@ -201,23 +201,19 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 }
 
 /** Logs each masked error once, on the request's own logger (so the line carries its request id). */
-export function errorLoggingPlugin(): ApolloServerPlugin<GraphQLContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue, operationName }) {
-          for (const error of errors) {
-            const classified = classifyError(error);
-            if (classified.kind !== 'unexpected' && classified.kind !== 'unavailable') continue;
-            contextValue.logger.error(
-              { err: classified.cause, path: error.path?.join('.'), operation: operationName ?? undefined },
-              classified.kind === 'unavailable'
-                ? 'storage unavailable, answered as SERVICE_UNAVAILABLE'
-                : 'unexpected error answered as INTERNAL_SERVER_ERROR',
-            );
-          }
-        },
-      };
-    },
-  };
+export function logMaskedErrors({
+  errors,
+  contextValue,
+  operationName,
+}: GraphQLRequestContextDidEncounterErrors<GraphQLContext>): void {
+  for (const error of errors) {
+    const classified = classifyError(error);
+    if (classified.kind !== 'unexpected' && classified.kind !== 'unavailable') continue;
+    contextValue.logger.error(
+      { err: classified.cause, path: error.path?.join('.'), operation: operationName ?? undefined },
+      classified.kind === 'unavailable'
+        ? 'storage unavailable, answered as SERVICE_UNAVAILABLE'
+        : 'unexpected error answered as INTERNAL_SERVER_ERROR',
+    );
+  }
 }

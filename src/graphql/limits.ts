@@ -3,7 +3,7 @@
 // GRAPHQL_VALIDATION_FAILED with a message that states the limit. Two bounds come before validation, whose
 // overlapping-fields rule is quadratic in the fields sharing a response name: the parser's token limit, and at most
 // `maxSameResponseName` selections of one response name in a selection set (a cheap linear walk).
-import type { ApolloServerPlugin, BaseContext, GraphQLRequestListener } from '@apollo/server';
+import type { BaseContext, GraphQLRequestContextValidationDidStart } from '@apollo/server';
 import {
   type DocumentNode,
   type FieldNode,
@@ -339,26 +339,21 @@ export function refuseBeforeValidation(document: DocumentNode, limits: QueryLimi
 }
 
 /**
- * The query limits for Apollo Server: a validation rule and a plugin. Apollo has no hook that answers a request
- * between parsing and validation, so the plugin, when the document must be refused, hands validation an empty
- * stand-in document (nothing to compare, no cost) that the rule reports with the refusal: the client gets an
- * ordinary GRAPHQL_VALIDATION_FAILED (HTTP 400) and graphql's quadratic overlapping-fields rule never sees the bomb.
+ * The query limits for Apollo Server: a validation rule and a validationDidStart hook (for the server's one plugin).
+ * Apollo has no hook that answers a request between parsing and validation, so the hook, when the document must be
+ * refused, hands validation an empty stand-in document (nothing to compare, no cost) that the rule reports with the
+ * refusal: the client gets an ordinary GRAPHQL_VALIDATION_FAILED (HTTP 400) and graphql's quadratic
+ * overlapping-fields rule never sees the bomb.
  */
 export function apolloQueryLimits<TContext extends BaseContext>(
   limits: QueryLimits,
-): { readonly validationRule: ValidationRule; readonly plugin: ApolloServerPlugin<TContext> } {
+): {
+  readonly validationRule: ValidationRule;
+  /** Runs on every request whose document is validated (not on those Apollo validated before). */
+  readonly validationDidStart: (requestContext: GraphQLRequestContextValidationDidStart<TContext>) => void;
+} {
   const refusals = new WeakMap<DocumentNode, GraphQLError>();
   const limitsRule = queryLimitsRule(limits);
-  const listener: GraphQLRequestListener<TContext> = {
-    async validationDidStart(requestContext) {
-      const refusal = refuseBeforeValidation(requestContext.document, limits);
-      if (!refusal) return;
-      const standIn: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
-      refusals.set(standIn, refusal);
-      // The pipeline validates whatever document the request context holds after this hook.
-      (requestContext as { document: DocumentNode }).document = standIn;
-    },
-  };
   return {
     validationRule: (context) => {
       const refusal = refusals.get(context.getDocument());
@@ -366,11 +361,13 @@ export function apolloQueryLimits<TContext extends BaseContext>(
       context.reportError(refusal);
       return {};
     },
-    plugin: {
-      // One listener for every request (validation runs only for documents not validated before).
-      async requestDidStart() {
-        return listener;
-      },
+    validationDidStart(requestContext) {
+      const refusal = refuseBeforeValidation(requestContext.document, limits);
+      if (!refusal) return;
+      const standIn: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
+      refusals.set(standIn, refusal);
+      // The pipeline validates whatever document the request context holds after this hook.
+      (requestContext as { document: DocumentNode }).document = standIn;
     },
   };
 }

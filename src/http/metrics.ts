@@ -1,6 +1,5 @@
 // Prometheus figures of the HTTP server: requests and latencies per route and per GraphQL operation. The
 // composition root may pass its own registry (events appended, projection lag); /metrics serves both.
-import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { Counter, Histogram, Registry } from 'prom-client';
 
 // Operation names are chosen by clients: bound the label values so a client cannot grow the registry forever.
@@ -10,7 +9,8 @@ const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 interface HttpMetrics {
   readonly registry: Registry;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
-  apolloPlugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext>;
+  /** One GraphQL operation answered (`type` as graphql names it, or 'unknown' before one was resolved). */
+  observeOperation(type: string, operationName: string | null | undefined, failed: boolean, seconds: number): void;
   /** Prometheus text of our figures and the composition root's. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -85,25 +85,10 @@ export function createHttpMetrics(extra?: Registry): HttpMetrics {
       requestCount(route, method, String(status)).inc();
       requestDuration(route).observe(seconds);
     },
-    apolloPlugin() {
-      return {
-        async requestDidStart() {
-          const started = process.hrtime.bigint();
-          let failed = false;
-          return {
-            async didEncounterErrors() {
-              failed = true;
-            },
-            async willSendResponse({ operation, operationName }) {
-              const type = operation?.operation ?? 'unknown';
-              const label = operationLabel(operationName);
-              const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-              operationCount(type, label, failed ? 'error' : 'ok').inc();
-              operationLatency(type, label).observe(seconds);
-            },
-          };
-        },
-      };
+    observeOperation(type, operationName, failed, seconds) {
+      const label = operationLabel(operationName);
+      operationCount(type, label, failed ? 'error' : 'ok').inc();
+      operationLatency(type, label).observe(seconds);
     },
     async render() {
       return { contentType: merged.contentType, body: await merged.metrics() };

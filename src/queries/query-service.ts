@@ -66,6 +66,11 @@ export interface Assignment {
   readonly license: LicenseRow;
   readonly user: UserRow;
   readonly seats: SeatAvailabilityRow;
+  /**
+   * Every licence of the user as the answer read them, after the write (null when the answer came from the write
+   * side): a request's licence loader can start with them instead of reading them again.
+   */
+  readonly userLicenses: readonly LicenseRow[] | null;
 }
 
 export interface Revocation {
@@ -252,13 +257,9 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     return { id: account.id, name: account.name, ownerId: account.ownerUserId };
   };
 
-  const heldLicense = (userId: string, product: Product): LicenseRow | null => {
-    const license = users
-      .licensesByUserIds(db, [userId])
-      .get(userId)
-      ?.find((l) => l.product === product);
-    return license ? toLicense(license) : null;
-  };
+  /** The user's licences, only the account's (as the licence loader reads them). */
+  const licensesOf = (accountId: string, userId: string): LicenseRow[] =>
+    (users.licensesByUserIds(db, [userId]).get(userId) ?? []).filter((l) => l.accountId === accountId).map(toLicense);
 
   return {
     account: accountOf,
@@ -381,16 +382,25 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     assignmentAfter(written, accountId, { userId, product }) {
       return writes.answer(
         written.position,
-        () => ({
-          // A repeat (same idempotency key) of an assignment revoked since still answers the licence it made.
-          license: heldLicense(userId, product) ?? decidedLicense(written.license),
-          user: userOf(accountId, userId),
-          seats: seats.fresh(accountId, product),
-        }),
+        (): Assignment => {
+          const userLicenses = licensesOf(accountId, userId);
+          return {
+            // A repeat (same idempotency key) of an assignment revoked since still answers the licence it made.
+            license: userLicenses.find((l) => l.product === product) ?? decidedLicense(written.license),
+            user: userOf(accountId, userId),
+            seats: seats.fresh(accountId, product),
+            userLicenses,
+          };
+        },
         async () => {
           const user = await decidedUser(log, written.user);
           if (!user || !written.subscription) return null;
-          return { license: decidedLicense(written.license), user, seats: decidedSeats(written.subscription) };
+          return {
+            license: decidedLicense(written.license),
+            user,
+            seats: decidedSeats(written.subscription),
+            userLicenses: null,
+          };
         },
       );
     },

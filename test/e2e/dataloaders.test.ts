@@ -117,4 +117,27 @@ describe('DataLoaders over HTTP', () => {
     // users page + its count, licences of the page, assigners: a handful, never one per user.
     expect(forLarge.length).toBeLessThanOrEqual(6);
   });
+
+  it("answers an assignment with its user's licences and entitlements reading the licences once", async () => {
+    const { gql } = server;
+    const account = await signUpAccount(gql, 'Once');
+    await purchase(gql, account.token, 2);
+    const user = await createUser(gql, account.token);
+    let answer: { assignLicense: { user: { licenses: { product: string }[]; entitlements: string[] } } } | undefined;
+    const executed = await statementsRunDuring(readModels, async () => {
+      answer = ok(
+        await gql(
+          `mutation ($userId: ID!) { assignLicense(input: { userId: $userId, product: VIDEO_MEETING }) {
+            license { product } user { licenses { product } entitlements } seats { assigned } } }`,
+          { userId: user.id },
+          account.token,
+        ),
+      );
+    });
+    // The answer shows the licence it made: the licences the request's loader holds were read after the write.
+    expect(answer?.assignLicense.user.licenses).toEqual([{ product: 'VIDEO_MEETING' }]);
+    expect(answer?.assignLicense.user.entitlements.length).toBeGreaterThan(0);
+    const licenceReads = executed.filter((sql) => sql.includes('FROM user_licenses l JOIN license_plans'));
+    expect(licenceReads).toHaveLength(1);
+  });
 });

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { EventStoreUnavailable, WrongExpectedRevision } from '../../src/eventstore/port';
 import { openSqliteEventStore, type SqliteEventStore } from '../../src/eventstore/sqlite';
 import { makeTempDir } from '../support/temp-dir';
@@ -20,6 +21,25 @@ describeEventStoreContract('sqlite', async () => {
     },
   };
 });
+
+/** Counts the log's page reads (`SELECT … FROM events WHERE position > ?`) on any connection while `work` runs. */
+async function logReadsDuring(work: () => Promise<void>): Promise<number> {
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { all: (...args: unknown[]) => unknown };
+  probe.close();
+  const all = proto.all;
+  let reads = 0;
+  proto.all = function (this: Database.Statement, ...args: unknown[]) {
+    if (/FROM events WHERE position > \?/.test(this.source)) reads += 1;
+    return all.apply(this, args);
+  };
+  try {
+    await work();
+  } finally {
+    proto.all = all;
+  }
+  return reads;
+}
 
 describe('SQLite event log', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -312,6 +332,73 @@ describe('SQLite event log', () => {
       } finally {
         await subscription.unsubscribe();
       }
+    });
+
+    // What it just committed is handed to a caught-up subscription without being read back; these show the same
+    // events arrive as from SQLite (order, filters, pruning, another writer), and that nothing was read.
+    it('hands a caught-up subscription what it committed without reading the log back', async () => {
+      const store = open();
+      const prefix = uniquePrefix();
+      const all = new SubscriptionReader(store.subscribeToAll());
+      const filtered = new SubscriptionReader(store.subscribeToAll({ filter: { streamPrefixes: [prefix] } }));
+      await all.eventsUntilCaughtUp();
+      await filtered.eventsUntilCaughtUp();
+
+      const reads = logReadsDuring(async () => {
+        // One transaction of three appends, then one more.
+        await Promise.all([
+          store.appendToStream(`${prefix}a`, [anEvent('A1'), anEvent('A2')], { expectedRevision: 'no_stream' }),
+          store.appendToStream(streamName(), [anEvent('X')], { expectedRevision: 'no_stream' }),
+          store.appendToStream(`${prefix}b`, [anEvent('B1')], { expectedRevision: 'no_stream' }),
+        ]);
+        await store.appendToStream(`${prefix}a`, [anEvent('A3')], { expectedRevision: 1 });
+        expect((await all.events(5)).map((e) => e.type)).toEqual(['A1', 'A2', 'X', 'B1', 'A3']);
+        expect((await filtered.events(4)).map((e) => e.type)).toEqual(['A1', 'A2', 'B1', 'A3']);
+      });
+
+      expect(await reads).toBe(0);
+      const fromLog = await collect(store.readAll());
+      expect(fromLog.map((e) => e.type)).toEqual(['A1', 'A2', 'X', 'B1', 'A3']);
+    });
+
+    it('does not hand over an event pruned in the same transaction or a later one, as SQLite would not', async () => {
+      const store = open();
+      const credentials = `credentials-${streamName()}`;
+      const reader = new SubscriptionReader(store.subscribeToAll({ filter: { streamPrefixes: [credentials] } }));
+      await reader.eventsUntilCaughtUp();
+
+      await Promise.all([
+        store.appendToStream(credentials, [anEvent('Old')], { expectedRevision: 'no_stream', maxCount: 1 }),
+        store.appendToStream(credentials, [anEvent('New')], { expectedRevision: 0, maxCount: 1 }),
+      ]);
+
+      expect((await reader.events(1)).map((e) => e.type)).toEqual(['New']);
+      expect(await reader.nothingMoreWithin(200)).toBe(true);
+
+      // Pruned by a later commit, before a subscription asked for it: not handed over either.
+      const before = await store.headPosition();
+      await store.appendToStream(credentials, [anEvent('Newer')], { expectedRevision: 1, maxCount: 1 });
+      await store.appendToStream(credentials, [anEvent('Newest')], { expectedRevision: 2, maxCount: 1 });
+      const late = store.subscribeToAll({ after: before as string, filter: { streamPrefixes: [credentials] } });
+      try {
+        const { events } = await new SubscriptionReader(late).eventsUntilCaughtUp();
+        expect(events.map((e) => e.type)).toEqual(['Newest']);
+      } finally {
+        await late.unsubscribe();
+      }
+    });
+
+    it('reads the log again when another instance committed between its own commits', async () => {
+      const mine = open();
+      const theirs = open();
+      const reader = new SubscriptionReader(mine.subscribeToAll());
+      await reader.eventsUntilCaughtUp();
+
+      await mine.appendToStream(streamName(), [anEvent('Mine1')], { expectedRevision: 'no_stream' });
+      await theirs.appendToStream(streamName(), [anEvent('Theirs')], { expectedRevision: 'no_stream' });
+      await mine.appendToStream(streamName(), [anEvent('Mine2')], { expectedRevision: 'no_stream' });
+
+      expect((await reader.events(3, 3000)).map((e) => e.type)).toEqual(['Mine1', 'Theirs', 'Mine2']);
     });
   });
 });

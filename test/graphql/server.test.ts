@@ -371,7 +371,21 @@ describe('the HTTP server', () => {
 
     it('serves /metrics with request counts, latencies per operation and the extra registry', async () => {
       await gql('query SeatsNow { seatAvailability(product: WEBINAR) { available } }', { token: GOOD_TOKEN });
+      // The fake refuses every assignment (NO_SEATS_AVAILABLE): an operation answered with an error.
+      const refused = await gql(
+        'mutation Grab { assignLicense(input: { userId: "u-1", product: WEBINAR }) { seats { available } } }',
+        { token: GOOD_TOKEN },
+      );
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('NO_SEATS_AVAILABLE');
       const text = await (await fetch(server.url.replace('/graphql', '/metrics'))).text();
+      expect(text).toMatch(/seatledger_graphql_operations_total\{type="mutation",operation="Grab",outcome="error"\} 1/);
+      expect(text).not.toMatch(/operation="Grab",outcome="ok"/);
+      // Timed from the request's start: a positive duration, well under a second here.
+      const sum = /seatledger_graphql_operation_duration_seconds_sum\{type="query",operation="SeatsNow"\} (\S+)/.exec(
+        text,
+      );
+      expect(Number(sum?.[1])).toBeGreaterThan(0);
+      expect(Number(sum?.[1])).toBeLessThan(1);
       expect(text).toMatch(/seatledger_http_requests_total\{route="graphql",method="POST",status="200"\} \d+/);
       expect(text).toMatch(/seatledger_graphql_operations_total\{type="query",operation="SeatsNow",outcome="ok"\} 1/);
       expect(text).toContain('seatledger_graphql_operation_duration_seconds_bucket');

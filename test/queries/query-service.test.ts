@@ -179,6 +179,8 @@ describe('query service, read models stalled (a consumer never started)', () => 
         createdAt: created?.metadata.occurredAt,
       },
       seats: { accountId, product: 'WEBINAR', purchased: 2, assigned: 1, reserved: 0, available: 1 },
+      // Nothing read the user's other licences: the request's loader reads them if asked.
+      userLicenses: null,
     });
 
     const revoked = await app.revokeLicense(owner, { userId: bob.userId, product: 'WEBINAR' });

@@ -76,6 +76,13 @@ interface PendingAppend {
 
 const COLUMNS = 'position, id, stream, revision, type, data, metadata, recorded_at';
 
+/**
+ * Rows this connection committed last that subscriptions are handed without reading them back (the consumer is
+ * woken by the very commit that wrote them): enough for every subscription that keeps up; one that falls further
+ * behind reads SQLite, as before.
+ */
+const RECENT_ROWS = 4096;
+
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   /** @internal rows per statement, shared with subscriptions */
@@ -100,6 +107,15 @@ export class SqliteEventStore implements EventStore {
   private firstUnsynced: number | null = null;
   /** @internal counts the wake-ups of subscriptions, so one that was busy when woken knows to read again */
   commitsNotified = 0;
+  /**
+   * The rows this connection committed last, in position order: every row the log holds from position
+   * `recentFrom` to `recentTo` (0: none kept), as SQLite holds them (see subscriptionPage).
+   */
+  private recent: Row[] = [];
+  private recentFrom = 0;
+  private recentTo = 0;
+  /** Streams pruned (maxCount) since the kept rows were last filtered: their rows up to this revision are gone. */
+  private recentPruned = new Map<string, number>();
 
   constructor(options: SqliteEventStoreOptions) {
     this.pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -273,6 +289,65 @@ export class SqliteEventStore implements EventStore {
     return this.query(() => (this.statements.head.pluck().get() as number | null) ?? 0);
   }
 
+  /** Keeps a committed transaction's rows for subscriptions, and drops the rows it pruned from those kept. */
+  private remember({ rows, prunes }: Written): void {
+    const first = rows[0];
+    const last = rows.at(-1);
+    if (first !== undefined && last !== undefined) {
+      // Another process committed in between (or nothing was kept): the kept range starts anew with this commit.
+      if (this.recentTo === 0 || first[0] !== this.recentTo + 1) {
+        this.recent = [];
+        this.recentPruned.clear();
+        this.recentFrom = first[0];
+      }
+      for (const row of rows) this.recent.push(row);
+      this.recentTo = last[0];
+    }
+    // A stream's old events deleted (maxCount): gone from the log, so skipped here too, this commit's included.
+    // Noted rather than filtered out at once: credentials streams are pruned on every activation mail.
+    for (const { stream, upToRevision } of prunes) {
+      this.recentPruned.set(stream, Math.max(upToRevision, this.recentPruned.get(stream) ?? -1));
+    }
+    if (this.recent.length > 2 * RECENT_ROWS) {
+      const kept = this.recent.slice(-RECENT_ROWS);
+      this.recentFrom = (kept[0] as Row)[0];
+      this.recent = kept.filter((row) => !this.prunedRow(row));
+      this.recentPruned.clear();
+    }
+  }
+
+  private prunedRow(row: Row): boolean {
+    const upTo = this.recentPruned.get(row[2]);
+    return upTo !== undefined && row[3] <= upTo;
+  }
+
+  /**
+   * @internal a subscription's next page after `after`, knowing the log's durable `head`: from the rows this
+   * connection just committed when they hold every row from `after` to `head` (nothing is read back), else from
+   * SQLite. Either way the same rows, in the same order.
+   */
+  subscriptionPage(after: number, limit: number, filter: StreamFilter | undefined, head: number): Row[] {
+    if (this.recentTo === 0 || this.recentFrom > after + 1 || this.recentTo < head) {
+      return this.readAllPage(after, limit, filter);
+    }
+    const recent = this.recent;
+    // The first kept row after `after` (positions ascend; pruning leaves holes, so search rather than index).
+    let low = 0;
+    let high = recent.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((recent[middle] as Row)[0] <= after) low = middle + 1;
+      else high = middle;
+    }
+    const page: Row[] = [];
+    for (let i = low; i < recent.length && page.length < limit; i++) {
+      const row = recent[i] as Row;
+      if (this.prunedRow(row)) continue;
+      if (filter === undefined || filter.streamPrefixes.some((prefix) => row[2].startsWith(prefix))) page.push(row);
+    }
+    return page;
+  }
+
   /** @internal one page of the log after `after`, filtered in SQL so skipped rows are never parsed. */
   readAllPage(after: number, limit: number, filter: StreamFilter | undefined): Row[] {
     if (filter === undefined) return this.query(() => this.statements.readAll.all(after, limit) as Row[]);
@@ -332,14 +407,20 @@ export class SqliteEventStore implements EventStore {
       return;
     }
     const recordedAt = Date.now();
+    const committed: Written = { rows: [], prunes: [] };
+    const wrote: Written = { rows: [], prunes: [] };
     try {
       for (const append of batch) {
         // A single INSERT undoes itself when it fails, so only appends of several events need a savepoint.
         const savepoint = append.events.length > 1;
         if (savepoint) this.statements.savepoint.run();
+        wrote.rows = [];
+        wrote.prunes = [];
         try {
-          outcomes.push({ ok: true, result: this.write(append, recordedAt) });
+          outcomes.push({ ok: true, result: this.write(append, recordedAt, wrote) });
           if (savepoint) this.statements.release.run();
+          for (const row of wrote.rows) committed.rows.push(row);
+          for (const prune of wrote.prunes) committed.prunes.push(prune);
         } catch (error) {
           // After a disk failure SQLite may already have rolled the transaction back: no savepoint left to undo.
           if (isStorageFailure(error) || !this.db.inTransaction) throw error;
@@ -351,6 +432,7 @@ export class SqliteEventStore implements EventStore {
         }
       }
       commit.run();
+      this.remember(committed);
     } catch (error) {
       // Nothing of this batch is kept: the whole transaction goes, and every append in it fails alike.
       try {
@@ -444,7 +526,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** One append (inside its savepoint when it has several events): check the expected revision, write, prune. */
-  private write(append: PendingAppend, recordedAt: number): AppendResult {
+  private write(append: PendingAppend, recordedAt: number, wrote: Written): AppendResult {
     const s = this.statements;
     const { stream, events, expected } = append;
     const current = s.streamHead.get(stream) as { revision: number; position: number } | undefined;
@@ -468,6 +550,7 @@ export class SqliteEventStore implements EventStore {
         position = Number(
           s.insert.run(event.id, stream, revision, event.type, payload[0], payload[1], recordedAt).lastInsertRowid,
         );
+        wrote.rows.push([position, event.id, stream, revision, event.type, payload[0], payload[1], recordedAt]);
       } catch (error) {
         if (!isConstraint(error)) throw error;
         // The unique keys have the last word. The first id already taken (nothing written yet): maybe a retry.
@@ -476,8 +559,8 @@ export class SqliteEventStore implements EventStore {
         throw this.conflict(stream, expected);
       }
     }
-    if (append.maxCount !== undefined) {
-      s.prune.run(stream, revision - append.maxCount);
+    if (append.maxCount !== undefined && s.prune.run(stream, revision - append.maxCount).changes > 0) {
+      wrote.prunes.push({ stream, upToRevision: revision - append.maxCount });
     }
     return { nextRevision: revision, position: encodePosition(position) };
   }
@@ -538,7 +621,7 @@ class SqliteAllSubscription implements AllSubscription {
         // are committed but not yet on disk: they come with the next wake-up.
         const seen = store.commitsNotified;
         const head = store.durableHead();
-        const page = store.readAllPage(last, pageSize, this.filter);
+        const page = store.subscriptionPage(last, pageSize, this.filter, head);
         const rows = page.length > 0 && (page.at(-1) as Row)[0] > head ? page.filter((row) => row[0] <= head) : page;
         for (const row of rows) {
           if (this.stopped) return;
@@ -614,6 +697,12 @@ function prepareStatements(db: Database.Database) {
 
 /** A stored row: position, id, stream, revision, type, data, metadata, recorded_at. */
 type Row = [number, string, string, number, string, string, string, number];
+
+/** What one append (or a whole transaction) wrote: its rows, and the streams it pruned up to which revision. */
+interface Written {
+  rows: Row[];
+  prunes: { readonly stream: string; readonly upToRevision: number }[];
+}
 
 function toRecorded(row: Row): RecordedEvent {
   return {

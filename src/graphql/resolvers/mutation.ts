@@ -148,15 +148,20 @@ export class LicenseMutationResolver {
       'FORBIDDEN, NOT_FOUND (user), USER_INACTIVE, NO_SEATS_AVAILABLE (`seats`), ALREADY_ASSIGNED (also for the same call again).' +
       ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
-  assignLicense(
+  async assignLicense(
     @Arg('input', () => AssignLicenseInput, { description: 'The user and the product.' }) input: AssignLicenseInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AssignLicensePayload> {
-    return ctx.services.assignLicense(callerOf(ctx), {
+    const answer = await ctx.services.assignLicense(callerOf(ctx), {
       userId: input.userId,
       product: input.product,
       idempotencyKey: input.idempotencyKey ?? null,
     });
+    // The answer read the user's licences after the write: `user { licenses entitlements }` reads no second time.
+    if (answer.userLicenses) {
+      ctx.loaders(answer.user.accountId).licensesByUserId.prime(answer.user.id, answer.userLicenses);
+    }
+    return answer;
   }
 
   @Mutation(() => RevokeLicensePayload, {
