@@ -223,6 +223,7 @@ function details(entry: HistoryEntry): string {
     case 'SessionRefreshed':
     case 'SessionEnded':
     case 'WebhookSecretStored':
+    case 'WebhookSecretErased':
       return '';
     default:
       return assertNever(entry);

@@ -11,7 +11,9 @@ export type NodeType =
   | 'License'
   | 'LicenseEvent'
   | 'NotificationDelivery'
-  | 'Invitation';
+  | 'Invitation'
+  | 'WebhookEndpoint'
+  | 'WebhookDelivery';
 
 const nodeTypes = new WeakMap<object, NodeType>();
 
