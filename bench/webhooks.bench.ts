@@ -5,8 +5,8 @@
 // another; the receiver (answering 204 at once) in this one. For the delivery rate, a backlog of BENCH_EVENTS
 // LicensePurchased events is written into the log while the server is down, after the endpoint was created: on
 // restart the deliverer records and sends the backlog (refused once), then, all recorded, sends it as fast as it
-// can. Both sides open one connection per request, as the deliverer does (each attempt connects to the address the
-// SSRF guard just checked; see docs/webhooks.md).
+// can. Both sides keep connections alive, as the deliverer does per endpoint (pinned to the address the SSRF guard
+// checked; see docs/webhooks.md).
 // Knobs: BENCH_EVENTS (default 3000), BENCH_ROUNDS (assign rounds, default 4), BENCH_CPU_PROF=<dir> (profiles of
 // the seatledger children).
 import { type ChildProcess, fork } from 'node:child_process';
@@ -51,6 +51,7 @@ async function rawPoster(bodiesFile: string, url: string): Promise<void> {
   const bodies = JSON.parse(fs.readFileSync(bodiesFile, 'utf8')) as { id: string; body: string }[];
   const key = Buffer.from(Buffer.alloc(32, 1));
   let next = 0;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: RAW_CONCURRENCY });
   const started = process.hrtime.bigint();
   const post = (item: { id: string; body: string }) =>
     new Promise<void>((resolve, reject) => {
@@ -60,7 +61,7 @@ async function rawPoster(bodiesFile: string, url: string): Promise<void> {
         url,
         {
           method: 'POST',
-          agent: false,
+          agent,
           headers: {
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(item.body),

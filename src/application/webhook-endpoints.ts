@@ -254,6 +254,14 @@ export function createWebhookEndpoints(deps: WebhookEndpointsDeps): WebhookEndpo
         data: { endpointId: input.endpointId },
         metadata: { actor: ctx.actor, now: at },
       });
+      // Then the tombstone: the stream keeps only its latest event, so the sealed secret leaves the log.
+      await handler.handle(
+        webhookSecretDecider,
+        webhookSecretStream(input.endpointId),
+        { type: 'EraseWebhookSecret', data: { endpointId: input.endpointId }, metadata: { actor: ctx.actor, now: at } },
+        eventContext(ctx, at),
+        { maxCount: 1 },
+      );
       return { position: handled.position, deletedId: input.endpointId };
     },
 

@@ -230,6 +230,7 @@ function details(entry: HistoryEntry): string {
     case 'SessionRefreshed':
     case 'SessionEnded':
     case 'WebhookSecretStored':
+    case 'WebhookSecretErased':
       return '';
     default:
       return assertNever(entry);

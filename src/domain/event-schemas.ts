@@ -78,6 +78,7 @@ export const EVENT_VERSIONS: { readonly [T in DomainEventType]: number } = {
   WebhookSecretRotated: 1,
   WebhookEndpointDeleted: 1,
   WebhookSecretStored: 1,
+  WebhookSecretErased: 1,
 };
 
 const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType | SessionEventType]: true } = {
@@ -91,6 +92,7 @@ const WITHHELD_EVENT_TYPES: { readonly [T in SecretEventType | ClaimEventType | 
   SessionRefreshed: true,
   SessionEnded: true,
   WebhookSecretStored: true,
+  WebhookSecretErased: true,
 };
 
 /** Every published type, in the registry's order. */

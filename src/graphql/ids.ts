@@ -2,7 +2,8 @@
 // them back. Ids that were already stable and unique keep their form, since clients hold them: a user's, an
 // account's and an event's are bare UUIDs, a plan's is its catalog id, a subscription's is its stream name. The
 // others name their type first: `License:<userId>:<product>`, `NotificationDelivery:<eventId>`,
-// `Invitation:<invitationId>`, `SeatAlert:<accountId>:<product>`, and the seat counts'
+// `Invitation:<invitationId>`, `SeatAlert:<accountId>:<product>`, `WebhookEndpoint:<endpointId>`,
+// `WebhookDelivery:<endpointId>:<eventId>`, and the seat counts'
 // `SeatAvailability:<accountId>:<product>` (live) with `:asOf:<instant>` or `:op:<operation id>:before|after`.
 import { findPlan, isProduct, type Product } from '../domain/plans';
 import { subscriptionStream } from '../domain/streams';
@@ -43,6 +44,8 @@ export type NodeRef =
   | { readonly kind: 'NotificationDelivery'; readonly eventId: string }
   | { readonly kind: 'Invitation'; readonly invitationId: string }
   | { readonly kind: 'SeatAlert'; readonly accountId: string; readonly product: Product }
+  | { readonly kind: 'WebhookEndpoint'; readonly endpointId: string }
+  | { readonly kind: 'WebhookDelivery'; readonly endpointId: string; readonly eventId: string }
   | { readonly kind: 'ProductSubscription'; readonly accountId: string; readonly product: Product }
   | { readonly kind: 'Plan'; readonly planId: string }
   | { readonly kind: 'Uuid'; readonly id: string };
@@ -53,6 +56,8 @@ const DELIVERY = /^NotificationDelivery:([^:]+)$/;
 const SUBSCRIPTION = /^subscription-(.+)-([A-Z_]+)$/;
 const INVITATION = /^Invitation:([0-9a-f-]{36})$/i;
 const SEAT_ALERT = /^SeatAlert:([^:]+):([A-Z_]+)$/;
+const WEBHOOK_ENDPOINT = /^WebhookEndpoint:([^:]+)$/;
+const WEBHOOK_DELIVERY = /^WebhookDelivery:([^:]+):([^:]+)$/;
 
 /**
  * The invitation an id names: `Invitation:<invitationId>` as `Invitation.id` answers it, or the bare id as the link
@@ -78,6 +83,12 @@ export function parseNodeId(id: string): NodeRef | null {
     return { kind: 'SeatAlert', accountId: alert[1], product: alert[2] };
   const delivery = DELIVERY.exec(id);
   if (delivery?.[1]) return { kind: 'NotificationDelivery', eventId: delivery[1] };
+  const endpoint = WEBHOOK_ENDPOINT.exec(id);
+  if (endpoint?.[1]) return { kind: 'WebhookEndpoint', endpointId: endpoint[1] };
+  const webhookDelivery = WEBHOOK_DELIVERY.exec(id);
+  if (webhookDelivery?.[1] && webhookDelivery[2]) {
+    return { kind: 'WebhookDelivery', endpointId: webhookDelivery[1], eventId: webhookDelivery[2] };
+  }
   const subscription = SUBSCRIPTION.exec(id);
   if (subscription?.[1] && subscription[2] && isProduct(subscription[2])) {
     const [, accountId, product] = subscription;

@@ -9,6 +9,9 @@
 // ADMINs get a mail. A crash mid-attempt leaves the row PENDING: it goes out again after the restart, with the same
 // webhook-id (receivers de-duplicate by it). Where the store has consumer groups each attempt is claimed in the log
 // first (`claim-webhook-<eventId>:<endpointId>`, src/domain/effect-claim.ts), as the notifier claims its mails.
+// The deliverer shares the event loop with the API, so it keeps its cost per delivery low: connections kept alive per
+// endpoint (src/webhooks/send.ts), the successes of a turn of the loop written in one transaction, and a yield to
+// waiting I/O (the API's requests) before each pick of due deliveries.
 import { type EffectClaims, effectClaims } from '../application/effect-claims';
 import { CommandHandler } from '../application/handle-command';
 import type { WebhookEndpointsApplication } from '../application/webhook-endpoints';
@@ -22,7 +25,7 @@ import { type ReactorGroupStatus, type RunningReactor, startReactor } from '../n
 import type { Logger } from '../notifications/transports';
 import type { LogConsumer } from '../processing/log-consumer';
 import { prepareWebhookTables } from './deliveries-db';
-import { type AttemptOutcome, sendWebhook } from './send';
+import { type AttemptOutcome, sendWebhook, webhookAgents } from './send';
 import type { UrlGuard } from './ssrf-guard';
 
 export interface WebhookDelivererOptions {
@@ -118,6 +121,28 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
     'INSERT INTO webhook_endpoint_failing (endpoint_id, since) VALUES (?, ?) ON CONFLICT (endpoint_id) DO NOTHING',
   );
   const stopFailing = db.prepare('DELETE FROM webhook_endpoint_failing WHERE endpoint_id = ?');
+  const agents = webhookAgents();
+
+  // Successes are the common outcome: those of one turn of the event loop commit together, not one commit each.
+  // Written before the claim is completed; a crash before the flush only sends them again (at least once).
+  let sent: { attempts: number; code: number; at: string; seq: number; endpointId: string }[] = [];
+  const writeSent = db.transaction((rows: typeof sent) => {
+    for (const { endpointId, ...row } of rows) {
+      markSent.run(row);
+      stopFailing.run(endpointId);
+    }
+  });
+  function flushSent() {
+    if (sent.length === 0) return;
+    const rows = sent;
+    sent = [];
+    writeSent(rows);
+  }
+  function recordSent(row: (typeof sent)[number]): Promise<void> {
+    if (sent.length === 0) setImmediate(flushSent);
+    sent.push(row);
+    return new Promise((resolve) => setImmediate(resolve));
+  }
 
   // 1. Record: one PENDING delivery per wanting endpoint, committed with the checkpoint.
   async function handle(event: RecordedEvent) {
@@ -158,6 +183,7 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
     const at = now();
     const endpoint = (await webhooks.endpointsOf(row.account_id)).get(row.endpoint_id);
     if (!endpoint?.enabled) {
+      agents.forget(row.endpoint_id);
       const error = endpoint ? 'endpoint disabled' : 'endpoint deleted';
       markFailed.run({ attempts: row.attempts, code: null, error, at: at.toISOString(), seq: row.seq });
       return;
@@ -182,25 +208,30 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
       const target = await options.checkUrl(endpoint.url);
       const secrets = await webhooks.signingSecrets(row.endpoint_id, at);
       if (secrets.length === 0) throw new Error('the endpoint has no signing secret');
-      outcome = await sendWebhook(target, {
-        id: row.event_id,
-        body: row.body,
-        secrets,
-        at,
-        timeoutMs: options.timeoutMs,
-      });
+      outcome = await sendWebhook(
+        target,
+        {
+          id: row.event_id,
+          body: row.body,
+          secrets,
+          at,
+          timeoutMs: options.timeoutMs,
+        },
+        agents.agentFor(row.endpoint_id, target),
+      );
     } catch (error) {
       outcome = { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
     }
     const done = now();
     const code = outcome.kind === 'answered' ? outcome.statusCode : null;
     if (code !== null && code >= 200 && code < 300) {
-      markSent.run({ attempts, code, at: done.toISOString(), seq: row.seq });
-      stopFailing.run(row.endpoint_id);
+      await recordSent({ attempts, code, at: done.toISOString(), seq: row.seq, endpointId: row.endpoint_id });
       logger.info({ ...log, statusCode: code }, 'webhook delivered');
       await claims?.complete(effect).catch(() => undefined);
       return;
     }
+    // What this endpoint's earlier successes wrote comes first: a failure after them starts its failing time.
+    flushSent();
     const error = oneLine(
       outcome.kind === 'answered' ? `HTTP ${code}${outcome.excerpt ? `: ${outcome.excerpt}` : ''}` : outcome.error,
     );
@@ -253,6 +284,9 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
 
   async function work(): Promise<void> {
     while (!stopping) {
+      // Whatever I/O waits (the API's requests among it) goes first: deliveries are not in a hurry by milliseconds.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stopping) break;
       const free = CONCURRENCY - inFlight.size;
       let started = 0;
       if (free > 0) {
@@ -310,6 +344,8 @@ export function createWebhookDeliverer(options: WebhookDelivererOptions): Webhoo
       wake();
       await worker;
       await Promise.all(inFlight.values());
+      flushSent();
+      agents.close();
       worker = null;
     },
   };

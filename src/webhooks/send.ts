@@ -2,7 +2,9 @@
 // `webhook-timestamp` and `webhook-signature` (`v1,<base64 HMAC-SHA256(secret, id.timestamp.body)>`, one per secret,
 // space-separated during a rotation). The connection goes to the address the SSRF guard checked (never a fresh
 // lookup); redirects are not followed (a 3xx is a failure like any non-2xx); the whole attempt is bounded in time;
-// of the response only the status and a bounded start of the body are read.
+// of the response only the status and a bounded start of the body are read. Connections are kept alive per
+// endpoint and checked address (`WebhookAgents`): a new connection costs more than the request, and an agent whose
+// lookup answers only the checked address keeps the pinning whether a socket is new or reused.
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -35,17 +37,64 @@ export function signatures(secrets: readonly string[], id: string, timestamp: nu
     .join(' ');
 }
 
-export function sendWebhook(target: CheckedUrl, attempt: Attempt): Promise<AttemptOutcome> {
-  const timestamp = Math.floor(attempt.at.getTime() / 1000);
-  const { url } = target;
-  // Pinned: whatever the name resolves to now, the socket goes to the address checked.
-  const lookup: LookupFunction = (_hostname, options, callback) => {
+/** Sockets idle longer than this are closed: a receiver's own keep-alive timeout is often 5 s. */
+const IDLE_SOCKET_MS = 4000;
+/** Connections per endpoint at once; the deliverer's own bound on attempts in flight is the larger one. */
+const SOCKETS_PER_ENDPOINT = 8;
+
+/** Whatever the name resolves to when a socket is made, it goes to the address checked. */
+function pinnedLookup(target: CheckedUrl): LookupFunction {
+  return (_hostname, options, callback) => {
     if (options.all) {
       (callback as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [
         { address: target.address, family: target.family },
       ]);
     } else callback(null, target.address, target.family);
   };
+}
+
+/** One keep-alive agent per endpoint, pinned to the address the guard last checked for it. */
+export interface WebhookAgents {
+  /** The endpoint's agent for this checked address: a new one (the old closed) when the address or scheme changed. */
+  agentFor(endpointId: string, target: CheckedUrl): http.Agent;
+  /** Closes an endpoint's sockets (disabled or deleted). */
+  forget(endpointId: string): void;
+  close(): void;
+}
+
+export function webhookAgents(): WebhookAgents {
+  const agents = new Map<string, { key: string; agent: http.Agent }>();
+  const forget = (endpointId: string) => {
+    agents.get(endpointId)?.agent.destroy();
+    agents.delete(endpointId);
+  };
+  return {
+    agentFor(endpointId, target) {
+      const key = `${target.url.protocol}//${target.url.host}|${target.address}|${target.family}`;
+      const known = agents.get(endpointId);
+      if (known?.key === key) return known.agent;
+      forget(endpointId);
+      const options = {
+        keepAlive: true,
+        maxSockets: SOCKETS_PER_ENDPOINT,
+        timeout: IDLE_SOCKET_MS,
+        lookup: pinnedLookup(target),
+      };
+      const agent = target.url.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
+      agents.set(endpointId, { key, agent });
+      return agent;
+    },
+    forget,
+    close() {
+      for (const endpointId of [...agents.keys()]) forget(endpointId);
+    },
+  };
+}
+
+/** `agent`: the endpoint's pinned keep-alive agent (`WebhookAgents`); without one, a connection of its own, pinned. */
+export function sendWebhook(target: CheckedUrl, attempt: Attempt, agent?: http.Agent): Promise<AttemptOutcome> {
+  const timestamp = Math.floor(attempt.at.getTime() / 1000);
+  const { url } = target;
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     let settled = false;
@@ -59,8 +108,7 @@ export function sendWebhook(target: CheckedUrl, attempt: Attempt): Promise<Attem
       url,
       {
         method: 'POST',
-        lookup,
-        agent: false,
+        ...(agent ? { agent } : { agent: false, lookup: pinnedLookup(target) }),
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(attempt.body),

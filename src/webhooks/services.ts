@@ -13,6 +13,7 @@ import {
   scheduleRedelivery,
   type WebhookDeliveryFilter,
   type WebhookDeliveryRow,
+  webhookDeliveryById,
 } from './deliveries-db';
 
 export interface WebhookServices {
@@ -23,6 +24,8 @@ export interface WebhookServices {
     actor: Actor,
     args: WebhookDeliveryFilter & PageArgs,
   ): Promise<Page<WebhookDeliveryRow> & { totalCount: number }>;
+  /** One delivery of the account by its id (`WebhookDelivery:<endpointId>:<eventId>`), or null. */
+  delivery(actor: Actor, deliveryId: string): Promise<WebhookDeliveryRow | null>;
   redeliver(ctx: RequestContext, deliveryId: string): Promise<WebhookDeliveryRow>;
 }
 
@@ -48,6 +51,8 @@ export function webhookServices(deps: {
   return {
     endpoints,
     async endpoint(actor, endpointId) {
+      // The role first: a MEMBER learns nothing, not even whether the endpoint exists.
+      requireRole(actor, 'see webhook endpoints', 'OWNER', 'ADMIN');
       const found = (await endpoints.endpointsOf(actor.accountId)).get(endpointId);
       if (!found) return null;
       return (await endpoints.list(actor)).find((e) => e.id === endpointId) ?? null;
@@ -56,6 +61,10 @@ export function webhookServices(deps: {
       requireReader(actor);
       if (!db) return EMPTY_PAGE;
       return listWebhookDeliveries(db, actor.accountId, args);
+    },
+    async delivery(actor, deliveryId) {
+      requireReader(actor);
+      return db ? webhookDeliveryById(db, actor.accountId, deliveryId) : null;
     },
     async redeliver(ctx, deliveryId) {
       requireRole(ctx.actor, 'redeliver webhooks', 'OWNER', 'ADMIN');

@@ -135,7 +135,12 @@ describe('webhooks', () => {
   beforeAll(async () => {
     receiver = await startReceiver();
     server = await startTestSeatledger({
-      env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_RETRY_SECONDS: '0.2,0.2', WEBHOOK_TIMEOUT_MS: '500' },
+      env: {
+        WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+        WEBHOOK_RETRY_SECONDS: '0.2,0.2',
+        WEBHOOK_TIMEOUT_MS: '500',
+        AUTH_SECRET: TEST_AUTH_SECRET,
+      },
     });
   });
   afterAll(async () => {
@@ -306,6 +311,95 @@ describe('webhooks', () => {
     expect(verified(old, delivery)).toMatchObject({ type: 'LicensePurchased' });
     expect(verified(rotated.secret, delivery)).toMatchObject({ type: 'LicensePurchased' });
     expect(() => verified(`whsec_${Buffer.alloc(32, 7).toString('base64')}`, delivery)).toThrow();
+  });
+
+  it("node(id:) refetches an endpoint and a delivery in the caller's account only, for its OWNER and ADMINs", async () => {
+    const { gql } = server;
+    const owner = await signUpAccount(gql, 'Nodes');
+    const { endpoint } = await createEndpoint(gql, owner.token, {
+      url: `${receiver.base}/nodes`,
+      eventTypes: ['LicensePurchased'],
+    });
+    await purchase(gql, owner.token, 1);
+    const [delivery] = await until('the delivery SENT', async () => {
+      const rows = await deliveriesOf(gql, owner.token, endpoint.id);
+      return rows[0]?.status === 'SENT' ? rows : undefined;
+    });
+    const NODE = `query ($id: ID!) { node(id: $id) {
+      __typename id
+      ... on WebhookEndpoint { url enabled }
+      ... on WebhookDelivery { eventId status endpoint { id } }
+    } }`;
+    expect(ok(await gql(NODE, { id: endpoint.id }, owner.token)).node).toEqual({
+      __typename: 'WebhookEndpoint',
+      id: endpoint.id,
+      url: `${receiver.base}/nodes`,
+      enabled: true,
+    });
+    expect(ok(await gql(NODE, { id: delivery?.id }, owner.token)).node).toEqual({
+      __typename: 'WebhookDelivery',
+      id: delivery?.id,
+      eventId: delivery?.eventId,
+      status: 'SENT',
+      endpoint: { id: endpoint.id },
+    });
+    // Another account's ids, and ids of nothing, answer null as any unknown id does.
+    const other = await signUpAccount(gql, 'Nosy');
+    expect(ok(await gql(NODE, { id: endpoint.id }, other.token)).node).toBeNull();
+    expect(ok(await gql(NODE, { id: delivery?.id }, other.token)).node).toBeNull();
+    expect(ok(await gql(NODE, { id: 'WebhookEndpoint:nothing' }, owner.token)).node).toBeNull();
+    // A MEMBER reads neither, as with webhookEndpoints and webhookDeliveries.
+    const member = await createUser(gql, owner.token, { role: 'MEMBER' });
+    const token = await tokenFor(member.id);
+    expect((await gql(NODE, { id: endpoint.id }, token)).codes).toEqual(['FORBIDDEN']);
+    expect((await gql(NODE, { id: delivery?.id }, token)).codes).toEqual(['FORBIDDEN']);
+  });
+
+  it('deletes an endpoint: nothing more is delivered, and its sealed secret is no longer in events.db', async () => {
+    const { gql } = server;
+    const owner = await signUpAccount(gql, 'Deleting');
+    const { endpoint } = await createEndpoint(gql, owner.token, {
+      url: `${receiver.base}/deleted`,
+      eventTypes: ['LicensePurchased'],
+    });
+    const bareId = endpoint.id.replace('WebhookEndpoint:', '');
+    const secretRows = () => {
+      const db = new Database(path.join(server.dataDir, 'events.db'), { readonly: true });
+      try {
+        return db.prepare('SELECT type, data FROM events WHERE stream = ?').all(`credentials-webhook-${bareId}`) as {
+          type: string;
+          data: string;
+        }[];
+      } finally {
+        db.close();
+      }
+    };
+    const [stored] = secretRows();
+    expect(stored?.type).toBe('WebhookSecretStored');
+    const sealed = JSON.parse(stored?.data ?? '{}').current as string;
+    expect(sealed).toMatch(/^v1\./);
+
+    const deleted = ok(
+      await gql(
+        'mutation ($id: ID!) { deleteWebhookEndpoint(input: { id: $id }) { deletedId } }',
+        { id: endpoint.id },
+        owner.token,
+      ),
+    );
+    expect(deleted.deleteWebhookEndpoint.deletedId).toBe(endpoint.id);
+    expect(ok(await gql(ENDPOINTS, undefined, owner.token)).webhookEndpoints).toEqual([]);
+    // Only the tombstone is left of the secret stream, and the ciphertext is in no event.
+    expect(secretRows()).toEqual([{ type: 'WebhookSecretErased', data: JSON.stringify({ endpointId: bareId }) }]);
+    const db = new Database(path.join(server.dataDir, 'events.db'), { readonly: true });
+    try {
+      const raw = db.prepare("SELECT group_concat(data, '') FROM events").pluck().get() as string;
+      expect(raw).not.toContain(sealed.split('.')[2]);
+    } finally {
+      db.close();
+    }
+    await purchase(gql, owner.token, 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(receiver.received.filter((r) => r.path === '/deleted')).toEqual([]);
   });
 
   it('checks event types and roles; an idempotency key answers the first endpoint and secret again', async () => {

@@ -59,6 +59,16 @@ export class NodeResolver {
         const alert = (await ctx.services.seatAlerts(accountId)).find((row) => row.product === ref.product);
         return alert ? asNode('SeatAlert', seatAlertOf(alert)) : null;
       }
+      case 'WebhookEndpoint': {
+        // The same rule as `webhookEndpoints`: OWNER or ADMIN (FORBIDDEN for a MEMBER).
+        const endpoint = await ctx.services.webhooks.endpoint(viewer, ref.endpointId);
+        return endpoint && asNode('WebhookEndpoint', endpoint);
+      }
+      case 'WebhookDelivery': {
+        // The same rule as `webhookDeliveries`: OWNER or ADMIN.
+        const delivery = await ctx.services.webhooks.delivery(viewer, id);
+        return delivery && asNode('WebhookDelivery', delivery);
+      }
       case 'Uuid': {
         // A user, the account itself or an event: UUIDs never collide, so at most one of them answers.
         if (ref.id === accountId) return asNode('Account', await ctx.services.account(accountId));

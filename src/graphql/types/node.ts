@@ -12,7 +12,9 @@ export type NodeType =
   | 'LicenseEvent'
   | 'NotificationDelivery'
   | 'Invitation'
-  | 'SeatAlert';
+  | 'SeatAlert'
+  | 'WebhookEndpoint'
+  | 'WebhookDelivery';
 
 const nodeTypes = new WeakMap<object, NodeType>();
 
