@@ -1,4 +1,4 @@
-// What a backup dir holds, shared by `seatledger backup` and `restore`: `events.db` (the log, a VACUUM INTO copy),
+// What a backup dir holds, shared by `seatledger backup` and `restore`: `events.db` (the log, a snapshot copy in one file),
 // `notifications.db` (the notifier's progress and the mail deliveries, cut at the log's head), the secret files when
 // asked for, and `manifest.json` saying what the log copy must be. Read models are never in it: they rebuild.
 import fs from 'node:fs';
