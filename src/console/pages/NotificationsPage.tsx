@@ -47,6 +47,8 @@ function kindName(kind: NotificationKind): string {
       return 'Licence assigned';
     case 'LICENSE_REVOKED':
       return 'Licence revoked';
+    case 'SEAT_ALERT':
+      return 'Seat alert';
     default: {
       const unknown: never = kind;
       return String(unknown);
