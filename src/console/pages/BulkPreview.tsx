@@ -25,20 +25,10 @@ const AssignLicenses = graphql(`
         message
       }
       seatsBefore {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
       seatsAfter {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }
@@ -60,20 +50,10 @@ const RevokeLicenses = graphql(`
         message
       }
       seatsBefore {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
       seatsAfter {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }
@@ -81,12 +61,7 @@ const RevokeLicenses = graphql(`
 
 const LiveCounts = graphql(`
   fragment LiveCounts on SeatAvailability {
-    id
-    product
-    purchased
-    assigned
-    reserved
-    available
+    ...SeatCounts
   }
 `);
 

@@ -33,20 +33,10 @@ const HistoryUsers = graphql(`
 const SeatsAsOf = graphql(`
   query SeatsAsOf($asOf: DateTime!) {
     video: seatAvailability(product: VIDEO_MEETING, asOf: $asOf) {
-      id
-      product
-      purchased
-      assigned
-      reserved
-      available
+      ...SeatCounts
     }
     webinar: seatAvailability(product: WEBINAR, asOf: $asOf) {
-      id
-      product
-      purchased
-      assigned
-      reserved
-      available
+      ...SeatCounts
     }
   }
 `);

@@ -53,12 +53,7 @@ const CancelInvitation = graphql(`
         status
       }
       seats {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }

@@ -24,12 +24,7 @@ const InviteUser = graphql(`
         }
       }
       seats {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }

@@ -41,12 +41,7 @@ const AssignLicense = graphql(`
         }
       }
       seats {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }
