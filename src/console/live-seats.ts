@@ -8,12 +8,7 @@ import { SubscriptionsQuery } from './pages/subscriptions-query';
 const LiveSeatCounts = graphql(`
   subscription LiveSeatCounts {
     seatAvailabilityChanged {
-      id
-      product
-      purchased
-      assigned
-      reserved
-      available
+      ...SeatCounts
     }
   }
 `);

@@ -4,68 +4,38 @@
 // the same account sees its counters move live when the first buys more; Log out; a quiet refresh before a short
 // token expires. No CSP violation, script error or failed request anywhere. Also the files' HTTP headers.
 /// <reference lib="dom" />
-import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { CHROMIUM_LAUNCH, describeBrowser, requireChromium } from '../support/chromium';
+import type { Page } from 'playwright-core';
+import { describeBrowser } from '../support/chromium';
+import {
+  type ConsoleBrowser,
+  expectCounters,
+  launchConsoleBrowser,
+  shoot,
+  signIn as signInAt,
+} from '../support/console-browser';
 import { login, ok, purchase, startTestSeatledger, type TestSeatledger, uniqueEmail } from '../support/seatledger';
 
-const BUILT = path.resolve(__dirname, '../../dist/console/index.html');
 const PASSWORD = 'typed into the console';
-// Set to a folder to keep screenshots of the pages (test artifacts, not committed).
-const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS;
-
-type Counter = 'purchased' | 'assigned' | 'reserved' | 'available';
 
 describeBrowser('the admin console in chromium', () => {
   let server: TestSeatledger;
-  let browser: Browser;
+  let chromium: ConsoleBrowser;
   let origin: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    requireChromium();
-    if (!fs.existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first`);
-    [server, browser] = await Promise.all([startTestSeatledger(), chromium.launch(CHROMIUM_LAUNCH)]);
+    [server, chromium] = await Promise.all([startTestSeatledger(), launchConsoleBrowser()]);
     origin = new URL(server.url).origin;
   }, 30_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.close();
   });
 
   afterEach(() => {
     // A CSP violation, a script error or a failed request in any page of the test fails it.
-    expect(problems.splice(0)).toEqual([]);
+    expect(chromium.problems.splice(0)).toEqual([]);
   });
-
-  async function newContext(): Promise<BrowserContext> {
-    const context = await browser.newContext();
-    context.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    context.on('weberror', (error) => problems.push(String(error.error())));
-    context.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${new URL(response.url()).pathname}`);
-    });
-    return context;
-  }
-
-  const counter = (page: Page, product: string, name: Counter) =>
-    page.locator(`[data-product="${product}"] [data-counter="${name}"]`);
-
-  async function expectCounters(page: Page, product: string, expected: Record<Counter, number>): Promise<void> {
-    for (const [name, value] of Object.entries(expected) as [Counter, number][]) {
-      await expectText(counter(page, product, name), String(value));
-    }
-  }
-
-  /** Waits (up to 10 s) for the element's text, then checks it: a live counter moves a moment after the write. */
-  async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
-    await locator.filter({ hasText: new RegExp(`^${text}$`) }).waitFor({ timeout: 10_000 });
-    expect(await locator.textContent()).toBe(text);
-  }
 
   async function signUp(page: Page, email: string): Promise<void> {
     await page.goto(`${origin}/`);
@@ -78,13 +48,7 @@ describeBrowser('the admin console in chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
   }
 
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto(`${origin}/`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
-  }
+  const signIn = (page: Page, email: string) => signInAt(page, origin, email, PASSWORD);
 
   /** Buy More on the product's card: the dialog, a plan, a quantity; `double` clicks Buy twice in a row. */
   async function buyMore(page: Page, product: string, quantity: number, double = false): Promise<void> {
@@ -124,7 +88,7 @@ describeBrowser('the admin console in chromium', () => {
 
   it('signs up, buys 2 seats with a double click (bought once), and a second context sees Buy More live', async () => {
     const email = uniqueEmail('console');
-    const first = await (await newContext()).newPage();
+    const first = await chromium.newPage();
 
     // when an owner signs up through the console and buys 2 seats, clicking Buy twice
     await signUp(first, email);
@@ -142,10 +106,10 @@ describeBrowser('the admin console in chromium', () => {
     expect(await first.locator('[data-product="VIDEO_MEETING"]').getByText('Plan:').textContent()).toMatch(
       /^Plan: Video Meeting/,
     );
-    if (SCREENSHOTS) await first.screenshot({ path: path.join(SCREENSHOTS, 'subscriptions.png'), fullPage: true });
+    await shoot(first, 'subscriptions-bought');
 
     // given a second browser signed in as the same owner, showing the same counts
-    const second = await (await newContext()).newPage();
+    const second = await chromium.newPage();
     await signIn(second, email);
     await expectCounters(second, 'VIDEO_MEETING', { purchased: 2, assigned: 0, reserved: 0, available: 2 });
     const live = second.locator('[data-product="VIDEO_MEETING"] [aria-live="polite"]');
@@ -170,7 +134,7 @@ describeBrowser('the admin console in chromium', () => {
     const shortLived = await startTestSeatledger({ env: { AUTH_TOKEN_TTL_SECONDS: '4' } });
     try {
       const email = uniqueEmail('refresh');
-      const page = await (await newContext()).newPage();
+      const page = await chromium.newPage();
       await page.goto(new URL(shortLived.url).origin);
       await page.getByRole('button', { name: 'New company' }).click();
       await page.getByLabel('Company name').fill('Kramerica');
@@ -199,7 +163,7 @@ describeBrowser('the admin console in chromium', () => {
   }, 60_000);
 
   it('shows the API’s refusal at sign-in, and keyboard focus is visible', async () => {
-    const page = await (await newContext()).newPage();
+    const page = await chromium.newPage();
     await page.goto(`${origin}/`);
     await page.getByLabel('E-mail').fill(uniqueEmail('nobody'));
     await page.getByLabel('Password').fill('not the password');

@@ -7,10 +7,17 @@
 // (zero serious or critical violations) and a screenshot of each is kept under test-artifacts/console (gitignored).
 /// <reference lib="dom" />
 import fs from 'node:fs';
-import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { CHROMIUM_LAUNCH, describeBrowser, requireChromium } from '../support/chromium';
+import type { Page } from 'playwright-core';
+import { describeBrowser } from '../support/chromium';
+import {
+  type ConsoleBrowser,
+  expectAccessible,
+  expectCounters,
+  launchConsoleBrowser,
+  operationsOf,
+  shoot as shot,
+  signIn as signInAt,
+} from '../support/console-browser';
 import {
   ASSIGN,
   createUser,
@@ -31,91 +38,29 @@ import {
   waitForOutboxMail,
 } from './activation-support';
 
-const BUILT = path.resolve(__dirname, '../../dist/console/index.html');
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/console');
 const CONSOLE_PASSWORD = 'typed into the console';
-
-type Counter = 'purchased' | 'assigned' | 'reserved' | 'available';
 
 describeBrowser('the console’s pages in chromium', () => {
   let server: ActivationServer;
-  let browser: Browser;
-  const problems: string[] = [];
-  /** Every console message of every page, to check no token is ever logged. */
-  const logged: string[] = [];
+  let chromium: ConsoleBrowser;
 
   beforeAll(async () => {
-    requireChromium();
-    if (!fs.existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first`);
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    [server, browser] = await Promise.all([startActivationServer(), chromium.launch(CHROMIUM_LAUNCH)]);
+    [server, chromium] = await Promise.all([startActivationServer(), launchConsoleBrowser()]);
   }, 30_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.close();
   });
 
   afterEach(() => {
     // A CSP violation, a script error or a failed request in any page of the test fails it.
-    expect(problems.splice(0)).toEqual([]);
+    expect(chromium.problems.splice(0)).toEqual([]);
   });
 
-  async function newPage(): Promise<Page> {
-    // UTC: the datetime-local field of History reads the browser's local time.
-    const context: BrowserContext = await browser.newContext({ timezoneId: 'UTC', acceptDownloads: true });
-    context.on('console', (message) => {
-      logged.push(message.text());
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    context.on('weberror', (error) => problems.push(String(error.error())));
-    context.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${new URL(response.url()).pathname}`);
-    });
-    return context.newPage();
-  }
-
-  /** axe-core on the page as it is now: no serious or critical violation (the rest is printed on failure). */
-  async function expectAccessible(page: Page, what: string): Promise<void> {
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const bad = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${what}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad).toEqual([]);
-  }
-
-  const shot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
-
-  /** The GraphQL operations the page sends from now on, by name. */
-  function operationsOf(page: Page): string[] {
-    const names: string[] = [];
-    page.on('request', (request) => {
-      if (!request.url().endsWith('/graphql') || request.method() !== 'POST') return;
-      const name = (request.postDataJSON() as { operationName?: string } | null)?.operationName;
-      if (name) names.push(name);
-    });
-    return names;
-  }
-
-  const counter = (page: Page, product: string, name: Counter) =>
-    page.locator(`[data-product="${product}"] [data-counter="${name}"]`);
-
-  async function expectCounters(page: Page, product: string, expected: Record<Counter, number>): Promise<void> {
-    for (const [name, value] of Object.entries(expected) as [Counter, number][]) {
-      const locator = counter(page, product, name);
-      await locator.filter({ hasText: new RegExp(`^${value}$`) }).waitFor({ timeout: 10_000 });
-      expect(await locator.textContent()).toBe(String(value));
-    }
-  }
-
-  async function signIn(page: Page, email: string, password: string): Promise<void> {
-    await page.goto(`${server.origin}/`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
-  }
+  // UTC: the datetime-local field of History reads the browser's local time.
+  const newPage = () => chromium.newPage({ timezoneId: 'UTC', acceptDownloads: true });
+  const signIn = (page: Page, email: string, password: string) => signInAt(page, server.origin, email, password);
 
   const card = (page: Page, product: string) => page.locator(`[data-product="${product}"]`);
 
@@ -448,7 +393,7 @@ describeBrowser('the console’s pages in chromium', () => {
     await page.getByText(`Signed in as Art Vandelay (${member.email})`).waitFor();
     expect(page.url()).toBe(`${server.origin}/`);
     await login(gql, member.email, CONSOLE_PASSWORD);
-    expect(logged.filter((line) => line.includes(token))).toEqual([]);
+    expect(chromium.logged.filter((line) => line.includes(token))).toEqual([]);
     await page.context().close();
   }, 60_000);
 
@@ -488,7 +433,7 @@ describeBrowser('the console’s pages in chromium', () => {
       status: 'ACTIVE',
       licenses: [{ product: 'VIDEO_MEETING' }],
     });
-    expect(logged.filter((line) => line.includes(token))).toEqual([]);
+    expect(chromium.logged.filter((line) => line.includes(token))).toEqual([]);
     await page.context().close();
   }, 60_000);
 

@@ -6,11 +6,17 @@
 // a MEMBER's read-only pages. Every page is scanned by axe-core (no serious or critical violation) and photographed
 // into test-artifacts/ (gitignored). No console error, page error or HTTP error anywhere.
 /// <reference lib="dom" />
-import fs from 'node:fs';
-import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import { CHROMIUM_LAUNCH, describeBrowser, requireChromium } from '../support/chromium';
+import type { Locator, Page } from 'playwright-core';
+import { describeBrowser } from '../support/chromium';
+import {
+  type ConsoleBrowser,
+  expectAccessible,
+  expectCounters,
+  launchConsoleBrowser,
+  openPage,
+  shoot,
+  signIn as signInAt,
+} from '../support/console-browser';
 import {
   ASSIGN,
   activationTokenFromOutbox,
@@ -24,83 +30,28 @@ import {
   type TestSeatledger,
 } from '../support/seatledger';
 
-const BUILT = path.resolve(__dirname, '../../dist/console/index.html');
-// Screenshots of each page: test artifacts, never committed (test-artifacts/ is in .gitignore).
-const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS ?? path.resolve(__dirname, '../../test-artifacts/console');
-
-type Counter = 'purchased' | 'assigned' | 'reserved' | 'available';
-
 describeBrowser('the console’s Users and Assign License pages in chromium', () => {
   let server: TestSeatledger;
-  let browser: Browser;
+  let chromium: ConsoleBrowser;
   let origin: string;
-  const problems: string[] = [];
 
   beforeAll(async () => {
-    requireChromium();
-    if (!fs.existsSync(BUILT)) throw new Error(`${BUILT} is missing: run \`npm run build\` first`);
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    [server, browser] = await Promise.all([startTestSeatledger(), chromium.launch(CHROMIUM_LAUNCH)]);
+    [server, chromium] = await Promise.all([startTestSeatledger(), launchConsoleBrowser()]);
     origin = new URL(server.url).origin;
   }, 30_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await chromium?.close();
     await server?.close();
   });
 
   afterEach(() => {
     // A CSP violation, a script error or a failed request in any page of the test fails it.
-    expect(problems.splice(0)).toEqual([]);
+    expect(chromium.problems.splice(0)).toEqual([]);
   });
 
-  async function newPage(): Promise<Page> {
-    const context: BrowserContext = await browser.newContext();
-    context.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    context.on('weberror', (error) => problems.push(String(error.error())));
-    context.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${new URL(response.url()).pathname}`);
-    });
-    return context.newPage();
-  }
-
-  async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
-    await page.goto(`${origin}/`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Subscriptions' }).waitFor();
-  }
-
-  async function openPage(page: Page, link: string, heading: string): Promise<void> {
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link }).click();
-    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
-  }
-
-  /** axe-core over the page as it stands: no serious or critical violation. */
-  async function expectAccessible(page: Page): Promise<void> {
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const bad = violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-    expect(bad).toEqual([]);
-  }
-
-  const shoot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
-
-  /** Waits (up to 10 s) for the element's text, then checks it: a counter moves a moment after the write. */
-  async function expectText(locator: Locator, text: string): Promise<void> {
-    await locator.filter({ hasText: new RegExp(`^${text}$`) }).waitFor({ timeout: 10_000 });
-    expect(await locator.textContent()).toBe(text);
-  }
-
-  async function expectCounters(page: Page, product: string, expected: Partial<Record<Counter, number>>) {
-    for (const [name, value] of Object.entries(expected)) {
-      await expectText(page.locator(`[data-product="${product}"] [data-counter="${name}"]`), String(value));
-    }
-  }
+  const newPage = () => chromium.newPage();
+  const signIn = (page: Page, email: string, password = PASSWORD) => signInAt(page, origin, email, password);
 
   async function seats(account: SignedUpAccount, product = 'VIDEO_MEETING') {
     return ok(
@@ -159,7 +110,7 @@ describeBrowser('the console’s Users and Assign License pages in chromium', ()
     expect(await fieldMessage(dialog.getByLabel('E-mail'))).toMatch(/e-mail address/i);
     expect(await dialog.getByLabel('Name').getAttribute('aria-invalid')).toBeNull();
     await expectAccessible(page);
-    await shoot(page, 'users-add-error.png');
+    await shoot(page, 'users-add-error');
 
     // when the e-mail is the owner's: EMAIL_TAKEN at the e-mail field
     await dialog.getByLabel('E-mail').fill(owner.email.toUpperCase());
@@ -216,7 +167,7 @@ describeBrowser('the console’s Users and Assign License pages in chromium', ()
       expect.stringMatching(/^Video Meeting \(.+\)$/),
     ]);
     await expectAccessible(page);
-    await shoot(page, 'users-deactivate.png');
+    await shoot(page, 'users-deactivate');
     const queries: string[] = [];
     page.on('request', (request) => {
       const name = request.postDataJSON()?.operationName;
@@ -235,7 +186,7 @@ describeBrowser('the console’s Users and Assign License pages in chromium', ()
     await page.getByLabel('Search users').fill('');
     await page.getByText('3 users', { exact: true }).waitFor();
     await expectAccessible(page);
-    await shoot(page, 'users.png');
+    await shoot(page, 'users');
     await page.context().close();
   }, 90_000);
 
@@ -254,7 +205,7 @@ describeBrowser('the console’s Users and Assign License pages in chromium', ()
     await page.getByRole('status').filter({ hasText: 'Assigned Video Meeting to Jerry Seinfeld.' }).waitFor();
     await expectCounters(page, 'VIDEO_MEETING', { assigned: 1, available: 1 });
     await expectAccessible(page);
-    await shoot(page, 'licenses.png');
+    await shoot(page, 'licenses');
 
     // when revoked with a reason
     await page.getByRole('button', { name: 'Revoke Video Meeting from Jerry Seinfeld…' }).click();
@@ -283,7 +234,7 @@ describeBrowser('the console’s Users and Assign License pages in chromium', ()
     await invite.getByLabel('E-mail').fill('newman@post.example');
     expect(await invite.getByRole('checkbox', { name: 'Video Meeting' }).isChecked()).toBe(true);
     await expectAccessible(page);
-    await shoot(page, 'licenses-invite.png');
+    await shoot(page, 'licenses-invite');
     await invite.getByRole('button', { name: 'Send invitation' }).click();
     await invite.waitFor({ state: 'detached' });
 
@@ -401,7 +352,7 @@ describeBrowser('the console’s Users and Assign License pages in chromium', ()
     const loserName = loser === first ? 'David Puddy' : 'J Peterman';
     expect(await loser.getByRole('alert').filter({ hasText: /./ }).textContent()).toMatch(/seats? /i);
     await expectAccessible(loser);
-    await shoot(loser, 'licenses-no-seats.png');
+    await shoot(loser, 'licenses-no-seats');
 
     // when the refused admin buys one more in place and tries again
     await loser.getByRole('button', { name: 'Buy More Video Meeting seats' }).click();
@@ -522,7 +473,7 @@ describeBrowser('the console’s Users and Assign License pages in chromium', ()
     await expectCounters(page, 'VIDEO_MEETING', { assigned: 0, available: 2 });
     expect(await seats(owner)).toEqual({ purchased: 2, assigned: 0, reserved: 0, available: 2 });
     await expectAccessible(page);
-    await shoot(page, 'licenses-bulk-preview.png');
+    await shoot(page, 'licenses-bulk-preview');
 
     // when applied
     await preview.getByRole('button', { name: 'Apply' }).click();

@@ -8,6 +8,7 @@ import { graphql } from '../gql';
 import type { AssignLicensesMutation, BulkLicenseInput, BulkMode, Product } from '../gql/graphql';
 import { newIdempotencyKey } from '../idempotency';
 import { productName } from '../products';
+import { SeatCounts } from '../seat-counts';
 
 const AssignLicenses = graphql(`
   mutation AssignLicenses($input: BulkLicenseInput!) {
@@ -25,20 +26,10 @@ const AssignLicenses = graphql(`
         message
       }
       seatsBefore {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
       seatsAfter {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }
@@ -60,33 +51,12 @@ const RevokeLicenses = graphql(`
         message
       }
       seatsBefore {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
       seatsAfter {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
-  }
-`);
-
-const LiveCounts = graphql(`
-  fragment LiveCounts on SeatAvailability {
-    id
-    product
-    purchased
-    assigned
-    reserved
-    available
   }
 `);
 
@@ -177,7 +147,7 @@ export function BulkPanel({ users, product, onApplied }: Props) {
       // The answer's counts carry the operation's id: written onto the live entity, so every counter moves now
       // (the live subscription brings the same counts a moment later).
       apollo.cache.writeFragment({
-        fragment: LiveCounts,
+        fragment: SeatCounts,
         data: { ...result.seatsAfter, id: liveId(result.seatsAfter) },
       });
       await apollo.refetchQueries({ include: ['UserSearch'] });

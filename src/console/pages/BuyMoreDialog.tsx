@@ -23,12 +23,7 @@ const PurchaseLicenses = graphql(`
           features
         }
         seats {
-          id
-          product
-          purchased
-          assigned
-          reserved
-          available
+          ...SeatCounts
         }
       }
     }

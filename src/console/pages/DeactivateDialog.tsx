@@ -22,12 +22,7 @@ const DeactivateUser = graphql(`
         }
       }
       seats {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }

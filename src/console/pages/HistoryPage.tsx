@@ -1,7 +1,8 @@
 // History, for auditors: the account's licence events filtered by user and product, a page at a time, each with the
-// user who did it (or "system"); the seats of each product as they stood at a chosen instant
-// (seatAvailability(asOf:), counts with an id of their own, so the live counters in the cache are untouched); and a
-// CSV of the filtered history built in the browser from every page of the same query (no server endpoint).
+// user who did it (or "system") and the reason given (a revocation's); the seats of each product as they stood at a
+// chosen instant (seatAvailability(asOf:), counts with an id of their own, so the live counters in the cache are
+// untouched); and a CSV of the filtered history built in the browser from every page of the same query (no server
+// endpoint).
 import { useApolloClient, useQuery } from '@apollo/client/react';
 import { type FormEvent, useId, useState } from 'react';
 import { downloadText, toCsv } from '../csv';
@@ -32,20 +33,10 @@ const HistoryUsers = graphql(`
 const SeatsAsOf = graphql(`
   query SeatsAsOf($asOf: DateTime!) {
     video: seatAvailability(product: VIDEO_MEETING, asOf: $asOf) {
-      id
-      product
-      purchased
-      assigned
-      reserved
-      available
+      ...SeatCounts
     }
     webinar: seatAvailability(product: WEBINAR, asOf: $asOf) {
-      id
-      product
-      purchased
-      assigned
-      reserved
-      available
+      ...SeatCounts
     }
   }
 `);
@@ -54,6 +45,17 @@ type Event = HistoryAnswer['licenseHistory']['edges'][number]['node'];
 type Person = Event['actor'];
 
 const who = (person: Person) => (person ? `${person.name} <${person.email}>` : 'system');
+
+/** The reason an admin gave (a revocation's), read from the event's JSON payload; '' when it has none. */
+function reasonOf(data: string): string {
+  try {
+    const payload: unknown = JSON.parse(data);
+    const reason = typeof payload === 'object' && payload !== null ? (payload as { reason?: unknown }).reason : null;
+    return typeof reason === 'string' ? reason : '';
+  } catch {
+    return '';
+  }
+}
 
 interface Filter {
   readonly userId: string | null;
@@ -235,6 +237,7 @@ export function HistoryPage() {
                 <th scope="col">Product</th>
                 <th scope="col">User</th>
                 <th scope="col">By</th>
+                <th scope="col">Reason</th>
               </tr>
             </thead>
             <tbody>
@@ -247,6 +250,7 @@ export function HistoryPage() {
                   <td>{node.product ? productName(node.product) : ''}</td>
                   <td>{node.user ? who(node.user) : ''}</td>
                   <td data-actor>{who(node.actor)}</td>
+                  <td data-reason>{reasonOf(node.data)}</td>
                 </tr>
               ))}
             </tbody>

@@ -24,12 +24,7 @@ const InviteUser = graphql(`
         }
       }
       seats {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }
@@ -49,7 +44,7 @@ export function InviteDialog({ canInviteAdmin, product, onDone }: Props) {
   const [idempotencyKey] = useState(() => newIdempotencyKey('invite'));
   const [errors, setErrors] = useState<FormErrors | null>(null);
   const ids = { title: useId(), name: useId(), email: useId(), role: useId(), products: useId() };
-  const [invite, { loading }] = useMutation(InviteUser, { refetchQueries: ['UserSearch'] });
+  const [invite, { loading }] = useMutation(InviteUser, { refetchQueries: ['UserSearch', 'PendingInvitations'] });
 
   useEffect(() => {
     dialog.current?.showModal();

@@ -1,7 +1,8 @@
 // Assign License: search a user (as you type), pick the product, assign. NO_SEATS_AVAILABLE offers Buy More in
 // place (the Subscriptions page's dialog); once bought, the same assignment can be tried again. Revoke asks for a
-// reason; Invite holds seats for someone new; picking several users opens the bulk assign / revoke with its dry
-// run. The product's counters sit on the page, live. A MEMBER sees the list and the counts only.
+// reason; Invite holds seats for someone new, and the pending invitations can be sent again or cancelled
+// (InvitationsPanel); picking several users opens the bulk assign / revoke with its dry run. The product's counters
+// sit on the page, live. A MEMBER sees the list and the counts only.
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useId, useState } from 'react';
 import { shownError } from '../errors';
@@ -12,6 +13,7 @@ import { useMe } from '../me';
 import { PRODUCTS, productName } from '../products';
 import { BulkPanel } from './BulkPreview';
 import { BuyMoreDialog } from './BuyMoreDialog';
+import { InvitationsPanel } from './InvitationsPanel';
 import { InviteDialog } from './InviteDialog';
 import { RevokeDialog } from './RevokeDialog';
 import { SeatCounters } from './SeatCounters';
@@ -39,12 +41,7 @@ const AssignLicense = graphql(`
         }
       }
       seats {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }
@@ -243,6 +240,7 @@ export function LicensesPage() {
       {me?.manages && pickedUsers.length > 0 && (
         <BulkPanel users={pickedUsers} product={product} onApplied={setStatus} />
       )}
+      {me?.manages && <InvitationsPanel onDone={setStatus} />}
       {dialog?.kind === 'buy' && noSeats && (
         <BuyMoreDialog
           product={noSeats.product}

@@ -17,12 +17,7 @@ const ReleaseLicenses = graphql(`
         id
         product
         seats {
-          id
-          product
-          purchased
-          assigned
-          reserved
-          available
+          ...SeatCounts
         }
       }
     }

@@ -23,12 +23,7 @@ const RevokeLicense = graphql(`
         }
       }
       seats {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
   }

@@ -23,12 +23,7 @@ const UpgradePlan = graphql(`
           features
         }
         seats {
-          id
-          product
-          purchased
-          assigned
-          reserved
-          available
+          ...SeatCounts
         }
       }
     }

@@ -18,6 +18,7 @@ export const HistoryQuery = graphql(`
           type
           occurredAt
           product
+          data
           user {
             id
             name

@@ -13,12 +13,7 @@ export const SubscriptionsQuery = graphql(`
         features
       }
       seats {
-        id
-        product
-        purchased
-        assigned
-        reserved
-        available
+        ...SeatCounts
       }
     }
     plans {
