@@ -2,7 +2,14 @@
 // the GraphQL `notifications(status:)` field reads. Not a read model: it holds what happened outside (mail sent).
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { keysetPage, type Page, type PageArgs, pageWindow } from '../../projections/pagination';
+import {
+  decodeCursor,
+  encodeCursor,
+  keysetPage,
+  type Page,
+  type PageArgs,
+  pageWindow,
+} from '../../projections/pagination';
 import type { Position } from '../eventstore/port';
 import { makePrivateDir, preparePrivateDatabase } from '../private-files';
 
@@ -76,7 +83,7 @@ export function writeCheckpoint(db: NotificationsDb, name: string, position: Pos
 
 export interface Delivery {
   readonly eventId: string;
-  /** The event's position in the log: the cursor. */
+  /** The event's position in the log: the sort key (with the row's id, for a crossing's several recipients). */
   readonly position: Position;
   readonly accountId: string;
   readonly recipient: { readonly userId: string; readonly email: string };
@@ -148,12 +155,13 @@ export function listDeliveries(
       select: DELIVERY_COLUMNS,
       from,
       params,
-      keys: ['position'],
+      // The position alone is not unique: a seat alert's crossing has one row per recipient at its event's position.
+      keys: ['position', 'event_id'],
       descending: true,
-      after: options.after ? [options.after] : null,
-      before: options.before ? [options.before] : null,
+      after: options.after ? decodeCursor(options.after, 2, 'after') : null,
+      before: options.before ? decodeCursor(options.before, 2, 'before') : null,
       node: toDelivery,
-      cursor: (row: DeliveryRecord) => row.position,
+      cursor: (row: DeliveryRecord) => encodeCursor([row.position, row.event_id]),
     },
   );
 }

@@ -315,7 +315,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       }
       const page = listDeliveries(notificationsDb, accountId, args);
       return {
-        edges: page.nodes.map((d) => ({ cursor: d.position, node: toDeliveryRow(d) })),
+        edges: page.edges.map(({ cursor, node }) => ({ cursor, node: toDeliveryRow(node) })),
         pageInfo: pageInfoOf(page),
         get totalCount() {
           return countDeliveries(notificationsDb, accountId, args);

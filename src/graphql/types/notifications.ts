@@ -8,7 +8,7 @@ import type { Instant, NotificationDeliveryRow, PageInfoRow } from '../../querie
 import { Node } from './node';
 import { PageInfo } from './objects';
 import { DateTimeScalar } from './scalars';
-import { IsNotWithFirst, IsPageSize, IsPosition } from './validators';
+import { IsCursor, IsNotWithFirst, IsPageSize } from './validators';
 
 export const DeliveryStatus = { PENDING: 'PENDING', SENT: 'SENT', FAILED: 'FAILED' } as const satisfies {
   readonly [S in DomainDeliveryStatus]: S;
@@ -120,7 +120,7 @@ export class NotificationsArgs {
 
   @Field(() => String, { nullable: true, description: 'The `endCursor` of the page before.' })
   @IsOptional()
-  @IsPosition()
+  @IsCursor()
   after?: string | null;
 
   @Field(() => Int, {
@@ -134,6 +134,6 @@ export class NotificationsArgs {
 
   @Field(() => String, { nullable: true, description: 'The `startCursor` of the page after.' })
   @IsOptional()
-  @IsPosition()
+  @IsCursor()
   before?: string | null;
 }
