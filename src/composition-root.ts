@@ -39,7 +39,7 @@ import { createMailTransport } from './notifications/transports';
 import { securePrivateDir } from './private-files';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
-import { createQueryService, type QueryService } from './queries/query-service';
+import { createQueryService } from './queries/query-service';
 import { startServer } from './server';
 import { createWebhookDeliverer, type WebhookDeliverer } from './webhooks/deliverer';
 import { loadOrCreateSecretKey } from './webhooks/secret-key';
@@ -239,7 +239,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         // Best effort, once: the endpoint's disabling is in the log whatever happens to the mail.
         onDisabledForFailing: async ({ accountId, endpointId, url }) => {
           const from = `seatledger <no-reply@${new URL(config.publicUrl).hostname}>`;
-          for (const to of await accountManagers(queries, accountId)) {
+          for (const to of queries.accountAdmins(accountId)) {
             const mail = renderWebhookEndpointDisabledMail({
               endpointId,
               recipient: to,
@@ -368,21 +368,6 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
   } catch (error) {
     await closeAll();
     throw error;
-  }
-}
-
-/** The account's active OWNER and ADMINs, from the users read model (a page at a time). */
-async function accountManagers(queries: QueryService, accountId: string): Promise<{ name: string; email: string }[]> {
-  const managers: { name: string; email: string }[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const page = queries.searchUsers(accountId, { first: 500, after });
-    for (const { node } of page.edges) {
-      if (node.active && (node.role === 'OWNER' || node.role === 'ADMIN'))
-        managers.push({ name: node.name, email: node.email });
-    }
-    if (!page.pageInfo.hasNextPage || !page.pageInfo.endCursor) return managers;
-    after = page.pageInfo.endCursor;
   }
 }
 
