@@ -464,6 +464,24 @@ describe('backup and restore', () => {
     );
     expect(fs.existsSync(path.join(temp.dir, 'restored-damaged'))).toBe(false);
 
+    // The same log as a data dir: the backup's quick check, which runs over the copied snapshot beside the copy,
+    // refuses it, and nothing is left behind.
+    const damagedDataDir = path.join(temp.dir, 'damaged-data-dir');
+    fs.mkdirSync(damagedDataDir);
+    fs.copyFileSync(path.join(damaged, 'events.db'), path.join(damagedDataDir, 'events.db'));
+    const parentBefore = listing(temp.dir);
+    const backupOfDamaged = await runCli([
+      'backup',
+      path.join(temp.dir, 'backup-of-damaged'),
+      '--data-dir',
+      damagedDataDir,
+    ]);
+    expect(backupOfDamaged.code).toBe(1);
+    expect(backupOfDamaged.stderr).toMatch(
+      /^seatledger backup: the copy failed its quick check \(quick_check\): .*wrong # of entries in index sqlite_autoindex_events_1/,
+    );
+    expect(listing(temp.dir)).toEqual(parentBefore);
+
     const full = await runCli([
       'backup',
       path.join(temp.dir, 'full-checked'),

@@ -17,41 +17,102 @@
 // ordinary database file. Writers are never blocked: a reader takes no lock a writer waits for, and the server's
 // checkpoints are PASSIVE (SQLite's automatic ones), which skip what a reader pins instead of waiting.
 import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import type { SnapshotReaderMessage, SnapshotReaderRequest } from './snapshot-reader';
 
 const PRIVATE_FILE_MODE = 0o600;
 
+/** The reader's module beside this one, compiled or (under bench/register.js, which workers inherit) TypeScript. */
+const READER_MODULE = path.join(__dirname, `snapshot-reader${path.extname(__filename)}`);
+
+export interface SnapshotCopy {
+  /** Bytes copied (the database file and its WAL). */
+  readonly bytes: number;
+  /** SQLite's quick_check over the copied snapshot ('ok' or its first problems); null when not asked for. */
+  readonly integrity: string | null;
+}
+
 /**
  * Copies the WAL-mode database `source` to the new file `target` (0600) as one committed state at or after the moment
- * this is called, and leaves the copy as one file in rollback-journal mode. Answers the bytes copied.
+ * this is called, and leaves the copy as one file in rollback-journal mode, its bytes on disk. With `check`, SQLite's
+ * quick_check runs over the copied snapshot meanwhile (in a worker, on the other core). The copy is then checked to be
+ * that snapshot's size; anything short of it throws.
  */
-export async function snapshotCopy(source: string, target: string): Promise<number> {
-  const reader = new Database(source, { readonly: true, fileMustExist: true });
+export async function snapshotCopy(source: string, target: string, options: { check: boolean }): Promise<SnapshotCopy> {
+  const reader = startReader({ source, check: options.check });
   try {
-    reader.pragma('busy_timeout = 5000');
-    // BEGIN alone takes no snapshot: the first read does, and it lasts until COMMIT.
-    reader.prepare('BEGIN').run();
-    reader.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+    const { pageCount } = await reader.next('pinned');
     const wal = `${source}-wal`;
     const files: [string, string][] = [[source, target]];
     if (fs.existsSync(wal)) files.push([wal, `${target}-wal`]);
-    let copied = 0;
-    for (const [from, to] of files) copied += await copyFile(from, to);
-    reader.prepare('COMMIT').run();
-    foldIntoOneFile(target);
-    return copied;
+    let bytes = 0;
+    for (const [from, to] of files) bytes += await copyFile(from, to);
+    // The copy's bytes go to disk while the check still runs: the fold below then only rewrites a few pages.
+    const [{ integrity }] = await Promise.all([reader.next('checked'), ...files.map(([, to]) => dataSync(to))]);
+    reader.release();
+    await reader.next('released');
+    foldIntoOneFile(target, pageCount);
+    return { bytes, integrity };
   } finally {
-    reader.close();
+    await reader.stop();
   }
 }
 
-/** The copy's WAL replayed into its database file and removed: the copy becomes one self-contained file. */
-function foldIntoOneFile(target: string): void {
+/** The worker holding the snapshot; its messages awaited one by one, a failure or an early exit thrown. */
+function startReader(request: SnapshotReaderRequest) {
+  const worker = new Worker(READER_MODULE, { workerData: request });
+  const arrived: SnapshotReaderMessage[] = [];
+  let failure: Error | null = null;
+  let wake: () => void = () => {};
+  worker.on('message', (message: SnapshotReaderMessage) => {
+    if (message.kind === 'failed') failure = new Error(message.message);
+    else arrived.push(message);
+    wake();
+  });
+  worker.on('error', (error) => {
+    failure = error;
+    wake();
+  });
+  worker.on('exit', (code) => {
+    failure ??= new Error(`the snapshot reader stopped (exit ${code})`);
+    wake();
+  });
+  return {
+    async next<K extends SnapshotReaderMessage['kind']>(kind: K): Promise<Extract<SnapshotReaderMessage, { kind: K }>> {
+      for (;;) {
+        const message = arrived.shift();
+        if (message !== undefined) {
+          if (message.kind !== kind) throw new Error(`the snapshot reader said ${message.kind}, not ${kind}`);
+          return message as Extract<SnapshotReaderMessage, { kind: K }>;
+        }
+        if (failure !== null) throw failure;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    },
+    release: () => worker.postMessage('release'),
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The copy's WAL replayed into its database file and removed: the copy becomes one self-contained file, which must
+ * hold as many pages as the snapshot did. No sync here: the caller syncs the finished backup once.
+ */
+function foldIntoOneFile(target: string, pageCount: number): void {
   const copy = new Database(target, { fileMustExist: true });
   try {
+    copy.pragma('synchronous = OFF');
     const [result] = copy.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
     if (result !== undefined && result.busy !== 0) throw new Error(`checkpointing the copy ${target} was refused`);
     copy.pragma('journal_mode = DELETE');
+    const copied = copy.pragma('page_count', { simple: true }) as number;
+    if (copied < pageCount) throw new Error(`the copy holds ${copied} pages where the snapshot held ${pageCount}`);
   } finally {
     copy.close();
   }
@@ -67,4 +128,13 @@ async function copyFile(from: string, to: string): Promise<number> {
   await fs.promises.copyFile(from, to, fs.constants.COPYFILE_EXCL);
   await fs.promises.chmod(to, PRIVATE_FILE_MODE);
   return (await fs.promises.stat(to)).size;
+}
+
+async function dataSync(file: string): Promise<void> {
+  const handle = await fs.promises.open(file, 'r+');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
 }
