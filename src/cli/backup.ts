@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config';
 import { eventsFile } from '../eventstore/open';
-import { checkLog, type LogCheckDepth, summarizeLog } from '../eventstore/sqlite/log-check';
-import { type SnapshotCopy, snapshotCopy } from '../eventstore/sqlite/snapshot-copy';
+import { checkLog, type LogCheck, type LogCheckDepth, summarizeLog } from '../eventstore/sqlite/log-check';
+import { snapshotCopy } from '../eventstore/sqlite/snapshot-copy';
 import { cutNotificationsAt } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
 import { writePrivateFile } from '../private-files';
@@ -46,11 +46,6 @@ const PROGRESS_POLL_MS = 200;
 const CHECK_NAMES: Record<LogCheckDepth, string> = {
   quick: 'quick check (quick_check)',
   full: 'integrity check (integrity_check)',
-};
-/** What the timings line calls the two steps: the quick check runs beside the copy, the full one after it. */
-const TIMING_NAMES: Record<LogCheckDepth, { copy: string; check: string }> = {
-  quick: { copy: 'copy with its quick check', check: 'count' },
-  full: { copy: 'copy', check: 'integrity check' },
 };
 const PROGRESS_LINE_MS = 2000;
 
@@ -131,9 +126,7 @@ export async function runBackup(args: readonly string[], io: CliIo): Promise<num
         `${manifest.lastPosition ?? '(empty log)'}\n` +
         `${CHECK_NAMES[depth]}: ok\n` +
         `${secrets}\n` +
-        `${megabytes(dirSize(target))} in ${seconds(performance.now() - started)} (${TIMING_NAMES[depth].copy} ` +
-        `${seconds(timings.copy)}, ${TIMING_NAMES[depth].check} ${seconds(timings.check)}, sync to disk ` +
-        `${seconds(timings.sync)})\n`,
+        `${megabytes(dirSize(target))} in ${seconds(performance.now() - started)} (${stepsOf(depth, timings)})\n`,
     );
     return 0;
   } catch (error) {
@@ -172,10 +165,11 @@ async function copyInto(
   const events = path.join(dir, EVENTS_FILE);
   const progress = progressReporter(io, eventsFile(dataDir), events);
   const copyStarted = performance.now();
-  let copy: SnapshotCopy;
+  let log: LogCheck;
   try {
     // The quick check runs over the copied snapshot beside the copy; the full one reads the copy after it.
-    copy = await snapshotCopy(eventsFile(dataDir), events, { check: depth === 'quick' });
+    const copy = await snapshotCopy(eventsFile(dataDir), events, { check: depth === 'quick', inspect: summarizeLog });
+    log = { integrity: copy.integrity ?? '', ...copy.inspected };
   } catch (error) {
     throw new Refusal(`copying ${eventsFile(dataDir)} failed: ${(error as Error).message}; nothing written`);
   } finally {
@@ -183,7 +177,7 @@ async function copyInto(
   }
   const checkStarted = performance.now();
   const timings: Timings = { copy: checkStarted - copyStarted, check: 0, sync: 0 };
-  const log = depth === 'full' ? checkLog(events, 'full') : { integrity: copy.integrity, ...summarizeLog(events) };
+  if (depth === 'full') log = checkLog(events, 'full');
   timings.check = performance.now() - checkStarted;
   if (log.integrity !== 'ok') throw new Refusal(`the copy failed its ${CHECK_NAMES[depth]}: ${log.integrity}`);
 
@@ -192,7 +186,7 @@ async function copyInto(
   const notifications = fs.existsSync(notificationsSource);
   if (notifications) {
     const notificationsCopy = path.join(dir, NOTIFICATIONS_FILE);
-    await snapshotCopy(notificationsSource, notificationsCopy, { check: false });
+    await snapshotCopy(notificationsSource, notificationsCopy, { check: false, inspect: () => undefined });
     cutNotificationsAt(notificationsCopy, log.lastPosition, NOTIFIER_NAME);
   }
 
@@ -270,6 +264,21 @@ interface Timings {
   copy: number;
   check: number;
   sync: number;
+}
+
+/** Where the time went, by step: the quick check runs beside the copy, the full one after it. */
+function stepsOf(depth: LogCheckDepth, timings: Timings): string {
+  const sync = `sync to disk ${seconds(timings.sync)}`;
+  switch (depth) {
+    case 'quick':
+      return `copy with its quick check ${seconds(timings.copy)}, ${sync}`;
+    case 'full':
+      return `copy ${seconds(timings.copy)}, integrity check ${seconds(timings.check)}, ${sync}`;
+    default: {
+      const unknown: never = depth;
+      throw new Error(`unknown check depth ${String(unknown)}`);
+    }
+  }
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

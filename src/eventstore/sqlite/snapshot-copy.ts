@@ -27,20 +27,26 @@ const PRIVATE_FILE_MODE = 0o600;
 /** The reader's module beside this one, compiled or (under bench/register.js, which workers inherit) TypeScript. */
 const READER_MODULE = path.join(__dirname, `snapshot-reader${path.extname(__filename)}`);
 
-export interface SnapshotCopy {
+export interface SnapshotCopy<T> {
   /** Bytes copied (the database file and its WAL). */
   readonly bytes: number;
   /** SQLite's quick_check over the copied snapshot ('ok' or its first problems); null when not asked for. */
   readonly integrity: string | null;
+  /** What `inspect` read from the finished copy. */
+  readonly inspected: T;
 }
 
 /**
  * Copies the WAL-mode database `source` to the new file `target` (0600) as one committed state at or after the moment
- * this is called, and leaves the copy as one file in rollback-journal mode, its bytes on disk. With `check`, SQLite's
- * quick_check runs over the copied snapshot meanwhile (in a worker, on the other core). The copy is then checked to be
- * that snapshot's size; anything short of it throws.
+ * this is called, and leaves the copy as one file in rollback-journal mode. With `check`, SQLite's quick_check runs
+ * over the copied snapshot meanwhile (in a worker, on the other core), and while it still runs the copy is folded into
+ * one file, checked to hold at least the snapshot's pages, read by `inspect`, and its bytes sent to disk.
  */
-export async function snapshotCopy(source: string, target: string, options: { check: boolean }): Promise<SnapshotCopy> {
+export async function snapshotCopy<T>(
+  source: string,
+  target: string,
+  options: { check: boolean; inspect: (copy: string) => T },
+): Promise<SnapshotCopy<T>> {
   const reader = startReader({ source, check: options.check });
   try {
     const { pageCount } = await reader.next('pinned');
@@ -49,12 +55,15 @@ export async function snapshotCopy(source: string, target: string, options: { ch
     if (fs.existsSync(wal)) files.push([wal, `${target}-wal`]);
     let bytes = 0;
     for (const [from, to] of files) bytes += await copyFile(from, to);
-    // The copy's bytes go to disk while the check still runs: the fold below then only rewrites a few pages.
-    const [{ integrity }] = await Promise.all([reader.next('checked'), ...files.map(([, to]) => dataSync(to))]);
+    const checked = reader.next('checked');
+    // The bytes go to disk on libuv's pool while this thread folds and reads the copy and the worker still checks.
+    const synced = dataSync(target);
+    foldIntoOneFile(target, pageCount);
+    const inspected = options.inspect(target);
+    const [{ integrity }] = await Promise.all([checked, synced]);
     reader.release();
     await reader.next('released');
-    foldIntoOneFile(target, pageCount);
-    return { bytes, integrity };
+    return { bytes, integrity, inspected };
   } finally {
     await reader.stop();
   }
@@ -102,7 +111,7 @@ function startReader(request: SnapshotReaderRequest) {
 
 /**
  * The copy's WAL replayed into its database file and removed: the copy becomes one self-contained file, which must
- * hold as many pages as the snapshot did. No sync here: the caller syncs the finished backup once.
+ * hold at least as many pages as the snapshot did. Not synced here (the copy is synced once, as a whole).
  */
 function foldIntoOneFile(target: string, pageCount: number): void {
   const copy = new Database(target, { fileMustExist: true });
