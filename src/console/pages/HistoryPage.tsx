@@ -164,12 +164,13 @@ export function HistoryPage() {
             node.user?.email ?? '',
             node.actor ? node.actor.name : 'system',
             node.actor?.email ?? '',
+            reasonOf(node.data),
           ]);
         }
         if (!page.licenseHistory.pageInfo.hasNextPage) break;
         after = page.licenseHistory.pageInfo.endCursor;
       }
-      const header = ['occurredAt', 'type', 'product', 'userName', 'userEmail', 'actorName', 'actorEmail'];
+      const header = ['occurredAt', 'type', 'product', 'userName', 'userEmail', 'actorName', 'actorEmail', 'reason'];
       downloadText(toCsv(header, rows), 'seatledger-history.csv');
       setStatus(`Downloaded ${rows.length} ${rows.length === 1 ? 'event' : 'events'} as CSV.`);
     } catch (caught) {
