@@ -1,4 +1,4 @@
-// History, for auditors: the account's licence events filtered by user and product, a page at a time, each with the
+// History, for auditors: the account's licence events filtered by user (found by a search) and product, a page at a time, each with the
 // user who did it (or "system") and the reason given (a revocation's); the seats of each product as they stood at a
 // chosen instant (seatAvailability(asOf:), counts with an id of their own, so the live counters in the cache are
 // untouched); and a CSV of the filtered history built in the browser from every page of the same query (no server
@@ -11,24 +11,13 @@ import { graphql } from '../gql';
 import type { HistoryQuery as HistoryAnswer, Product } from '../gql/graphql';
 import { PRODUCTS, productName } from '../products';
 import { HistoryQuery } from './history-query';
+import { type ListedUser, useUserSearch } from './user-search';
 
 /** Events per page on screen; the CSV reads pages of CSV_PAGE (the API answers at most 500). */
 export const HISTORY_PAGE = 10;
 const CSV_PAGE = 100;
-
-const HistoryUsers = graphql(`
-  query HistoryUsers {
-    users(first: 200) {
-      edges {
-        node {
-          id
-          name
-          email
-        }
-      }
-    }
-  }
-`);
+/** Users offered by the filter at once: the search narrows them, so an account of any size can pick anyone. */
+const USER_CHOICES = 20;
 
 const SeatsAsOf = graphql(`
   query SeatsAsOf($asOf: DateTime!) {
@@ -64,6 +53,43 @@ interface Filter {
 
 /** Where the page is: the first page, after a cursor (Next) or before one (Previous). */
 type Paging = { readonly after?: string; readonly before?: string };
+
+const labelOf = (user: Pick<ListedUser, 'name' | 'email'>) => `${user.name} (${user.email})`;
+
+/** The user filter: a search over the account's users, and the matches (with the one chosen) to pick from. */
+function UserFilter({ userId, onChange }: { userId: string | null; onChange(userId: string | null): void }) {
+  const ids = { find: useId(), user: useId() };
+  const [text, setText] = useState('');
+  const [chosen, setChosen] = useState<ListedUser | null>(null);
+  const { users } = useUserSearch(text, USER_CHOICES);
+  const offered = chosen && chosen.id === userId && !users.some((u) => u.id === chosen.id) ? [chosen, ...users] : users;
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={ids.find}>Find a user</label>
+        <input id={ids.find} type="search" value={text} onChange={(e) => setText(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.user}>User</label>
+        <select
+          id={ids.user}
+          value={userId ?? ''}
+          onChange={(e) => {
+            setChosen(offered.find((u) => u.id === e.target.value) ?? null);
+            onChange(e.target.value || null);
+          }}
+        >
+          <option value="">Every user</option>
+          {offered.map((user) => (
+            <option key={user.id} value={user.id}>
+              {labelOf(user)}
+            </option>
+          ))}
+        </select>
+      </div>
+    </>
+  );
+}
 
 function SeatsAsOfPanel() {
   const ids = { title: useId(), when: useId() };
@@ -121,12 +147,11 @@ function SeatsAsOfPanel() {
 
 export function HistoryPage() {
   const client = useApolloClient();
-  const ids = { user: useId(), product: useId(), title: useId() };
+  const ids = { product: useId(), title: useId() };
   const [filter, setFilter] = useState<Filter>({ userId: null, product: null });
   const [paging, setPaging] = useState<Paging>({});
   const [exporting, setExporting] = useState(false);
   const [status, setStatus] = useState('');
-  const users = useQuery(HistoryUsers);
   const pageVariables = paging.before
     ? { last: HISTORY_PAGE, before: paging.before }
     : { first: HISTORY_PAGE, after: paging.after };
@@ -184,21 +209,7 @@ export function HistoryPage() {
     <>
       <h1>History</h1>
       <form className="inline-form filters" aria-label="Filter the history" onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor={ids.user}>User</label>
-          <select
-            id={ids.user}
-            value={filter.userId ?? ''}
-            onChange={(e) => changeFilter({ userId: e.target.value || null })}
-          >
-            <option value="">Every user</option>
-            {users.data?.users.edges.map(({ node }) => (
-              <option key={node.id} value={node.id}>
-                {node.name} ({node.email})
-              </option>
-            ))}
-          </select>
-        </div>
+        <UserFilter userId={filter.userId} onChange={(userId) => changeFilter({ userId })} />
         <div className="field">
           <label htmlFor={ids.product}>Product</label>
           <select
