@@ -132,4 +132,37 @@ describeBrowser('the console’s pending invitations in chromium', () => {
     expect(cancelled.codes).not.toEqual([]);
     await page.context().close();
   }, 60_000);
+
+  it('pages through more pending invitations than one page holds', async () => {
+    // given 21 pending invitations, one more than a page of the panel
+    const owner = await signUpAccount(server.gql, 'Vandelay Industries');
+    const invite = 'mutation ($input: InviteUserInput!) { inviteUser(input: $input) { invitation { id } } }';
+    for (let i = 1; i <= 21; i++) {
+      const name = `Invitee ${String(i).padStart(2, '0')}`;
+      ok(await server.gql(invite, { input: { name, email: uniqueEmail(`invitee${i}`) } }, owner.token));
+    }
+    const page = await chromium.newPage();
+    await signIn(page, new URL(server.url).origin, owner.email, PASSWORD);
+    await openPage(page, 'Assign License');
+    const panel = page.getByRole('region', { name: /^Pending invitations/ });
+    const rows = panel.locator('tr[data-invitation]');
+
+    // then the panel counts all 21 and shows the first 20, the oldest first
+    await panel.getByRole('heading', { name: 'Pending invitations (21)' }).waitFor();
+    await rows.nth(19).waitFor();
+    expect(await rows.count()).toBe(20);
+    expect(await rows.first().getByRole('rowheader').textContent()).toMatch(/^Invitee 01 /);
+    const pages = panel.getByRole('navigation', { name: 'Invitation pages' });
+    expect(await pages.getByRole('button', { name: 'Previous page' }).isDisabled()).toBe(true);
+
+    // when the next page is opened, then the 21st alone; and back again, the first 20
+    await pages.getByRole('button', { name: 'Next page' }).click();
+    await rows.nth(1).waitFor({ state: 'detached' });
+    expect(await rows.first().getByRole('rowheader').textContent()).toMatch(/^Invitee 21 /);
+    expect(await pages.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await pages.getByRole('button', { name: 'Previous page' }).click();
+    await rows.nth(19).waitFor();
+    expect(await rows.first().getByRole('rowheader').textContent()).toMatch(/^Invitee 01 /);
+    await page.context().close();
+  }, 60_000);
 });

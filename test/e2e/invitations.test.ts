@@ -275,6 +275,43 @@ describe('invitations over HTTP', () => {
     expect(seats.available).toBe(0);
   }, 120_000);
 
+  it('pages by the cursors it answers, forward and back, and refuses a cursor of another list', async () => {
+    const { gql } = server;
+    const owner = await signUpAccount(gql);
+    const emails: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      emails.push(uniqueEmail(`paged${i}`).toLowerCase());
+      ok(await invite(gql, owner.token, { email: emails[i], products: [] }));
+    }
+    const PAGE = `query ($first: Int, $after: String, $last: Int, $before: String) {
+      invitations(status: PENDING, first: $first, after: $after, last: $last, before: $before) {
+        totalCount edges { node { user { email } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      }
+    }`;
+    const emailsOf = (page: { edges: { node: { user: { email: string } } }[] }) =>
+      page.edges.map((e) => e.node.user.email);
+    const first = ok(await gql(PAGE, { first: 2 }, owner.token)).invitations;
+    expect({ emails: emailsOf(first), totalCount: first.totalCount }).toEqual({
+      emails: emails.slice(0, 2),
+      totalCount: 5,
+    });
+    const second = ok(await gql(PAGE, { first: 2, after: first.pageInfo.endCursor }, owner.token)).invitations;
+    expect(emailsOf(second)).toEqual(emails.slice(2, 4));
+    const third = ok(await gql(PAGE, { first: 2, after: second.pageInfo.endCursor }, owner.token)).invitations;
+    expect({ emails: emailsOf(third), next: third.pageInfo.hasNextPage }).toEqual({
+      emails: emails.slice(4),
+      next: false,
+    });
+    const back = ok(await gql(PAGE, { last: 2, before: third.pageInfo.startCursor }, owner.token)).invitations;
+    expect({ emails: emailsOf(back), previous: back.pageInfo.hasPreviousPage }).toEqual({
+      emails: emails.slice(2, 4),
+      previous: true,
+    });
+    // a log position (licenseHistory's cursor) is not one of this list's cursors
+    const refused = await gql(PAGE, { first: 2, after: '0000000000000042' }, owner.token);
+    expect(refused.codes).toEqual(['BAD_USER_INPUT']);
+  });
+
   it('replay --verify over the data dir is clean after all of the above', async () => {
     await server.stop();
     const out = capture(server.dataDir);

@@ -1,4 +1,4 @@
-// The pending invitations on Assign License, for OWNER and ADMIN: who, which products' seats they hold, until when;
+// The pending invitations on Assign License, for OWNER and ADMIN, 20 a page: who, which products' seats they hold, until when;
 // Resend (a new link, the old one spent; one idempotency key per invitation until it succeeds, so a double click
 // mails once) and Cancel (the seats freed: the answer's `seats` move the counters by id, and the invitation's status
 // turns CANCELLED in the cache, which drops it from this list without a refetch). A new invitation (InviteDialog)
@@ -13,9 +13,15 @@ import { productName } from '../products';
 const PAGE_SIZE = 20;
 
 const PendingInvitations = graphql(`
-  query PendingInvitations($first: Int) {
-    invitations(status: PENDING, first: $first) {
+  query PendingInvitations($first: Int, $after: String, $last: Int, $before: String) {
+    invitations(status: PENDING, first: $first, after: $after, last: $last, before: $before) {
       totalCount
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
       edges {
         node {
           id
@@ -63,7 +69,10 @@ type Action = 'resend' | 'cancel';
 
 export function InvitationsPanel({ onDone }: { onDone(message: string): void }) {
   const titleId = useId();
-  const { data, error } = useQuery(PendingInvitations, { variables: { first: PAGE_SIZE } });
+  const [paging, setPaging] = useState<{ readonly after?: string; readonly before?: string }>({});
+  const { data, error } = useQuery(PendingInvitations, {
+    variables: paging.before ? { last: PAGE_SIZE, before: paging.before } : { first: PAGE_SIZE, after: paging.after },
+  });
   const [resend] = useMutation(ResendInvitation);
   const [cancel] = useMutation(CancelInvitation);
   // The action under way per invitation (a second click waits for the first), and each one's unspent key.
@@ -111,10 +120,14 @@ export function InvitationsPanel({ onDone }: { onDone(message: string): void }) 
   };
 
   // Cancelled here, the invitation stays in the query's answer with its new status: shown only while pending.
-  const pending = (data?.invitations.edges ?? []).map((e) => e.node).filter((i) => i.status === 'PENDING');
+  const listed = (data?.invitations.edges ?? []).map((e) => e.node);
+  const pending = listed.filter((i) => i.status === 'PENDING');
+  const pageInfo = data?.invitations.pageInfo;
   return (
     <section aria-labelledby={titleId} className="invitations">
-      <h2 id={titleId}>Pending invitations{data ? ` (${pending.length})` : ''}</h2>
+      <h2 id={titleId}>
+        Pending invitations{data ? ` (${data.invitations.totalCount - (listed.length - pending.length)})` : ''}
+      </h2>
       <p role="alert" className="error">
         {error ? shownError(error).message : failure}
       </p>
@@ -164,10 +177,23 @@ export function InvitationsPanel({ onDone }: { onDone(message: string): void }) 
           </tbody>
         </table>
       )}
-      {data && data.invitations.totalCount > PAGE_SIZE && (
-        <p className="muted">
-          The {PAGE_SIZE} oldest of {data.invitations.totalCount} are shown.
-        </p>
+      {pageInfo && (pageInfo.hasPreviousPage || pageInfo.hasNextPage) && (
+        <nav className="actions start" aria-label="Invitation pages">
+          <button
+            type="button"
+            disabled={!pageInfo.hasPreviousPage}
+            onClick={() => setPaging({ before: pageInfo.startCursor ?? undefined })}
+          >
+            Previous page
+          </button>
+          <button
+            type="button"
+            disabled={!pageInfo.hasNextPage}
+            onClick={() => setPaging({ after: pageInfo.endCursor ?? undefined })}
+          >
+            Next page
+          </button>
+        </nav>
       )}
     </section>
   );

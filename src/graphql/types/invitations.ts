@@ -13,6 +13,7 @@ import { Node } from './node';
 import { PageInfo, SeatAvailability } from './objects';
 import { DateTimeScalar } from './scalars';
 import {
+  IsCursor,
   IsDuration,
   IsEmailAddress,
   IsEntityId,
@@ -20,7 +21,6 @@ import {
   IsNewPassword,
   IsNotWithFirst,
   IsPageSize,
-  IsPosition,
   IsSecretToken,
 } from './validators';
 
@@ -106,7 +106,7 @@ export class InvitationsArgs {
 
   @Field(() => String, { nullable: true, description: 'The `endCursor` of the page before.' })
   @IsOptional()
-  @IsPosition()
+  @IsCursor()
   after?: string | null;
 
   @Field(() => Int, {
@@ -120,7 +120,7 @@ export class InvitationsArgs {
 
   @Field(() => String, { nullable: true, description: 'The `startCursor` of the page after.' })
   @IsOptional()
-  @IsPosition()
+  @IsCursor()
   before?: string | null;
 }
 
