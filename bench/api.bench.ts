@@ -10,7 +10,9 @@
 // bracketed by bare runs just before and after: a round's ratio is its figure over the mean of those two, and the
 // median round ratio is the verdict.
 // Knobs: BENCH_SECONDS (default 10), BENCH_CPU_PROF=<dir> (CPU profiles of both children, seatledger-*.cpuprofile
-// and bare-*.cpuprofile), BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran).
+// and bare-*.cpuprofile), BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran), or
+// BENCH_ONLY=uncached: seatAvailability with a new body each time (an unused variable counts up), so that no answer
+// is reused (docs/answer-cache.md) and what is measured is the whole GraphQL path, as for the first read after a write.
 // Each round also reports the seatledger child's CPU time per request (user + system, over the round and the bare
 // run after it, so that mails a round leaves queued count with it), and the bare child's over its own runs: their
 // ratio (bare µs over ours) is what the req/s ratio would be on an idle machine with the server's core to itself,
@@ -228,9 +230,13 @@ function assignRevokeCycle(
   };
 }
 
-/** Each connection reads the seats of its own account, as many admins' consoles do. */
-function seatQuery(url: string, tokens: readonly string[]): autocannon.Options {
+/**
+ * Each connection reads the seats of its own account, as many admins' consoles do. `uncached`: each body differs (a
+ * variable the query does not declare, which GraphQL ignores), so the server never reuses an answer.
+ */
+function seatQuery(url: string, tokens: readonly string[], uncached = false): autocannon.Options {
   let next = 0;
+  let sent = 0;
   const query = '{ seatAvailability(product: VIDEO_MEETING) { purchased assigned available } }';
   return {
     url,
@@ -239,7 +245,7 @@ function seatQuery(url: string, tokens: readonly string[]): autocannon.Options {
         setupRequest: (request, context) => {
           const cycle = context as Cycle;
           cycle.token ??= tokens[next++ % tokens.length];
-          return { ...request, ...post({ query }, cycle.token) };
+          return { ...request, ...post(uncached ? { query, variables: { n: sent++ } } : { query }, cycle.token) };
         },
       },
     ],
@@ -348,14 +354,19 @@ async function main(): Promise<void> {
       graphqlErrors: () => cycleErrors,
     });
     const scenarios: Scenario[] = [];
-    if (only !== 'mutation') {
+    if (only === 'uncached') {
+      scenarios.push({
+        name: `seatAvailability uncached, ${ACCOUNTS} accounts`,
+        options: () => seatQuery(seatledger.url, tokens, true),
+      });
+    } else if (only !== 'mutation') {
       scenarios.push({
         name: `seatAvailability, ${ACCOUNTS} accounts`,
         goal: 0.85,
         options: () => seatQuery(seatledger.url, tokens),
       });
     }
-    if (only !== 'query') {
+    if (only !== 'query' && only !== 'uncached') {
       // Many accounts, as a shared server sees them: appends to different streams share a commit.
       scenarios.push(cycle(`assign/revoke, ${ACCOUNTS} accounts`, byAccount, 0.25));
       // The worst case: every connection on one account, so every write queues on one subscription stream.
