@@ -1,8 +1,8 @@
 // Our one Apollo plugin: every per-request hook the server needs (query limits before validation, subscriptions
-// refused over HTTP, masked errors logged, operation metrics, answers the answer cache may keep) in one listener
-// shared by all requests. Apollo awaits
-// each hook over every request listener (a promise per listener per hook), so one listener instead of four saves
-// that on each request, and nothing is made per request but the start time (on Apollo's own request metrics).
+// refused over HTTP, masked errors logged, operation metrics, which answers the answer cache may keep) in one
+// listener shared by all requests. Apollo awaits each hook over every request listener (a promise per listener per
+// hook), so one listener instead of four saves that on each request, and nothing is made per request but the start
+// time (on Apollo's own request metrics).
 import { type ApolloServerPlugin, type GraphQLRequestListener, HeaderMap } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import type { GraphQLContext } from '../graphql/context';
