@@ -9,11 +9,15 @@
 // built first when a source is newer). The machine is shared, so each scenario runs in ROUNDS short rounds, each
 // bracketed by bare runs just before and after: a round's ratio is its figure over the mean of those two, and the
 // median round ratio is the verdict.
-// Knobs: BENCH_SECONDS (default 10), BENCH_CPU_PROF=<dir> (CPU profile of the seatledger child),
-// BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran).
+// Knobs: BENCH_SECONDS (default 10), BENCH_CPU_PROF=<dir> (CPU profiles of both children, seatledger-*.cpuprofile
+// and bare-*.cpuprofile), BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran), or
+// BENCH_ONLY=uncached: seatAvailability with a new body each time (an unused variable counts up), so that no answer
+// is reused (docs/answer-cache.md) and what is measured is the whole GraphQL path, as for the first read after a write.
 // Each round also reports the seatledger child's CPU time per request (user + system, over the round and the bare
-// run after it, so that mails a round leaves queued count with it). On this VM it grows too when the machine is busy
-// (2–3× under a load of 15), so compare two versions only run by run, in the same hour.
+// run after it, so that mails a round leaves queued count with it), and the bare child's over its own runs: their
+// ratio (bare µs over ours) is what the req/s ratio would be on an idle machine with the server's core to itself,
+// and it holds up on a busy machine where wall-clock rates swing 5× (CPU per request grows too when the machine is
+// busy, 2–3× under a load of 15, but for both children alike within a round).
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,12 +53,14 @@ process.on('exit', () => {
 });
 
 async function start(kind: 'bare' | 'seatledger', dataDir?: string): Promise<Server> {
-  const cpuProf = kind === 'seatledger' && process.env.BENCH_CPU_PROF;
+  const cpuProf = process.env.BENCH_CPU_PROF;
   const child: ChildProcess = fork(
     path.join(__dirname, 'support', 'serve-child.js'),
     [kind, ...(dataDir ? [dataDir] : [])],
     {
-      execArgv: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [],
+      execArgv: cpuProf
+        ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${kind}-${Date.now()}.cpuprofile`]
+        : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
@@ -224,9 +230,13 @@ function assignRevokeCycle(
   };
 }
 
-/** Each connection reads the seats of its own account, as many admins' consoles do. */
-function seatQuery(url: string, tokens: readonly string[]): autocannon.Options {
+/**
+ * Each connection reads the seats of its own account, as many admins' consoles do. `uncached`: each body differs (a
+ * variable the query does not declare, which GraphQL ignores), so the server never reuses an answer.
+ */
+function seatQuery(url: string, tokens: readonly string[], uncached = false): autocannon.Options {
   let next = 0;
+  let sent = 0;
   const query = '{ seatAvailability(product: VIDEO_MEETING) { purchased assigned available } }';
   return {
     url,
@@ -235,7 +245,7 @@ function seatQuery(url: string, tokens: readonly string[]): autocannon.Options {
         setupRequest: (request, context) => {
           const cycle = context as Cycle;
           cycle.token ??= tokens[next++ % tokens.length];
-          return { ...request, ...post({ query }, cycle.token) };
+          return { ...request, ...post(uncached ? { query, variables: { n: sent++ } } : { query }, cycle.token) };
         },
       },
     ],
@@ -285,10 +295,26 @@ interface Scenario {
   readonly graphqlErrors?: () => number;
 }
 
+interface Round {
+  readonly figures: Figures;
+  /** The bare server's req/s around the round (the mean of the runs just before and after). */
+  readonly bare: number;
+  readonly ratio: number;
+  /** The seatledger child's CPU per request, µs. */
+  readonly cpuPerRequest: number;
+  /** The bare child's CPU per request around the round, µs. */
+  readonly bareCpuPerRequest: number;
+}
+
 interface ScenarioResult {
   readonly scenario: Scenario;
-  readonly rounds: readonly { figures: Figures; bare: number; ratio: number; cpuPerRequest: number }[];
+  readonly rounds: readonly Round[];
   readonly graphqlErrors: number;
+}
+
+/** A bare run, with the bare child's CPU per request over it. */
+interface BareRun extends Figures {
+  readonly cpuPerRequest: number;
 }
 
 async function main(): Promise<void> {
@@ -303,9 +329,14 @@ async function main(): Promise<void> {
     const diskBefore = rawDurableCommitsPerSecond(dir);
     const bare = await start('bare');
     const bareOptions = () => ({ url: bare.url, ...post({ query: '{ hello }' }) });
+    const bareRun = async (): Promise<BareRun> => {
+      const cpuBefore = await bare.cpu();
+      const figures = await cannon(bareOptions(), roundSeconds);
+      return { ...figures, cpuPerRequest: ((await bare.cpu()) - cpuBefore) / Math.max(1, figures.requests) };
+    };
     await cannon(bareOptions(), WARMUP_SECONDS);
-    let lastBare = await cannon(bareOptions(), roundSeconds);
-    const bareRuns: Figures[] = [lastBare];
+    let lastBare = await bareRun();
+    const bareRuns: BareRun[] = [lastBare];
 
     const seatledger = await start('seatledger', path.join(dir, 'data'));
     const { tokens, members } = await prepare(seatledger.url);
@@ -323,14 +354,19 @@ async function main(): Promise<void> {
       graphqlErrors: () => cycleErrors,
     });
     const scenarios: Scenario[] = [];
-    if (only !== 'mutation') {
+    if (only === 'uncached') {
+      scenarios.push({
+        name: `seatAvailability uncached, ${ACCOUNTS} accounts`,
+        options: () => seatQuery(seatledger.url, tokens, true),
+      });
+    } else if (only !== 'mutation') {
       scenarios.push({
         name: `seatAvailability, ${ACCOUNTS} accounts`,
         goal: 0.85,
         options: () => seatQuery(seatledger.url, tokens),
       });
     }
-    if (only !== 'query') {
+    if (only !== 'query' && only !== 'uncached') {
       // Many accounts, as a shared server sees them: appends to different streams share a commit.
       scenarios.push(cycle(`assign/revoke, ${ACCOUNTS} accounts`, byAccount, 0.25));
       // The worst case: every connection on one account, so every write queues on one subscription stream.
@@ -341,24 +377,33 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       await scenario.reset?.();
       await cannon(scenario.options(), WARMUP_SECONDS);
-      const rounds: { figures: Figures; bare: number; ratio: number; cpuPerRequest: number }[] = [];
+      const rounds: Round[] = [];
       let graphqlErrors = 0;
       for (let round = 0; round < ROUNDS; round++) {
         await scenario.reset?.();
         const cpuBefore = await seatledger.cpu();
         const figures = await cannon(scenario.options(), roundSeconds);
         graphqlErrors += scenario.graphqlErrors?.() ?? 0;
-        const bareBefore = lastBare.requestsPerSecond;
-        lastBare = await cannon(bareOptions(), roundSeconds);
+        const bareBefore = lastBare;
+        lastBare = await bareRun();
         bareRuns.push(lastBare);
         // Until after the bare run: work a round leaves queued (mails) is counted with it.
         const cpuPerRequest = ((await seatledger.cpu()) - cpuBefore) / Math.max(1, figures.requests);
-        const around = (bareBefore + lastBare.requestsPerSecond) / 2;
-        rounds.push({ figures, bare: around, ratio: figures.requestsPerSecond / around, cpuPerRequest });
+        const around = (bareBefore.requestsPerSecond + lastBare.requestsPerSecond) / 2;
+        const bareCpuPerRequest = (bareBefore.cpuPerRequest + lastBare.cpuPerRequest) / 2;
+        rounds.push({
+          figures,
+          bare: around,
+          ratio: figures.requestsPerSecond / around,
+          cpuPerRequest,
+          bareCpuPerRequest,
+        });
         console.log(
           `${`${scenario.name}, round ${round + 1}`.padEnd(36)}${fmt(figures)}   bare ${around.toFixed(0)} req/s → ${(
             figures.requestsPerSecond / around
-          ).toFixed(2)}   server CPU ${cpuPerRequest.toFixed(0)} µs/request`,
+          ).toFixed(2)}   server CPU ${cpuPerRequest.toFixed(0)} µs/request, bare ${bareCpuPerRequest.toFixed(
+            0,
+          )} → CPU ratio ${(bareCpuPerRequest / cpuPerRequest).toFixed(2)}`,
         );
       }
       results.push({ scenario, rounds, graphqlErrors });
@@ -373,7 +418,9 @@ async function main(): Promise<void> {
     console.log(
       `${'bare Apollo { hello }'.padEnd(36)}${bareMean.toFixed(0)} req/s mean of ${bareRuns.length} runs (${bareRuns
         .map((run) => run.requestsPerSecond.toFixed(0))
-        .join(', ')}), p99 ${Math.max(...bareRuns.map((run) => run.p99))} ms`,
+        .join(', ')}), p99 ${Math.max(...bareRuns.map((run) => run.p99))} ms, server CPU ${median(
+        bareRuns.map((run) => run.cpuPerRequest),
+      ).toFixed(0)} µs/request (median)`,
     );
     console.log(
       `${'raw durable SQLite commits'.padEnd(36)}${disk.toFixed(0)}/s (before ${diskBefore.toFixed(0)}, after ${diskAfter.toFixed(0)})`,
@@ -382,12 +429,14 @@ async function main(): Promise<void> {
       const ratio = median(rounds.map((round) => round.ratio));
       const rps = median(rounds.map((round) => round.figures.requestsPerSecond));
       const cpu = median(rounds.map((round) => round.cpuPerRequest));
+      // Bare CPU per request over ours: the throughput ratio the server's own work allows, whatever the machine's load.
+      const cpuRatio = median(rounds.map((round) => round.bareCpuPerRequest / round.cpuPerRequest));
       const p99 = median(rounds.map((round) => round.figures.p99));
       const verdict =
         scenario.goal === undefined ? '' : `  (goal ≥ ${scenario.goal}: ${ratio >= scenario.goal ? 'met' : 'MISSED'})`;
       const perCommit = scenario.name.startsWith('assign') ? `, ${(rps / disk).toFixed(2)}× raw commits/s` : '';
       console.log(
-        `${`${scenario.name} / bare`.padEnd(40)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms, server CPU ${cpu.toFixed(0)} µs/request${perCommit}`,
+        `${`${scenario.name} / bare`.padEnd(40)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms, server CPU ${cpu.toFixed(0)} µs/request (CPU ratio to bare ${cpuRatio.toFixed(2)})${perCommit}`,
       );
       if (graphqlErrors + rounds.reduce((sum, round) => sum + round.figures.errors, 0) > 0) {
         console.log(`WARNING: ${scenario.name}: some requests failed; the figures above include them`);

@@ -25,6 +25,7 @@ import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
 import { socketRegistry } from './graphql/socket-registry';
 import { attachGraphQLWebSocket } from './graphql/websocket';
+import { createAnswerCache } from './http/answer-cache';
 import { defaultConsoleDir } from './http/console';
 import { corsPolicy } from './http/cors';
 import type { Logger } from './logger';
@@ -39,6 +40,7 @@ import { createMailTransport } from './notifications/transports';
 import { securePrivateDir } from './private-files';
 import { LogConsumer } from './processing/log-consumer';
 import { readModelsProcessor } from './projection-runtime/read-models-processor';
+import { accountReadVersions } from './queries/account-read-versions';
 import { createQueryService } from './queries/query-service';
 import { startServer } from './server';
 import { createWebhookDeliverer, type WebhookDeliverer } from './webhooks/deliverer';
@@ -182,6 +184,9 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         : {}),
     });
     closers.push(() => queries.close());
+    // Moved by every applied batch per account: seat answers are reused while their account's version holds.
+    const readVersions = accountReadVersions(readModels);
+    closers.push(() => readVersions.close());
     // Webhooks: endpoints in the account streams, secrets sealed under SEATLEDGER_SECRET_KEY, the SSRF guard.
     const checkUrl = urlGuard(config.webhooks.allowedHosts);
     const webhookEndpoints = createWebhookEndpoints({
@@ -359,6 +364,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       explorer: config.graphqlExplorer,
       consoleDir: defaultConsoleDir(),
       onUpgrade: (req, socket, head) => ws.handleUpgrade(req, socket, head),
+      answerCache: createAnswerCache({ version: (accountId) => readVersions.of(accountId) }),
     });
     closers.push(() => server.close());
     // Catches up in the background: /readyz says when the read models have.

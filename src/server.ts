@@ -19,6 +19,7 @@ import { formatError, INTERNAL_ERROR_MESSAGE } from './graphql/errors';
 import { apolloQueryLimits, DEFAULT_QUERY_LIMITS, MAX_QUERY_TOKENS, type QueryLimits } from './graphql/limits';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { type ActivatePageOptions, handleActivatePage, handleInvitePage } from './http/activate-page';
+import type { AnswerCache, CachedAnswer } from './http/answer-cache';
 import { DEFAULT_BODY_LIMIT_BYTES, PayloadTooLarge, readBody } from './http/body';
 import { clientAddressOf } from './http/client-address';
 import { CONSOLE_ASSET_PREFIX, CONSOLE_PAGES, createConsoleFiles } from './http/console';
@@ -67,6 +68,8 @@ interface ServerOptions {
   readonly explorer?: boolean;
   /** The admin console's built files (dist/console), served at `/` and under /assets/; off when absent. */
   readonly consoleDir?: string;
+  /** Exact answers of seat reads reused while the account's read model is unchanged (src/http/answer-cache.ts). */
+  readonly answerCache?: AnswerCache;
 }
 
 export interface RunningServer {
@@ -165,8 +168,8 @@ function jsonContentType(req: IncomingMessage): { ok: true } | { ok: false; stat
 }
 
 async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
-  // Answers depend on who asks and change with every write: never cached (we give no cache hints, so Apollo's
-  // cache-control plugin, which costs a hook on every resolved field, is off and would say the same).
+  // Answers depend on who asks and change with every write: never cached by anyone else (we give no cache hints, so
+  // Apollo's cache-control plugin, which costs a hook on every resolved field, is off and would say the same).
   res.setHeader('cache-control', 'no-store');
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
@@ -178,8 +181,15 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
   res.end();
 }
 
+function writeCachedAnswer(res: ServerResponse, answer: CachedAnswer): void {
+  res.setHeader('cache-control', 'no-store');
+  for (const [key, value] of answer.headers) res.setHeader(key, value);
+  res.statusCode = answer.status;
+  res.end(answer.body);
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { services, logger } = options;
+  const { services, logger, answerCache } = options;
   const cors = options.cors ?? ANY_ORIGIN;
   const explorer = options.explorer ? createExplorer() : null;
   const consoleFiles = options.consoleDir ? createConsoleFiles(options.consoleDir) : null;
@@ -211,14 +221,23 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.stopGracePeriodMillis ?? 10_000 }),
-      seatledgerPlugin({ queryLimits, metrics, graphqlPath: GRAPHQL_PATH }),
+      seatledgerPlugin({ queryLimits, metrics, graphqlPath: GRAPHQL_PATH, ...(answerCache ? { answerCache } : {}) }),
     ],
   });
   await apollo.start();
 
-  const handleGraphQL = async (req: IncomingMessage, res: ServerResponse, requestId: string, log: () => Logger) => {
+  const handleGraphQL = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    log: () => Logger,
+    started: bigint,
+  ) => {
     const method = (req.method ?? 'GET').toUpperCase();
     let body: unknown;
+    let authentication: Authentication | undefined;
+    // Where the answer may be kept: its key and the account's read-model version before anything was read.
+    let keep: { key: string; version: number } | null = null;
     if (method === 'POST') {
       const type = jsonContentType(req);
       if (!type.ok) {
@@ -227,6 +246,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       const raw = await readBody(req, bodyLimit);
+      if (answerCache) {
+        // Who asks is checked first, as for every request: only a live session of an active user reaches a kept answer.
+        authentication = await options.resolveViewer(bearerToken(req));
+        const { viewer } = authentication;
+        const key = viewer ? answerCache.keyOf(viewer, req.headers.accept, raw) : null;
+        if (viewer && key !== null) {
+          const kept = answerCache.lookup(key, viewer.accountId);
+          if (kept) {
+            writeCachedAnswer(res, kept);
+            metrics.observeCachedAnswer();
+            metrics.observeOperation(
+              'query',
+              kept.operationName,
+              false,
+              Number(process.hrtime.bigint() - started) / 1e9,
+            );
+            return;
+          }
+          keep = { key, version: answerCache.versionOf(viewer.accountId) };
+        }
+      }
       try {
         body = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
       } catch {
@@ -242,13 +282,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const search = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-    const authentication = await options.resolveViewer(bearerToken(req));
+    authentication ??= await options.resolveViewer(bearerToken(req));
     const clientAddress = () => clientAddressOf(req, options.trustProxy ?? false);
     const context = createContext({ requestId, ...authentication, services, logger: log, clientAddress });
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method, headers, search, body },
-      context: async () => context,
-    });
+    const httpGraphQLRequest = { method, headers, search, body };
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context });
+    if (answerCache && keep && (response.status ?? 200) === 200 && response.body.kind === 'complete') {
+      // Kept only if the plugin said the operation was a seat read answered without errors.
+      const headers = [...response.headers];
+      answerCache.store(httpGraphQLRequest, keep.key, keep.version, {
+        status: 200,
+        headers,
+        body: response.body.string,
+      });
+    }
     await writeGraphQLResponse(res, response);
   };
 
@@ -262,6 +309,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     route: Route,
     requestId: string,
     log: () => Logger,
+    started: bigint,
   ) => {
     if (route === 'graphql') {
       if (explorer && (req.method === 'GET' || req.method === 'HEAD') && prefersHtml(req.headers.accept)) {
@@ -269,7 +317,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         explorer.servePage(req, res);
         return;
       }
-      await handleGraphQL(req, res, requestId, log);
+      await handleGraphQL(req, res, requestId, log, started);
       return;
     }
     req.resume();
@@ -357,7 +405,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         );
       }
     });
-    handle(req, res, route, requestId, log).catch((error: unknown) => {
+    handle(req, res, route, requestId, log, started).catch((error: unknown) => {
       if (error instanceof PayloadTooLarge) {
         // Answer at once and drop the connection: reading the rest of a too-large body is what the limit prevents.
         if (!res.headersSent) {

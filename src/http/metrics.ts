@@ -11,6 +11,8 @@ interface HttpMetrics {
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   /** One GraphQL operation answered (`type` as graphql names it, or 'unknown' before one was resolved). */
   observeOperation(type: string, operationName: string | null | undefined, failed: boolean, seconds: number): void;
+  /** One answer served from the answer cache (src/http/answer-cache.ts); also counted as an operation. */
+  observeCachedAnswer(): void;
   /** Prometheus text of our figures and the composition root's. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -44,6 +46,12 @@ export function createHttpMetrics(extra?: Registry): HttpMetrics {
     help: 'GraphQL operation latency by type and name',
     labelNames: ['type', 'operation'] as const,
     buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+
+  const cachedAnswers = new Counter({
+    name: 'seatledger_graphql_cached_answers_total',
+    help: 'GraphQL answers reused from the answer cache (seatAvailability, while the account read model is unchanged)',
     registers: [registry],
   });
 
@@ -89,6 +97,9 @@ export function createHttpMetrics(extra?: Registry): HttpMetrics {
       const label = operationLabel(operationName);
       operationCount(type, label, failed ? 'error' : 'ok').inc();
       operationLatency(type, label).observe(seconds);
+    },
+    observeCachedAnswer() {
+      cachedAnswers.inc();
     },
     async render() {
       return { contentType: merged.contentType, body: await merged.metrics() };
