@@ -12,8 +12,9 @@
 // Knobs: BENCH_SECONDS (default 10), BENCH_CPU_PROF=<dir> (CPU profile of the seatledger child),
 // BENCH_ONLY=query|mutation (profile one kind of load; ratios then cover only what ran).
 // Each round also reports the seatledger child's CPU time per request (user + system, over the round and the bare
-// run after it, so that mails a round leaves queued count with it). On this VM it grows too when the machine is busy
-// (2–3× under a load of 15), so compare two versions only run by run, in the same hour.
+// run after it, so that mails a round leaves queued count with it), and the bare child's over that bare run. On this
+// VM both grow when the machine is busy (2–3× under a load of 15), so compare two versions only run by run, in the
+// same hour, and against the bare figure beside them.
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -285,9 +286,18 @@ interface Scenario {
   readonly graphqlErrors?: () => number;
 }
 
+interface Round {
+  readonly figures: Figures;
+  readonly bare: number;
+  readonly ratio: number;
+  /** The seatledger child's CPU per request of the round; the bare child's per request of the bare run after it. */
+  readonly cpuPerRequest: number;
+  readonly bareCpuPerRequest: number;
+}
+
 interface ScenarioResult {
   readonly scenario: Scenario;
-  readonly rounds: readonly { figures: Figures; bare: number; ratio: number; cpuPerRequest: number }[];
+  readonly rounds: readonly Round[];
   readonly graphqlErrors: number;
 }
 
@@ -341,7 +351,7 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       await scenario.reset?.();
       await cannon(scenario.options(), WARMUP_SECONDS);
-      const rounds: { figures: Figures; bare: number; ratio: number; cpuPerRequest: number }[] = [];
+      const rounds: Round[] = [];
       let graphqlErrors = 0;
       for (let round = 0; round < ROUNDS; round++) {
         await scenario.reset?.();
@@ -349,16 +359,24 @@ async function main(): Promise<void> {
         const figures = await cannon(scenario.options(), roundSeconds);
         graphqlErrors += scenario.graphqlErrors?.() ?? 0;
         const bareBefore = lastBare.requestsPerSecond;
+        const bareCpuBefore = await bare.cpu();
         lastBare = await cannon(bareOptions(), roundSeconds);
+        const bareCpuPerRequest = ((await bare.cpu()) - bareCpuBefore) / Math.max(1, lastBare.requests);
         bareRuns.push(lastBare);
         // Until after the bare run: work a round leaves queued (mails) is counted with it.
         const cpuPerRequest = ((await seatledger.cpu()) - cpuBefore) / Math.max(1, figures.requests);
         const around = (bareBefore + lastBare.requestsPerSecond) / 2;
-        rounds.push({ figures, bare: around, ratio: figures.requestsPerSecond / around, cpuPerRequest });
+        rounds.push({
+          figures,
+          bare: around,
+          ratio: figures.requestsPerSecond / around,
+          cpuPerRequest,
+          bareCpuPerRequest,
+        });
         console.log(
           `${`${scenario.name}, round ${round + 1}`.padEnd(36)}${fmt(figures)}   bare ${around.toFixed(0)} req/s → ${(
             figures.requestsPerSecond / around
-          ).toFixed(2)}   server CPU ${cpuPerRequest.toFixed(0)} µs/request`,
+          ).toFixed(2)}   server CPU ${cpuPerRequest.toFixed(0)} µs/request (bare ${bareCpuPerRequest.toFixed(0)})`,
         );
       }
       results.push({ scenario, rounds, graphqlErrors });
@@ -382,12 +400,13 @@ async function main(): Promise<void> {
       const ratio = median(rounds.map((round) => round.ratio));
       const rps = median(rounds.map((round) => round.figures.requestsPerSecond));
       const cpu = median(rounds.map((round) => round.cpuPerRequest));
+      const bareCpu = median(rounds.map((round) => round.bareCpuPerRequest));
       const p99 = median(rounds.map((round) => round.figures.p99));
       const verdict =
         scenario.goal === undefined ? '' : `  (goal ≥ ${scenario.goal}: ${ratio >= scenario.goal ? 'met' : 'MISSED'})`;
       const perCommit = scenario.name.startsWith('assign') ? `, ${(rps / disk).toFixed(2)}× raw commits/s` : '';
       console.log(
-        `${`${scenario.name} / bare`.padEnd(40)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms, server CPU ${cpu.toFixed(0)} µs/request${perCommit}`,
+        `${`${scenario.name} / bare`.padEnd(40)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms, server CPU ${cpu.toFixed(0)} µs/request (bare ${bareCpu.toFixed(0)})${perCommit}`,
       );
       if (graphqlErrors + rounds.reduce((sum, round) => sum + round.figures.errors, 0) > 0) {
         console.log(`WARNING: ${scenario.name}: some requests failed; the figures above include them`);
