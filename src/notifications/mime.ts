@@ -27,11 +27,15 @@ const WORD_LENGTH = 52;
 const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 
+// A boundary must not occur in the parts: random per process, then counted (no call for random bytes per mail).
+const BOUNDARY_PREFIX = `--_seatledger-${randomBytes(8).toString('hex')}-`;
+let boundaries = 0;
+
 /** The whole message, CRLF line ends. `date` and `boundary` are parameters so that a test can pin the bytes. */
 export function buildMimeMessage(
   mail: MimeMail,
   date: Date = new Date(),
-  boundary = `--_seatledger-${randomBytes(8).toString('hex')}`,
+  boundary = `${BOUNDARY_PREFIX}${(boundaries++).toString(36)}`,
 ): Buffer {
   const head = [
     header('From', addressList(mail.from)),
@@ -87,8 +91,25 @@ function unstructured(value: string): string {
   return CONTROL.test(value) ? encodeWord(value, 'Q', WORD_LENGTH) : encodeWords(value, 'Q', WORD_LENGTH, true);
 }
 
+/** A bare address that needs no parsing (a user's e-mail as the domain checks it): written as it is. */
+const PLAIN_ADDRESS = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$/;
+/** The From of every mail is the same few strings: parsed once each. */
+const formatted = new Map<string, string>();
+const FORMATTED_KEPT = 64;
+
 /** `Name <address>` lists as nodemailer writes them: names quoted or encoded, domains in their ASCII form. */
 function addressList(value: string): string {
+  if (PLAIN_ADDRESS.test(value) && DOT_ATOM.test(value.slice(0, value.lastIndexOf('@')))) return value;
+  let list = formatted.get(value);
+  if (list === undefined) {
+    list = parseAddressList(value);
+    if (formatted.size >= FORMATTED_KEPT) formatted.clear();
+    formatted.set(value, list);
+  }
+  return list;
+}
+
+function parseAddressList(value: string): string {
   return addressparser(value, { flatten: true })
     .filter((entry) => entry.address)
     .map(({ name, address }) => {

@@ -88,9 +88,13 @@ export function createMailTransport(options: { smtpUrl?: string; dataDir: string
 // for the disk (creating the file, a new inode: a quarter of a millisecond here and up to 8 ms under load; the flush;
 // the rename) goes to libuv's pool; what only touches the page cache (chmod, write, close: microseconds) runs on the
 // loop. Three hand-offs to the pool per mail instead of six: on a busy machine each one costs a context switch.
+// Temporary names: random per process, then counted ('wx' refuses a name taken all the same).
+const TMP_PREFIX = randomBytes(6).toString('hex');
+let tmpFiles = 0;
+
 async function writeFileAtomically(file: string, content: Buffer): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${TMP_PREFIX}${(tmpFiles++).toString(36)}.tmp`);
   const fd = await openFile(tmp, 'wx', PRIVATE_FILE_MODE);
   try {
     fs.fchmodSync(fd, PRIVATE_FILE_MODE);
