@@ -7,7 +7,9 @@
 // Once per assignment, across crashes: the delivery row (PENDING) and the reactor's checkpoint commit in one
 // transaction before anything is sent; a worker then sends due deliveries one at a time, retrying with
 // exponential backoff, and marks them SENT, or FAILED after the last try. A crash between handing a mail over
-// and marking it SENT re-sends it on restart, with the same Message-ID (derived from the event id).
+// and marking it SENT re-sends it on restart, with the same Message-ID (derived from the event id). Into the outbox
+// the worker writes a run of due mails and records their outcomes in one commit: a mail written again after a crash
+// replaces its own file, so the wider window shows nowhere. Over SMTP each outcome is recorded as soon as it is known.
 //
 // Once per assignment across instances too: before sending, the worker claims the mail in the log (a `claim-notifier-
 // <eventId>` stream, src/domain/effect-claim.ts) for this instance (its id in `<data dir>/instance-id`) with a lease,
@@ -117,6 +119,11 @@ const NOTIFIER_GROUP = 'seatledger-notifier';
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
 /** Longer than composing and sending one mail can take (the SMTP client's own timeouts are a minute at most). */
 const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
+/**
+ * Outbox mails whose outcomes share one commit of notifications.db (a commit per mail was a sixth of the worker's
+ * time on the event loop). Over SMTP one: a mail handed over again after a crash would reach its reader twice.
+ */
+const OUTBOX_MAILS_PER_COMMIT = 16;
 
 /** Reads `<data dir>/instance-id`, creating it (a random UUID) on first start: this instance's name in claims. */
 export function loadOrCreateInstanceId(dataDir: string): string {
@@ -187,6 +194,14 @@ interface SeatAlertPayload {
   readonly available: number;
 }
 
+/** What one attempt leaves to do once it is over. */
+interface Attempted {
+  /** Its outcome in notifications.db: run with the other outcomes of the worker's run, in one transaction. */
+  readonly record: () => void;
+  /** Once the outcome is committed (the claim recorded done in the log). */
+  readonly after?: () => Promise<void>;
+}
+
 interface DueDelivery {
   event_id: string;
   account_id: string;
@@ -240,8 +255,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
   );
   const selectDue = db.prepare(
     `SELECT event_id, account_id, recipient_user_id, kind, payload, attempts, activation_expires_at
-       FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, position LIMIT 1`,
+       FROM deliveries WHERE status = 'PENDING' AND next_attempt_at <= ? ORDER BY next_attempt_at, position LIMIT ?`,
   );
+  const mailsPerCommit = transport.kind === 'outbox' ? OUTBOX_MAILS_PER_COMMIT : 1;
   const selectNextDueAt = db.prepare(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'PENDING'`);
   // Each outcome also records the activation link an attempt issued (one commit per attempt, not two): should the
   // process die between issuing and recording, the credentials stream itself says the link was issued (compose).
@@ -259,6 +275,9 @@ export function createNotifier(options: NotifierOptions): Notifier {
       WHERE event_id = @eventId`,
   );
   const markDeferred = db.prepare('UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE event_id = ?');
+  const recordAll = db.transaction((attempted: readonly Attempted[]) => {
+    for (const { record } of attempted) record();
+  });
 
   // 1. Record: the event becomes a PENDING delivery, committed with the checkpoint by the reactor loop.
   async function handle(event: RecordedEvent) {
@@ -439,8 +458,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     return { actor, correlationId: payload.correlationId || delivery.event_id, causationId: delivery.event_id };
   }
 
-  // 3. Claim, send, then record the outcome.
-  async function attempt(delivery: DueDelivery): Promise<void> {
+  // 3. Claim, send, then say how to record the outcome (the worker commits it, with others where it may).
+  async function attempt(delivery: DueDelivery): Promise<Attempted> {
     const attempts = delivery.attempts + 1;
     const secrets: string[] = [];
     const log = { eventId: delivery.event_id, kind: delivery.kind, userId: delivery.recipient_user_id, attempts };
@@ -455,55 +474,42 @@ export function createNotifier(options: NotifierOptions): Notifier {
         case 'claimed-elsewhere': {
           // Not an attempt: look again once the lease may have run out (done by then, or taken over from a dead holder).
           const at = now();
-          markDeferred.run(at.getTime() + claimLeaseMs, at.toISOString(), delivery.event_id);
           logger.info(log, 'notification claimed by another instance; looking again after its lease');
-          return;
+          return { record: () => markDeferred.run(at.getTime() + claimLeaseMs, at.toISOString(), delivery.event_id) };
         }
-        case 'done':
-          markSent.run({
-            attempts: delivery.attempts,
-            at: now().toISOString(),
-            issued: null,
-            eventId: delivery.event_id,
-          });
+        case 'done': {
+          const at = now().toISOString();
           logger.info(log, 'notification already sent by another instance');
-          return;
+          return {
+            record: () => markSent.run({ attempts: delivery.attempts, at, issued: null, eventId: delivery.event_id }),
+          };
+        }
         default:
           return assertNever(claim);
       }
       const { to, mail } = await compose(delivery, secrets, issued);
       await transport.send({ ...mail, from, to });
-      markSent.run({ attempts, at: now().toISOString(), issued: issued.expiresAt, eventId: delivery.event_id });
+      const at = now().toISOString();
       logger.info(log, 'notification sent');
+      const sent = { attempts, at, issued: issued.expiresAt, eventId: delivery.event_id };
+      return { record: () => markSent.run(sent), ...(claims ? { after: () => complete(effect, log, secrets) } : {}) };
     } catch (error) {
       const lastError = describeError(error, secrets);
       const at = now();
+      const outcome = { attempts, error: lastError, at: at.toISOString(), issued: issued.expiresAt };
       if (attempts >= retry.attempts) {
-        markFailed.run({
-          attempts,
-          error: lastError,
-          at: at.toISOString(),
-          issued: issued.expiresAt,
-          eventId: delivery.event_id,
-        });
         logger.error({ ...log, error: lastError }, 'notification failed after the last try');
-      } else {
-        const delay = Math.min(retry.baseDelayMs * 2 ** (attempts - 1), retry.maxDelayMs ?? Number.POSITIVE_INFINITY);
-        markRetry.run({
-          attempts,
-          error: lastError,
-          dueAt: at.getTime() + delay,
-          at: at.toISOString(),
-          issued: issued.expiresAt,
-          eventId: delivery.event_id,
-        });
-        logger.warn({ ...log, error: lastError, retryInMs: delay }, 'notification not sent; will retry');
+        return { record: () => markFailed.run({ ...outcome, eventId: delivery.event_id }) };
       }
-      return;
+      const delay = Math.min(retry.baseDelayMs * 2 ** (attempts - 1), retry.maxDelayMs ?? Number.POSITIVE_INFINITY);
+      logger.warn({ ...log, error: lastError, retryInMs: delay }, 'notification not sent; will retry');
+      return { record: () => markRetry.run({ ...outcome, dueAt: at.getTime() + delay, eventId: delivery.event_id }) };
     }
-    if (!claims) return;
+  }
+
+  async function complete(effect: Parameters<EffectClaims['complete']>[0], log: object, secrets: string[]) {
     try {
-      await claims.complete(effect);
+      await claims?.complete(effect);
     } catch (error) {
       // Sent all the same: should the event come to another instance, it takes over once the lease runs out and
       // sends once more, with the same Message-ID.
@@ -514,7 +520,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   }
 
-  // The worker: one delivery at a time, sleeping until the next one is due or a new one is recorded.
+  // The worker: one delivery at a time, sleeping until the next one is due or a new one is recorded. The outcomes of
+  // a run of due deliveries (one over SMTP) are committed together, before any claim is recorded done.
   let stopping = true;
   let worker: Promise<void> | null = null;
   let wakeUp: (() => void) | null = null;
@@ -526,9 +533,19 @@ export function createNotifier(options: NotifierOptions): Notifier {
 
   async function work(): Promise<void> {
     while (!stopping) {
-      const due = selectDue.get(now().getTime()) as DueDelivery | undefined;
-      if (due) {
-        await attempt(due);
+      const due = selectDue.all(now().getTime(), mailsPerCommit) as DueDelivery[];
+      if (due.length > 0) {
+        const attempted: Attempted[] = [];
+        try {
+          for (const delivery of due) {
+            attempted.push(await attempt(delivery));
+            // A stop lets the attempt in flight finish (and be recorded), not the rest of the run.
+            if (stopping) break;
+          }
+        } finally {
+          recordAll(attempted);
+        }
+        for (const { after } of attempted) await after?.();
         continue;
       }
       for (const resolve of idleWaiters) resolve();

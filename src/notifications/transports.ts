@@ -1,11 +1,12 @@
-// Mail transports through nodemailer: SMTP when SMTP_URL is set, otherwise an `.eml` file per mail in
-// `<data dir>/outbox/`, so a person trying the embedded default can open what would have been sent.
+// Mail transports: SMTP through nodemailer when SMTP_URL is set, otherwise an `.eml` file per mail in
+// `<data dir>/outbox/` (built by mime.ts), so a person trying the embedded default can open what would have been sent.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import nodemailer from 'nodemailer';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
+import { buildMimeMessage } from './mime';
 
 /** The part of a pino logger we use; pino itself fits. */
 export interface Logger {
@@ -56,25 +57,24 @@ export function smtpTransport(smtpUrl: string): MailTransport {
 const outboxFileName = (messageId: string) => `${messageId.replace(/^<|>$/g, '').replace(/[^A-Za-z0-9._-]/g, '_')}.eml`;
 
 export function outboxTransport(outboxDir: string, logger: Logger): MailTransport {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   return {
     kind: 'outbox',
     async send(mail) {
-      const info = await transporter.sendMail({ ...mail });
+      const message = buildMimeMessage(mail);
       const file = path.join(outboxDir, outboxFileName(mail.messageId));
       try {
-        await writeFileAtomically(file, info.message as Buffer);
+        await writeFileAtomically(file, message);
       } catch (error) {
         // The outbox is made by the first mail (or again after someone removed it), not checked for by every mail.
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         // Mails carry activation links: the outbox is as private as the data dir.
         makePrivateDir(outboxDir);
-        await writeFileAtomically(file, info.message as Buffer);
+        await writeFileAtomically(file, message);
       }
       logger.info({ file, messageId: mail.messageId, to: mail.to }, 'mail written to the outbox');
       return { messageId: mail.messageId, file };
     },
-    close: () => transporter.close(),
+    close: () => undefined,
   };
 }
 
@@ -88,9 +88,13 @@ export function createMailTransport(options: { smtpUrl?: string; dataDir: string
 // for the disk (creating the file, a new inode: a quarter of a millisecond here and up to 8 ms under load; the flush;
 // the rename) goes to libuv's pool; what only touches the page cache (chmod, write, close: microseconds) runs on the
 // loop. Three hand-offs to the pool per mail instead of six: on a busy machine each one costs a context switch.
+// Temporary names: random per process, then counted ('wx' refuses a name taken all the same).
+const TMP_PREFIX = randomBytes(6).toString('hex');
+let tmpFiles = 0;
+
 async function writeFileAtomically(file: string, content: Buffer): Promise<void> {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${TMP_PREFIX}${(tmpFiles++).toString(36)}.tmp`);
   const fd = await openFile(tmp, 'wx', PRIVATE_FILE_MODE);
   try {
     fs.fchmodSync(fd, PRIVATE_FILE_MODE);

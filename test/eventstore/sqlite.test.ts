@@ -159,6 +159,54 @@ describe('SQLite event log', () => {
       expect(store.groupCommitStats.transactions - before.transactions).toBe(1);
       expect((await collect(store.readStream(contested))).map((e) => e.type)).toEqual(['SomethingHappened', 'fresh']);
     });
+
+    it('two appends at one revision in one transaction: the first wins, the second conflicts', async () => {
+      const store = open();
+      const stream = streamName();
+      const before = store.groupCommitStats;
+
+      const outcomes = await Promise.allSettled([
+        store.appendToStream(stream, [anEvent('first')], { expectedRevision: 'no_stream' }),
+        store.appendToStream(stream, [anEvent('second')], { expectedRevision: 'no_stream' }),
+      ]);
+
+      expect(store.groupCommitStats.transactions - before.transactions).toBe(1);
+      expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { nextRevision: 0 } });
+      expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: expect.any(WrongExpectedRevision) });
+      expect((await collect(store.readStream(stream))).map((e) => e.type)).toEqual(['first']);
+    });
+
+    it('an append of several events failing half-way writes none of them, and its neighbours all of theirs', async () => {
+      const store = open();
+      const taken = anEvent('elsewhere');
+      await store.appendToStream(streamName(), [taken], { expectedRevision: 'no_stream' });
+      const [left, failing, right] = [streamName(), streamName(), streamName()];
+
+      const outcomes = await Promise.allSettled([
+        store.appendToStream(left, [anEvent('l1'), anEvent('l2')], { expectedRevision: 'no_stream' }),
+        // Its second event's id is already in the log, on another stream: found only once the first is inserted.
+        store.appendToStream(failing, [anEvent('f1'), { ...anEvent('f2'), id: taken.id }, anEvent('f3')], {
+          expectedRevision: 'no_stream',
+        }),
+        store.appendToStream(right, [anEvent('r1')], { expectedRevision: 'no_stream' }),
+      ]);
+
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(await collect(store.readStream(failing))).toEqual([]);
+      const written = [...(await collect(store.readStream(left))), ...(await collect(store.readStream(right)))];
+      expect(written.map((e) => [e.type, e.revision])).toEqual([
+        ['l1', 0],
+        ['l2', 1],
+        ['r1', 0],
+      ]);
+      // Each caller is answered with its own last event's position, as the log holds it.
+      const answered = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.position] : []));
+      expect(answered).toEqual([written[1]?.position, written[2]?.position]);
+      // The failed append can be made again as it was: nothing of it is in the way.
+      await expect(
+        store.appendToStream(failing, [anEvent('f1'), anEvent('f2')], { expectedRevision: 'no_stream' }),
+      ).resolves.toMatchObject({ nextRevision: 1 });
+    });
   });
 
   describe('durability and sharing the file', () => {

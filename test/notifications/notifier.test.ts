@@ -394,6 +394,90 @@ describe('the notifier without SMTP', () => {
       await w.close();
     }
   });
+
+  /** An outbox that keeps what it is handed, fails for some recipients, and can run a hook on a send. */
+  const keepingOutbox = (failFor: (to: string) => boolean, onSend?: (count: number) => void) => {
+    const sent: { to: string; messageId: string }[] = [];
+    let tries = 0;
+    const transport: MailTransport = {
+      kind: 'outbox',
+      async send(mail) {
+        onSend?.(++tries);
+        if (failFor(mail.to)) throw new Error(`no room for ${mail.to}`);
+        sent.push({ to: mail.to, messageId: mail.messageId });
+        return { messageId: mail.messageId };
+      },
+      close() {},
+    };
+    return { transport, sent };
+  };
+
+  it('records a run of outbox mails together, each with its own outcome, one failure holding back no other', async () => {
+    const w = await world();
+    try {
+      const users = [];
+      for (const name of ['Ann', 'Bo', 'Cy']) users.push(await w.newUser(name, `${name.toLowerCase()}@acme.example`));
+      // All three due at once when the notifier starts: one run of the worker.
+      for (const userId of users) await w.app.assignLicense(w.owner, { userId, product: 'VIDEO_MEETING' });
+      let boFails = true;
+      const outbox = keepingOutbox((to) => to === 'bo@acme.example' && boFails);
+      const notifier = await w.startNotifier(outbox.transport, { attempts: 3, baseDelayMs: 300 });
+
+      const byEmail = () =>
+        Object.fromEntries(listDeliveries(notifier.db, w.accountId).nodes.map((d) => [d.recipient.email, d]));
+      await eventually(() =>
+        expect(byEmail()).toMatchObject({
+          'ann@acme.example': { status: 'SENT', attempts: 1 },
+          'bo@acme.example': { status: 'PENDING', attempts: 1, lastError: expect.stringMatching(/no room/) },
+          'cy@acme.example': { status: 'SENT', attempts: 1 },
+        }),
+      );
+      boFails = false;
+      await eventually(() => expect(byEmail()['bo@acme.example']).toMatchObject({ status: 'SENT', attempts: 2 }));
+      expect(outbox.sent.map((m) => m.to).sort()).toEqual(['ann@acme.example', 'bo@acme.example', 'cy@acme.example']);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('stopped in the middle of a run, records what it sent and sends the rest once after a restart', async () => {
+    const w = await world();
+    try {
+      const users = [];
+      for (const name of ['Ann', 'Bo', 'Cy']) users.push(await w.newUser(name, `${name.toLowerCase()}@acme.example`));
+      for (const userId of users) await w.app.assignLicense(w.owner, { userId, product: 'VIDEO_MEETING' });
+      let stopped: Promise<void> | undefined;
+      // The second send asks the notifier to stop: it finishes that mail, records both, and leaves the third.
+      const first = keepingOutbox(
+        () => false,
+        (count) => {
+          if (count === 2) stopped = w.notifier?.stop();
+        },
+      );
+      await w.startNotifier(first.transport);
+      await eventually(() => expect(stopped).toBeDefined());
+      await stopped;
+      expect(first.sent).toHaveLength(2);
+      const db = new Database(path.join(w.dir, 'notifications.db'), { readonly: true });
+      const statuses = db.prepare('SELECT status, attempts FROM deliveries ORDER BY position').all();
+      db.close();
+      expect(statuses).toEqual([
+        { status: 'SENT', attempts: 1 },
+        { status: 'SENT', attempts: 1 },
+        { status: 'PENDING', attempts: 0 },
+      ]);
+
+      const second = keepingOutbox(() => false);
+      const again = await w.startNotifier(second.transport);
+      await eventually(() => expect(second.sent).toHaveLength(1));
+      await again.idle();
+      await sleep(100);
+      expect(second.sent).toHaveLength(1);
+      expect(new Set([...first.sent, ...second.sent].map((m) => m.messageId)).size).toBe(3);
+    } finally {
+      await w.close();
+    }
+  });
 });
 
 describe('deactivating a user', () => {
