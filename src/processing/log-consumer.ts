@@ -19,7 +19,8 @@ export interface LogConsumerOptions {
   readonly logger?: ConsumerLogger;
   /**
    * Events a processor is handed at once while catching up (live batches are whatever arrived together). Default
-   * 5000: fewer read-model commits make a rebuild faster, and a batch holds the event loop for about 0.15 s.
+   * 1000: a rebuild commits without fsync, so more commits cost it nothing, while the events of a smaller batch die
+   * young instead of being promoted to V8's old space (bench:replay: peak heap about half, and less GC).
    */
   readonly batchSize?: number;
   /** Recent events kept for processors that lag; one further behind reads the log itself. Default 20,000. */
@@ -51,7 +52,7 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
-const DEFAULT_BATCH_SIZE = 5000;
+const DEFAULT_BATCH_SIZE = 1000;
 const DEFAULT_WINDOW_SIZE = 20_000;
 const DEFAULT_RETRY: BackoffPolicy = { baseMs: 250, maxMs: 30_000 };
 const DEFAULT_WAIT_MS = 5000;

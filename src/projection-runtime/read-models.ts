@@ -41,6 +41,12 @@ const isLicenseStream = (stream: string) => LICENSE_STREAM_PREFIXES.some((prefix
 /** Page cache of the read models (KiB, as SQLite's negative sizes): queries keep their hot pages; a rebuild needs less. */
 const CACHE_SIZE = -32768;
 const REBUILD_CACHE_SIZE = -16384;
+/**
+ * Pages of 8 KiB (SQLite's default is 4): each batch of a rebuild rewrites the leaves its random keys touch (user
+ * licences, holders), and half as many pages means fewer writes: bench:replay's rebuild used less CPU side by side
+ * with 4 KiB pages on the 1M log (30 s instead of 39 s in one pair), same peak RSS. The cache stays the same in bytes.
+ */
+const PAGE_SIZE = 8192;
 
 /** Indexes and triggers are derived: a rebuild creates them once at the end rather than paying for them per row. */
 const isDeferred = (ddl: string) => {
@@ -261,6 +267,8 @@ function openFile(file: string): Database.Database {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
     db = open();
   }
+  // Only a new, empty file takes it (and only before the WAL is on); an existing file keeps its page size.
+  db.pragma(`page_size = ${PAGE_SIZE}`);
   db.pragma('journal_mode = WAL');
   // NORMAL: read models are rebuildable, so a power cut may lose the last batches, never corrupt them.
   db.pragma('synchronous = NORMAL');

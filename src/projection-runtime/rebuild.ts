@@ -34,7 +34,8 @@ export async function rebuildReadModels(options: RebuildOptions): Promise<Rebuil
   const started = performance.now();
   const head = options.upTo === undefined ? await options.store.headPosition() : options.upTo;
   const models = new ReadModels({ file: options.file, projections: options.projections });
-  const batchSize = options.batchSize ?? 5000;
+  // As the log consumer catches up (src/processing/log-consumer.ts): small batches keep parsed events young.
+  const batchSize = options.batchSize ?? 1000;
   let events = 0;
   try {
     if (head !== null) {

@@ -1,6 +1,6 @@
 // The log is the truth: delete readmodels.db, start again, and every query answers byte for byte as before.
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { allProjections } from '../../projections';
 import { history } from '../../projections/license-history/queries';
 import { forAccount } from '../../projections/seat-availability/queries';
@@ -51,5 +51,30 @@ describe('rebuilding the read models from the log', () => {
     await rebuilt.stop();
     expect(after).toBe(before);
     expect(before).toContain('Cátia Smith');
+  });
+
+  it('creates a new file with 8 KiB pages; a file made with 4 KiB pages keeps them and answers the same', async () => {
+    // given a file of an earlier version, made with SQLite's default pages
+    const position = await seedAcme(ws.log);
+    const older = `${ws.readModelsFile}.older`;
+    const made = new Database(older);
+    made.pragma('page_size = 4096');
+    made.pragma('journal_mode = WAL');
+    made.exec('CREATE TABLE earlier (x)');
+    made.close();
+    // when the read models are built into a new file and into that one
+    const fresh = followReadModels({ store: ws.store, file: ws.readModelsFile, projections: allProjections });
+    const kept = followReadModels({ store: ws.store, file: older, projections: allProjections });
+    await fresh.start();
+    await kept.start();
+    await fresh.waitForPosition(position, 5000);
+    await kept.waitForPosition(position, 5000);
+    // then
+    expect(fresh.db.pragma('page_size', { simple: true })).toBe(8192);
+    expect(kept.db.pragma('page_size', { simple: true })).toBe(4096);
+    expect(answers(kept.db)).toBe(answers(fresh.db));
+    expect(answers(fresh.db)).toContain('Cátia Smith');
+    await fresh.stop();
+    await kept.stop();
   });
 });
