@@ -41,9 +41,9 @@ export async function migrateBack(connectionString: string, dataDir: string, io:
       `copied ${copied.appended.toLocaleString('en')} events from ${connectionString.replace(/\/\/[^@/]*@/, '//')} ` +
         `into ${dataDir} in ${elapsed.toFixed(1)} s, ${Math.round(copied.appended / Math.max(elapsed, 0.001))} events/s\n`,
     );
-    const misplaced = await verifyOrder(target, null, copied.sent);
+    const misplaced = await verifyOrder(target, null, copied.windows);
     if (misplaced !== null) {
-      io.stderr.write(`seatledger migrate: verification failed: not in log order: ${misplaced}\n`);
+      io.stderr.write(`seatledger migrate: verification failed: not in the order sent: ${misplaced}\n`);
       return 1;
     }
     const { differing } = await verify(source, target, copied.streams, null);

@@ -1,6 +1,7 @@
-// `seatledger migrate --to <EventStoreDB>`: copies the embedded log into EventStoreDB, stream by stream in log order,
-// with the same event ids, types, data and metadata. Resumable: the target's streams are read first and what is there
-// is skipped (EventStoreDB streams are a prefix of ours, as this command writes them in order), so a run while the
+// `seatledger migrate --to <EventStoreDB>`: copies the embedded log into EventStoreDB with the same event ids, types,
+// data and metadata, each stream in its order, the log window by window (a few thousand events; inside a window each
+// stream's events in one append). Resumable: the target's streams are read first and what is there is skipped
+// (EventStoreDB streams are a prefix of ours, as this command appends each stream in order), so a run while the
 // server serves copies most of the log and `--final` (server stopped: the data-dir lock) copies the tail. Ends with a
 // verification of both sides per stream (count and a hash of ids, types, data and metadata): exit 1 on a difference.
 import { createHash, type Hash } from 'node:crypto';
@@ -21,7 +22,8 @@ const USAGE = `usage: seatledger migrate --to <EventStoreDB connection string> [
        seatledger migrate --from <EventStoreDB connection string> --data-dir <empty dir>
 
 Copies every stream of the embedded log (events.db of the data dir) to EventStoreDB: same event ids, types, data,
-metadata and per-stream order, in log order; \`credentials-\` streams carry their latest event with \`$maxCount\` 1.
+metadata and per-stream order, the log in windows of a few thousand events (in log order; inside a window each
+stream's events are appended together); \`credentials-\` streams carry their latest event with \`$maxCount\` 1.
 Run it while the server serves (it continues where an earlier run stopped), then stop the server and run it with
 --final: it copies the tail and creates the reactors' consumer groups at the migrated head. Ends with a verification
 of every stream on both sides (count and hash); exit 1, listing the streams, on any difference.
@@ -144,9 +146,9 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
 
     // While the server serves, a stream may change after it was copied (a new password hash replaces the old event):
     // such a stream is left to the next run. With --final nothing writes, and every difference is a failure.
-    const misplaced = await verifyOrder(target, copied.targetHead, copied.sent);
+    const misplaced = await verifyOrder(target, copied.targetHead, copied.windows);
     if (misplaced !== null) {
-      io.stderr.write(`seatledger migrate: verification failed: not in log order: ${misplaced}\n`);
+      io.stderr.write(`seatledger migrate: verification failed: not in the order sent: ${misplaced}\n`);
       return 1;
     }
     const { differing, movedOn } = await verify(source, target, copied.streams, values.final ? null : copied.through);
@@ -198,73 +200,84 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
 
 /** Appends in flight at once: enough to keep the target busy between answers, few enough to bound memory. */
 const APPENDS_IN_FLIGHT = 64;
-/** Events in one append at most (consecutive events of one stream in the log). */
+/** Events in one append at most (events of one stream within a window). */
 const EVENTS_PER_APPEND = 100;
+/**
+ * Events of the log grouped at once: each stream's events in a window go in as few appends as EVENTS_PER_APPEND
+ * allows, and the windows go in one after the other. Larger saves few appends on a log where most streams are short
+ * (a generated 100,000-event log: 97,368 runs of one stream, 87,753 appends in windows of 4,000, 85,935 in windows
+ * of 10,000, 78,300 with no window at all) and lets the target's log drift further from the source's.
+ */
+const WINDOW_EVENTS = 5_000;
 
 /**
- * Copies the log in order; answers how many events were appended and skipped, and every stream met. What the target
- * holds is read once from its log (not stream by stream). Appends are pipelined: up to APPENDS_IN_FLIGHT are sent
- * before the first answer, in log order over the client's one connection, each expecting the revision the ones
- * before it leave (so a stream's order holds, and any surprise fails the append instead of writing twice).
+ * Copies the log window by window; answers how many events were appended and skipped, every stream met, and the ids
+ * each window sent. What the target holds is read once from its log (not stream by stream). Within a window the
+ * events of each stream go in one append (EVENTS_PER_APPEND at most, then the next when the one before is answered:
+ * never two appends of one stream in flight, each expecting the revision the one before left, so a stream's order
+ * holds and any surprise fails the append instead of writing twice), up to APPENDS_IN_FLIGHT streams at once; the
+ * next window starts when every append of this one is answered. So the target's log holds the windows in log order,
+ * and inside a window each stream's events together, in its order (checked by verifyOrder).
  */
 export async function copyLog(source: EventStore, target: EventStore, io: CliIo, stopAfter: number) {
   const total = await countEvents(source);
   const { streams, head } = await readTarget(target);
   const progress = progressReporter(io, total);
-  const inFlight = new Set<Promise<void>>();
-  /** The ids sent, in log order: the target's log must hold them in this order (checked by verifyOrder). */
-  const sent: string[] = [];
+  /** Per window, the ids it sent (less those of streams kept to their latest event): see verifyOrder. */
+  const windows: string[][] = [];
   /** The streams of the source: those the verification compares (the target may hold others, e.g. its own claims). */
   const sourceStreams = new Set<string>();
   let failure: unknown = null;
-  let appends = 0;
+  let stopped = false;
   let dispatched = 0;
   let appended = 0;
   let skipped = 0;
   let seen = 0;
   let through: Position | null = null;
-  let run: { stream: string; events: EventToAppend[] } | null = null;
-  const send = async () => {
-    if (run === null) return;
-    const { stream, events } = run;
-    run = null;
+
+  /** One stream's events of the window, appended in order, one append answered before the next is sent. */
+  const appendStream = async (stream: string, events: readonly EventToAppend[]) => {
     const known = streams.get(stream) as TargetStream;
-    // Alone, with none in flight before or after it: the first append (the client first learns the server's features
-    // and opens its stream; appends sent meanwhile could overtake it) and the first of a stream kept to its latest
-    // event in this run (the adapter sets its $maxCount before appending, so later appends could overtake it).
-    const alone = appends++ === 0 || (stream.startsWith(KEPT_TO_LATEST_PREFIX) && !known.retained);
-    if (alone) await Promise.all(inFlight);
-    known.retained = true;
-    const expectedRevision = known.revision;
-    known.revision = (typeof expectedRevision === 'number' ? expectedRevision : -1) + events.length;
-    // A stream kept to its latest event loses the others on an embedded target: its place is not checked.
-    if (!stream.startsWith(KEPT_TO_LATEST_PREFIX)) for (const event of events) sent.push(event.id);
-    const append = target
-      .appendToStream(stream, events, {
-        expectedRevision,
-        ...(stream.startsWith(KEPT_TO_LATEST_PREFIX) ? KEPT_TO_LATEST : {}),
-      })
-      .then(
-        () => {
-          appended += events.length;
-          progress.update(seen);
-        },
-        (error: unknown) => {
-          failure ??= error;
-        },
-      )
-      .finally(() => inFlight.delete(append));
-    inFlight.add(append);
-    if (alone) await append;
-    else if (inFlight.size >= APPENDS_IN_FLIGHT) await Promise.race(inFlight);
-    if (failure !== null) throw failure;
-    dispatched += events.length;
-    if (dispatched >= stopAfter) {
-      await Promise.all(inFlight);
-      throw new StoppedForTest(`stopped after ${appended} events`);
+    const keptToLatest = stream.startsWith(KEPT_TO_LATEST_PREFIX);
+    for (let from = 0; from < events.length && failure === null && !stopped; from += EVENTS_PER_APPEND) {
+      const batch = events.slice(from, from + EVENTS_PER_APPEND);
+      const expectedRevision = known.revision;
+      try {
+        await target.appendToStream(stream, batch, { expectedRevision, ...(keptToLatest ? KEPT_TO_LATEST : {}) });
+      } catch (error) {
+        failure ??= error;
+        return;
+      }
+      known.revision = (typeof expectedRevision === 'number' ? expectedRevision : -1) + batch.length;
+      appended += batch.length;
+      dispatched += batch.length;
+      if (dispatched >= stopAfter) stopped = true;
+      progress.update(seen);
     }
   };
+
+  const sendWindow = async (window: Map<string, EventToAppend[]>) => {
+    const ids: string[] = [];
+    for (const [stream, events] of window) {
+      // A stream kept to its latest event loses the others on an embedded target: its place is not checked.
+      if (!stream.startsWith(KEPT_TO_LATEST_PREFIX)) for (const event of events) ids.push(event.id);
+    }
+    windows.push(ids);
+    // Streams in the order they first appear in the window, APPENDS_IN_FLIGHT of them at a time.
+    const queue = window.entries();
+    const worker = async () => {
+      for (let next = queue.next(); !next.done && failure === null && !stopped; next = queue.next()) {
+        await appendStream(next.value[0], next.value[1]);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(APPENDS_IN_FLIGHT, window.size) }, worker));
+    if (failure !== null) throw failure;
+    if (stopped) throw new StoppedForTest(`stopped after ${appended} events`);
+  };
+
   try {
+    let window = new Map<string, EventToAppend[]>();
+    let pending = 0;
     for await (const event of source.readAll()) {
       seen++;
       through = event.position;
@@ -278,17 +291,21 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
         skipped++;
         continue;
       }
-      if (run !== null && (run.stream !== event.streamName || run.events.length >= EVENTS_PER_APPEND)) await send();
-      run ??= { stream: event.streamName, events: [] };
-      run.events.push({ id: event.id, type: event.type, data: event.data, metadata: event.metadata });
+      const toAppend = { id: event.id, type: event.type, data: event.data, metadata: event.metadata };
+      const events = window.get(event.streamName);
+      if (events === undefined) window.set(event.streamName, [toAppend]);
+      else events.push(toAppend);
+      if (++pending >= WINDOW_EVENTS) {
+        await sendWindow(window);
+        window = new Map();
+        pending = 0;
+      }
     }
-    await send();
-    await Promise.all(inFlight);
-    if (failure !== null) throw failure;
+    if (pending > 0) await sendWindow(window);
   } finally {
     progress.stop(seen);
   }
-  return { appended, skipped, through, streams: sourceStreams, sent, targetHead: head };
+  return { appended, skipped, through, streams: sourceStreams, windows, targetHead: head };
 }
 
 /** What the target holds, read once from its log: per stream the ids (to skip) and its revision (to append after). */
@@ -347,23 +364,31 @@ export async function verify(
 }
 
 /**
- * The target's log after `head` (where it ended before this run) holds what this run sent, in the order sent: the
- * log order of the source. Answers the first difference, or null.
+ * The target's log after `head` (where it ended before this run) holds what this run sent, each event once, window
+ * after window: an event of a later window never before one of an earlier window (inside a window, each stream's
+ * events are in its own order, which `verify` checks). Answers the first difference, or null.
  */
 export async function verifyOrder(
   target: EventStore,
   head: Position | null,
-  sent: readonly string[],
+  windows: readonly (readonly string[])[],
 ): Promise<string | null> {
-  let index = 0;
+  let index = -1;
+  let unseen = new Set<string>();
+  const sent = windows.reduce((sum, ids) => sum + ids.length, 0);
+  let found = 0;
   for await (const event of target.readAll(head === null ? {} : { after: head })) {
     if (event.streamName.startsWith(KEPT_TO_LATEST_PREFIX)) continue;
-    if (sent[index] !== event.id) {
-      return `the target's log holds ${event.id} (${event.streamName}) where ${sent[index] ?? 'nothing more'} was sent`;
+    while (unseen.size === 0 && index + 1 < windows.length) unseen = new Set(windows[++index]);
+    if (!unseen.delete(event.id)) {
+      return (
+        `the target's log holds ${event.id} (${event.streamName}) where the rest of window ${index + 1} of ` +
+        `${windows.length} (${unseen.size} events) was sent`
+      );
     }
-    index++;
+    found++;
   }
-  return index === sent.length ? null : `the target's log holds ${index} of the ${sent.length} events sent`;
+  return found === sent ? null : `the target's log holds ${found} of the ${sent} events sent`;
 }
 
 /** Per stream of a log: count and hash of ids, types, data and metadata in order, and its last position. */
