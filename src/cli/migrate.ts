@@ -12,7 +12,7 @@ import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
 import { eventsFile } from '../eventstore/open';
-import type { EventStore, EventToAppend, ExpectedRevision, Position } from '../eventstore/port';
+import type { EventStore, EventToAppend, ExpectedRevision, Position, RecordedEvent } from '../eventstore/port';
 import { openNotificationsDb, readCheckpoint } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
 import type { CliCommand } from './main';
@@ -146,12 +146,17 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
 
     // While the server serves, a stream may change after it was copied (a new password hash replaces the old event):
     // such a stream is left to the next run. With --final nothing writes, and every difference is a failure.
-    const misplaced = await verifyOrder(target, copied.targetHead, copied.windows);
+    const { differing, movedOn, misplaced } = await verify(
+      source,
+      target,
+      copied.streams,
+      values.final ? null : copied.through,
+      { head: copied.targetHead, windows: copied.windows },
+    );
     if (misplaced !== null) {
       io.stderr.write(`seatledger migrate: verification failed: not in the order sent: ${misplaced}\n`);
       return 1;
     }
-    const { differing, movedOn } = await verify(source, target, copied.streams, values.final ? null : copied.through);
     if (movedOn > 0) io.stdout.write(`${movedOn} streams changed after they were copied: the next run copies them\n`);
     if (differing.length > 0) {
       io.stderr.write(
@@ -217,13 +222,13 @@ const WINDOW_EVENTS = 5_000;
  * never two appends of one stream in flight, each expecting the revision the one before left, so a stream's order
  * holds and any surprise fails the append instead of writing twice), up to APPENDS_IN_FLIGHT streams at once; the
  * next window starts when every append of this one is answered. So the target's log holds the windows in log order,
- * and inside a window each stream's events together, in its order (checked by verifyOrder).
+ * and inside a window each stream's events together, in its order (checked by orderCheck).
  */
 export async function copyLog(source: EventStore, target: EventStore, io: CliIo, stopAfter: number) {
   const total = await countEvents(source);
   const { streams, head } = await readTarget(target);
   const progress = progressReporter(io, total);
-  /** Per window, the ids it sent (less those of streams kept to their latest event): see verifyOrder. */
+  /** Per window, the ids it sent (less those of streams kept to their latest event): see orderCheck. */
   const windows: string[][] = [];
   /** The streams of the source: those the verification compares (the target may hold others, e.g. its own claims). */
   const sourceStreams = new Set<string>();
@@ -332,7 +337,8 @@ async function countEvents(source: EventStore): Promise<number> {
 }
 
 /**
- * Streams whose count or hash differs between the log and the target, one line each. With `through` (a run while the
+ * Streams whose count or hash differs between the log and the target, one line each, and whether the target's log
+ * holds what this run sent in the order sent (orderCheck), read in the same pass. With `through` (a run while the
  * server serves), a stream the log wrote to after that position is counted as moved on instead. Each side's log is
  * read once; a stream kept to its latest event counts that event alone (what a read of the stream answers, though
  * the target's log keeps the older ones until a scavenge).
@@ -342,8 +348,10 @@ export async function verify(
   target: EventStore,
   streams: ReadonlySet<string>,
   through: Position | null,
-): Promise<{ differing: string[]; movedOn: number }> {
-  const [ours, theirs] = await Promise.all([digestLog(source), digestLog(target)]);
+  sent: { readonly head: Position | null; readonly windows: readonly (readonly string[])[] },
+): Promise<{ differing: string[]; movedOn: number; misplaced: string | null }> {
+  const order = orderCheck(sent.head, sent.windows);
+  const [ours, theirs] = await Promise.all([digestLog(source), digestLog(target, order.see)]);
   const differing: string[] = [];
   let movedOn = 0;
   const none = { count: 0, hash: createHash('sha256').digest('hex'), last: null };
@@ -360,41 +368,44 @@ export async function verify(
         `(${copy.hash.slice(0, 12)})`,
     );
   }
-  return { differing, movedOn };
+  return { differing, movedOn, misplaced: order.result() };
 }
 
 /**
- * The target's log after `head` (where it ended before this run) holds what this run sent, each event once, window
- * after window: an event of a later window never before one of an earlier window (inside a window, each stream's
- * events are in its own order, which `verify` checks). Answers the first difference, or null.
+ * Checks, event by event of the target's log, that after `head` (where it ended before this run) it holds what this
+ * run sent, each event once, window after window: an event of a later window never before one of an earlier window
+ * (inside a window, each stream's events are in its own order, which the hashes check). `result` answers the first
+ * difference, or null.
  */
-export async function verifyOrder(
-  target: EventStore,
-  head: Position | null,
-  windows: readonly (readonly string[])[],
-): Promise<string | null> {
+function orderCheck(head: Position | null, windows: readonly (readonly string[])[]) {
   let index = -1;
   let unseen = new Set<string>();
   const sent = windows.reduce((sum, ids) => sum + ids.length, 0);
   let found = 0;
-  for await (const event of target.readAll(head === null ? {} : { after: head })) {
-    if (event.streamName.startsWith(KEPT_TO_LATEST_PREFIX)) continue;
-    while (unseen.size === 0 && index + 1 < windows.length) unseen = new Set(windows[++index]);
-    if (!unseen.delete(event.id)) {
-      return (
-        `the target's log holds ${event.id} (${event.streamName}) where the rest of window ${index + 1} of ` +
-        `${windows.length} (${unseen.size} events) was sent`
-      );
-    }
-    found++;
-  }
-  return found === sent ? null : `the target's log holds ${found} of the ${sent} events sent`;
+  let misplaced: string | null = null;
+  return {
+    see(event: RecordedEvent) {
+      if (misplaced !== null || (head !== null && event.position <= head)) return;
+      if (event.streamName.startsWith(KEPT_TO_LATEST_PREFIX)) return;
+      while (unseen.size === 0 && index + 1 < windows.length) unseen = new Set(windows[++index]);
+      if (unseen.delete(event.id)) found++;
+      else {
+        misplaced =
+          `the target's log holds ${event.id} (${event.streamName}) where the rest of window ${index + 1} of ` +
+          `${windows.length} (${unseen.size} events) was sent`;
+      }
+    },
+    result(): string | null {
+      return misplaced ?? (found === sent ? null : `the target's log holds ${found} of the ${sent} events sent`);
+    },
+  };
 }
 
 /** Per stream of a log: count and hash of ids, types, data and metadata in order, and its last position. */
-async function digestLog(store: EventStore) {
+async function digestLog(store: EventStore, see?: (event: RecordedEvent) => void) {
   const streams = new Map<string, { hash: Hash; count: number; last: Position; latest: string }>();
   for await (const event of store.readAll()) {
+    see?.(event);
     const line = `${event.id}\0${event.type}\0${JSON.stringify(event.data)}\0${JSON.stringify(event.metadata)}\n`;
     const known = streams.get(event.streamName);
     if (known === undefined) {
