@@ -73,10 +73,8 @@ class StoppedForTest extends Error {
 
 /** What the target holds of one stream when first met: the ids (to skip) and its revision (to append after). */
 interface TargetStream {
-  readonly ids: Set<string>;
+  readonly ids: ReadonlySet<string>;
   revision: ExpectedRevision;
-  /** Whether this run has appended to it (and so set its retention, for a stream kept to its latest event). */
-  retained?: boolean;
 }
 
 export async function runMigrate(args: readonly string[], io: CliIo): Promise<number> {
@@ -215,6 +213,9 @@ const EVENTS_PER_APPEND = 100;
  */
 const WINDOW_EVENTS = 5_000;
 
+/** The ids of a stream the target does not hold: one empty set for them all (most streams of a first run). */
+const NOT_ON_TARGET: ReadonlySet<string> = new Set();
+
 /**
  * Copies the log window by window; answers how many events were appended and skipped, every stream met, and the ids
  * each window sent. What the target holds is read once from its log (not stream by stream). Within a window the
@@ -257,7 +258,7 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
       appended += batch.length;
       dispatched += batch.length;
       if (dispatched >= stopAfter) stopped = true;
-      progress.update(seen);
+      progress.update(skipped + appended);
     }
   };
 
@@ -288,7 +289,7 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
       through = event.position;
       let known = streams.get(event.streamName);
       if (known === undefined) {
-        known = { ids: new Set(), revision: 'no_stream' };
+        known = { ids: NOT_ON_TARGET, revision: 'no_stream' };
         streams.set(event.streamName, known);
       }
       sourceStreams.add(event.streamName);
@@ -324,7 +325,7 @@ async function readTarget(target: EventStore): Promise<{ streams: Map<string, Ta
       known = { ids: new Set(), revision: 'no_stream' };
       streams.set(event.streamName, known);
     }
-    known.ids.add(event.id);
+    (known.ids as Set<string>).add(event.id);
     known.revision = event.revision;
   }
   return { streams, head };
