@@ -12,7 +12,14 @@ import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
 import { eventsFile } from '../eventstore/open';
-import type { EventStore, EventToAppend, ExpectedRevision, Position, RecordedEvent } from '../eventstore/port';
+import {
+  type EventStore,
+  EventStoreUnavailable,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Position,
+  type RecordedEvent,
+} from '../eventstore/port';
 import { openNotificationsDb, readCheckpoint } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
 import type { CliCommand } from './main';
@@ -203,6 +210,9 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
 
 /** Appends in flight at once: enough to keep the target busy between answers, few enough to bound memory. */
 const APPENDS_IN_FLIGHT = 64;
+/** Tries of one append that went unanswered or was refused for now, a pause growing by RETRY_PAUSE_MS between. */
+const APPEND_TRIES = 5;
+const RETRY_PAUSE_MS = 500;
 /** Events in one append at most (events of one stream within a window). */
 const EVENTS_PER_APPEND = 100;
 /**
@@ -248,11 +258,20 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
     for (let from = 0; from < events.length && failure === null && !stopped; from += EVENTS_PER_APPEND) {
       const batch = events.slice(from, from + EVENTS_PER_APPEND);
       const expectedRevision = known.revision;
-      try {
-        await target.appendToStream(stream, batch, { expectedRevision, ...(keptToLatest ? KEPT_TO_LATEST : {}) });
-      } catch (error) {
-        failure ??= error;
-        return;
+      for (let tries = 1; ; tries++) {
+        try {
+          await target.appendToStream(stream, batch, { expectedRevision, ...(keptToLatest ? KEPT_TO_LATEST : {}) });
+          break;
+        } catch (error) {
+          // Unanswered in time (a node busy past its write timeout) or refused for now: written or not, the same ids
+          // at the same expected revision write it once. Anything else (a stream not where expected) ends the run.
+          if (error instanceof EventStoreUnavailable && tries < APPEND_TRIES && failure === null) {
+            await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * tries));
+            continue;
+          }
+          failure ??= error;
+          return;
+        }
       }
       known.revision = (typeof expectedRevision === 'number' ? expectedRevision : -1) + batch.length;
       appended += batch.length;

@@ -1,7 +1,8 @@
 // `seatledger migrate` in windows, into the in-repo TEST STAND-IN (not EventStoreDB): a log whose streams interleave
 // (so each window's events of a stream go in one append) copied by a process killed in the middle of the copy
 // (SIGKILL, appends in flight), then run again: exactly one copy of every event, each stream in its order, the
-// windows in log order, `credentials-` streams at their latest event with $maxCount 1. And `--from`: an event altered
+// windows in log order, `credentials-` streams at their latest event with $maxCount 1; appends answered with a
+// write timeout sent again, written once. And `--from`: an event altered
 // on EventStoreDB's side while the copy runs fails the verification (exit 1, nothing left in the dir).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -186,6 +187,29 @@ describe('seatledger migrate in windows, into the test stand-in (not EventStoreD
     const again = capture(dataDir);
     expect(await runMigrate(['--to', standIn.connectionString, '--data-dir', dataDir], again.io)).toBe(0);
     expect(again.stdout()).toMatch(/copied 0 events/);
+  });
+
+  it('an append the target did not commit within its write timeout is sent again: one copy of every event', async () => {
+    const slow = await startEventStoreDbStandIn({ writeTimeoutMs: 100 });
+    try {
+      // Commits take longer than the write timeout (the callers are answered a timeout, the writes commit later)
+      // until the first of them is in the log.
+      const before = slow.log.events.length;
+      slow.appends.commitDelayMs = 150;
+      const poll = setInterval(() => {
+        if (slow.log.events.length > before) slow.appends.commitDelayMs = 0;
+      }, 1);
+      const out = capture(dataDir);
+      const code = await runMigrate(['--to', slow.connectionString, '--data-dir', dataDir], out.io);
+      clearInterval(poll);
+      expect(out.stderr()).not.toMatch(/verification failed|write timeout/);
+      expect(code).toBe(0);
+      const ids = targetEvents(slow).map((event) => event.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.length).toBe(sourceEvents(dataDir).length);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it('--from: an event altered on EventStoreDB while it is copied fails the verification', async () => {
