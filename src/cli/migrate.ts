@@ -232,8 +232,8 @@ const NOT_ON_TARGET: ReadonlySet<string> = new Set();
  * events of each stream go in one append (EVENTS_PER_APPEND at most, then the next when the one before is answered:
  * never two appends of one stream in flight, each expecting the revision the one before left, so a stream's order
  * holds and any surprise fails the append instead of writing twice), up to APPENDS_IN_FLIGHT streams at once; the
- * next window starts when every append of this one is answered. So the target's log holds the windows in log order,
- * and inside a window each stream's events together, in its order (checked by orderCheck).
+ * next window is read meanwhile and sent when every append of this one is answered. So the target's log holds the
+ * windows in log order, and inside a window each stream's events together, in its order (checked by orderCheck).
  */
 export async function copyLog(source: EventStore, target: EventStore, io: CliIo, stopAfter: number) {
   const total = await countEvents(source);
@@ -300,6 +300,9 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
     if (stopped) throw new StoppedForTest(`stopped after ${appended} events`);
   };
 
+  // The window being sent while the next is read: reading the log (SQLite, JSON) is work of this thread, done while
+  // the appends are on the wire instead of between windows with none in flight.
+  let sending: Promise<void> = Promise.resolve();
   try {
     let window = new Map<string, EventToAppend[]>();
     let pending = 0;
@@ -321,13 +324,18 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
       if (events === undefined) window.set(event.streamName, [toAppend]);
       else events.push(toAppend);
       if (++pending >= WINDOW_EVENTS) {
-        await sendWindow(window);
+        await sending;
+        sending = sendWindow(window);
+        // Awaited before the next window or at the end; a failure meanwhile is not an unhandled rejection.
+        sending.catch(() => {});
         window = new Map();
         pending = 0;
       }
     }
+    await sending;
     if (pending > 0) await sendWindow(window);
   } finally {
+    await sending.catch(() => {});
     progress.stop(seen);
   }
   return { appended, skipped, through, streams: sourceStreams, windows, targetHead: head };
