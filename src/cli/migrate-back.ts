@@ -43,10 +43,10 @@ export async function migrateBack(connectionString: string, dataDir: string, io:
     );
     const { differing, misplaced } = await verify(source, target, copied.streams, null, {
       head: null,
-      windows: copied.windows,
+      ids: copied.sent,
     });
     if (misplaced !== null) {
-      io.stderr.write(`seatledger migrate: verification failed: not in the order sent: ${misplaced}\n`);
+      io.stderr.write(`seatledger migrate: verification failed: not in log order: ${misplaced}\n`);
       return 1;
     }
     if (differing.length > 0) {

@@ -1,7 +1,6 @@
-// `seatledger migrate --to <EventStoreDB>`: copies the embedded log into EventStoreDB with the same event ids, types,
-// data and metadata, each stream in its order, the log window by window (a few thousand events; inside a window each
-// stream's events in one append). Resumable: the target's streams are read first and what is there is skipped
-// (EventStoreDB streams are a prefix of ours, as this command appends each stream in order), so a run while the
+// `seatledger migrate --to <EventStoreDB>`: copies the embedded log into EventStoreDB, stream by stream in log order,
+// with the same event ids, types, data and metadata. Resumable: the target's streams are read first and what is there
+// is skipped (EventStoreDB streams are a prefix of ours, as this command writes them in order), so a run while the
 // server serves copies most of the log and `--final` (server stopped: the data-dir lock) copies the tail. Ends with a
 // verification of both sides per stream (count and a hash of ids, types, data and metadata): exit 1 on a difference.
 import { createHash, type Hash } from 'node:crypto';
@@ -29,8 +28,7 @@ const USAGE = `usage: seatledger migrate --to <EventStoreDB connection string> [
        seatledger migrate --from <EventStoreDB connection string> --data-dir <empty dir>
 
 Copies every stream of the embedded log (events.db of the data dir) to EventStoreDB: same event ids, types, data,
-metadata and per-stream order, the log in windows of a few thousand events (in log order; inside a window each
-stream's events are appended together); \`credentials-\` streams carry their latest event with \`$maxCount\` 1.
+metadata and per-stream order, in log order; \`credentials-\` streams carry their latest event with \`$maxCount\` 1.
 Run it while the server serves (it continues where an earlier run stopped), then stop the server and run it with
 --final: it copies the tail and creates the reactors' consumer groups at the migrated head. Ends with a verification
 of every stream on both sides (count and hash); exit 1, listing the streams, on any difference.
@@ -82,6 +80,8 @@ class StoppedForTest extends Error {
 interface TargetStream {
   readonly ids: ReadonlySet<string>;
   revision: ExpectedRevision;
+  /** Whether this run has appended to it (and so set its retention, for a stream kept to its latest event). */
+  retained?: boolean;
 }
 
 export async function runMigrate(args: readonly string[], io: CliIo): Promise<number> {
@@ -156,10 +156,10 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
       target,
       copied.streams,
       values.final ? null : copied.through,
-      { head: copied.targetHead, windows: copied.windows },
+      { head: copied.targetHead, ids: copied.sent },
     );
     if (misplaced !== null) {
-      io.stderr.write(`seatledger migrate: verification failed: not in the order sent: ${misplaced}\n`);
+      io.stderr.write(`seatledger migrate: verification failed: not in log order: ${misplaced}\n`);
       return 1;
     }
     if (movedOn > 0) io.stdout.write(`${movedOn} streams changed after they were copied: the next run copies them\n`);
@@ -213,99 +213,120 @@ const APPENDS_IN_FLIGHT = 64;
 /** Tries of one append that went unanswered or was refused for now, a pause growing by RETRY_PAUSE_MS between. */
 const APPEND_TRIES = 5;
 const RETRY_PAUSE_MS = 500;
-/** Events in one append at most (events of one stream within a window). */
+/** Events in one append at most (consecutive events of one stream in the log). */
 const EVENTS_PER_APPEND = 100;
-/**
- * Events of the log grouped at once: each stream's events in a window go in as few appends as EVENTS_PER_APPEND
- * allows, and the windows go in one after the other. Larger saves few appends on a log where most streams are short
- * (a generated 100,000-event log: 97,368 runs of one stream, 87,753 appends in windows of 4,000, 85,935 in windows
- * of 10,000, 78,300 with no window at all) and lets the target's log drift further from the source's.
- */
-const WINDOW_EVENTS = 5_000;
 
 /** The ids of a stream the target does not hold: one empty set for them all (most streams of a first run). */
 const NOT_ON_TARGET: ReadonlySet<string> = new Set();
 
+/** One append: a run of consecutive events of one stream in the log, at the revision the appends before it leave. */
+interface Append {
+  readonly stream: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
 /**
- * Copies the log window by window; answers how many events were appended and skipped, every stream met, and the ids
- * each window sent. What the target holds is read once from its log (not stream by stream). Within a window the
- * events of each stream go in one append (EVENTS_PER_APPEND at most, then the next when the one before is answered:
- * never two appends of one stream in flight, each expecting the revision the one before left, so a stream's order
- * holds and any surprise fails the append instead of writing twice), up to APPENDS_IN_FLIGHT streams at once; the
- * next window is read meanwhile and sent when every append of this one is answered. So the target's log holds the
- * windows in log order, and inside a window each stream's events together, in its order (checked by orderCheck).
+ * Copies the log in order; answers how many events were appended and skipped, every stream met, and the ids sent in
+ * log order. What the target holds is read once from its log (not stream by stream). Appends are pipelined: up to
+ * APPENDS_IN_FLIGHT are sent before the first answer, in log order over the client's one connection, each expecting
+ * the revision the ones before it leave (so a stream's order holds, and any surprise fails the append instead of
+ * writing twice); the log is read on while they are on the wire. So the target's log holds the events in the log's
+ * order (checked by orderCheck).
  */
 export async function copyLog(source: EventStore, target: EventStore, io: CliIo, stopAfter: number) {
   const total = await countEvents(source);
   const { streams, head } = await readTarget(target);
   const progress = progressReporter(io, total);
-  /** Per window, the ids it sent (less those of streams kept to their latest event): see orderCheck. */
-  const windows: string[][] = [];
+  const inFlight = new Set<Promise<void>>();
+  /** The ids sent, in log order: the target's log must hold them in this order (see orderCheck). */
+  const sent: string[] = [];
   /** The streams of the source: those the verification compares (the target may hold others, e.g. its own claims). */
   const sourceStreams = new Set<string>();
+  /** Appends unanswered in time or refused for now, in the order sent: tried again once nothing is in flight. */
+  const toRetry: Append[] = [];
   let failure: unknown = null;
-  let stopped = false;
+  let appends = 0;
   let dispatched = 0;
   let appended = 0;
   let skipped = 0;
   let seen = 0;
   let through: Position | null = null;
+  let run: { stream: string; events: EventToAppend[] } | null = null;
 
-  /** One stream's events of the window, appended in order, one append answered before the next is sent. */
-  const appendStream = async (stream: string, events: readonly EventToAppend[]) => {
-    const known = streams.get(stream) as TargetStream;
-    const keptToLatest = stream.startsWith(KEPT_TO_LATEST_PREFIX);
-    for (let from = 0; from < events.length && failure === null && !stopped; from += EVENTS_PER_APPEND) {
-      const batch = events.slice(from, from + EVENTS_PER_APPEND);
-      const expectedRevision = known.revision;
-      for (let tries = 1; ; tries++) {
+  const write = (append: Append) =>
+    target.appendToStream(append.stream, append.events, {
+      expectedRevision: append.expectedRevision,
+      ...(append.stream.startsWith(KEPT_TO_LATEST_PREFIX) ? KEPT_TO_LATEST : {}),
+    });
+  const answered = (append: Append) => {
+    appended += append.events.length;
+    progress.update(skipped + appended);
+  };
+
+  /**
+   * An append unanswered within the node's write timeout, or refused for now: written or not, the same ids at the same
+   * expected revision write it once. With appends pipelined, later ones were sent before its answer; so it is sent
+   * again only when everything in flight is answered, alone, and the copy goes on once it is written: never behind
+   * appends sent after it. (Had the node dropped it and written later ones of other streams, orderCheck reports it;
+   * later ones of its own stream fail their expected revision and end the run, which a re-run resumes.)
+   */
+  const retryFailed = async () => {
+    await Promise.all(inFlight);
+    while (toRetry.length > 0 && failure === null) {
+      const append = toRetry.shift() as Append;
+      for (let tries = 2; ; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * (tries - 1)));
         try {
-          await target.appendToStream(stream, batch, { expectedRevision, ...(keptToLatest ? KEPT_TO_LATEST : {}) });
+          await write(append);
+          answered(append);
           break;
         } catch (error) {
-          // Unanswered in time (a node busy past its write timeout) or refused for now: written or not, the same ids
-          // at the same expected revision write it once. Anything else (a stream not where expected) ends the run.
-          if (error instanceof EventStoreUnavailable && tries < APPEND_TRIES && failure === null) {
-            await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * tries));
-            continue;
-          }
+          if (error instanceof EventStoreUnavailable && tries < APPEND_TRIES) continue;
           failure ??= error;
-          return;
+          break;
         }
       }
-      known.revision = (typeof expectedRevision === 'number' ? expectedRevision : -1) + batch.length;
-      appended += batch.length;
-      dispatched += batch.length;
-      if (dispatched >= stopAfter) stopped = true;
-      progress.update(skipped + appended);
     }
   };
 
-  const sendWindow = async (window: Map<string, EventToAppend[]>) => {
-    const ids: string[] = [];
-    for (const [stream, events] of window) {
-      // A stream kept to its latest event loses the others on an embedded target: its place is not checked.
-      if (!stream.startsWith(KEPT_TO_LATEST_PREFIX)) for (const event of events) ids.push(event.id);
-    }
-    windows.push(ids);
-    // Streams in the order they first appear in the window, APPENDS_IN_FLIGHT of them at a time.
-    const queue = window.entries();
-    const worker = async () => {
-      for (let next = queue.next(); !next.done && failure === null && !stopped; next = queue.next()) {
-        await appendStream(next.value[0], next.value[1]);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(APPENDS_IN_FLIGHT, window.size) }, worker));
+  const send = async () => {
+    if (run === null) return;
+    const { stream, events } = run;
+    run = null;
+    const known = streams.get(stream) as TargetStream;
+    // Alone, with none in flight before or after it: the first append (the client first learns the server's features
+    // and opens its stream; appends sent meanwhile could overtake it) and the first of a stream kept to its latest
+    // event in this run (the adapter sets its $maxCount before appending, so later appends could overtake it).
+    const alone = appends++ === 0 || (stream.startsWith(KEPT_TO_LATEST_PREFIX) && !known.retained);
+    if (alone) await Promise.all(inFlight);
+    known.retained = true;
+    const append: Append = { stream, events, expectedRevision: known.revision };
+    known.revision = (typeof append.expectedRevision === 'number' ? append.expectedRevision : -1) + events.length;
+    // A stream kept to its latest event loses the others on an embedded target: its place is not checked.
+    if (!stream.startsWith(KEPT_TO_LATEST_PREFIX)) for (const event of events) sent.push(event.id);
+    const pending = write(append)
+      .then(
+        () => answered(append),
+        (error: unknown) => {
+          if (error instanceof EventStoreUnavailable && failure === null) toRetry.push(append);
+          else failure ??= error;
+        },
+      )
+      .finally(() => inFlight.delete(pending));
+    inFlight.add(pending);
+    if (alone) await pending;
+    else if (inFlight.size >= APPENDS_IN_FLIGHT) await Promise.race(inFlight);
+    if (toRetry.length > 0) await retryFailed();
     if (failure !== null) throw failure;
-    if (stopped) throw new StoppedForTest(`stopped after ${appended} events`);
+    dispatched += events.length;
+    if (dispatched >= stopAfter) {
+      await Promise.all(inFlight);
+      throw new StoppedForTest(`stopped after ${appended} events`);
+    }
   };
 
-  // The window being sent while the next is read: reading the log (SQLite, JSON) is work of this thread, done while
-  // the appends are on the wire instead of between windows with none in flight.
-  let sending: Promise<void> = Promise.resolve();
   try {
-    let window = new Map<string, EventToAppend[]>();
-    let pending = 0;
     for await (const event of source.readAll()) {
       seen++;
       through = event.position;
@@ -319,26 +340,19 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
         skipped++;
         continue;
       }
-      const toAppend = { id: event.id, type: event.type, data: event.data, metadata: event.metadata };
-      const events = window.get(event.streamName);
-      if (events === undefined) window.set(event.streamName, [toAppend]);
-      else events.push(toAppend);
-      if (++pending >= WINDOW_EVENTS) {
-        await sending;
-        sending = sendWindow(window);
-        // Awaited before the next window or at the end; a failure meanwhile is not an unhandled rejection.
-        sending.catch(() => {});
-        window = new Map();
-        pending = 0;
-      }
+      if (run !== null && (run.stream !== event.streamName || run.events.length >= EVENTS_PER_APPEND)) await send();
+      run ??= { stream: event.streamName, events: [] };
+      run.events.push({ id: event.id, type: event.type, data: event.data, metadata: event.metadata });
     }
-    await sending;
-    if (pending > 0) await sendWindow(window);
+    await send();
+    await Promise.all(inFlight);
+    if (toRetry.length > 0) await retryFailed();
+    if (failure !== null) throw failure;
   } finally {
-    await sending.catch(() => {});
+    await Promise.all(inFlight);
     progress.stop(seen);
   }
-  return { appended, skipped, through, streams: sourceStreams, windows, targetHead: head };
+  return { appended, skipped, through, streams: sourceStreams, sent, targetHead: head };
 }
 
 /** What the target holds, read once from its log: per stream the ids (to skip) and its revision (to append after). */
@@ -376,9 +390,9 @@ export async function verify(
   target: EventStore,
   streams: ReadonlySet<string>,
   through: Position | null,
-  sent: { readonly head: Position | null; readonly windows: readonly (readonly string[])[] },
+  sent: { readonly head: Position | null; readonly ids: readonly string[] },
 ): Promise<{ differing: string[]; movedOn: number; misplaced: string | null }> {
-  const order = orderCheck(sent.head, sent.windows);
+  const order = orderCheck(sent.head, sent.ids);
   const [ours, theirs] = await Promise.all([digestLog(source), digestLog(target, order.see)]);
   const differing: string[] = [];
   let movedOn = 0;
@@ -401,30 +415,26 @@ export async function verify(
 
 /**
  * Checks, event by event of the target's log, that after `head` (where it ended before this run) it holds what this
- * run sent, each event once, window after window: an event of a later window never before one of an earlier window
- * (inside a window, each stream's events are in its own order, which the hashes check). `result` answers the first
- * difference, or null.
+ * run sent, in the order sent: the log order of the source, each event once. `result` answers the first difference,
+ * or null.
  */
-function orderCheck(head: Position | null, windows: readonly (readonly string[])[]) {
-  let index = -1;
-  let unseen = new Set<string>();
-  const sent = windows.reduce((sum, ids) => sum + ids.length, 0);
-  let found = 0;
+function orderCheck(head: Position | null, sent: readonly string[]) {
+  let index = 0;
   let misplaced: string | null = null;
   return {
     see(event: RecordedEvent) {
       if (misplaced !== null || (head !== null && event.position <= head)) return;
       if (event.streamName.startsWith(KEPT_TO_LATEST_PREFIX)) return;
-      while (unseen.size === 0 && index + 1 < windows.length) unseen = new Set(windows[++index]);
-      if (unseen.delete(event.id)) found++;
+      if (sent[index] === event.id) index++;
       else {
-        misplaced =
-          `the target's log holds ${event.id} (${event.streamName}) where the rest of window ${index + 1} of ` +
-          `${windows.length} (${unseen.size} events) was sent`;
+        misplaced = `the target's log holds ${event.id} (${event.streamName}) where ${sent[index] ?? 'nothing more'} was sent`;
       }
     },
     result(): string | null {
-      return misplaced ?? (found === sent ? null : `the target's log holds ${found} of the ${sent} events sent`);
+      return (
+        misplaced ??
+        (index === sent.length ? null : `the target's log holds ${index} of the ${sent.length} events sent`)
+      );
     },
   };
 }
