@@ -6,8 +6,10 @@
 // different order each round; each round's migrate compared with its raw client, the median of the ratios. The phases:
 //   raw batched  the raw client, each stream's events in appends of up to 100, stream after stream, 64 in flight,
 //                nothing read, kept in order, skipped or verified: the goal's baseline
-//   raw windows  the raw client making migrate's appends (the log in windows of 5,000 events, each stream's events
-//                of a window together, one append of a stream at a time): what is left is migrate's own cost
+//   raw runs     the raw client making migrate's exact appends: one per run of consecutive events of one stream in
+//                the log (up to 100), in log order, 64 in flight, each at the revision the ones before it leave, the
+//                first and each `credentials-` stream's first (its $maxCount set before) alone: what is left is
+//                migrate's own cost
 //   migrate      `runMigrate` itself: counts, reads the target, copies (its events/s line) and verifies both sides
 // Beside events/s, the CPU per event of the client process and of the stand-in process (for migrate, up to the end
 // of the copy; the whole command too): on a shared machine the wall-clock rates swing, CPU per event much less.
@@ -23,10 +25,8 @@ process.env.BENCH_BIG_USERS ??= String(Math.round(Number(process.env.BENCH_EVENT
 
 const IN_FLIGHT = 64;
 const BATCH = 100;
-/** migrate's WINDOW_EVENTS (src/cli/migrate.ts). */
-const WINDOW = 5_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const PHASES = ['raw batched', 'raw windows', 'migrate'] as const;
+const PHASES = ['raw batched', 'raw runs', 'migrate'] as const;
 type Phase = (typeof PHASES)[number];
 
 interface Row {
@@ -72,38 +72,65 @@ function groupByStream(rows: readonly Row[]): Map<string, Row[]> {
   return byStream;
 }
 
-/** The appends of one group of streams: each stream's events in appends of up to BATCH, one at a time per stream. */
-async function appendStreams(
-  client: EventStoreDBClient,
-  byStream: Map<string, Row[]>,
-  oneAtATime: boolean,
-): Promise<number> {
-  const batches: Row[][][] = [];
+const toEvents = (rows: readonly Row[]) =>
+  rows.map((row) =>
+    jsonEvent({ id: row.id, type: row.type, data: JSON.parse(row.data), metadata: JSON.parse(row.metadata) }),
+  );
+
+/** The goal's baseline: each stream's events in appends of up to BATCH, stream after stream, IN_FLIGHT at once. */
+async function appendStreams(client: EventStoreDBClient, byStream: Map<string, Row[]>): Promise<number> {
+  const batches: Row[][] = [];
   for (const events of byStream.values()) {
-    const chunks: Row[][] = [];
-    for (let from = 0; from < events.length; from += BATCH) chunks.push(events.slice(from, from + BATCH));
-    // The raw client sends every batch as it comes, a stream's too; migrate one append of a stream at a time.
-    if (oneAtATime) batches.push(chunks);
-    else for (const chunk of chunks) batches.push([chunk]);
+    for (let from = 0; from < events.length; from += BATCH) batches.push(events.slice(from, from + BATCH));
   }
   let next = 0;
-  let appends = 0;
   await Promise.all(
     Array.from({ length: IN_FLIGHT }, async () => {
       while (next < batches.length) {
-        for (const batch of batches[next++] as Row[][]) {
-          appends++;
-          await client.appendToStream(
-            (batch[0] as Row).stream,
-            batch.map((row) =>
-              jsonEvent({ id: row.id, type: row.type, data: JSON.parse(row.data), metadata: JSON.parse(row.metadata) }),
-            ),
-            { expectedRevision: 'any' },
-          );
-        }
+        const batch = batches[next++] as Row[];
+        await client.appendToStream((batch[0] as Row).stream, toEvents(batch), { expectedRevision: 'any' });
       }
     }),
   );
+  return batches.length;
+}
+
+/**
+ * migrate's appends (src/cli/migrate.ts copyLog) made by the raw client: one per run of consecutive events of one
+ * stream in the log (up to BATCH), sent in log order, up to IN_FLIGHT unanswered, each at the revision the ones before
+ * it leave; the first alone, and a `credentials-` stream's first alone after its $maxCount (as the adapter sets it).
+ */
+async function appendRuns(client: EventStoreDBClient, rows: readonly Row[]): Promise<number> {
+  const revisions = new Map<string, bigint>();
+  const inFlight = new Set<Promise<unknown>>();
+  let appends = 0;
+  const send = async (run: readonly Row[]) => {
+    const stream = (run[0] as Row).stream;
+    const revision = revisions.get(stream);
+    const kept = stream.startsWith('credentials-');
+    const alone = appends++ === 0 || (kept && revision === undefined);
+    if (alone) await Promise.all(inFlight);
+    if (kept && revision === undefined) {
+      await client.setStreamMetadata(stream, { maxCount: 1 }, { expectedRevision: 'no_stream' });
+    }
+    revisions.set(stream, (revision ?? -1n) + BigInt(run.length));
+    const append = client
+      .appendToStream(stream, toEvents(run), { expectedRevision: revision ?? 'no_stream' })
+      .finally(() => inFlight.delete(append));
+    inFlight.add(append);
+    if (alone) await append;
+    else if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
+  };
+  let run: Row[] = [];
+  for (const row of rows) {
+    if (run.length > 0 && ((run[0] as Row).stream !== row.stream || run.length >= BATCH)) {
+      await send(run);
+      run = [];
+    }
+    run.push(row);
+  }
+  if (run.length > 0) await send(run);
+  await Promise.all(inFlight);
   return appends;
 }
 
@@ -114,12 +141,8 @@ async function rawPhase(phase: Phase, eventsFile: string, connectionString: stri
   const start = performance.now();
   let appends = 0;
   try {
-    if (phase === 'raw batched') appends = await appendStreams(client, groupByStream(rows), false);
-    else {
-      for (let from = 0; from < rows.length; from += WINDOW) {
-        appends += await appendStreams(client, groupByStream(rows.slice(from, from + WINDOW)), true);
-      }
-    }
+    appends =
+      phase === 'raw batched' ? await appendStreams(client, groupByStream(rows)) : await appendRuns(client, rows);
   } finally {
     await client.dispose();
   }
