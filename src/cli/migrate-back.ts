@@ -13,7 +13,7 @@ import { openNotificationsDb, writeCheckpoint } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
 import { NOTIFICATIONS_FILE, removeDatabase } from './backup-files';
 import { lockEmptyDir, NotAnEmptyDir } from './empty-data-dir';
-import { copyLog, verify, verifyOrder } from './migrate';
+import { copyLog, verify } from './migrate';
 import type { CliIo } from './replay';
 
 export async function migrateBack(connectionString: string, dataDir: string, io: CliIo): Promise<number> {
@@ -41,12 +41,14 @@ export async function migrateBack(connectionString: string, dataDir: string, io:
       `copied ${copied.appended.toLocaleString('en')} events from ${connectionString.replace(/\/\/[^@/]*@/, '//')} ` +
         `into ${dataDir} in ${elapsed.toFixed(1)} s, ${Math.round(copied.appended / Math.max(elapsed, 0.001))} events/s\n`,
     );
-    const misplaced = await verifyOrder(target, null, copied.sent);
+    const { differing, misplaced } = await verify(source, target, copied.streams, null, {
+      head: null,
+      ids: copied.sent,
+    });
     if (misplaced !== null) {
       io.stderr.write(`seatledger migrate: verification failed: not in log order: ${misplaced}\n`);
       return 1;
     }
-    const { differing } = await verify(source, target, copied.streams, null);
     if (differing.length > 0) {
       io.stderr.write(
         `seatledger migrate: verification failed: ${differing.length} of ${copied.streams.size} streams differ ` +

@@ -11,7 +11,14 @@ import { SingleBar } from 'cli-progress';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
 import { eventsFile } from '../eventstore/open';
-import type { EventStore, EventToAppend, ExpectedRevision, Position } from '../eventstore/port';
+import {
+  type EventStore,
+  EventStoreUnavailable,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Position,
+  type RecordedEvent,
+} from '../eventstore/port';
 import { openNotificationsDb, readCheckpoint } from '../notifications/db';
 import { NOTIFIER_NAME } from '../notifications/notifier';
 import type { CliCommand } from './main';
@@ -71,7 +78,7 @@ class StoppedForTest extends Error {
 
 /** What the target holds of one stream when first met: the ids (to skip) and its revision (to append after). */
 interface TargetStream {
-  readonly ids: Set<string>;
+  readonly ids: ReadonlySet<string>;
   revision: ExpectedRevision;
   /** Whether this run has appended to it (and so set its retention, for a stream kept to its latest event). */
   retained?: boolean;
@@ -144,12 +151,17 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
 
     // While the server serves, a stream may change after it was copied (a new password hash replaces the old event):
     // such a stream is left to the next run. With --final nothing writes, and every difference is a failure.
-    const misplaced = await verifyOrder(target, copied.targetHead, copied.sent);
+    const { differing, movedOn, misplaced } = await verify(
+      source,
+      target,
+      copied.streams,
+      values.final ? null : copied.through,
+      { head: copied.targetHead, ids: copied.sent },
+    );
     if (misplaced !== null) {
       io.stderr.write(`seatledger migrate: verification failed: not in log order: ${misplaced}\n`);
       return 1;
     }
-    const { differing, movedOn } = await verify(source, target, copied.streams, values.final ? null : copied.through);
     if (movedOn > 0) io.stdout.write(`${movedOn} streams changed after they were copied: the next run copies them\n`);
     if (differing.length > 0) {
       io.stderr.write(
@@ -198,24 +210,41 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
 
 /** Appends in flight at once: enough to keep the target busy between answers, few enough to bound memory. */
 const APPENDS_IN_FLIGHT = 64;
+/** Tries of one append that went unanswered or was refused for now, a pause growing by RETRY_PAUSE_MS between. */
+const APPEND_TRIES = 5;
+const RETRY_PAUSE_MS = 500;
 /** Events in one append at most (consecutive events of one stream in the log). */
 const EVENTS_PER_APPEND = 100;
 
+/** The ids of a stream the target does not hold: one empty set for them all (most streams of a first run). */
+const NOT_ON_TARGET: ReadonlySet<string> = new Set();
+
+/** One append: a run of consecutive events of one stream in the log, at the revision the appends before it leave. */
+interface Append {
+  readonly stream: string;
+  readonly events: readonly EventToAppend[];
+  readonly expectedRevision: ExpectedRevision;
+}
+
 /**
- * Copies the log in order; answers how many events were appended and skipped, and every stream met. What the target
- * holds is read once from its log (not stream by stream). Appends are pipelined: up to APPENDS_IN_FLIGHT are sent
- * before the first answer, in log order over the client's one connection, each expecting the revision the ones
- * before it leave (so a stream's order holds, and any surprise fails the append instead of writing twice).
+ * Copies the log in order; answers how many events were appended and skipped, every stream met, and the ids sent in
+ * log order. What the target holds is read once from its log (not stream by stream). Appends are pipelined: up to
+ * APPENDS_IN_FLIGHT are sent before the first answer, in log order over the client's one connection, each expecting
+ * the revision the ones before it leave (so a stream's order holds, and any surprise fails the append instead of
+ * writing twice); the log is read on while they are on the wire. So the target's log holds the events in the log's
+ * order (checked by orderCheck).
  */
 export async function copyLog(source: EventStore, target: EventStore, io: CliIo, stopAfter: number) {
   const total = await countEvents(source);
   const { streams, head } = await readTarget(target);
   const progress = progressReporter(io, total);
   const inFlight = new Set<Promise<void>>();
-  /** The ids sent, in log order: the target's log must hold them in this order (checked by verifyOrder). */
+  /** The ids sent, in log order: the target's log must hold them in this order (see orderCheck). */
   const sent: string[] = [];
   /** The streams of the source: those the verification compares (the target may hold others, e.g. its own claims). */
   const sourceStreams = new Set<string>();
+  /** Appends unanswered in time or refused for now, in the order sent: tried again once nothing is in flight. */
+  const toRetry: Append[] = [];
   let failure: unknown = null;
   let appends = 0;
   let dispatched = 0;
@@ -224,6 +253,43 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
   let seen = 0;
   let through: Position | null = null;
   let run: { stream: string; events: EventToAppend[] } | null = null;
+
+  const write = (append: Append) =>
+    target.appendToStream(append.stream, append.events, {
+      expectedRevision: append.expectedRevision,
+      ...(append.stream.startsWith(KEPT_TO_LATEST_PREFIX) ? KEPT_TO_LATEST : {}),
+    });
+  const answered = (append: Append) => {
+    appended += append.events.length;
+    progress.update(skipped + appended);
+  };
+
+  /**
+   * An append unanswered within the node's write timeout, or refused for now: written or not, the same ids at the same
+   * expected revision write it once. With appends pipelined, later ones were sent before its answer; so it is sent
+   * again only when everything in flight is answered, alone, and the copy goes on once it is written: never behind
+   * appends sent after it. (Had the node dropped it and written later ones of other streams, orderCheck reports it;
+   * later ones of its own stream fail their expected revision and end the run, which a re-run resumes.)
+   */
+  const retryFailed = async () => {
+    await Promise.all(inFlight);
+    while (toRetry.length > 0 && failure === null) {
+      const append = toRetry.shift() as Append;
+      for (let tries = 2; ; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * (tries - 1)));
+        try {
+          await write(append);
+          answered(append);
+          break;
+        } catch (error) {
+          if (error instanceof EventStoreUnavailable && tries < APPEND_TRIES) continue;
+          failure ??= error;
+          break;
+        }
+      }
+    }
+  };
+
   const send = async () => {
     if (run === null) return;
     const { stream, events } = run;
@@ -235,28 +301,23 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
     const alone = appends++ === 0 || (stream.startsWith(KEPT_TO_LATEST_PREFIX) && !known.retained);
     if (alone) await Promise.all(inFlight);
     known.retained = true;
-    const expectedRevision = known.revision;
-    known.revision = (typeof expectedRevision === 'number' ? expectedRevision : -1) + events.length;
+    const append: Append = { stream, events, expectedRevision: known.revision };
+    known.revision = (typeof append.expectedRevision === 'number' ? append.expectedRevision : -1) + events.length;
     // A stream kept to its latest event loses the others on an embedded target: its place is not checked.
     if (!stream.startsWith(KEPT_TO_LATEST_PREFIX)) for (const event of events) sent.push(event.id);
-    const append = target
-      .appendToStream(stream, events, {
-        expectedRevision,
-        ...(stream.startsWith(KEPT_TO_LATEST_PREFIX) ? KEPT_TO_LATEST : {}),
-      })
+    const pending = write(append)
       .then(
-        () => {
-          appended += events.length;
-          progress.update(seen);
-        },
+        () => answered(append),
         (error: unknown) => {
-          failure ??= error;
+          if (error instanceof EventStoreUnavailable && failure === null) toRetry.push(append);
+          else failure ??= error;
         },
       )
-      .finally(() => inFlight.delete(append));
-    inFlight.add(append);
-    if (alone) await append;
+      .finally(() => inFlight.delete(pending));
+    inFlight.add(pending);
+    if (alone) await pending;
     else if (inFlight.size >= APPENDS_IN_FLIGHT) await Promise.race(inFlight);
+    if (toRetry.length > 0) await retryFailed();
     if (failure !== null) throw failure;
     dispatched += events.length;
     if (dispatched >= stopAfter) {
@@ -264,13 +325,14 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
       throw new StoppedForTest(`stopped after ${appended} events`);
     }
   };
+
   try {
     for await (const event of source.readAll()) {
       seen++;
       through = event.position;
       let known = streams.get(event.streamName);
       if (known === undefined) {
-        known = { ids: new Set(), revision: 'no_stream' };
+        known = { ids: NOT_ON_TARGET, revision: 'no_stream' };
         streams.set(event.streamName, known);
       }
       sourceStreams.add(event.streamName);
@@ -284,8 +346,10 @@ export async function copyLog(source: EventStore, target: EventStore, io: CliIo,
     }
     await send();
     await Promise.all(inFlight);
+    if (toRetry.length > 0) await retryFailed();
     if (failure !== null) throw failure;
   } finally {
+    await Promise.all(inFlight);
     progress.stop(seen);
   }
   return { appended, skipped, through, streams: sourceStreams, sent, targetHead: head };
@@ -302,7 +366,7 @@ async function readTarget(target: EventStore): Promise<{ streams: Map<string, Ta
       known = { ids: new Set(), revision: 'no_stream' };
       streams.set(event.streamName, known);
     }
-    known.ids.add(event.id);
+    (known.ids as Set<string>).add(event.id);
     known.revision = event.revision;
   }
   return { streams, head };
@@ -315,7 +379,8 @@ async function countEvents(source: EventStore): Promise<number> {
 }
 
 /**
- * Streams whose count or hash differs between the log and the target, one line each. With `through` (a run while the
+ * Streams whose count or hash differs between the log and the target, one line each, and whether the target's log
+ * holds what this run sent in the order sent (orderCheck), read in the same pass. With `through` (a run while the
  * server serves), a stream the log wrote to after that position is counted as moved on instead. Each side's log is
  * read once; a stream kept to its latest event counts that event alone (what a read of the stream answers, though
  * the target's log keeps the older ones until a scavenge).
@@ -325,8 +390,10 @@ export async function verify(
   target: EventStore,
   streams: ReadonlySet<string>,
   through: Position | null,
-): Promise<{ differing: string[]; movedOn: number }> {
-  const [ours, theirs] = await Promise.all([digestLog(source), digestLog(target)]);
+  sent: { readonly head: Position | null; readonly ids: readonly string[] },
+): Promise<{ differing: string[]; movedOn: number; misplaced: string | null }> {
+  const order = orderCheck(sent.head, sent.ids);
+  const [ours, theirs] = await Promise.all([digestLog(source), digestLog(target, order.see)]);
   const differing: string[] = [];
   let movedOn = 0;
   const none = { count: 0, hash: createHash('sha256').digest('hex'), last: null };
@@ -343,33 +410,40 @@ export async function verify(
         `(${copy.hash.slice(0, 12)})`,
     );
   }
-  return { differing, movedOn };
+  return { differing, movedOn, misplaced: order.result() };
 }
 
 /**
- * The target's log after `head` (where it ended before this run) holds what this run sent, in the order sent: the
- * log order of the source. Answers the first difference, or null.
+ * Checks, event by event of the target's log, that after `head` (where it ended before this run) it holds what this
+ * run sent, in the order sent: the log order of the source, each event once. `result` answers the first difference,
+ * or null.
  */
-export async function verifyOrder(
-  target: EventStore,
-  head: Position | null,
-  sent: readonly string[],
-): Promise<string | null> {
+function orderCheck(head: Position | null, sent: readonly string[]) {
   let index = 0;
-  for await (const event of target.readAll(head === null ? {} : { after: head })) {
-    if (event.streamName.startsWith(KEPT_TO_LATEST_PREFIX)) continue;
-    if (sent[index] !== event.id) {
-      return `the target's log holds ${event.id} (${event.streamName}) where ${sent[index] ?? 'nothing more'} was sent`;
-    }
-    index++;
-  }
-  return index === sent.length ? null : `the target's log holds ${index} of the ${sent.length} events sent`;
+  let misplaced: string | null = null;
+  return {
+    see(event: RecordedEvent) {
+      if (misplaced !== null || (head !== null && event.position <= head)) return;
+      if (event.streamName.startsWith(KEPT_TO_LATEST_PREFIX)) return;
+      if (sent[index] === event.id) index++;
+      else {
+        misplaced = `the target's log holds ${event.id} (${event.streamName}) where ${sent[index] ?? 'nothing more'} was sent`;
+      }
+    },
+    result(): string | null {
+      return (
+        misplaced ??
+        (index === sent.length ? null : `the target's log holds ${index} of the ${sent.length} events sent`)
+      );
+    },
+  };
 }
 
 /** Per stream of a log: count and hash of ids, types, data and metadata in order, and its last position. */
-async function digestLog(store: EventStore) {
+async function digestLog(store: EventStore, see?: (event: RecordedEvent) => void) {
   const streams = new Map<string, { hash: Hash; count: number; last: Position; latest: string }>();
   for await (const event of store.readAll()) {
+    see?.(event);
     const line = `${event.id}\0${event.type}\0${JSON.stringify(event.data)}\0${JSON.stringify(event.metadata)}\n`;
     const known = streams.get(event.streamName);
     if (known === undefined) {
