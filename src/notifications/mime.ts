@@ -8,15 +8,10 @@ import { domainToASCII } from 'node:url';
 import addressparser from 'nodemailer/lib/addressparser';
 import * as mimeFuncs from 'nodemailer/lib/mime-funcs';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
+import type { OutgoingMail } from './transports';
 
-export interface MimeMail {
-  readonly messageId: string;
-  readonly from: string;
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html: string;
-}
+/** What the message is built from: the mail the transports send. */
+export type MimeMail = OutgoingMail;
 
 const CRLF = '\r\n';
 /** RFC 5322's recommended line length, and RFC 2045's limit for quoted-printable lines. */
