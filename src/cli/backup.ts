@@ -165,11 +165,16 @@ async function copyInto(
   const events = path.join(dir, EVENTS_FILE);
   const progress = progressReporter(io, eventsFile(dataDir), events);
   const copyStarted = performance.now();
-  let log: LogCheck;
+  let log: LogCheck | null = null;
   try {
-    // The quick check runs over the copied snapshot beside the copy; the full one reads the copy after it.
-    const copy = await snapshotCopy(eventsFile(dataDir), events, { check: depth === 'quick', inspect: summarizeLog });
-    log = { integrity: copy.integrity ?? '', ...copy.inspected };
+    // The quick check runs over the copied snapshot beside the copy, which is counted meanwhile; the full one reads
+    // (and counts) the copy after it.
+    if (depth === 'quick') {
+      const copy = await snapshotCopy(eventsFile(dataDir), events, { check: true, inspect: summarizeLog });
+      log = { integrity: copy.integrity ?? '', ...copy.inspected };
+    } else {
+      await snapshotCopy(eventsFile(dataDir), events, { check: false });
+    }
   } catch (error) {
     throw new Refusal(`copying ${eventsFile(dataDir)} failed: ${(error as Error).message}; nothing written`);
   } finally {
@@ -177,7 +182,7 @@ async function copyInto(
   }
   const checkStarted = performance.now();
   const timings: Timings = { copy: checkStarted - copyStarted, check: 0, sync: 0 };
-  if (depth === 'full') log = checkLog(events, 'full');
+  log ??= checkLog(events, 'full');
   timings.check = performance.now() - checkStarted;
   if (log.integrity !== 'ok') throw new Refusal(`the copy failed its ${CHECK_NAMES[depth]}: ${log.integrity}`);
 
@@ -186,7 +191,7 @@ async function copyInto(
   const notifications = fs.existsSync(notificationsSource);
   if (notifications) {
     const notificationsCopy = path.join(dir, NOTIFICATIONS_FILE);
-    await snapshotCopy(notificationsSource, notificationsCopy, { check: false, inspect: () => undefined });
+    await snapshotCopy(notificationsSource, notificationsCopy, { check: false });
     cutNotificationsAt(notificationsCopy, log.lastPosition, NOTIFIER_NAME);
   }
 

@@ -40,13 +40,23 @@ export interface SnapshotCopy<T> {
  * Copies the WAL-mode database `source` to the new file `target` (0600) as one committed state at or after the moment
  * this is called, and leaves the copy as one file in rollback-journal mode. With `check`, SQLite's quick_check runs
  * over the copied snapshot meanwhile (in a worker, on the other core), and while it still runs the copy is folded into
- * one file, checked to hold at least the snapshot's pages, read by `inspect`, and its bytes sent to disk.
+ * one file, checked to hold at least the snapshot's pages, read by `inspect` (if given), and its bytes sent to disk.
  */
+export async function snapshotCopy(
+  source: string,
+  target: string,
+  options: { check: boolean },
+): Promise<SnapshotCopy<undefined>>;
 export async function snapshotCopy<T>(
   source: string,
   target: string,
   options: { check: boolean; inspect: (copy: string) => T },
-): Promise<SnapshotCopy<T>> {
+): Promise<SnapshotCopy<T>>;
+export async function snapshotCopy<T>(
+  source: string,
+  target: string,
+  options: { check: boolean; inspect?: (copy: string) => T },
+): Promise<SnapshotCopy<T | undefined>> {
   const reader = startReader({ source, check: options.check });
   try {
     const { pageCount } = await reader.next('pinned');
@@ -59,7 +69,7 @@ export async function snapshotCopy<T>(
     // The bytes go to disk on libuv's pool while this thread folds and reads the copy and the worker still checks.
     const synced = dataSync(target);
     foldIntoOneFile(target, pageCount);
-    const inspected = options.inspect(target);
+    const inspected = options.inspect?.(target);
     const [{ integrity }] = await Promise.all([checked, synced]);
     reader.release();
     await reader.next('released');

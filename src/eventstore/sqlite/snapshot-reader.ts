@@ -4,6 +4,7 @@
 // plain copy's time, where this way the check costs about what the copy does and runs beside it.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { COPY_MMAP_BYTES } from './copy-map';
 
 /** What the main thread asks for. */
 export interface SnapshotReaderRequest {
@@ -19,8 +20,6 @@ export type SnapshotReaderMessage =
   | { readonly kind: 'released' }
   | { readonly kind: 'failed'; readonly message: string };
 
-/** Memory-mapped reads: quick_check reads every page once, and a map saves it a copy of each (about 40 % here). */
-const MMAP_BYTES = 2_000_000_000;
 /** quick_check's first problems are enough to refuse a copy. */
 const PROBLEMS_SHOWN = 10;
 
@@ -30,7 +29,7 @@ function run(port: NonNullable<typeof parentPort>, request: SnapshotReaderReques
   try {
     reader = new Database(request.source, { readonly: true, fileMustExist: true });
     reader.pragma('busy_timeout = 5000');
-    reader.pragma(`mmap_size = ${MMAP_BYTES}`);
+    reader.pragma(`mmap_size = ${COPY_MMAP_BYTES}`);
     // BEGIN alone takes no snapshot: the first read does, and it lasts until COMMIT.
     reader.prepare('BEGIN').run();
     const pageCount = reader.pragma('page_count', { simple: true }) as number;
