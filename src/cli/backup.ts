@@ -11,8 +11,7 @@ import { loadConfig } from '../config';
 import { eventsFile } from '../eventstore/open';
 import { checkLog, type LogCheck, type LogCheckDepth, summarizeLog } from '../eventstore/sqlite/log-check';
 import { snapshotCopy } from '../eventstore/sqlite/snapshot-copy';
-import { cutNotificationsAt } from '../notifications/db';
-import { NOTIFIER_NAME } from '../notifications/notifier';
+import { cutNotificationsAt, NOTIFIER_NAME } from '../notifications/db';
 import { writePrivateFile } from '../private-files';
 import {
   BACKUP_FORMAT,

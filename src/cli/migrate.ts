@@ -19,8 +19,7 @@ import {
   type Position,
   type RecordedEvent,
 } from '../eventstore/port';
-import { openNotificationsDb, readCheckpoint } from '../notifications/db';
-import { NOTIFIER_NAME } from '../notifications/notifier';
+import { NOTIFIER_NAME, openNotificationsDb, readCheckpoint } from '../notifications/db';
 import type { CliCommand } from './main';
 import type { CliIo } from './replay';
 

@@ -15,6 +15,12 @@ import { makePrivateDir, preparePrivateDatabase } from '../private-files';
 
 export type NotificationsDb = Database.Database;
 
+/**
+ * The notifier's name in logs and /readyz, and the key of its checkpoint here (a restore sets it). Kept with the
+ * tables rather than the notifier, so the CLI's backup, restore and migrate do not load the notifier to name it.
+ */
+export const NOTIFIER_NAME = 'notifier';
+
 export type DeliveryStatus = 'PENDING' | 'SENT' | 'FAILED';
 export type DeliveryKind = 'LICENSE_ASSIGNED' | 'LICENSE_REVOKED' | 'INVITATION' | 'SEAT_ALERT';
 

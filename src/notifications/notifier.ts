@@ -45,7 +45,7 @@ import { type UserState, userStatus } from '../domain/user';
 import type { EventStore, RecordedEvent } from '../eventstore/port';
 import { makePrivateDir, writePrivateFile } from '../private-files';
 import type { LogConsumer } from '../processing/log-consumer';
-import { type DeliveryKind, type NotificationsDb, openNotificationsDb } from './db';
+import { type DeliveryKind, NOTIFIER_NAME, type NotificationsDb, openNotificationsDb } from './db';
 import {
   type Person,
   renderInvitationMail,
@@ -112,8 +112,6 @@ export interface Notifier {
   idle(): Promise<void>;
 }
 
-/** Its name in logs and /readyz, and the key of its checkpoint in notifications.db (a restore sets it). */
-export const NOTIFIER_NAME = 'notifier';
 /** The consumer group every instance's notifier joins where the store has groups (EventStoreDB). */
 const NOTIFIER_GROUP = 'seatledger-notifier';
 const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 30_000, maxDelayMs: 30 * 60_000 };
