@@ -50,8 +50,10 @@ function openCopy(file: string): Database.Database {
   return db;
 }
 
-/** Two statements on purpose: a bare count(*) counts an index's entries page by page without reading them, and max()
- * of the rowid is one seek; asked together, SQLite reads every entry of an index instead (about twice the time). */
+/**
+ * Two statements on purpose: a bare count(*) counts an index's entries page by page without reading them, and max()
+ * of the rowid is one seek; asked together, SQLite reads every entry of an index instead (about twice the time).
+ */
 function summaryOf(db: Database.Database): Omit<LogCheck, 'integrity'> {
   const events = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
   const last = db.prepare('SELECT max(position) FROM events').pluck().get() as number | null;
