@@ -49,6 +49,13 @@ const REBUILD_CACHE_SIZE = -16384;
 const PAGE_SIZE = 8192;
 
 /** Indexes and triggers are derived: a rebuild creates them once at the end rather than paying for them per row. */
+/**
+ * During a rebuild from scratch, batches share one transaction until it holds this many events: the pages every batch
+ * rewrites (licences, holders, seat counts) go to the file once per commit, not once per batch of 1,000. Each batch
+ * is still a savepoint (a failing one undoes only itself), and a checkpoint still commits every few thousand events.
+ */
+const REBUILD_COMMIT_EVENTS = 10_000;
+
 const isDeferred = (ddl: string) => {
   const kind = schemaObject(ddl)?.kind;
   return kind === 'index' || kind === 'trigger';
@@ -63,6 +70,10 @@ export class ReadModels {
   private readonly derivedPending: boolean[];
   private readonly handlersByType = new Map<string, [index: number, handler: ProjectionHandler][]>();
   private readonly applyBatch: (events: readonly RecordedEvent[], through: Position) => number;
+  /** Events applied in the rebuild's open transaction, not yet committed. */
+  private uncommitted = 0;
+  /** Set when SQLite rolled back uncommitted batches on its own: their events are gone from this process. */
+  private lostBatches: Error | null = null;
 
   constructor(options: ReadModelsOptions) {
     this.projections = options.projections;
@@ -162,12 +173,57 @@ export class ReadModels {
   apply(events: readonly RecordedEvent[], through?: Position | null): number {
     const last = through ?? events[events.length - 1]?.position;
     if (last === undefined || last === null) return 0;
-    const applied = this.applyBatch(events, last);
+    if (this.lostBatches) throw this.lostBatches;
+    if (this.rebuilding && !this.db.inTransaction) this.db.exec('BEGIN');
+    let applied: number;
+    try {
+      // Inside the rebuild's open transaction this is a savepoint; otherwise a transaction of its own.
+      applied = this.applyBatch(events, last);
+    } catch (error) {
+      if (this.uncommitted > 0 && !this.db.inTransaction) this.lose(error);
+      throw error;
+    }
     for (let index = 0; index < this.positions.length; index++) {
       const checkpoint = this.positions[index];
       if (checkpoint === null || checkpoint === undefined || last > checkpoint) this.positions[index] = last;
     }
+    if (this.db.inTransaction) {
+      this.uncommitted += events.length;
+      if (this.uncommitted >= REBUILD_COMMIT_EVENTS) this.commit();
+    }
     return applied;
+  }
+
+  /** Commits the rebuild's open transaction, if any: rows and checkpoints of every batch in it. */
+  private commit(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (error) {
+      // A busy reader leaves the transaction open for the next try; a full disk or an I/O error rolls it back.
+      if (!this.db.inTransaction) this.lose(error);
+      throw error;
+    }
+    this.uncommitted = 0;
+  }
+
+  /**
+   * SQLite rolled back batches this process has counted as handled (a full disk, an I/O error): the checkpoints go
+   * back to what the file holds, and every later batch is refused, since the lost events would never come again in
+   * this process. A restart resumes from the file's checkpoints.
+   */
+  private lose(cause: unknown): void {
+    const committed = this.db.prepare<[string], { position: string | null }>(
+      'SELECT position FROM projections WHERE name = ?',
+    );
+    this.projections.forEach((projection, index) => {
+      this.positions[index] = committed.get(projection.name)?.position ?? null;
+    });
+    this.lostBatches = new Error(
+      `the read models lost ${this.uncommitted} uncommitted events of their rebuild to a rollback ` +
+        `(${(cause as Error).message}); restart to resume from the last checkpoint`,
+    );
+    this.uncommitted = 0;
   }
 
   /** True while some projection is being rebuilt from scratch and waits for its indexes and triggers. */
@@ -181,6 +237,7 @@ export class ReadModels {
    */
   finishRebuild(): void {
     if (!this.rebuilding) return;
+    this.commit();
     this.db.transaction(() => {
       this.projections.forEach((projection, index) => {
         if (!this.derivedPending[index]) return;
@@ -198,8 +255,16 @@ export class ReadModels {
 
   close(): void {
     if (!this.db.open) return;
-    // Mid-rebuild, the WAL back says "closed cleanly" to the next open (see openFile).
-    if (this.rebuilding) this.db.pragma('journal_mode = WAL');
+    // Mid-rebuild, the WAL back says "closed cleanly" to the next open (see openFile), with every batch committed.
+    if (this.rebuilding) {
+      try {
+        this.commit();
+      } catch {
+        // Not committed: the file keeps its last commit, whose checkpoints match its rows; the next start resumes there.
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      }
+      this.db.pragma('journal_mode = WAL');
+    }
     this.db.close();
   }
 
