@@ -1,4 +1,5 @@
-// The read-model file: each projection's tables and checkpoint, rebuilt on a version change, written a batch at a time.
+// The read-model file: each projection's tables and checkpoint, rebuilt on a version change, written a batch at a time
+// (during a rebuild from scratch, several batches to a commit).
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
@@ -48,7 +49,6 @@ const REBUILD_CACHE_SIZE = -16384;
  */
 const PAGE_SIZE = 8192;
 
-/** Indexes and triggers are derived: a rebuild creates them once at the end rather than paying for them per row. */
 /**
  * During a rebuild from scratch, batches share one transaction until it holds this many events: the pages every batch
  * rewrites (licences, holders, seat counts) go to the file once per commit, not once per batch of 1,000. Each batch
@@ -56,6 +56,7 @@ const PAGE_SIZE = 8192;
  */
 const REBUILD_COMMIT_EVENTS = 10_000;
 
+/** Indexes and triggers are derived: a rebuild creates them once at the end rather than paying for them per row. */
 const isDeferred = (ddl: string) => {
   const kind = schemaObject(ddl)?.kind;
   return kind === 'index' || kind === 'trigger';
