@@ -383,9 +383,11 @@ export class LogConsumer {
     const { processor } = lane;
     lane.failures++;
     lane.lastError = describe(error);
-    // What the processor committed of the batch before it failed is not handed over again.
+    // The retry starts at the processor's checkpoint: past what it committed of the batch before it failed, or back
+    // at its last commit when earlier batches it took were lost with the failure (a rebuild's open transaction rolled
+    // back), so those come again.
     const checkpoint = processor.checkpoint();
-    if (checkpoint !== 'head' && beyond(checkpoint, lane.position)) lane.position = checkpoint;
+    if (checkpoint !== 'head') lane.position = checkpoint;
     if (this.stopping || lane.removed) return;
     const delay = backoffDelay(lane.failures, this.retryPolicy);
     this.logger?.error(

@@ -73,8 +73,6 @@ export class ReadModels {
   private readonly applyBatch: (events: readonly RecordedEvent[], through: Position) => number;
   /** Events applied in the rebuild's open transaction, not yet committed. */
   private uncommitted = 0;
-  /** Set when SQLite rolled back uncommitted batches on its own: their events are gone from this process. */
-  private lostBatches: Error | null = null;
 
   constructor(options: ReadModelsOptions) {
     this.projections = options.projections;
@@ -174,14 +172,13 @@ export class ReadModels {
   apply(events: readonly RecordedEvent[], through?: Position | null): number {
     const last = through ?? events[events.length - 1]?.position;
     if (last === undefined || last === null) return 0;
-    if (this.lostBatches) throw this.lostBatches;
     if (this.rebuilding && !this.db.inTransaction) this.db.exec('BEGIN');
     let applied: number;
     try {
       // Inside the rebuild's open transaction this is a savepoint; otherwise a transaction of its own.
       applied = this.applyBatch(events, last);
     } catch (error) {
-      if (this.uncommitted > 0 && !this.db.inTransaction) this.lose(error);
+      if (this.uncommitted > 0 && !this.db.inTransaction) this.rewind();
       throw error;
     }
     for (let index = 0; index < this.positions.length; index++) {
@@ -202,28 +199,24 @@ export class ReadModels {
       this.db.exec('COMMIT');
     } catch (error) {
       // A busy reader leaves the transaction open for the next try; a full disk or an I/O error rolls it back.
-      if (!this.db.inTransaction) this.lose(error);
+      if (!this.db.inTransaction) this.rewind();
       throw error;
     }
     this.uncommitted = 0;
   }
 
   /**
-   * SQLite rolled back batches this process has counted as handled (a full disk, an I/O error): the checkpoints go
-   * back to what the file holds, and every later batch is refused, since the lost events would never come again in
-   * this process. A restart resumes from the file's checkpoints.
+   * SQLite rolled back batches this process had applied (a full disk, an I/O error): the checkpoints go back to what
+   * the file holds, and the caller hands the events after them over again (the log consumer asks checkpoint() after a
+   * failure and resumes there, even behind what it had handed over).
    */
-  private lose(cause: unknown): void {
+  private rewind(): void {
     const committed = this.db.prepare<[string], { position: string | null }>(
       'SELECT position FROM projections WHERE name = ?',
     );
     this.projections.forEach((projection, index) => {
       this.positions[index] = committed.get(projection.name)?.position ?? null;
     });
-    this.lostBatches = new Error(
-      `the read models lost ${this.uncommitted} uncommitted events of their rebuild to a rollback ` +
-        `(${(cause as Error).message}); restart to resume from the last checkpoint`,
-    );
     this.uncommitted = 0;
   }
 

@@ -199,6 +199,42 @@ describe('log consumer', () => {
     expect(rows(db, 'SELECT sum(purchased) AS total FROM seat_count')).toEqual([{ total: 16 }]);
   });
 
+  it('hands a failing processor its events again from its checkpoint when that went back behind what it took', async () => {
+    await appendPurchases(ws.log, 12);
+    // given a processor that commits every second batch and, once, loses the batch it had not committed yet
+    const kept: RecordedEvent[] = [];
+    let uncommitted: RecordedEvent[] = [];
+    let committed: Position | null = null;
+    let batches = 0;
+    let rollBackOnce = true;
+    const forgetful: Processor = {
+      name: 'forgetful',
+      checkpoint: () => committed,
+      handle(events, through) {
+        if (rollBackOnce && uncommitted.length > 0 && kept.length >= 6) {
+          rollBackOnce = false;
+          uncommitted = [];
+          throw new Error('rolled back');
+        }
+        uncommitted.push(...events);
+        if (++batches % 2 === 0) {
+          kept.push(...uncommitted);
+          uncommitted = [];
+          committed = through;
+        }
+      },
+    };
+    const { consumer } = follow([seatCount], { batchSize: 3, others: [forgetful] });
+    // when
+    await consumer.start();
+    await eventually(() => kept.length + uncommitted.length === 12);
+    // then the lost batch came again: every event once, in log order
+    expect(rollBackOnce).toBe(false);
+    expect([...kept, ...uncommitted].map((e) => e.position)).toEqual(
+      [...(await ws.log.recorded())].map((e) => e.position),
+    );
+  });
+
   it('shows a failing processor in its status and keeps the service unready while the read models fail', async () => {
     await appendPurchases(ws.log, 2);
     await ws.log.deactivate('acc-0', 'ann');
