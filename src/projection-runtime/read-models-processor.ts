@@ -1,6 +1,7 @@
 // The read models as a processor of the log consumer: each batch of licence events and every projection's checkpoint
 // commit in one transaction (during a rebuild from scratch, several batches share it); a projection whose version
-// changed rebuilds from the start of the log; once caught up the indexes a rebuild deferred are built. Queries read the same connection, so they never see half a batch.
+// changed rebuilds from the start of the log; once caught up the indexes a rebuild deferred are built. Queries read
+// the same connection, so they never see half a batch.
 import type Database from 'better-sqlite3';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import type { Position, RecordedEvent } from '../eventstore/port';

@@ -52,7 +52,7 @@ const PAGE_SIZE = 8192;
 /**
  * During a rebuild from scratch, batches share one transaction until it holds this many events: the pages every batch
  * rewrites (licences, holders, seat counts) go to the file once per commit, not once per batch of 1,000. Each batch
- * is still a savepoint (a failing one undoes only itself), and a checkpoint still commits every few thousand events.
+ * is still a savepoint (a failing one undoes only itself), and checkpoints still reach the file at each commit.
  */
 const REBUILD_COMMIT_EVENTS = 10_000;
 
