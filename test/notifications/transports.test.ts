@@ -59,6 +59,44 @@ describe('the outbox transport', () => {
     // Nothing but the mail: no temporary file left behind.
     expect(fs.readdirSync(dir)).toEqual(['e-1_seatledger.eml']);
   });
+  it('writes mails sent at once side by side, each whole, and leaves no temporary file', async () => {
+    const dir = path.join(temp.dir, 'many');
+    const transport = outboxTransport(dir, captureLogger());
+    const ids = Array.from({ length: 40 }, (_, i) => `<m-${i}@seatledger>`);
+    await Promise.all(ids.map((messageId, i) => transport.send({ ...mail, messageId, text: `mail ${i}` })));
+    const files = fs.readdirSync(dir).sort();
+    expect(files).toEqual(ids.map((id) => `${id.slice(1, -1).replace('@', '_')}.eml`).sort());
+    expect(parseMail(fs.readFileSync(path.join(dir, 'm-7_seatledger.eml'), 'utf8')).text).toBe('mail 7');
+    transport.close();
+  });
+
+  it('makes the outbox again when someone removed it', async () => {
+    const dir = path.join(temp.dir, 'removed');
+    const transport = outboxTransport(dir, captureLogger());
+    await transport.send(mail);
+    fs.rmSync(dir, { recursive: true });
+    const sent = await transport.send(mail);
+    expect(fs.readdirSync(dir)).toEqual(['e-1_seatledger.eml']);
+    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(sent.file).toBe(path.join(dir, 'e-1_seatledger.eml'));
+    transport.close();
+  });
+
+  it('rejects with the cause and its code when the outbox cannot be written, then writes once it can', async () => {
+    // A file where the outbox's parent dir should be: no dir can be made there.
+    const blocker = path.join(temp.dir, 'blocker');
+    fs.writeFileSync(blocker, 'not a dir');
+    const dir = path.join(blocker, 'outbox');
+    const transport = outboxTransport(dir, captureLogger());
+    await expect(transport.send(mail)).rejects.toMatchObject({
+      code: 'ENOTDIR',
+      message: expect.stringContaining(dir),
+    });
+    fs.rmSync(blocker);
+    await transport.send(mail);
+    expect(fs.readdirSync(dir)).toEqual(['e-1_seatledger.eml']);
+    transport.close();
+  });
 });
 
 describe('the SMTP transport', () => {
