@@ -41,8 +41,8 @@ const HOT_ACCOUNT_USERS = CONNECTIONS + 4;
 
 interface Server {
   readonly url: string;
-  /** The child's CPU time so far, µs. */
-  cpu(): Promise<number>;
+  /** The child's CPU time so far (all its threads) and its main thread's busy time, µs. */
+  usage(): Promise<Usage>;
   stop(): Promise<void>;
 }
 
@@ -72,12 +72,12 @@ async function start(kind: 'bare' | 'seatledger', dataDir?: string): Promise<Ser
   });
   return {
     url,
-    cpu: () =>
-      new Promise<number>((resolve) => {
-        const onMessage = (message: { cpu?: number }) => {
-          if (message.cpu === undefined) return;
+    usage: () =>
+      new Promise<Usage>((resolve) => {
+        const onMessage = (message: Partial<Usage>) => {
+          if (message.cpu === undefined || message.loop === undefined) return;
           child.off('message', onMessage);
-          resolve(message.cpu);
+          resolve({ cpu: message.cpu, loop: message.loop });
         };
         child.on('message', onMessage);
         child.send('cpu');
@@ -295,15 +295,27 @@ interface Scenario {
   readonly graphqlErrors?: () => number;
 }
 
+/** A child's CPU time (all threads) and its main thread's busy time, µs: so far, or per request. */
+interface Usage {
+  readonly cpu: number;
+  readonly loop: number;
+}
+
+/** Per request between two readings. */
+const perRequest = (before: Usage, after: Usage, requests: number): Usage => ({
+  cpu: (after.cpu - before.cpu) / Math.max(1, requests),
+  loop: (after.loop - before.loop) / Math.max(1, requests),
+});
+
 interface Round {
   readonly figures: Figures;
   /** The bare server's req/s around the round (the mean of the runs just before and after). */
   readonly bare: number;
   readonly ratio: number;
-  /** The seatledger child's CPU per request, µs. */
-  readonly cpuPerRequest: number;
-  /** The bare child's CPU per request around the round, µs. */
-  readonly bareCpuPerRequest: number;
+  /** The seatledger child's usage per request. */
+  readonly perRequest: Usage;
+  /** The bare child's usage per request around the round (the mean of the runs just before and after). */
+  readonly barePerRequest: Usage;
 }
 
 interface ScenarioResult {
@@ -312,9 +324,9 @@ interface ScenarioResult {
   readonly graphqlErrors: number;
 }
 
-/** A bare run, with the bare child's CPU per request over it. */
+/** A bare run, with the bare child's usage per request over it. */
 interface BareRun extends Figures {
-  readonly cpuPerRequest: number;
+  readonly perRequest: Usage;
 }
 
 async function main(): Promise<void> {
@@ -330,9 +342,9 @@ async function main(): Promise<void> {
     const bare = await start('bare');
     const bareOptions = () => ({ url: bare.url, ...post({ query: '{ hello }' }) });
     const bareRun = async (): Promise<BareRun> => {
-      const cpuBefore = await bare.cpu();
+      const before = await bare.usage();
       const figures = await cannon(bareOptions(), roundSeconds);
-      return { ...figures, cpuPerRequest: ((await bare.cpu()) - cpuBefore) / Math.max(1, figures.requests) };
+      return { ...figures, perRequest: perRequest(before, await bare.usage(), figures.requests) };
     };
     await cannon(bareOptions(), WARMUP_SECONDS);
     let lastBare = await bareRun();
@@ -381,29 +393,36 @@ async function main(): Promise<void> {
       let graphqlErrors = 0;
       for (let round = 0; round < ROUNDS; round++) {
         await scenario.reset?.();
-        const cpuBefore = await seatledger.cpu();
+        const before = await seatledger.usage();
         const figures = await cannon(scenario.options(), roundSeconds);
         graphqlErrors += scenario.graphqlErrors?.() ?? 0;
         const bareBefore = lastBare;
         lastBare = await bareRun();
         bareRuns.push(lastBare);
         // Until after the bare run: work a round leaves queued (mails) is counted with it.
-        const cpuPerRequest = ((await seatledger.cpu()) - cpuBefore) / Math.max(1, figures.requests);
+        const ours = perRequest(before, await seatledger.usage(), figures.requests);
         const around = (bareBefore.requestsPerSecond + lastBare.requestsPerSecond) / 2;
-        const bareCpuPerRequest = (bareBefore.cpuPerRequest + lastBare.cpuPerRequest) / 2;
+        const bareAround = {
+          cpu: (bareBefore.perRequest.cpu + lastBare.perRequest.cpu) / 2,
+          loop: (bareBefore.perRequest.loop + lastBare.perRequest.loop) / 2,
+        };
         rounds.push({
           figures,
           bare: around,
           ratio: figures.requestsPerSecond / around,
-          cpuPerRequest,
-          bareCpuPerRequest,
+          perRequest: ours,
+          barePerRequest: bareAround,
         });
         console.log(
           `${`${scenario.name}, round ${round + 1}`.padEnd(36)}${fmt(figures)}   bare ${around.toFixed(0)} req/s → ${(
             figures.requestsPerSecond / around
-          ).toFixed(2)}   server CPU ${cpuPerRequest.toFixed(0)} µs/request, bare ${bareCpuPerRequest.toFixed(
+          ).toFixed(
+            2,
+          )}   server CPU ${ours.cpu.toFixed(0)} µs/request (main thread ${ours.loop.toFixed(0)}), bare ${bareAround.cpu.toFixed(
             0,
-          )} → CPU ratio ${(bareCpuPerRequest / cpuPerRequest).toFixed(2)}`,
+          )} (${bareAround.loop.toFixed(0)}) → CPU ratio ${(bareAround.cpu / ours.cpu).toFixed(2)}, main-thread ratio ${(
+            bareAround.loop / ours.loop
+          ).toFixed(2)}`,
         );
       }
       results.push({ scenario, rounds, graphqlErrors });
@@ -419,8 +438,8 @@ async function main(): Promise<void> {
       `${'bare Apollo { hello }'.padEnd(36)}${bareMean.toFixed(0)} req/s mean of ${bareRuns.length} runs (${bareRuns
         .map((run) => run.requestsPerSecond.toFixed(0))
         .join(', ')}), p99 ${Math.max(...bareRuns.map((run) => run.p99))} ms, server CPU ${median(
-        bareRuns.map((run) => run.cpuPerRequest),
-      ).toFixed(0)} µs/request (median)`,
+        bareRuns.map((run) => run.perRequest.cpu),
+      ).toFixed(0)} µs/request, main thread ${median(bareRuns.map((run) => run.perRequest.loop)).toFixed(0)} (medians)`,
     );
     console.log(
       `${'raw durable SQLite commits'.padEnd(36)}${disk.toFixed(0)}/s (before ${diskBefore.toFixed(0)}, after ${diskAfter.toFixed(0)})`,
@@ -428,15 +447,18 @@ async function main(): Promise<void> {
     for (const { scenario, rounds, graphqlErrors } of results) {
       const ratio = median(rounds.map((round) => round.ratio));
       const rps = median(rounds.map((round) => round.figures.requestsPerSecond));
-      const cpu = median(rounds.map((round) => round.cpuPerRequest));
+      const cpu = median(rounds.map((round) => round.perRequest.cpu));
+      const loop = median(rounds.map((round) => round.perRequest.loop));
       // Bare CPU per request over ours: the throughput ratio the server's own work allows, whatever the machine's load.
-      const cpuRatio = median(rounds.map((round) => round.bareCpuPerRequest / round.cpuPerRequest));
+      const cpuRatio = median(rounds.map((round) => round.barePerRequest.cpu / round.perRequest.cpu));
+      // The same for the main thread alone: what bounds req/s while the other core has room for worker threads.
+      const loopRatio = median(rounds.map((round) => round.barePerRequest.loop / round.perRequest.loop));
       const p99 = median(rounds.map((round) => round.figures.p99));
       const verdict =
         scenario.goal === undefined ? '' : `  (goal ≥ ${scenario.goal}: ${ratio >= scenario.goal ? 'met' : 'MISSED'})`;
       const perCommit = scenario.name.startsWith('assign') ? `, ${(rps / disk).toFixed(2)}× raw commits/s` : '';
       console.log(
-        `${`${scenario.name} / bare`.padEnd(40)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms, server CPU ${cpu.toFixed(0)} µs/request (CPU ratio to bare ${cpuRatio.toFixed(2)})${perCommit}`,
+        `${`${scenario.name} / bare`.padEnd(40)}${ratio.toFixed(2)}${verdict}   median ${rps.toFixed(0)} req/s, p99 ${p99} ms, server CPU ${cpu.toFixed(0)} µs/request (CPU ratio to bare ${cpuRatio.toFixed(2)}), main thread ${loop.toFixed(0)} µs/request (ratio ${loopRatio.toFixed(2)})${perCommit}`,
       );
       if (graphqlErrors + rounds.reduce((sum, round) => sum + round.figures.errors, 0) > 0) {
         console.log(`WARNING: ${scenario.name}: some requests failed; the figures above include them`);

@@ -2,8 +2,10 @@
 //   bare                   a bare Apollo Server 5 answering `{ hello }`, on Apollo's standalone server;
 //   seatledger <data dir>  the built server (`npm run build`'s dist/, what `seatledger serve` and `npm start` run).
 // Neither loads ts-node: its require hook, source maps and the `domain` module it turns on cost the busy loop 3–4%,
-// which users never pay. The parent sends 'cpu' (answered with the child's CPU time so far, µs) and 'stop'.
+// which users never pay. The parent sends 'cpu' (answered with the child's CPU time so far, all threads, and the time
+// its main thread's event loop was busy, both µs) and 'stop'.
 const path = require('node:path');
+const { performance } = require('node:perf_hooks');
 
 const DIST = path.join(__dirname, '..', '..', 'dist', 'src');
 
@@ -35,7 +37,7 @@ async function main() {
   process.on('message', async (message) => {
     if (message === 'cpu') {
       const { user, system } = process.cpuUsage();
-      process.send({ cpu: user + system });
+      process.send({ cpu: user + system, loop: performance.eventLoopUtilization().active * 1000 });
     }
     if (message === 'stop') {
       await server.close();
