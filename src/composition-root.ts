@@ -257,8 +257,6 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       });
       const webhookDeliverer = deliverer;
       closers.push(
-        // Last, once nothing sends any more (closers run in reverse).
-        () => transport.close(),
         () => notifier.stop(),
         () => deactivation.stop(),
         () => invitationExpiry.stop(),
