@@ -1,4 +1,5 @@
-// Queries over `subscriptions`: the plan of each product, and the licence holders (searchable, a page at a time).
+// Queries over `subscriptions`: the plan of each product, and the licence holders (users' user_licenses, searchable, a
+// page at a time).
 import type Database from 'better-sqlite3';
 import { PRODUCTS, type Product } from '../../src/domain/plans';
 import { subscriptionStream } from '../../src/domain/streams';
@@ -72,19 +73,19 @@ export function assignees(
   let countSql: string;
   switch (search.kind) {
     case 'all':
-      from = `FROM subscription_holders h JOIN users u ON u.user_id = h.user_id WHERE ${holder}`;
+      from = `FROM user_licenses h JOIN users u ON u.user_id = h.user_id WHERE ${holder}`;
       params = [accountId, product];
-      countSql = `SELECT count(*) FROM subscription_holders h WHERE ${holder}`;
+      countSql = `SELECT count(*) FROM user_licenses h WHERE ${holder}`;
       break;
     case 'substring':
       from = `FROM users_search s JOIN users u ON u.seq = s.rowid
-                    JOIN subscription_holders h ON ${holder} AND h.user_id = u.user_id
+                    JOIN user_licenses h ON ${holder} AND h.user_id = u.user_id
                     WHERE users_search MATCH ? AND u.account_id = ?`;
       params = [accountId, product, search.match, accountId];
       countSql = `SELECT count(*) ${from}`;
       break;
     case 'prefix':
-      from = `FROM users u JOIN subscription_holders h ON ${holder} AND h.user_id = u.user_id
+      from = `FROM users u JOIN user_licenses h ON ${holder} AND h.user_id = u.user_id
                     WHERE u.account_id = ?
                     AND ((u.name_lower >= ? AND u.name_lower < ?) OR (u.email_lower >= ? AND u.email_lower < ?))`;
       params = [accountId, product, accountId, search.low, search.high, search.low, search.high];

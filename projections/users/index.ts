@@ -1,11 +1,13 @@
-// Read model `users`: accounts and their user directory (searchable by name or e-mail), with the licences each holds.
+// Read model `users`: accounts and their user directory (searchable by name or e-mail), with the licences each holds
+// (which also lists each subscription's holders).
 import { defineProjection } from '../../src/projection-runtime/define';
 import { subscriptionKey } from '../subscription-key';
 
 export const usersProjection = defineProjection({
   name: 'users',
   // 2: accounts lost created_at, which nothing read. 3: users have a status (INVITED, ACTIVE, DEACTIVATED).
-  version: 3,
+  // 4: a licence's log position, and its holders listed from here (subscriptions no longer keeps a copy).
+  version: 4,
   tables: [
     `CREATE TABLE accounts (
       account_id TEXT PRIMARY KEY,
@@ -43,14 +45,18 @@ export const usersProjection = defineProjection({
     // Searches of one or two characters cannot use trigrams: they match the start of the name or the e-mail.
     'CREATE INDEX users_by_name ON users (account_id, name_lower)',
     'CREATE INDEX users_by_email ON users (account_id, email_lower)',
+    // Each licence held, once: a user's licences by the key, a subscription's holders by user_licenses_in_order.
     `CREATE TABLE user_licenses (
       user_id TEXT NOT NULL,
       product TEXT NOT NULL,
       account_id TEXT NOT NULL,
       assigned_at TEXT NOT NULL,
       assigned_by TEXT NOT NULL,
+      position TEXT NOT NULL,
       PRIMARY KEY (user_id, product)
     ) WITHOUT ROWID`,
+    // A subscription's holders in the order their licences were assigned: the log position is unique and stable.
+    'CREATE INDEX user_licenses_in_order ON user_licenses (account_id, product, position)',
     // The plan a licence grants is its subscription's current plan: one row per upgrade, not one per holder.
     `CREATE TABLE license_plans (
       account_id TEXT NOT NULL,
@@ -112,13 +118,14 @@ export const usersProjection = defineProjection({
       ),
     LicenseAssigned: (db, e) =>
       db.run(
-        `INSERT OR IGNORE INTO user_licenses (user_id, product, account_id, assigned_at, assigned_by)
-         VALUES (?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO user_licenses (user_id, product, account_id, assigned_at, assigned_by, position)
+         VALUES (?, ?, ?, ?, ?, ?)`,
         e.data.userId,
         e.data.product,
         e.data.accountId,
         e.metadata.occurredAt,
         e.metadata.actorId,
+        e.position,
       ),
     LicenseRevoked: (db, e) =>
       db.run('DELETE FROM user_licenses WHERE user_id = ? AND product = ?', e.data.userId, e.data.product),
