@@ -1,75 +1,23 @@
 // `npm run bench:replay`: rebuild every read model from a generated 1,000,000-event log, beside a raw SQLite
 // scan + JSON.parse of the same log, in one run; peak RSS of the rebuild; user search latency among 100,000 users.
 // Goals (issue 12): rebuild ≥ 0.3× the raw scan in the same run, peak RSS ≤ 300 MB; search p50 ≤ 5 ms (issue 3).
+// Both are measured in plain JavaScript child processes (bench/support/replay-child.js), the rebuild on the built dist/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { allProjections } from '../projections';
 import { searchUsers } from '../projections/users/queries';
-import { LogWatch } from '../src/application/log-watch';
-import { openSqliteEventStore } from '../src/eventstore/sqlite';
-import { LogConsumer } from '../src/processing/log-consumer';
-import { readModelsProcessor } from '../src/projection-runtime/read-models-processor';
+import { ensureServerBuilt } from './support/built';
 import { benchLogDir } from './support/log-generator';
 
 const SEARCHES = 2_000;
 
-// ---------------------------------------------------------------------------------------------------------------
-// Measurements, each in a fresh child process so that its peak RSS is its own.
-
+/** What a child (bench/support/replay-child.js) measured. */
 interface Measured {
   events: number;
   seconds: number;
   maxRssMb: number;
-}
-
-function rssMb(): number {
-  return process.resourceUsage().maxRSS / 1024;
-}
-
-/** The baseline: every row of the log read in order and its two JSON columns parsed. */
-function rawScan(eventsFile: string): Measured {
-  const db = new Database(eventsFile, { readonly: true });
-  const start = performance.now();
-  let events = 0;
-  let check = 0;
-  for (const row of db.prepare('SELECT * FROM events ORDER BY position').iterate() as IterableIterator<{
-    data: string;
-    metadata: string;
-  }>) {
-    const data = JSON.parse(row.data);
-    const metadata = JSON.parse(row.metadata);
-    if (data && metadata) check += 1;
-    events += 1;
-  }
-  const seconds = (performance.now() - start) / 1000;
-  db.close();
-  if (check !== events) throw new Error('scan lost rows');
-  return { events, seconds, maxRssMb: rssMb() };
-}
-
-/**
- * What a server start-up runs on an empty read-model file: the log consumer, as the composition root builds it, catching
- * up with every projection (and the command handler's watch beside them).
- */
-async function rebuild(eventsFile: string, readModelsFile: string): Promise<Measured> {
-  const store = openSqliteEventStore({ file: eventsFile, readonly: true });
-  const consumer = new LogConsumer({ store });
-  const readModels = readModelsProcessor({ file: readModelsFile, projections: allProjections });
-  void consumer.add(new LogWatch());
-  void consumer.add(readModels);
-  let events = 0;
-  readModels.onApplied((batch) => {
-    events += batch.length;
-  });
-  const start = performance.now();
-  await consumer.start();
-  const seconds = (performance.now() - start) / 1000;
-  await consumer.stop();
-  readModels.close();
-  await store.close();
-  return { events, seconds, maxRssMb: rssMb() };
 }
 
 function searchLatency(readModelsFile: string, terms: { kind: string; term: string }[]) {
@@ -129,9 +77,9 @@ function searchTerms(readModelsFile: string): { kind: string; term: string }[] {
   });
 }
 
-function child(mode: string, ...args: string[]): Measured {
-  const out = execFileSync(process.execPath, ['-r', './bench/register.js', __filename, mode, ...args], {
-    cwd: path.join(__dirname, '..'),
+/** One measurement in a fresh child process, so that its peak RSS is its own. */
+function child(mode: 'raw' | 'rebuild', ...files: string[]): Measured {
+  const out = execFileSync(process.execPath, [path.join(__dirname, 'support', 'replay-child.js'), mode, ...files], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -139,10 +87,8 @@ function child(mode: string, ...args: string[]): Measured {
 }
 
 async function main(): Promise<void> {
-  const [mode, ...args] = process.argv.slice(2);
-  if (mode === 'raw') return void console.log(JSON.stringify(rawScan(args[0] as string)));
-  if (mode === 'rebuild') return void console.log(JSON.stringify(await rebuild(args[0] as string, args[1] as string)));
-
+  // The rebuild runs the built server code, as `seatledger serve` does.
+  ensureServerBuilt();
   const { dir, eventsFile, cleanup } = await benchLogDir('seatledger-bench-replay-');
   try {
     const raw = child('raw', eventsFile);

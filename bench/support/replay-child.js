@@ -1,0 +1,64 @@
+// The two measurements of `bench:replay`, each in a child process of its own (its peak RSS is its own), in plain
+// JavaScript like production: the rebuild runs the built dist/ (what `seatledger serve` runs at start-up), not
+// ts-node, whose require hook and source maps the server never pays for.
+//   raw     <events.db>                  the baseline: every row of the log read in order, its two JSON columns parsed;
+//   rebuild <events.db> <readmodels.db>  the log consumer, as the composition root builds it, catching up with every
+//                                        projection (and the command handler's watch beside them) on an empty file.
+// Prints {events, seconds, maxRssMb} as one JSON line.
+const path = require('node:path');
+const Database = require('better-sqlite3');
+
+const DIST = path.join(__dirname, '..', '..', 'dist');
+const rssMb = () => process.resourceUsage().maxRSS / 1024;
+
+function raw(eventsFile) {
+  const db = new Database(eventsFile, { readonly: true });
+  const start = performance.now();
+  let events = 0;
+  let check = 0;
+  for (const row of db.prepare('SELECT * FROM events ORDER BY position').iterate()) {
+    const data = JSON.parse(row.data);
+    const metadata = JSON.parse(row.metadata);
+    if (data && metadata) check += 1;
+    events += 1;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  db.close();
+  if (check !== events) throw new Error('scan lost rows');
+  return { events, seconds, maxRssMb: rssMb() };
+}
+
+async function rebuild(eventsFile, readModelsFile) {
+  const { allProjections } = require(path.join(DIST, 'projections'));
+  const { LogWatch } = require(path.join(DIST, 'src', 'application', 'log-watch'));
+  const { openSqliteEventStore } = require(path.join(DIST, 'src', 'eventstore', 'sqlite'));
+  const { LogConsumer } = require(path.join(DIST, 'src', 'processing', 'log-consumer'));
+  const { readModelsProcessor } = require(path.join(DIST, 'src', 'projection-runtime', 'read-models-processor'));
+  const store = openSqliteEventStore({ file: eventsFile, readonly: true });
+  const consumer = new LogConsumer({ store });
+  const readModels = readModelsProcessor({ file: readModelsFile, projections: allProjections });
+  void consumer.add(new LogWatch());
+  void consumer.add(readModels);
+  let events = 0;
+  readModels.onApplied((batch) => {
+    events += batch.length;
+  });
+  const start = performance.now();
+  await consumer.start();
+  const seconds = (performance.now() - start) / 1000;
+  await consumer.stop();
+  readModels.close();
+  await store.close();
+  return { events, seconds, maxRssMb: rssMb() };
+}
+
+async function main() {
+  const [mode, ...files] = process.argv.slice(2);
+  const measured = mode === 'raw' ? raw(files[0]) : await rebuild(files[0], files[1]);
+  console.log(JSON.stringify(measured));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
