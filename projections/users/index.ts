@@ -1,12 +1,12 @@
 // Read model `users`: accounts and their user directory (searchable by name or e-mail), with the licences each holds
 // (which also lists each subscription's holders).
 import { defineProjection } from '../../src/projection-runtime/define';
-import { subscriptionKey } from '../subscription-key';
 
 export const usersProjection = defineProjection({
   name: 'users',
   // 2: accounts lost created_at, which nothing read. 3: users have a status (INVITED, ACTIVE, DEACTIVATED).
-  // 4: a licence's log position, and its holders listed from here (subscriptions no longer keeps a copy).
+  // 4: a licence's log position, and its holders listed from here (subscriptions no longer keeps a copy); the plan a
+  // licence grants is read from subscriptions (license_plans was a copy).
   version: 4,
   tables: [
     `CREATE TABLE accounts (
@@ -57,13 +57,6 @@ export const usersProjection = defineProjection({
     ) WITHOUT ROWID`,
     // A subscription's holders in the order their licences were assigned: the log position is unique and stable.
     'CREATE INDEX user_licenses_in_order ON user_licenses (account_id, product, position)',
-    // The plan a licence grants is its subscription's current plan: one row per upgrade, not one per holder.
-    `CREATE TABLE license_plans (
-      account_id TEXT NOT NULL,
-      product TEXT NOT NULL,
-      plan_id TEXT NOT NULL,
-      PRIMARY KEY (account_id, product)
-    ) WITHOUT ROWID`,
   ],
   afterRebuild: [`INSERT INTO users_search (users_search) VALUES ('rebuild')`],
   handlers: {
@@ -104,18 +97,6 @@ export const usersProjection = defineProjection({
       db.run(`UPDATE users SET status = 'INVITED' WHERE user_id = ? AND active = 1`, e.data.userId),
     UserActivated: (db, e) =>
       db.run(`UPDATE users SET status = 'ACTIVE' WHERE user_id = ? AND active = 1`, e.data.userId),
-    LicensePurchased: (db, e) =>
-      db.run(
-        'INSERT OR IGNORE INTO license_plans (account_id, product, plan_id) VALUES (?, ?, ?)',
-        ...subscriptionKey(e),
-        e.data.planId,
-      ),
-    PlanUpgraded: (db, e) =>
-      db.run(
-        'UPDATE license_plans SET plan_id = ? WHERE account_id = ? AND product = ?',
-        e.data.toPlanId,
-        ...subscriptionKey(e),
-      ),
     LicenseAssigned: (db, e) =>
       db.run(
         `INSERT OR IGNORE INTO user_licenses (user_id, product, account_id, assigned_at, assigned_by, position)

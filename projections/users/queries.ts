@@ -107,7 +107,7 @@ export function licensesByUserIds(db: Database.Database, ids: readonly string[])
   const rows = prepared(
     db,
     `SELECT l.user_id, l.account_id, l.product, p.plan_id, l.assigned_at, l.assigned_by
-     FROM user_licenses l JOIN license_plans p ON p.account_id = l.account_id AND p.product = l.product
+     FROM user_licenses l JOIN subscriptions p ON p.account_id = l.account_id AND p.product = l.product
      WHERE l.user_id IN (SELECT value FROM json_each(?))
      ORDER BY l.user_id, l.product`,
   ).all(JSON.stringify(ids)) as {

@@ -137,7 +137,7 @@ describe('DataLoaders over HTTP', () => {
     // The answer shows the licence it made: the licences the request's loader holds were read after the write.
     expect(answer?.assignLicense.user.licenses).toEqual([{ product: 'VIDEO_MEETING' }]);
     expect(answer?.assignLicense.user.entitlements.length).toBeGreaterThan(0);
-    const licenceReads = executed.filter((sql) => sql.includes('FROM user_licenses l JOIN license_plans'));
+    const licenceReads = executed.filter((sql) => sql.includes('FROM user_licenses l JOIN subscriptions'));
     expect(licenceReads).toHaveLength(1);
   });
 });
