@@ -2,7 +2,7 @@
 // reactors, GraphQL over HTTP and WebSocket. `seatledger serve` and the end-to-end tests both start it here.
 import path from 'node:path';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { allProjections } from '../projections';
+import { historyFile, type ReadModelFile, readModelsFile } from '../projections';
 import { createApplication } from './application/create-application';
 import { createCredentialsApplication } from './application/credentials';
 import { LogWatch } from './application/log-watch';
@@ -18,8 +18,9 @@ import { Throttle } from './auth/throttle';
 import { loadOrCreateSecret, localTokens, oidcTokens, type TokenVerifier } from './auth/tokens';
 import type { Config } from './config';
 import { EVENT_UPCASTERS } from './domain/event-schemas';
-import { openEventStore } from './eventstore/open';
+import { eventsFile, openEventStore } from './eventstore/open';
 import type { EventStore, Position } from './eventstore/port';
+import { eventsBetween } from './eventstore/sqlite';
 import { withUpcasting } from './eventstore/upcasting';
 import { buildSeatledgerSchema } from './graphql/schema';
 import { createServices } from './graphql/services';
@@ -114,14 +115,23 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       ...(options.clock ? { now: options.clock } : {}),
     });
 
-    const readModels = readModelsProcessor({
-      file: path.join(config.dataDir, 'readmodels.db'),
-      projections: allProjections,
-      logger,
-    });
-    // Closed after the consumer has stopped (closers run in reverse).
-    closers.splice(closers.length - 1, 0, () => readModels.close());
-    void consumer.add(readModels);
+    // Two read-model files, two lanes: on the embedded log a long rebuild of the history runs in a worker thread.
+    const embeddedLog = !options.openEventStore && !config.eventStoreConnectionString;
+    const lane = (file: ReadModelFile, rebuildAlone: boolean) => {
+      const processor = readModelsProcessor({
+        name: file.processor,
+        file: path.join(config.dataDir, file.file),
+        projections: file.projections,
+        ...(rebuildAlone ? { rebuildAlone: { eventsFile: eventsFile(config.dataDir), eventsBetween } } : {}),
+        logger,
+      });
+      // Closed after the consumer has stopped (closers run in reverse).
+      closers.splice(closers.length - 1, 0, () => processor.close());
+      void consumer.add(processor);
+      return processor;
+    };
+    const readModels = lane(readModelsFile, false);
+    const history = lane(historyFile, embeddedLog);
 
     let sessions: Sessions | undefined;
     let verifier: TokenVerifier;
@@ -173,6 +183,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         waitForPosition: (position, timeoutMs) => consumer.waitFor(position, timeoutMs),
         onApplied: (listener) => readModels.onApplied(listener),
       },
+      history,
       log: store,
       notificationsDb: db,
       onLiveRead: (rows) => {
@@ -327,7 +338,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       help: 'Listeners on applied projection batches: one for /metrics plus one per open subscription',
       registers: [registry],
       collect() {
-        this.set(readModels.listenerCount());
+        this.set(readModels.listenerCount() + history.listenerCount());
       },
     });
 

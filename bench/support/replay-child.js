@@ -2,8 +2,9 @@
 // JavaScript like production: the rebuild runs the built dist/ (what `seatledger serve` runs at start-up), not
 // ts-node, whose require hook and source maps the server never pays for.
 //   raw     <events.db>                  the baseline: every row of the log read in order, its two JSON columns parsed;
-//   rebuild <events.db> <readmodels.db>  the log consumer, as the composition root builds it, catching up with every
-//                                        projection (and the command handler's watch beside them) on an empty file.
+//   rebuild <events.db> <dir>            the log consumer, as the composition root builds it, catching up with every
+//                                        projection (and the command handler's watch beside them) on empty read-model
+//                                        files in <dir>: readmodels.db on this thread, history.db in a worker thread.
 // Prints {events, seconds, maxRssMb} as one JSON line.
 const path = require('node:path');
 const Database = require('better-sqlite3');
@@ -28,17 +29,26 @@ function raw(eventsFile) {
   return { events, seconds, maxRssMb: rssMb() };
 }
 
-async function rebuild(eventsFile, readModelsFile) {
-  const { allProjections } = require(path.join(DIST, 'projections'));
+async function rebuild(eventsFile, dir) {
+  const { readModelsFile, historyFile } = require(path.join(DIST, 'projections'));
   const { LogWatch } = require(path.join(DIST, 'src', 'application', 'log-watch'));
-  const { openSqliteEventStore } = require(path.join(DIST, 'src', 'eventstore', 'sqlite'));
+  const { eventsBetween, openSqliteEventStore } = require(path.join(DIST, 'src', 'eventstore', 'sqlite'));
   const { LogConsumer } = require(path.join(DIST, 'src', 'processing', 'log-consumer'));
   const { readModelsProcessor } = require(path.join(DIST, 'src', 'projection-runtime', 'read-models-processor'));
   const store = openSqliteEventStore({ file: eventsFile, readonly: true });
   const consumer = new LogConsumer({ store });
-  const readModels = readModelsProcessor({ file: readModelsFile, projections: allProjections });
+  const lane = (file, rebuildAlone) =>
+    readModelsProcessor({
+      name: file.processor,
+      file: path.join(dir, file.file),
+      projections: file.projections,
+      ...(rebuildAlone ? { rebuildAlone: { eventsFile, eventsBetween } } : {}),
+    });
+  const readModels = lane(readModelsFile, false);
+  const history = lane(historyFile, true);
   void consumer.add(new LogWatch());
   void consumer.add(readModels);
+  void consumer.add(history);
   let events = 0;
   readModels.onApplied((batch) => {
     events += batch.length;
@@ -48,6 +58,7 @@ async function rebuild(eventsFile, readModelsFile) {
   const seconds = (performance.now() - start) / 1000;
   await consumer.stop();
   readModels.close();
+  history.close();
   await store.close();
   return { events, seconds, maxRssMb: rssMb() };
 }

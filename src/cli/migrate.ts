@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
+import { readModelFiles } from '../../projections';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
 import { eventsFile } from '../eventstore/open';
@@ -64,7 +65,6 @@ const NOTIFIER_GROUP = {
 const STOP_AFTER_ENV = 'SEATLEDGER_MIGRATE_STOP_AFTER';
 
 const PROGRESS_LINE_MS = 2000;
-const READ_MODELS_FILE = 'readmodels.db';
 
 /** A refusal: one line on stderr, exit 1. */
 class Refusal extends Error {
@@ -174,10 +174,10 @@ export async function runMigrate(args: readonly string[], io: CliIo): Promise<nu
     );
 
     if (values.final) {
-      // Its checkpoints are positions of the embedded log, which mean nothing on EventStoreDB: the first serve there
-      // rebuilds it. The lock is held, so no server has it open.
+      // Their checkpoints are positions of the embedded log, which mean nothing on EventStoreDB: the first serve there
+      // rebuilds them. The lock is held, so no server has them open.
       const { removeDatabase } = await import('./backup-files');
-      removeDatabase(path.join(dataDir, READ_MODELS_FILE));
+      for (const file of readModelFiles) removeDatabase(path.join(dataDir, file.file));
       const behind = await notifierBehind(dataDir, source);
       if (behind !== null) io.stderr.write(`seatledger migrate: warning: ${behind}\n`);
       const created = await createNotifierGroup(target);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { SingleBar } from 'cli-progress';
-import { allProjections } from '../../projections';
+import { allProjections, type ReadModelFile, readModelFiles, readModelsFile } from '../../projections';
 import { allSeatCounters } from '../../projections/seat-availability/queries';
 import { loadConfig } from '../config';
 import { type DataDirLock, DataDirLocked, lockDataDir } from '../data-dir-lock';
@@ -17,6 +17,7 @@ import { type SeatCounts, type SubscriptionState, seatCounts, subscriptionDecide
 import { eventsFile, openEventStore } from '../eventstore/open';
 import type { EventStore, Position } from '../eventstore/port';
 import { compareTable, projectionTables, type TableDifference } from '../projection-runtime/compare';
+import type { ProjectionDefinition } from '../projection-runtime/define';
 import { type RebuildProgress, rebuildReadModels } from '../projection-runtime/rebuild';
 import type { CliCommand } from './main';
 import { checkSeatAlerts } from './seat-alert-check';
@@ -32,7 +33,7 @@ export interface CliIo {
 const USAGE = `usage: seatledger replay [--verify] [--data-dir <dir>]
 
 Rebuilds every read model from the event log into a fresh file, with progress on stderr.
-  (no flag)   then replaces <data dir>/readmodels.db with it (atomic rename).
+  (no flag)   then replaces <data dir>/readmodels.db and history.db with them (atomic renames).
               Only while no server runs on this data dir (refused with exit 1 while one does).
   --verify    replaces nothing: compares the rebuilt read models row for row with the live ones (at the
               position the live ones have reached; safe while the server runs) and checks over the whole log
@@ -44,7 +45,6 @@ Rebuilds every read model from the event log into a fresh file, with progress on
               difference or violation.
   --data-dir  the data dir (default: $SEATLEDGER_DATA_DIR or ./data)`;
 
-const READ_MODELS = 'readmodels.db';
 const PROGRESS_LINE_MS = 2000;
 
 export async function runReplay(args: readonly string[], io: CliIo): Promise<number> {
@@ -74,7 +74,7 @@ export async function runReplay(args: readonly string[], io: CliIo): Promise<num
     io.stderr.write(`seatledger replay: no event log at ${eventsFile(dataDir)} (see --data-dir)\n`);
     return 1;
   }
-  const liveFile = path.join(dataDir, READ_MODELS);
+  const liveFile = path.join(dataDir, readModelsFile.file);
   if (values.verify && !fs.existsSync(liveFile)) {
     io.stderr.write(`seatledger replay: no read models at ${liveFile} to verify\n`);
     return 1;
@@ -93,12 +93,14 @@ export async function runReplay(args: readonly string[], io: CliIo): Promise<num
   }
   try {
     const store = await openEventStore({ dataDir, eventStoreConnectionString: connectionString });
-    const tempFile = path.join(dataDir, `.${READ_MODELS}.replay-${process.pid}`);
-    removeDatabase(tempFile);
+    const tempFile = (file: ReadModelFile) => path.join(dataDir, `.${file.file}.replay-${process.pid}`);
+    for (const file of readModelFiles) removeDatabase(tempFile(file));
     try {
-      return values.verify ? await verify(store, liveFile, tempFile, io) : await replace(store, liveFile, tempFile, io);
+      return values.verify
+        ? await verify(store, dataDir, tempFile(readModelsFile), io)
+        : await replace(store, dataDir, tempFile, io);
     } finally {
-      removeDatabase(tempFile);
+      for (const file of readModelFiles) removeDatabase(tempFile(file));
       await store.close();
     }
   } finally {
@@ -106,75 +108,87 @@ export async function runReplay(args: readonly string[], io: CliIo): Promise<num
   }
 }
 
-async function replace(store: EventStore, liveFile: string, tempFile: string, io: CliIo): Promise<number> {
-  const result = await rebuild(store, tempFile, undefined, io);
-  // A stale -wal beside the new file would be replayed into it: remove the old file's first.
-  for (const suffix of ['-wal', '-shm']) fs.rmSync(`${liveFile}${suffix}`, { force: true });
-  fs.renameSync(tempFile, liveFile);
+async function replace(
+  store: EventStore,
+  dataDir: string,
+  tempFile: (file: ReadModelFile) => string,
+  io: CliIo,
+): Promise<number> {
+  // Both files up to the same head, one after the other; then both renamed.
+  const head = await store.headPosition();
+  let events = 0;
+  let millis = 0;
+  for (const file of readModelFiles) {
+    const result = await rebuild(store, tempFile(file), file.projections, head, io);
+    events = result.events;
+    millis += result.millis;
+  }
+  const replaced: string[] = [];
+  for (const file of readModelFiles) {
+    const liveFile = path.join(dataDir, file.file);
+    // A stale -wal beside the new file would be replayed into it: remove the old file's first.
+    for (const suffix of ['-wal', '-shm']) fs.rmSync(`${liveFile}${suffix}`, { force: true });
+    fs.renameSync(tempFile(file), liveFile);
+    replaced.push(liveFile);
+  }
   io.stdout.write(
-    `replayed ${result.events.toLocaleString('en')} events in ${seconds(result.millis)} ` +
-      `(${rate(result.events, result.millis)} events/s) up to position ${result.position ?? '(empty log)'}\n` +
-      `replaced ${liveFile}\n`,
+    `replayed ${events.toLocaleString('en')} events into ${readModelFiles.length} files in ${seconds(millis)} ` +
+      `(${rate(events, millis)} events/s) up to position ${head ?? '(empty log)'}\n` +
+      `replaced ${replaced.join(' and ')}\n`,
   );
   return 0;
 }
 
-async function verify(store: EventStore, liveFile: string, tempFile: string, io: CliIo): Promise<number> {
-  const live = new Database(liveFile, { readonly: true, fileMustExist: true });
-  try {
-    // One read transaction: a running server may keep writing, the comparison sees one consistent state.
-    live.exec('BEGIN');
-    const checkpoints = new Map(
-      (
-        live.prepare('SELECT name, version, position FROM projections').all() as {
-          name: string;
-          version: number;
-          position: Position | null;
-        }[]
-      ).map((row) => [row.name, row]),
-    );
-    const problems: string[] = [];
-    let upTo: Position | null = null;
-    for (const projection of allProjections) {
-      const checkpoint = checkpoints.get(projection.name);
-      if (checkpoint === undefined) problems.push(`${projection.name}: missing from the live read models`);
-      else if (checkpoint.version !== projection.version) {
-        problems.push(
-          `${projection.name}: live version ${checkpoint.version}, this code's version ${projection.version}`,
-        );
-      } else if (checkpoint.position !== null && (upTo === null || checkpoint.position < upTo)) {
-        upTo = checkpoint.position;
-      }
+async function verify(store: EventStore, dataDir: string, tempFile: string, io: CliIo): Promise<number> {
+  const problems: string[] = [];
+  // Each live file read in one read transaction: a running server may keep writing, each comparison sees one state.
+  // The two files are two lanes of the server's log consumer, so each may stand at its own position.
+  const live = readModelFiles.flatMap((file) => {
+    const name = path.join(dataDir, file.file);
+    if (!fs.existsSync(name)) {
+      problems.push(`${file.file}: missing (start the server once to create it)`);
+      return [];
     }
-    const result = await rebuild(store, tempFile, upTo, io);
-    const rebuilt = new Database(tempFile, { readonly: true });
+    const db = new Database(name, { readonly: true, fileMustExist: true });
+    db.exec('BEGIN');
+    return [{ file, db, ...liveCheckpoints(db, file, problems) }];
+  });
+  try {
+    // Rebuilt into one file, stopping at each live file's position in turn to compare that file's tables.
+    live.sort((a, b) => comparePositions(a.position, b.position));
     const differences: TableDifference[] = [];
     let tables = 0;
-    try {
-      for (const projection of allProjections) {
-        const checkpoint = checkpoints.get(projection.name);
-        if (checkpoint === undefined || checkpoint.version !== projection.version) continue;
-        if (checkpoint.position !== upTo) {
-          problems.push(`${projection.name}: live read model at position ${checkpoint.position}, others at ${upTo}`);
+    let result = { events: 0, millis: 0 };
+    for (const { file, db, position, comparable } of live) {
+      const step = await rebuild(store, tempFile, allProjections, position, io);
+      result = { events: result.events + step.events, millis: result.millis + step.millis };
+      const rebuilt = new Database(tempFile, { readonly: true });
+      try {
+        for (const projection of file.projections) {
+          if (!comparable.has(projection.name)) continue;
+          for (const table of projectionTables(projection)) {
+            tables++;
+            const difference = compareTable(rebuilt, db, table);
+            if (difference) differences.push(difference);
+          }
         }
-        for (const table of projectionTables(projection)) {
-          tables++;
-          const difference = compareTable(rebuilt, live, table);
-          if (difference) differences.push(difference);
-        }
+      } finally {
+        rebuilt.close();
       }
-    } finally {
-      rebuilt.close();
     }
+    const main = live.find((l) => l.file === readModelsFile);
+    // The seat invariants and counters: over the log up to where readmodels.db (which holds the counters) stands.
+    const upTo = main?.position ?? null;
     const invariants = await checkInvariants(store, upTo);
-    const counters = compareSeatCounters(live, invariants.seats);
+    const counters = main ? compareSeatCounters(main.db, invariants.seats) : [];
     const alerts = await checkSeatAlerts(store, upTo);
 
     const out: string[] = [];
     out.push(
       `replayed ${result.events.toLocaleString('en')} events in ${seconds(result.millis)} ` +
-        `(${rate(result.events, result.millis)} events/s) up to position ${upTo ?? '(empty log)'}, ` +
-        `where the live read models are`,
+        `(${rate(result.events, result.millis)} events/s) up to ${live
+          .map((l) => `${l.position ?? '(empty log)'} (${l.file.file})`)
+          .join(' and ')}, where the live read models are`,
     );
     out.push(
       `compared ${tables} tables of ${allProjections.length} read models row for row: ${differences.length} differ`,
@@ -218,17 +232,56 @@ async function verify(store: EventStore, liveFile: string, tempFile: string, io:
     io.stdout.write(`${out.map(escapeControlCharacters).join('\n')}\n`);
     return ok ? 0 : 1;
   } finally {
-    live.close();
+    for (const { db } of live) db.close();
   }
 }
 
-async function rebuild(store: EventStore, file: string, upTo: Position | null | undefined, io: CliIo) {
+/** A live file's position (where all its projections stand) and which of its projections can be compared. */
+function liveCheckpoints(db: Database.Database, file: ReadModelFile, problems: string[]) {
+  const rows = db.prepare('SELECT name, version, position FROM projections').all() as {
+    name: string;
+    version: number;
+    position: Position | null;
+  }[];
+  const checkpoints = new Map(rows.map((row) => [row.name, row]));
+  const comparable = new Set<string>();
+  let position: Position | null | undefined;
+  for (const projection of file.projections) {
+    const checkpoint = checkpoints.get(projection.name);
+    if (checkpoint === undefined) problems.push(`${projection.name}: missing from the live ${file.file}`);
+    else if (checkpoint.version !== projection.version) {
+      problems.push(
+        `${projection.name}: live version ${checkpoint.version}, this code's version ${projection.version}`,
+      );
+    } else {
+      comparable.add(projection.name);
+      if (position === undefined) position = checkpoint.position;
+      else if (checkpoint.position !== position) {
+        // One file's projections commit together: they never stand apart.
+        problems.push(`${projection.name}: live read model at position ${checkpoint.position}, others at ${position}`);
+      }
+    }
+  }
+  return { position: position ?? null, comparable };
+}
+
+/** Log order, the start (null) first. */
+const comparePositions = (a: Position | null, b: Position | null) =>
+  a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1;
+
+async function rebuild(
+  store: EventStore,
+  file: string,
+  projections: readonly ProjectionDefinition[],
+  upTo: Position | null | undefined,
+  io: CliIo,
+) {
   const progress = progressReporter(io);
   try {
     return await rebuildReadModels({
       store,
       file,
-      projections: allProjections,
+      projections,
       ...(upTo === undefined ? {} : { upTo }),
       onProgress: progress.update,
     });

@@ -37,6 +37,8 @@ interface Lane {
   target: Position | null | undefined;
   caughtUp: boolean;
   readonly caughtUpSignal: Deferred;
+  /** While it catches up on its own (Processor.catchUpAlone): nothing is handed to it, nothing kept for it. */
+  alone: Promise<void> | null;
   /** The drain in flight, if any: one at a time per lane. */
   draining: Promise<void> | null;
   retry: { timer: NodeJS.Timeout } | null;
@@ -80,6 +82,7 @@ export class LogConsumer {
   private subscription: AllSubscription | null = null;
   private pause: { wake(): void } | null = null;
   private dispatchScheduled = false;
+  private readonly stopped = new AbortController();
 
   constructor(options: LogConsumerOptions) {
     this.store = options.store;
@@ -104,6 +107,7 @@ export class LogConsumer {
       target: undefined,
       caughtUp: false,
       caughtUpSignal: deferred(),
+      alone: null,
       draining: null,
       retry: null,
       failures: 0,
@@ -147,8 +151,9 @@ export class LogConsumer {
     this.started = true;
     const head = await this.store.headPosition();
     for (const lane of this.lanes) if (lane.processor.checkpoint() === 'head') lane.position = head;
+    for (const lane of this.lanes) this.catchUpAlone(lane, head);
     let lowest: Position | null = head;
-    for (const lane of this.lanes) if (!beyond(lane.position, lowest)) lowest = lane.position;
+    for (const lane of this.lanes) if (!lane.alone && !beyond(lane.position, lowest)) lowest = lane.position;
     this.through = lowest;
     this.windowFrom = lowest;
     this.logger?.info(
@@ -205,10 +210,37 @@ export class LogConsumer {
     }
     this.waiters = [];
     for (const lane of this.lanes) if (lane.retry) clearTimeout(lane.retry.timer);
+    this.stopped.abort();
     this.pause?.wake();
     await this.subscription?.unsubscribe();
     await this.reader;
-    await Promise.all(this.lanes.map((lane) => lane.draining));
+    await Promise.all(this.lanes.map((lane) => lane.draining ?? lane.alone));
+  }
+
+  /** Lets the lane's processor catch up on its own if it asks to; it joins from its checkpoint afterwards. */
+  private catchUpAlone(lane: Lane, head: Position | null): void {
+    const { processor } = lane;
+    let alone: Promise<void> | undefined;
+    try {
+      alone = processor.catchUpAlone?.(head, this.stopped.signal);
+    } catch (error) {
+      alone = Promise.reject(error);
+    }
+    if (!alone) return;
+    lane.alone = alone
+      .catch((error: unknown) => {
+        this.logger?.warn(
+          { processor: processor.name, error: describe(error) },
+          'processor could not catch up on its own; it catches up here from its checkpoint',
+        );
+      })
+      .then(() => {
+        lane.alone = null;
+        const checkpoint = processor.checkpoint();
+        if (checkpoint !== 'head') lane.position = checkpoint;
+        this.noteProgress(lane);
+        void this.pump(lane);
+      });
   }
 
   // --- reading the log -------------------------------------------------------------------------------------------
@@ -310,6 +342,7 @@ export class LogConsumer {
   private trim(): void {
     let keepAfter = this.through;
     for (const lane of this.lanes) {
+      if (lane.alone) continue;
       if (!beyond(this.windowFrom, lane.position) && beyond(keepAfter, lane.position)) keepAfter = lane.position;
     }
     let drop = firstAfter(this.window, keepAfter);
@@ -324,7 +357,8 @@ export class LogConsumer {
   /** Starts draining the lane unless it is already, or waiting out a backoff; answers the drain. */
   private pump(lane: Lane): Promise<void> {
     if (lane.draining) return lane.draining;
-    if (lane.retry || lane.removed || this.stopping || !beyond(this.through, lane.position)) return Promise.resolve();
+    if (lane.alone || lane.retry || lane.removed || this.stopping || !beyond(this.through, lane.position))
+      return Promise.resolve();
     lane.draining = this.drain(lane).finally(() => {
       lane.draining = null;
     });

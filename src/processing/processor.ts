@@ -21,6 +21,13 @@ export interface Processor {
    * waiter on `through` is released.
    */
   handle(events: readonly RecordedEvent[], through: Position): void | Promise<void>;
+  /**
+   * Asked once at start with the log's head: a processor far behind may catch up on its own meanwhile (a read-model
+   * file rebuilt in a worker thread) and answer the promise of it, or answer undefined. Until the promise settles it
+   * is handed nothing and holds no events back; then it goes on from its checkpoint. A rejection is logged and it
+   * goes on the same way. The signal aborts when the consumer stops, which waits for the promise.
+   */
+  catchUpAlone?(head: Position | null, signal: AbortSignal): Promise<void> | undefined;
   /** Called once, when it has first handled everything the log held when it joined. */
   caughtUp?(): void;
   /** Whether every event written so far reaches it without a gap (false while the log is out of reach). */

@@ -83,7 +83,16 @@ export class ReadModels {
       this.positions = [];
       this.derivedPending = [];
       const rowOf = this.db.prepare<[string], CheckpointRow>('SELECT * FROM projections WHERE name = ?');
+      const stored = this.db.prepare<[], CheckpointRow>('SELECT * FROM projections');
       this.db.transaction(() => {
+        // A file holds exactly the projections listed for it: one moved to a file of its own (license-history to
+        // history.db) leaves nothing behind in the file it came from.
+        const listed = new Set(this.projections.map((projection) => projection.name));
+        for (const row of stored.all()) {
+          if (listed.has(row.name)) continue;
+          this.dropObjects(JSON.parse(row.objects));
+          this.db.prepare('DELETE FROM projections WHERE name = ?').run(row.name);
+        }
         for (const projection of this.projections) {
           let row = rowOf.get(projection.name);
           if (row === undefined || row.version !== projection.version) {
@@ -267,15 +276,7 @@ export class ReadModels {
     const previousObjects: string[] = previous ? JSON.parse(previous.objects) : [];
     const current = projection.tables.map((ddl) => schemaObject(ddl)).filter((o) => o !== undefined);
     const ownTables = new Set(current.filter((o) => o.kind === 'table').map((o) => o.name));
-    for (const name of [...previousObjects, ...ownTables]) {
-      const kind = this.db.prepare('SELECT type FROM sqlite_schema WHERE name = ?').pluck().get(name) as
-        | string
-        | undefined;
-      if (kind === 'table') this.db.exec(`DROP TABLE IF EXISTS "${name}"`);
-      else if (kind === 'view') this.db.exec(`DROP VIEW IF EXISTS "${name}"`);
-      else if (kind === 'index') this.db.exec(`DROP INDEX IF EXISTS "${name}"`);
-      else if (kind === 'trigger') this.db.exec(`DROP TRIGGER IF EXISTS "${name}"`);
-    }
+    this.dropObjects([...previousObjects, ...ownTables]);
     const pending = projection.tables.some(isDeferred) || (projection.afterRebuild ?? []).length > 0;
     for (const ddl of projection.tables) if (!isDeferred(ddl)) this.db.exec(ddl);
     this.db
@@ -285,6 +286,19 @@ export class ReadModels {
            derived_pending = excluded.derived_pending`,
       )
       .run(projection.name, projection.version, JSON.stringify(current.map((o) => o.name)), pending ? 1 : 0);
+  }
+
+  /** Drops each named table, view, index or trigger the file holds. */
+  private dropObjects(names: readonly string[]): void {
+    for (const name of names) {
+      const kind = this.db.prepare('SELECT type FROM sqlite_schema WHERE name = ?').pluck().get(name) as
+        | string
+        | undefined;
+      if (kind === 'table') this.db.exec(`DROP TABLE IF EXISTS "${name}"`);
+      else if (kind === 'view') this.db.exec(`DROP VIEW IF EXISTS "${name}"`);
+      else if (kind === 'index') this.db.exec(`DROP INDEX IF EXISTS "${name}"`);
+      else if (kind === 'trigger') this.db.exec(`DROP TRIGGER IF EXISTS "${name}"`);
+    }
   }
 }
 

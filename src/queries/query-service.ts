@@ -52,6 +52,8 @@ import { seatCounts } from './seat-counts';
 
 interface QueryServiceDeps {
   readonly readModels: ReadModelSource;
+  /** The licence history's file when it is not the read models' (the server keeps it in history.db). */
+  readonly history?: Pick<ReadModelSource, 'db' | 'onApplied'>;
   readonly log: LogReader;
   /** The notifier's delivery records; null where this instance runs no reactors (then no deliveries are listed). */
   readonly notificationsDb?: NotificationsDb | null;
@@ -232,6 +234,8 @@ const pageInfoOf = (page: {
 export function createQueryService(deps: QueryServiceDeps): QueryService {
   const { readModels, log } = deps;
   const { db } = readModels;
+  // Read at each call: a rebuild worker may hold history's file for a while (its `db` throws SERVICE_UNAVAILABLE then).
+  const historySource = deps.history ?? readModels;
   const seats = seatCounts(readModels);
   const writes = readYourWrites(readModels, {
     ...(deps.readYourWritesTimeoutMs !== undefined ? { timeoutMs: deps.readYourWritesTimeoutMs } : {}),
@@ -283,13 +287,13 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     licenseHistory(accountId, args) {
       // A filter on a user of no account or of another one is NOT_FOUND, as everywhere else (api.md), not an empty page.
       if (args.userId) userOf(accountId, args.userId);
-      const page = history(db, accountId, args);
+      const page = history(historySource.db, accountId, args);
       return {
         edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toEventRow(edge.node) })),
         pageInfo: pageInfoOf(page),
         // Counted only when a client asks: a long history costs an index scan.
         get totalCount() {
-          return historyCount(db, accountId, args);
+          return historyCount(historySource.db, accountId, args);
         },
       };
     },
@@ -298,9 +302,10 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       return liveFeed<LicenseEventRow, string>({
         // "From now": after the head of the log when the subscriber starts listening.
         start: after ?? (async () => (await log.headPosition()) ?? ''),
-        readPage: (cursor) => history(db, accountId, { after: cursor, first: LIVE_PAGE }).nodes.map(toEventRow),
+        readPage: (cursor) =>
+          history(historySource.db, accountId, { after: cursor, first: LIVE_PAGE }).nodes.map(toEventRow),
         cursorOf: (row) => row.position,
-        onApplied: (listener) => readModels.onApplied(listener),
+        onApplied: (listener) => historySource.onApplied(listener),
         ...(deps.onLiveRead ? { onRead: deps.onLiveRead } : {}),
       });
     },
@@ -333,7 +338,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
 
     subscription: (accountId, product) => subscriptions.get(db, accountId, product),
 
-    licenseEvent: (accountId, eventId) => eventById(db, accountId, eventId),
+    licenseEvent: (accountId, eventId) => eventById(historySource.db, accountId, eventId),
 
     notification(accountId, eventId) {
       const delivery = deps.notificationsDb ? deliveryById(deps.notificationsDb, accountId, eventId) : null;

@@ -190,6 +190,7 @@ describe('seatledger migrate into the test stand-in (not EventStoreDB)', () => {
     expect(final.stdout).toMatch(/created the consumer group seatledger-notifier at the migrated head/);
 
     expect(fs.existsSync(`${dataDir}/readmodels.db`)).toBe(false);
+    expect(fs.existsSync(`${dataDir}/history.db`)).toBe(false);
 
     // Exactly one copy of every event, in each stream's order, the same ids, types, data and metadata.
     const source = sourceEvents(dataDir);

@@ -2,24 +2,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { allProjections } from '../../projections';
+import { historyFile, type ReadModelFile, readModelsFile } from '../../projections';
 import { runReplay } from '../../src/cli/replay';
-import { followReadModels } from '../support/followed-read-models';
+import { catchUpReadModelFiles } from '../support/followed-read-models';
 import { openWorkspace, seedAcme, type Workspace } from '../support/projection-world';
 import { capture } from './io';
 
 describe('seatledger replay', () => {
   let ws: Workspace;
 
-  /** Live read models, as a server would have left them. */
-  async function followLog() {
-    const runner = followReadModels({ store: ws.store, file: ws.readModelsFile, projections: allProjections });
-    await runner.start();
-    await runner.stop();
-  }
+  /** Live read models, as a server would have left them (both files). */
+  const followLog = (files?: readonly ReadModelFile[]) => catchUpReadModelFiles(ws.store, ws.dir, files);
 
-  const tamper = (sql: string) => {
-    const db = new Database(ws.readModelsFile);
+  const tamper = (sql: string, file = ws.readModelsFile) => {
+    const db = new Database(file);
     db.prepare(sql).run();
     db.close();
   };
@@ -65,7 +61,7 @@ describe('seatledger replay', () => {
 
   it('fails on a row the log never produced', async () => {
     await followLog();
-    tamper("DELETE FROM license_history WHERE type = 'LicenseRevoked'");
+    tamper("DELETE FROM license_history WHERE type = 'LicenseRevoked'", path.join(ws.dir, historyFile.file));
     const { code, stdout } = await replay('--verify');
     expect(stdout).toMatch(/license_history: 1 rows differ \(rebuilt 20 rows, live 19 rows\)/);
     expect(code).toBe(1);
@@ -93,6 +89,26 @@ describe('seatledger replay', () => {
     expect(code).toBe(0);
   });
 
+  it('compares each live file at its own position: the history lane may stand behind the others', async () => {
+    // given both files caught up, then the log moving on and only readmodels.db following it
+    await followLog();
+    const before = await ws.store.headPosition();
+    await ws.log.purchase('acme', 'WEBINAR', 'webinar-100', 7, { actorId: 'ann' });
+    const head = await ws.store.headPosition();
+    await followLog([readModelsFile]);
+    const { code, stdout } = await replay('--verify');
+    expect(stdout).toContain(`up to ${before} (history.db) and ${head} (readmodels.db)`);
+    expect(stdout).toMatch(/compared 9 tables of 6 read models row for row: 0 differ/);
+    expect(code).toBe(0);
+  });
+
+  it('fails when a read-model file is missing, naming it', async () => {
+    await followLog([readModelsFile]);
+    const { code, stdout } = await replay('--verify');
+    expect(stdout).toContain('history.db: missing (start the server once to create it)');
+    expect(code).toBe(1);
+  });
+
   it('flags a change to a subscription before its first purchase, which the decider’s fold ignores', async () => {
     await ws.log.assign('initech', 'WEBINAR', 'webinar-100', 'gus', { accountId: 'initech', actorId: 'gus' });
     await followLog();
@@ -110,7 +126,7 @@ describe('seatledger replay', () => {
     tamper("UPDATE users SET name = 'Mallory' WHERE user_id = 'bob'");
     const { code, stdout } = await replay();
     expect(code).toBe(0);
-    expect(stdout).toContain(`replaced ${path.join(ws.dir, 'readmodels.db')}`);
+    expect(stdout).toContain(`replaced ${path.join(ws.dir, 'readmodels.db')} and ${path.join(ws.dir, 'history.db')}`);
     const db = new Database(ws.readModelsFile, { readonly: true });
     expect(db.prepare("SELECT name FROM users WHERE user_id = 'bob'").pluck().get()).toBe('Bob Builder');
     db.close();

@@ -128,6 +128,8 @@ describe('files at rest (seatledger serve under umask 000)', () => {
       'events.db-shm',
       'readmodels.db',
       'readmodels.db-wal',
+      'history.db',
+      'history.db-wal',
       'notifications.db',
       'notifications.db-wal',
       'auth-secret',

@@ -277,6 +277,84 @@ describe('log consumer', () => {
     expect(positions).toEqual([...(await ws.log.recorded())].map((e) => e.position));
   });
 
+  it('hands a processor catching up on its own nothing until it is done, holds nobody back, then goes on from its checkpoint', async () => {
+    // given
+    await appendPurchases(ws.log, 4);
+    const head = (await ws.store.headPosition()) as Position;
+    const alone = collector('alone');
+    let finish: (through: Position) => void = () => {};
+    const askedWith: (Position | null)[] = [];
+    const processor: Processor = {
+      ...alone.processor,
+      gatesReadiness: true,
+      catchUpAlone(at) {
+        askedWith.push(at);
+        // As a worker would: it reaches the head on its own, handed nothing by the consumer meanwhile.
+        return new Promise<void>((resolve) => {
+          finish = (through) => {
+            void alone.processor.handle([], through);
+            resolve();
+          };
+        });
+      },
+    };
+    const { consumer, db } = follow([seatCount], { others: [processor] });
+    const started = consumer.start();
+    await eventually(() => rows(db, 'SELECT * FROM seat_count').length === 3);
+    // then: the others went on; it was asked with the head, was handed nothing, and keeps readiness back
+    expect(askedWith).toEqual([head]);
+    expect(alone.seen).toEqual([]);
+    expect(consumer.isReady()).toBe(false);
+    expect(consumer.status().find((s) => s.name === 'alone')).toMatchObject({ state: 'catching-up', position: null });
+    // when: it is done, and the log grows meanwhile
+    const later = await ws.log.purchase('acc-7', 'WEBINAR', 'webinar-100', 1);
+    finish(head);
+    await started;
+    await consumer.waitFor(later, 2000);
+    // then: only what came after its own checkpoint
+    expect(alone.seen.map((e) => e.position)).toEqual([later]);
+    expect(consumer.isReady()).toBe(true);
+  });
+
+  it('lets a processor whose own catch-up failed catch up here from its checkpoint', async () => {
+    await appendPurchases(ws.log, 3);
+    const alone = collector('alone');
+    const processor: Processor = {
+      ...alone.processor,
+      gatesReadiness: true,
+      catchUpAlone: () => Promise.reject(new Error('the worker could not start')),
+    };
+    const { consumer } = follow([seatCount], { others: [processor] });
+    await consumer.start();
+    expect(alone.seen.map((e) => e.type)).toEqual(['LicensePurchased', 'LicensePurchased', 'LicensePurchased']);
+  });
+
+  it('aborts a catch-up on its own when it stops, and waits for it to end', async () => {
+    await appendPurchases(ws.log, 1);
+    let aborted = false;
+    let ended = false;
+    const processor: Processor = {
+      ...collector('alone').processor,
+      catchUpAlone: (_head, signal) =>
+        new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => {
+            aborted = true;
+            // A worker commits what it has before it ends.
+            setTimeout(() => {
+              ended = true;
+              resolve();
+            }, 50);
+          });
+        }),
+    };
+    const { consumer } = follow([seatCount], { others: [processor] });
+    await consumer.start();
+    expect(aborted).toBe(false);
+    await consumer.stop();
+    expect(aborted).toBe(true);
+    expect(ended).toBe(true);
+  });
+
   it('starts a processor added while live from its own checkpoint', async () => {
     const early = await appendPurchases(ws.log, 4);
     const { consumer } = follow([seatCount]);
@@ -307,6 +385,25 @@ describe('log consumer', () => {
     expect(rows(v2.db, "SELECT purchased FROM seat_count WHERE account_id = 'acc-0'")).toEqual([{ purchased: 1000 }]);
     expect(rows(v2.db, "SELECT name FROM sqlite_schema WHERE name = 'ledger_by_type'")).toEqual([
       { name: 'ledger_by_type' },
+    ]);
+  });
+
+  it('drops a projection no longer listed for the file, its tables and checkpoint with it (moved to a file of its own)', async () => {
+    // given a file holding two projections (as readmodels.db held the licence history before history.db)
+    await appendPurchases(ws.log, 3);
+    const before = follow([ledger(), seatCount]);
+    await before.consumer.start();
+    before.db.prepare("UPDATE seat_count SET purchased = 1000 WHERE account_id = 'acc-0'").run();
+    await before.consumer.stop();
+    before.readModels.close();
+    // when it is opened with one of them
+    const after = follow([seatCount]);
+    await after.consumer.start();
+    // then nothing of the other is left, and the one kept was not rebuilt
+    expect(rows(after.db, "SELECT name FROM sqlite_schema WHERE name LIKE 'ledger%'")).toEqual([]);
+    expect(rows(after.db, 'SELECT name FROM projections')).toEqual([{ name: 'seat-count' }]);
+    expect(rows(after.db, "SELECT purchased FROM seat_count WHERE account_id = 'acc-0'")).toEqual([
+      { purchased: 1000 },
     ]);
   });
 

@@ -1,23 +1,11 @@
-// Crash safety of the real server: `seatledger serve` as a child process takes a storm of concurrent assigns, revokes
-// and purchases over HTTP and is SIGKILLed mid-storm, then restarted. Every acknowledged mutation (an answer with
-// data) must still be there, the seat counts must agree with the users' licences, and `replay --verify` must pass.
-// Kill points: a random moment; the instant an acknowledgement lands while the other writers are in flight (the next
-// group commit queued or running); and in the middle of a projection catch-up over a big log after readmodels.db
-// was deleted.
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createApplication } from '../../src/application/create-application';
-import { currentSchemaVersion } from '../../src/domain/event-schemas';
-import { subscriptionStream } from '../../src/domain/streams';
-import type { EventToAppend } from '../../src/eventstore/port';
-import { openSqliteEventStore } from '../../src/eventstore/sqlite';
 import { ASSIGN, createUser, ok, purchase, REVOKE, type SignedUpAccount, signUpAccount } from '../support/seatledger';
 import { makeTempDir } from '../support/temp-dir';
 import {
+  appendBigLog,
   type ChildSeatledger,
   deleteReadModels,
-  headOf,
   runCli,
   sleep,
   spawnSeatledger,
@@ -316,53 +304,4 @@ function lowestCheckpoint(dataDir: string): string | null {
   } finally {
     db.close();
   }
-}
-
-/**
- * Grows the log by `events` licence events while the server is down: a second account whose one user is assigned and
- * revoked over and over (valid domain events, appended in big chunks so this takes a second, not minutes).
- */
-async function appendBigLog(dataDir: string, events: number): Promise<string> {
-  const store = openSqliteEventStore({ file: path.join(dataDir, 'events.db') });
-  try {
-    const app = createApplication({ store });
-    const opened = await app.openAccount(
-      { correlationId: randomUUID() },
-      { accountName: 'Churn Inc', ownerName: 'Churn Owner', ownerEmail: `churn.${randomUUID()}@example.test` },
-    );
-    const actor = { userId: opened.ownerUserId, accountId: opened.accountId, role: 'OWNER' as const };
-    const ctx = { actor, correlationId: randomUUID() };
-    const { userId } = await app.createUser(ctx, {
-      email: `churner.${randomUUID()}@example.test`,
-      name: 'Churner',
-      role: 'MEMBER',
-    });
-    await app.purchaseLicenses(ctx, { product: 'WEBINAR', planId: 'webinar-100', quantity: 1 });
-    const stream = subscriptionStream(opened.accountId, 'WEBINAR');
-    let revision = 0;
-    const data = { accountId: opened.accountId, product: 'WEBINAR', planId: 'webinar-100', userId };
-    for (let written = 0; written < events; ) {
-      const chunk: EventToAppend[] = [];
-      for (let i = 0; i < 2000 && written < events; i++, written++) {
-        const type = written % 2 === 0 ? 'LicenseAssigned' : 'LicenseRevoked';
-        chunk.push({
-          id: randomUUID(),
-          type,
-          data: type === 'LicenseAssigned' ? data : { ...data, reason: null },
-          metadata: {
-            accountId: opened.accountId,
-            actorId: opened.ownerUserId,
-            occurredAt: new Date().toISOString(),
-            correlationId: ctx.correlationId,
-            causationId: ctx.correlationId,
-            schemaVersion: currentSchemaVersion(type),
-          },
-        });
-      }
-      revision = (await store.appendToStream(stream, chunk, { expectedRevision: revision })).nextRevision;
-    }
-  } finally {
-    await store.close();
-  }
-  return (await headOf(dataDir)) as string;
 }

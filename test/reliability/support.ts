@@ -1,8 +1,13 @@
 // Reliability support: the real `seatledger serve` as a child process on a data dir (so a test can SIGKILL it), the
 // CLI run to completion, and the log's head read from a second, read-only connection to the same file.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { createApplication } from '../../src/application/create-application';
+import { currentSchemaVersion } from '../../src/domain/event-schemas';
+import { subscriptionStream } from '../../src/domain/streams';
+import type { EventToAppend } from '../../src/eventstore/port';
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
 import { type Gql, graphqlClient, TEST_AUTH_SECRET } from '../support/seatledger';
 
@@ -171,11 +176,61 @@ export async function headOf(dataDir: string): Promise<string | null> {
   }
 }
 
-/** Removes the read models (and their WAL), so the next start rebuilds them from the log. */
+/** Removes the read models (both files and their WALs), so the next start rebuilds them from the log. */
 export function deleteReadModels(dataDir: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) {
-    fs.rmSync(path.join(dataDir, `readmodels.db${suffix}`), { force: true });
+  for (const file of ['readmodels.db', 'history.db']) {
+    for (const suffix of ['', '-wal', '-shm', '-journal'])
+      fs.rmSync(path.join(dataDir, `${file}${suffix}`), { force: true });
   }
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Grows the log by `events` licence events while the server is down: a second account whose one user is assigned and
+ * revoked over and over (valid domain events, appended in big chunks so this takes a second, not minutes).
+ */
+export async function appendBigLog(dataDir: string, events: number): Promise<string> {
+  const store = openSqliteEventStore({ file: path.join(dataDir, 'events.db') });
+  try {
+    const app = createApplication({ store });
+    const opened = await app.openAccount(
+      { correlationId: randomUUID() },
+      { accountName: 'Churn Inc', ownerName: 'Churn Owner', ownerEmail: `churn.${randomUUID()}@example.test` },
+    );
+    const actor = { userId: opened.ownerUserId, accountId: opened.accountId, role: 'OWNER' as const };
+    const ctx = { actor, correlationId: randomUUID() };
+    const { userId } = await app.createUser(ctx, {
+      email: `churner.${randomUUID()}@example.test`,
+      name: 'Churner',
+      role: 'MEMBER',
+    });
+    await app.purchaseLicenses(ctx, { product: 'WEBINAR', planId: 'webinar-100', quantity: 1 });
+    const stream = subscriptionStream(opened.accountId, 'WEBINAR');
+    let revision = 0;
+    const data = { accountId: opened.accountId, product: 'WEBINAR', planId: 'webinar-100', userId };
+    for (let written = 0; written < events; ) {
+      const chunk: EventToAppend[] = [];
+      for (let i = 0; i < 2000 && written < events; i++, written++) {
+        const type = written % 2 === 0 ? 'LicenseAssigned' : 'LicenseRevoked';
+        chunk.push({
+          id: randomUUID(),
+          type,
+          data: type === 'LicenseAssigned' ? data : { ...data, reason: null },
+          metadata: {
+            accountId: opened.accountId,
+            actorId: opened.ownerUserId,
+            occurredAt: new Date().toISOString(),
+            correlationId: ctx.correlationId,
+            causationId: ctx.correlationId,
+            schemaVersion: currentSchemaVersion(type),
+          },
+        });
+      }
+      revision = (await store.appendToStream(stream, chunk, { expectedRevision: revision })).nextRevision;
+    }
+  } finally {
+    await store.close();
+  }
+  return (await headOf(dataDir)) as string;
+}

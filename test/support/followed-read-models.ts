@@ -1,5 +1,7 @@
 // Read models kept by a log consumer of their own, as the server keeps them (minus the other processors).
+import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { type ReadModelFile, readModelFiles } from '../../projections';
 import type { EventStore, Position } from '../../src/eventstore/port';
 import { LogConsumer, type LogConsumerOptions } from '../../src/processing/log-consumer';
 import type { ProjectionDefinition } from '../../src/projection-runtime/define';
@@ -45,4 +47,23 @@ export function followReadModels(
       readModels.close();
     },
   };
+}
+
+/** Catches the read-model files of a data dir up with the log, each on its own lane as the server keeps them. */
+export async function catchUpReadModelFiles(
+  store: EventStore,
+  dataDir: string,
+  files: readonly ReadModelFile[] = readModelFiles,
+): Promise<void> {
+  const consumer = new LogConsumer({ store });
+  const lanes = files.map((file) =>
+    readModelsProcessor({ name: file.processor, file: path.join(dataDir, file.file), projections: file.projections }),
+  );
+  for (const lane of lanes) void consumer.add(lane);
+  try {
+    await consumer.start();
+  } finally {
+    await consumer.stop();
+    for (const lane of lanes) lane.close();
+  }
 }

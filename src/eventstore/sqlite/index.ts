@@ -60,6 +60,11 @@ export function decodePosition(position: Position): number {
   return Number(position);
 }
 
+/** How many events of the log lie after `from` (null: its start) up to `to`: positions number the events. */
+export function eventsBetween(from: Position | null, to: Position): number {
+  return decodePosition(to) - (from === null ? 0 : decodePosition(from));
+}
+
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
   return new SqliteEventStore(options);
 }
