@@ -1,61 +1,39 @@
 // Read model `seat-availability`: purchased, assigned and reserved (held for invitations) seats per account and
 // product; available is purchased − assigned − reserved.
-import { defineProjection } from '../../src/projection-runtime/define';
-import { subscriptionKey } from '../subscription-key';
 
-/** A held seat is freed (converted, cancelled or expired): one fewer reserved. */
-const freed = 'UPDATE seat_availability SET reserved = reserved - 1 WHERE account_id = ? AND product = ?';
+import { defineProjection } from '../../src/projection-runtime/define';
+import type { ProjectionDb } from '../../src/projection-runtime/sql';
+
+/** Counters of one subscription move: most events of the log do this, so they are tallied per batch. */
+const count = (
+  db: ProjectionDb,
+  e: { readonly data: { readonly accountId: string; readonly product: string } },
+  deltas: { purchased?: number; assigned?: number; reserved?: number },
+) => db.tally('seat_availability', { account_id: e.data.accountId, product: e.data.product }, deltas);
 
 export const seatAvailabilityProjection = defineProjection({
   name: 'seat-availability',
-  // 2: seats held for invitations (reserved).
-  version: 2,
+  // 2: seats held for invitations (reserved). 3: counters default to 0 (tallied per batch).
+  version: 3,
   tables: [
     `CREATE TABLE seat_availability (
       account_id TEXT NOT NULL,
       product TEXT NOT NULL,
-      purchased INTEGER NOT NULL,
-      assigned INTEGER NOT NULL,
+      purchased INTEGER NOT NULL DEFAULT 0,
+      assigned INTEGER NOT NULL DEFAULT 0,
       reserved INTEGER NOT NULL DEFAULT 0,
       PRIMARY KEY (account_id, product)
     ) WITHOUT ROWID`,
   ],
   handlers: {
-    LicensePurchased: (db, e) =>
-      db.run(
-        `INSERT INTO seat_availability (account_id, product, purchased, assigned) VALUES (?, ?, ?, 0)
-         ON CONFLICT DO UPDATE SET purchased = purchased + excluded.purchased`,
-        ...subscriptionKey(e),
-        e.data.quantity,
-      ),
-    LicensesReleased: (db, e) =>
-      db.run(
-        'UPDATE seat_availability SET purchased = purchased - ? WHERE account_id = ? AND product = ?',
-        e.data.quantity,
-        ...subscriptionKey(e),
-      ),
-    // An upsert, not an update: the read model mirrors the log even where the log breaks a rule (replay --verify
-    // then reports it rather than the read model hiding it).
-    LicenseAssigned: (db, e) =>
-      db.run(
-        `INSERT INTO seat_availability (account_id, product, purchased, assigned) VALUES (?, ?, 0, 1)
-         ON CONFLICT DO UPDATE SET assigned = assigned + 1`,
-        ...subscriptionKey(e),
-      ),
-    LicenseRevoked: (db, e) =>
-      db.run(
-        'UPDATE seat_availability SET assigned = assigned - 1 WHERE account_id = ? AND product = ?',
-        ...subscriptionKey(e),
-      ),
-    SeatReserved: (db, e) =>
-      db.run(
-        `INSERT INTO seat_availability (account_id, product, purchased, assigned, reserved) VALUES (?, ?, 0, 0, 1)
-         ON CONFLICT DO UPDATE SET reserved = reserved + 1`,
-        ...subscriptionKey(e),
-      ),
-    // The LicenseAssigned that follows a conversion counts the seat as assigned.
-    SeatReservationConverted: (db, e) => db.run(freed, ...subscriptionKey(e)),
-    SeatReservationCancelled: (db, e) => db.run(freed, ...subscriptionKey(e)),
-    SeatReservationExpired: (db, e) => db.run(freed, ...subscriptionKey(e)),
+    LicensePurchased: (db, e) => count(db, e, { purchased: e.data.quantity }),
+    LicensesReleased: (db, e) => count(db, e, { purchased: -e.data.quantity }),
+    LicenseAssigned: (db, e) => count(db, e, { assigned: 1 }),
+    LicenseRevoked: (db, e) => count(db, e, { assigned: -1 }),
+    // A held seat is freed (converted, cancelled or expired): one fewer reserved.
+    SeatReserved: (db, e) => count(db, e, { reserved: 1 }),
+    SeatReservationConverted: (db, e) => count(db, e, { reserved: -1 }),
+    SeatReservationCancelled: (db, e) => count(db, e, { reserved: -1 }),
+    SeatReservationExpired: (db, e) => count(db, e, { reserved: -1 }),
   },
 });

@@ -70,9 +70,9 @@ export const usersProjection = defineProjection({
     UserCreated: (db, e) => {
       const email = e.data.email;
       const name = e.data.name;
-      const inserted = db.get(
+      const inserted = db.run(
         `INSERT INTO users (user_id, account_id, email, email_lower, name, name_lower, role, active, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING RETURNING seq`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING`,
         e.data.userId,
         e.data.accountId,
         email,
@@ -83,11 +83,7 @@ export const usersProjection = defineProjection({
         e.data.role,
         e.metadata.occurredAt,
       );
-      if (inserted === undefined) return;
-      db.run(
-        'INSERT INTO account_user_counts (account_id, users) VALUES (?, 1) ON CONFLICT DO UPDATE SET users = users + 1',
-        e.data.accountId,
-      );
+      if (inserted > 0) db.tally('account_user_counts', { account_id: e.data.accountId }, { users: 1 });
     },
     UserRoleChanged: (db, e) => db.run('UPDATE users SET role = ? WHERE user_id = ?', e.data.role, e.data.userId),
     UserDeactivated: (db, e) =>

@@ -6,7 +6,7 @@ import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import type { Position, RecordedEvent } from '../eventstore/port';
 import { preparePrivateDatabase } from '../private-files';
 import { type ProjectionDefinition, type ProjectionHandler, schemaObject } from './define';
-import { type ProjectionDb, projectionDb } from './sql';
+import { type BatchWriter, projectionDb } from './sql';
 
 interface ReadModelsOptions {
   /** Normally `<data dir>/readmodels.db`. */
@@ -66,7 +66,7 @@ const isDeferred = (ddl: string) => {
 export class ReadModels {
   readonly db: Database.Database;
   readonly projections: readonly ProjectionDefinition[];
-  private readonly writer: ProjectionDb;
+  private readonly writer: BatchWriter;
   private readonly positions: (Position | null)[];
   private readonly derivedPending: boolean[];
   private readonly handlersByType = new Map<string, [index: number, handler: ProjectionHandler][]>();
@@ -135,6 +135,7 @@ export class ReadModels {
         }
         if (touched) applied++;
       }
+      this.writer.flushTallies();
       for (let index = 0; index < positions.length; index++) {
         const checkpoint = positions[index];
         if (checkpoint === null || through > (checkpoint as string)) {
@@ -187,6 +188,8 @@ export class ReadModels {
       // Inside the rebuild's open transaction this is a savepoint; otherwise a transaction of its own.
       applied = this.applyBatch(events, last);
     } catch (error) {
+      // The batch rolled back: so do the sums its handlers tallied.
+      this.writer.discardTallies();
       if (this.uncommitted > 0 && !this.db.inTransaction) this.rewind();
       throw error;
     }
