@@ -1,6 +1,7 @@
 // Builds the executable schema from the type-graphql classes, and prints it the way schema.graphql is committed.
 import { type GraphQLObjectType, type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
+import { validateArguments } from './argument-validation';
 import { authChecker } from './auth';
 import { BulkMutationResolver } from './resolvers/bulk';
 import {
@@ -86,12 +87,7 @@ export async function buildSeatledgerSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
-    // skipMissingProperties off: an explicit null in a defaulted argument (first: null) must fail its rule.
-    validate: {
-      forbidUnknownValues: false,
-      skipMissingProperties: false,
-      validationError: { target: false, value: false },
-    },
+    validateFn: validateArguments,
     authChecker,
     pubSub: NO_TOPICS,
     emitSchemaFile: false,

@@ -116,7 +116,9 @@ export class ReadModels {
       throw error;
     }
     this.writer = projectionDb(this.db);
-    const saveCheckpoint = this.db.prepare('UPDATE projections SET position = ? WHERE name = ?');
+    const saveCheckpoints = this.db.prepare(
+      'UPDATE projections SET position = ? WHERE position IS NULL OR position < ?',
+    );
     this.applyBatch = this.db.transaction((events: readonly RecordedEvent[], through: Position) => {
       const positions = this.positions;
       let applied = 0;
@@ -136,12 +138,8 @@ export class ReadModels {
         if (touched) applied++;
       }
       this.writer.flushTallies();
-      for (let index = 0; index < positions.length; index++) {
-        const checkpoint = positions[index];
-        if (checkpoint === null || through > (checkpoint as string)) {
-          saveCheckpoint.run(through, (this.projections[index] as ProjectionDefinition).name);
-        }
-      }
+      // Every checkpoint behind `through` in one statement: the file holds only the projections listed for it.
+      saveCheckpoints.run(through, through);
       return applied;
     });
   }

@@ -40,16 +40,14 @@ export class QueryResolver {
     return ctx.services.account(callerOf(ctx).viewer.accountId);
   }
 
-  // `validate: false` on argument classes without rules: GraphQL itself checks enums and DateTime, and skipping
-  // class-validator keeps the hottest read (seatAvailability) cheap.
   @Query(() => [Plan], { description: 'The plan catalogue, by product and rank (the same for every account).' })
-  plans(@Args(() => PlansArgs, { validate: false }) { product }: PlansArgs): readonly Plan[] {
+  plans(@Args(() => PlansArgs) { product }: PlansArgs): readonly Plan[] {
     return plansOf(product ?? undefined);
   }
 
   @Query(() => SeatAvailability, { description: 'Current seats, or as they stood at `asOf` (folded from the log).' })
   seatAvailability(
-    @Args(() => SeatAvailabilityArgs, { validate: false }) { product, asOf }: SeatAvailabilityArgs,
+    @Args(() => SeatAvailabilityArgs) { product, asOf }: SeatAvailabilityArgs,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SeatAvailabilityRow> {
     return ctx.services.seatAvailability(callerOf(ctx).viewer.accountId, product, asOf ?? null);

@@ -1,9 +1,9 @@
 // The Subscription root: live streams from the services (catch-up from the log, then live), filtered to the
 // viewer's account by the services. The WebSocket transport (graphql-ws) is attached by the composition root.
-import { validate } from 'class-validator';
 import type { SubscribeResolverData } from 'type-graphql';
-import { Args, ArgumentValidationError, Authorized, Resolver, Root, Subscription } from 'type-graphql';
+import { Args, Authorized, Resolver, Root, Subscription } from 'type-graphql';
 import type { LicenseEventRow, SeatAvailabilityRow } from '../../queries/rows';
+import { checkArguments } from '../argument-validation';
 import { callerOf } from '../auth';
 import type { GraphQLContext } from '../context';
 import { LicenseEventsArgs, SeatAvailabilityChangedArgs } from '../types/inputs';
@@ -14,10 +14,12 @@ type SubscribeData<Args> = SubscribeResolverData<unknown, Args, GraphQLContext>;
 // type-graphql validates arguments when each event resolves, not when the stream opens: check them up front.
 async function validated<T extends object>(type: new () => T, args: Partial<T>): Promise<T> {
   const instance = Object.assign(new type(), args);
-  const errors = await validate(instance, { forbidUnknownValues: false, skipMissingProperties: false });
-  if (errors.length > 0) throw new ArgumentValidationError(errors);
+  await checkArguments(instance);
   return instance;
 }
+
+/** Each pushed event resolves with the arguments checked when its stream opened. */
+const checkedOnSubscribe = { validateFn: () => undefined };
 
 @Authorized()
 @Resolver()
@@ -31,7 +33,7 @@ export class SubscriptionResolver {
   })
   licenseEvents(
     @Root() event: LicenseEventRow,
-    @Args(() => LicenseEventsArgs, { validate: false }) _args: LicenseEventsArgs,
+    @Args(() => LicenseEventsArgs, checkedOnSubscribe) _args: LicenseEventsArgs,
   ): LicenseEventRow {
     return event;
   }
@@ -43,7 +45,7 @@ export class SubscriptionResolver {
   })
   seatAvailabilityChanged(
     @Root() seats: SeatAvailabilityRow,
-    @Args(() => SeatAvailabilityChangedArgs, { validate: false }) _args: SeatAvailabilityChangedArgs,
+    @Args(() => SeatAvailabilityChangedArgs, checkedOnSubscribe) _args: SeatAvailabilityChangedArgs,
   ): SeatAvailabilityRow {
     return seats;
   }
