@@ -1,6 +1,6 @@
 // How arguments are checked against their class-validator rules: what type-graphql does with its `validate` settings,
 // but with class-validator imported once. type-graphql requires it again on every validated argument, and that
-// require takes Node's slow path (another module loaded it first): 3% of the server's time under the mutation bench.
+// require takes Node's slow path (another module loaded it first): about 2% of the main thread under bench:api.
 import { getMetadataStorage, type ValidationError, type ValidatorOptions, validateOrReject } from 'class-validator';
 import { ArgumentValidationError, type ValidatorFn } from 'type-graphql';
 
