@@ -12,18 +12,11 @@ import { allProjections, readModelFiles } from '../projections';
 import { searchUsers } from '../projections/users/queries';
 import { ensureServerBuilt } from './support/built';
 import { benchLogDir } from './support/log-generator';
+import { median } from './support/measure';
 
 const SEARCHES = 2_000;
 /** Rounds of the scan beside the rebuild; the median ratio is reported. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
 
 /** What a child (bench/support/replay-child.js) measured. */
 interface Measured {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { RecordedEvent } from '../../src/eventstore/port';
 import { defineProjection } from '../../src/projection-runtime/define';
 import { openReadModels, type ReadModels } from '../../src/projection-runtime/read-models';
+import { recordedPurchase } from '../support/projection-world';
 import { makeTempDir } from '../support/temp-dir';
 
 /** Every event under its position; a deferred index makes an empty file a rebuild from scratch. */
@@ -32,25 +33,7 @@ const positionOf = (n: number) => String(n).padStart(16, '0');
 /** Events `from`..`to` (1-based positions) of a licence stream. */
 function events(from: number, to: number): RecordedEvent[] {
   const batch: RecordedEvent[] = [];
-  for (let n = from; n <= to; n++) {
-    batch.push({
-      id: `event-${n}`,
-      type: 'LicensePurchased',
-      streamName: 'subscription-acc-1-WEBINAR',
-      revision: n - 1,
-      position: positionOf(n),
-      data: { accountId: 'acc-1', product: 'WEBINAR', planId: 'webinar-100', quantity: 1 },
-      metadata: {
-        accountId: 'acc-1',
-        actorId: 'owner',
-        occurredAt: '2026-01-01T00:00:00.000Z',
-        correlationId: 'c',
-        causationId: 'c',
-        schemaVersion: 1,
-      },
-      recordedAt: new Date(0),
-    });
-  }
+  for (let n = from; n <= to; n++) batch.push(recordedPurchase(n, 'acc-1', 1));
   return batch;
 }
 

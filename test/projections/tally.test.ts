@@ -3,6 +3,7 @@
 import type { RecordedEvent } from '../../src/eventstore/port';
 import { defineProjection } from '../../src/projection-runtime/define';
 import { openReadModels, type ReadModels } from '../../src/projection-runtime/read-models';
+import { recordedPurchase } from '../support/projection-world';
 import { makeTempDir } from '../support/temp-dir';
 
 /** Seats bought per account, and how many purchases; the purchase at `breakOn.position` breaks its handler. */
@@ -31,29 +32,8 @@ const bought = (breakOn = { position: 'none' }) =>
 const positionOf = (n: number) => String(n).padStart(16, '0');
 
 /** Purchases 1..count: account acc-(n % 3), quantity n. */
-function purchases(count: number): RecordedEvent[] {
-  return Array.from({ length: count }, (_, i) => {
-    const n = i + 1;
-    const accountId = `acc-${n % 3}`;
-    return {
-      id: `event-${n}`,
-      type: 'LicensePurchased',
-      streamName: `subscription-${accountId}-WEBINAR`,
-      revision: n - 1,
-      position: positionOf(n),
-      data: { accountId, product: 'WEBINAR', planId: 'webinar-100', quantity: n },
-      metadata: {
-        accountId,
-        actorId: 'owner',
-        occurredAt: '2026-01-01T00:00:00.000Z',
-        correlationId: 'c',
-        causationId: 'c',
-        schemaVersion: 1,
-      },
-      recordedAt: new Date(0),
-    };
-  });
-}
+const purchases = (count: number): RecordedEvent[] =>
+  Array.from({ length: count }, (_, i) => recordedPurchase(i + 1, `acc-${(i + 1) % 3}`, i + 1));
 
 const expected = [
   { account_id: 'acc-0', product: 'WEBINAR', seats: 3 + 6 + 9, purchases: 3 },

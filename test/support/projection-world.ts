@@ -278,6 +278,30 @@ export function seededReadModels(): SeededReadModels {
   };
 }
 
+/**
+ * A LicensePurchased as the log would hand it over at position `n` (1-based), for specs that give batches to the read
+ * models directly.
+ */
+export function recordedPurchase(n: number, accountId: string, quantity: number): RecordedEvent {
+  return {
+    id: `event-${n}`,
+    type: 'LicensePurchased',
+    streamName: subscriptionStream(accountId, 'WEBINAR'),
+    revision: n - 1,
+    position: String(n).padStart(16, '0'),
+    data: { accountId, product: 'WEBINAR', planId: 'webinar-100', quantity },
+    metadata: {
+      accountId,
+      actorId: 'owner',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      correlationId: 'c',
+      causationId: 'c',
+      schemaVersion: 1,
+    },
+    recordedAt: new Date(0),
+  };
+}
+
 /** A one-table projection for the runner specs: seats purchased per account. */
 export const seatCount = defineProjection({
   name: 'seat-count',
