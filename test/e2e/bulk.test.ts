@@ -33,10 +33,14 @@ describe('e2e: many at once', () => {
   let acme: SignedUpAccount;
   let people: { id: string; email: string }[];
 
+  // What the operations wrote: the notifier issues activation links (credentials streams) in the background after
+  // each assignment, whenever its mail goes out, so those are left out of the count.
   const logLength = () => {
     const db = new Database(path.join(server.dataDir, 'events.db'), { readonly: true, fileMustExist: true });
     try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+      return (
+        db.prepare("SELECT COUNT(*) AS n FROM events WHERE stream NOT LIKE 'credentials-%'").get() as { n: number }
+      ).n;
     } finally {
       db.close();
     }
