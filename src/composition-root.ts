@@ -115,14 +115,18 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       ...(options.clock ? { now: options.clock } : {}),
     });
 
-    // Two read-model files, two lanes: on the embedded log a long rebuild of the history runs in a worker thread.
+    // Two read-model files, two lanes. The history's is written by a thread of its own once caught up, and on the
+    // embedded log a long rebuild of it runs in a worker thread too: its commits stay off the event loop.
     const embeddedLog = !options.openEventStore && !config.eventStoreConnectionString;
-    const lane = (file: ReadModelFile, rebuildAlone: boolean) => {
+    const lane = (file: ReadModelFile, ownThread: boolean) => {
       const processor = readModelsProcessor({
         name: file.processor,
         file: path.join(config.dataDir, file.file),
         projections: file.projections,
-        ...(rebuildAlone ? { rebuildAlone: { eventsFile: eventsFile(config.dataDir), eventsBetween } } : {}),
+        ...(ownThread && embeddedLog
+          ? { rebuildAlone: { eventsFile: eventsFile(config.dataDir), eventsBetween } }
+          : {}),
+        writerThread: ownThread,
         logger,
       });
       // Closed after the consumer has stopped (closers run in reverse).
@@ -131,7 +135,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       return processor;
     };
     const readModels = lane(readModelsFile, false);
-    const history = lane(historyFile, embeddedLog);
+    const history = lane(historyFile, true);
 
     let sessions: Sessions | undefined;
     let verifier: TokenVerifier;

@@ -2,7 +2,8 @@
 // commit in one transaction (during a rebuild from scratch, several batches share it); a projection whose version
 // changed rebuilds from the start of the log; once caught up the indexes a rebuild deferred are built. Queries read
 // the same connection, so they never see half a batch. A file far behind on the SQLite log may be rebuilt in a worker
-// thread first (rebuildAlone): the licence history, on a file of its own, so on the other core.
+// thread first (rebuildAlone): the licence history, on a file of its own, so on the other core. Once caught up, such
+// a file may also be written by a thread of its own (writerThread): the main thread then only reads it.
 import type Database from 'better-sqlite3';
 import { LICENSE_STREAM_PREFIXES } from '../domain/streams';
 import type { Position, RecordedEvent } from '../eventstore/port';
@@ -10,6 +11,7 @@ import type { Processor } from '../processing/processor';
 import type { ProjectionDefinition } from './define';
 import { type ProjectionCheckpoint, ReadModels } from './read-models';
 import { rebuildInWorker } from './rebuild-in-worker';
+import { WriterThread } from './writer-thread';
 
 interface ReadModelsLogger {
   info(details: object, message?: string): void;
@@ -32,6 +34,8 @@ interface ReadModelsProcessorOptions {
   readonly file: string;
   readonly projections: readonly ProjectionDefinition[];
   readonly rebuildAlone?: RebuildAlone;
+  /** Once caught up, batches are committed by a worker thread (writer-thread.ts); queries read on the main thread. */
+  readonly writerThread?: boolean;
   readonly logger?: ReadModelsLogger;
 }
 
@@ -59,8 +63,8 @@ export interface ReadModelsProcessor extends Processor {
   /** How many onApplied listeners are registered: lets /metrics show that closed subscriptions left none behind. */
   listenerCount(): number;
   checkpoints(): ProjectionCheckpoint[];
-  /** Closes the read-model file (after the consumer stopped). */
-  close(): void;
+  /** Closes the read-model file (after the consumer stopped), and ends its writer thread if it has one. */
+  close(): Promise<void>;
 }
 
 const READ_MODELS_PROCESSOR = 'read-models';
@@ -71,8 +75,21 @@ export function readModelsProcessor(options: ReadModelsProcessorOptions): ReadMo
   let models = open();
   /** False while a rebuild worker has the file. */
   let held = true;
+  /** Set once caught up where options.writerThread: it writes the batches, `models` only answers queries. */
+  let writer: WriterThread | null = null;
+  /** What the writer thread has committed up to: models' own checkpoints stop moving once it writes. */
+  let written: Position | null = null;
   const listeners = new Set<AppliedListener>();
   const { logger } = options;
+  const applied = (events: readonly RecordedEvent[]) => {
+    for (const listener of listeners) {
+      try {
+        listener(events);
+      } catch (error) {
+        logger?.error({ err: error }, 'read-model listener failed');
+      }
+    }
+  };
   logger?.info(
     { processor: name, rebuilding: models.rebuilding, projections: models.checkpoints() },
     'read models opened',
@@ -87,7 +104,7 @@ export function readModelsProcessor(options: ReadModelsProcessorOptions): ReadMo
       return models.db;
     },
 
-    checkpoint: () => models.lowestPosition(),
+    checkpoint: () => (writer ? written : models.lowestPosition()),
 
     catchUpAlone(head, signal) {
       const alone = options.rebuildAlone;
@@ -121,19 +138,23 @@ export function readModelsProcessor(options: ReadModelsProcessorOptions): ReadMo
       // A stretch of other streams (credentials, e-mail reservations) only moves the checkpoint: no commit for it
       // alone; the next batch with licence events carries it, and a restart reads those few events again.
       if (events.length === 0) return;
-      models.apply(events, through);
-      for (const listener of listeners) {
-        try {
-          listener(events);
-        } catch (error) {
-          logger?.error({ err: error }, 'read-model listener failed');
-        }
+      if (writer) {
+        return writer.apply(events, through).then(() => {
+          written = through;
+          applied(events);
+        });
       }
+      models.apply(events, through);
+      applied(events);
     },
 
     caughtUp() {
       models.finishRebuild();
       logger?.info({ processor: name, position: models.lowestPosition() }, 'read models caught up');
+      if (options.writerThread) {
+        written = models.lowestPosition();
+        writer = new WriterThread({ file: options.file, projections: options.projections.map((p) => p.name) });
+      }
     },
 
     onApplied(listener) {
@@ -143,8 +164,19 @@ export function readModelsProcessor(options: ReadModelsProcessorOptions): ReadMo
 
     listenerCount: () => listeners.size,
 
-    checkpoints: () => models.checkpoints(),
+    checkpoints: () =>
+      models
+        .checkpoints()
+        .map((checkpoint) =>
+          written !== null && (checkpoint.position === null || checkpoint.position < written)
+            ? { ...checkpoint, position: written }
+            : checkpoint,
+        ),
 
-    close: () => models.close(),
+    close() {
+      // Without a writer thread the file is closed at once, as callers of the synchronous close expect.
+      if (!writer) return Promise.resolve(models.close());
+      return writer.close().then(() => models.close());
+    },
   };
 }
