@@ -30,8 +30,9 @@ export class WriterThread {
     if (this.pending) return Promise.reject(new Error('the read-model writer thread has a batch in flight'));
     const worker = this.worker ?? this.start();
     return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
+      // Posted first: a batch that cannot be copied to the thread (DataCloneError) rejects here and leaves none pending.
       worker.postMessage({ kind: 'apply', events, through } satisfies WriterRequest);
+      this.pending = { resolve, reject };
     });
   }
 

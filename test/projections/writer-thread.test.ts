@@ -69,6 +69,18 @@ describe('a read-model file written by a thread of its own', () => {
     expect(historyRows()).toEqual(['event-1', 'event-2', 'event-3']);
   });
 
+  it('refuses a batch that cannot be copied to the thread, and takes the next one', async () => {
+    // given an event whose data holds a function, which no thread can be handed
+    const purchase = recordedPurchase(1, 'acc-1', 5);
+    const uncopyable = { ...purchase, data: { ...purchase.data, note: () => 'no' } } as RecordedEvent;
+
+    await expect(handle([uncopyable])).rejects.toMatchObject({ name: 'DataCloneError' });
+
+    // then nothing waits on it: the same position handed over again as data commits
+    await handle([purchase]);
+    expect(historyRows()).toEqual(['event-1']);
+  });
+
   it('closes the file in the thread on close(): no connection is left holding its WAL', async () => {
     await handle([recordedPurchase(1, 'acc-1', 5)]);
     expect(fs.existsSync(`${file}-wal`)).toBe(true);
