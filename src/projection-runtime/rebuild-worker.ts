@@ -2,7 +2,7 @@
 // one read-model file from its checkpoint up to a position, on the other core, while the main thread's log consumer
 // keeps the other read models. Like a composition root it picks the projections by name from the catalogue.
 import { parentPort, workerData } from 'node:worker_threads';
-import { allProjections } from '../../projections';
+import { projectionsNamed } from '../../projections';
 import { EVENT_UPCASTERS } from '../domain/event-schemas';
 import type { Position } from '../eventstore/port';
 import { openSqliteEventStore } from '../eventstore/sqlite';
@@ -29,11 +29,7 @@ export type RebuildOutcome =
 class Stopped extends Error {}
 
 async function run(request: RebuildRequest): Promise<RebuildOutcome> {
-  const projections = request.projections.map((name) => {
-    const projection = allProjections.find((p) => p.name === name);
-    if (!projection) throw new Error(`no projection named ${name}`);
-    return projection;
-  });
+  const projections = projectionsNamed(request.projections);
   const stop = new Int32Array(request.stop);
   const store = withUpcasting(openSqliteEventStore({ file: request.eventsFile, readonly: true }), EVENT_UPCASTERS);
   try {

@@ -3,7 +3,7 @@
 // checkpoints with their fsyncs, run here, on the other core. Like a composition root it picks the projections by
 // name from the catalogue.
 import { parentPort, workerData } from 'node:worker_threads';
-import { allProjections } from '../../projections';
+import { projectionsNamed } from '../../projections';
 import type { Position, RecordedEvent } from '../eventstore/port';
 import { ReadModels } from './read-models';
 
@@ -24,17 +24,9 @@ export type WriterAnswer =
   | { readonly ok: true }
   | { readonly ok: false; readonly message: string; readonly code?: string };
 
-function open(setup: WriterSetup): ReadModels {
-  const projections = setup.projections.map((name) => {
-    const projection = allProjections.find((p) => p.name === name);
-    if (!projection) throw new Error(`no projection named ${name}`);
-    return projection;
-  });
-  return new ReadModels({ file: setup.file, projections });
-}
-
 if (parentPort) {
   const port = parentPort;
+  const setup = workerData as WriterSetup;
   let models: ReadModels | null = null;
   port.on('message', (request: WriterRequest) => {
     if (request.kind === 'close') {
@@ -45,7 +37,7 @@ if (parentPort) {
     let answer: WriterAnswer;
     try {
       // Opened at the first batch, and again after a failure to open: the main thread retries the batch with backoff.
-      models ??= open(workerData as WriterSetup);
+      models ??= new ReadModels({ file: setup.file, projections: projectionsNamed(setup.projections) });
       models.apply(request.events, request.through);
       answer = { ok: true };
     } catch (error) {
