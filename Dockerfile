@@ -4,6 +4,7 @@ WORKDIR /app
 # better-sqlite3 builds from source when no prebuilt binary matches.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY patches ./patches
 COPY bin ./bin
 COPY src ./src
 COPY projections ./projections

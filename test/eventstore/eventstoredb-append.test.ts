@@ -129,3 +129,33 @@ describe.each([
     expect(classifyError(error)).toMatchObject({ kind: 'unavailable' });
   });
 });
+
+describe('two clients in one process append through BatchAppend (stand-in, not EventStoreDB)', () => {
+  let other: EventStore | undefined;
+  afterEach(async () => {
+    await other?.close();
+    other = undefined;
+  });
+
+  // The client kept one table of pending appends for the whole process: closing one client (its BatchAppend call
+  // cancelled) rejected the other client's appends in flight, and their answers then threw from the client's stream
+  // handler as an uncaught TypeError. Two API instances in one test process met it; patches/ gives each call its own.
+  it("closing one client leaves the other's append in flight alone", async () => {
+    const { node, store } = await storeOn();
+    other = openEventStoreDbEventStore({ connectionString: node.connectionString, deadlineMs: 5_000 });
+    await other.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' });
+    await store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' });
+
+    node.appends.commitDelayMs = 300;
+    const stream = streamName();
+    const inFlight = store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await other.close();
+    other = undefined;
+
+    await expect(inFlight).resolves.toBeDefined();
+    const written = [];
+    for await (const event of store.readStream(stream)) written.push(event);
+    expect(written).toHaveLength(1);
+  });
+});
