@@ -440,12 +440,65 @@ describe('the notifier without SMTP', () => {
     }
   });
 
-  it('stopped in the middle of a run, records what it sent and sends the rest once after a restart', async () => {
+  it("sends different people's mails side by side, and one person's one after the other, in the log's order", async () => {
     const w = await world();
     try {
       const users = [];
       for (const name of ['Ann', 'Bo', 'Cy']) users.push(await w.newUser(name, `${name.toLowerCase()}@acme.example`));
-      for (const userId of users) await w.app.assignLicense(w.owner, { userId, product: 'VIDEO_MEETING' });
+      const ann = users[0] as string;
+      // All due at once when the notifier starts: one run. Ann's three mails, then one each for Bo and Cy.
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'WEBINAR' });
+      await w.app.revokeLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+      for (const userId of users.slice(1)) await w.app.assignLicense(w.owner, { userId, product: 'VIDEO_MEETING' });
+
+      // Each send waits until three are in flight (or 2 s): one mail at a time would never see more than one.
+      const order: string[] = [];
+      let inFlight = 0;
+      let most = 0;
+      let threeInFlight = () => {};
+      const three = new Promise<void>((resolve) => {
+        threeInFlight = resolve;
+      });
+      const transport: MailTransport = {
+        kind: 'outbox',
+        async send(mail) {
+          inFlight++;
+          most = Math.max(most, inFlight);
+          if (inFlight === 3) threeInFlight();
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([three, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+          clearTimeout(timer);
+          order.push(`${mail.to} ${mail.subject}`);
+          inFlight--;
+          return { messageId: mail.messageId };
+        },
+        close() {},
+      };
+      const notifier = await w.startNotifier(transport);
+      await eventually(() => expect(order).toHaveLength(5));
+      await notifier.idle();
+
+      expect(most).toBe(3);
+      const annsMails = order.filter((mail) => mail.startsWith('ann@'));
+      expect(annsMails).toEqual([
+        expect.stringMatching(/Video Meeting/),
+        expect.stringMatching(/Webinar/),
+        expect.stringMatching(/Video Meeting.*revoked|revoked.*Video Meeting/i),
+      ]);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('stopped in the middle of a run, records what it sent and sends the rest once after a restart', async () => {
+    const w = await world();
+    try {
+      // Three mails to one person go one after the other: a stop during the second leaves the third.
+      const ann = await w.newUser('Ann', 'ann@acme.example');
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'WEBINAR' });
+      await w.app.revokeLicense(w.owner, { userId: ann, product: 'WEBINAR' });
       let stopped: Promise<void> | undefined;
       // The second send asks the notifier to stop: it finishes that mail, records both, and leaves the third.
       const first = keepingOutbox(
