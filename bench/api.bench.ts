@@ -21,8 +21,9 @@
 // costs ~15× its usual system time for up to 30 s after a run deleted its data dir, and every mail is a new file.
 // Each round also reports the seatledger child's CPU time per request (user + system, until the round's mails are
 // out), and the bare child's over its own runs: their ratio (bare µs over ours) is what the req/s ratio would be on
-// an idle machine with the server's core to itself, and it holds up on a busy machine where wall-clock rates swing 5× (CPU per request grows too when the machine is
-// busy, 2–3× under a load of 15, but for both children alike within a round).
+// an idle machine with the server's core to itself, and it holds up on a busy machine where wall-clock rates swing
+// 5× (CPU per request grows too when the machine is busy, 2–3× under a load of 15, but for both children alike
+// within a round).
 import { type ChildProcess, fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -436,7 +437,9 @@ async function main(): Promise<void> {
         const started = performance.now();
         const figures = await cannon(scenario.options(), roundSeconds);
         await scenario.mailsOut?.();
-        const sustained = figures.requests / ((performance.now() - started) / 1000);
+        const rate = scenario.mailsOut
+          ? figures.requests / ((performance.now() - started) / 1000)
+          : figures.requestsPerSecond;
         // Once its mails are out: the work a round leaves queued is counted with it.
         const ours = perRequest(before, await seatledger.usage(), figures.requests);
         graphqlErrors += scenario.graphqlErrors?.() ?? 0;
@@ -448,7 +451,6 @@ async function main(): Promise<void> {
           cpu: (bareBefore.perRequest.cpu + lastBare.perRequest.cpu) / 2,
           loop: (bareBefore.perRequest.loop + lastBare.perRequest.loop) / 2,
         };
-        const rate = scenario.mailsOut ? sustained : figures.requestsPerSecond;
         rounds.push({
           figures,
           sustained: rate,
