@@ -218,6 +218,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     let reactorStatus = (): ReactorGroupStatus[] => [];
     if (db) {
       const transport = createMailTransport({ smtpUrl: config.smtpUrl ?? undefined, dataDir: config.dataDir, logger });
+      // Closed after the reactors that send mail have stopped (closers run in reverse).
+      closers.push(() => transport.close());
       const notifier = createNotifier({
         store,
         consumer,

@@ -3,9 +3,10 @@
 // the history lane took about a fifth of the main thread's time per assign/revoke. The thread writes one batch at a
 // time; what the log consumer gathers meanwhile becomes the next, larger batch.
 import { once } from 'node:events';
+import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Position, RecordedEvent } from '../eventstore/port';
-import { startWorker } from './worker-module';
+import { startWorker } from '../worker-module';
 import type { WriterAnswer, WriterRequest, WriterSetup } from './writer-worker';
 
 /** A batch the writer thread did not commit: none of it is in the file. Carries SQLite's code (SQLITE_FULL, …). */
@@ -49,7 +50,7 @@ export class WriterThread {
   }
 
   private start(): Worker {
-    const worker = startWorker('writer-worker', this.setup);
+    const worker = startWorker(path.join(__dirname, 'writer-worker'), this.setup);
     // The server's listener keeps the process alive, not this thread.
     worker.unref();
     worker.on('message', (answer: WriterAnswer) => {
