@@ -42,7 +42,7 @@ interface FirstEvent {
 export interface ApplicationDeps {
   readonly store: EventStore;
   readonly now?: () => Date;
-  /** Ids of new accounts, users and events; `crypto.randomUUID` by default. */
+  /** Ids of new accounts, users and events; time-ordered UUIDs (src/application/new-id.ts) by default. */
   readonly newId?: () => string;
   /** Streams whose state stays in memory (default 10,000). */
   readonly cacheSize?: number;

@@ -1,7 +1,6 @@
 // The one place that reads and appends for a command: the stream's cached state, a pure decide, an append at
 // the revision decided on, and on a conflict a catch-up and a new decision, a bounded number of times.
 
-import { randomUUID } from 'node:crypto';
 import { type AnyCommand, type Decider, type Event, foldEvents } from '../domain/decider';
 import { currentSchemaVersion } from '../domain/event-schemas';
 import {
@@ -15,6 +14,7 @@ import { Conflict } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import type { LogWatch } from './log-watch';
 import { LruCache } from './lru-cache';
+import { newEventId } from './new-id';
 
 /** Who, when and why, for the metadata of every event a command appends. */
 export interface EventContext {
@@ -85,7 +85,7 @@ export class CommandHandler {
 
   constructor(options: CommandHandlerOptions) {
     this.store = options.store;
-    this.newId = options.newId ?? randomUUID;
+    this.newId = options.newId ?? newEventId;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.cache = new LruCache(options.cacheSize ?? DEFAULT_CACHE_SIZE);
     this.watch = options.watch;

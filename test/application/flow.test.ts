@@ -97,4 +97,17 @@ describe('application: the seed flow', () => {
     expect(again.position).toBe(userCreated?.position);
     expect(await store.headPosition()).toBe(before);
   });
+
+  it("gives events and the people it creates time-ordered ids, so the log's indexes by id grow at their end", async () => {
+    const { app, store } = world;
+    const { owner, accountId, ownerUserId } = await signUp(app);
+    const ada = await addUser(app, owner, 'ada@example.com');
+    for (let i = 0; i < 50; i++) await addUser(app, owner, `user-${i}@example.com`);
+
+    const ids = (await allEvents(store)).map((e) => e.id);
+    expect(ids).toHaveLength(new Set(ids).size);
+    // Version 7 (RFC 9562), in the log's order: random (version 4) ids would be in no order at all.
+    for (const id of [...ids, accountId, ownerUserId, ada.userId]) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect([...ids].sort()).toEqual(ids);
+  });
 });
