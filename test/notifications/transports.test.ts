@@ -1,6 +1,8 @@
 // Mail transports: SMTP to a real server in this process, and the `.eml` outbox of the embedded default.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { OutboxThread } from '../../src/notifications/outbox-thread';
 import { createMailTransport, outboxTransport, smtpTransport } from '../../src/notifications/transports';
 import { makeTempDir } from '../support/temp-dir';
 import { captureLogger, parseMail, startSmtpServer } from './support';
@@ -68,6 +70,27 @@ describe('the outbox transport', () => {
     expect(files).toEqual(ids.map((id) => `${id.slice(1, -1).replace('@', '_')}.eml`).sort());
     expect(parseMail(fs.readFileSync(path.join(dir, 'm-7_seatledger.eml'), 'utf8')).text).toBe('mail 7');
     transport.close();
+  });
+
+  it('lets the mails on their way land before a close ends the thread', async () => {
+    const dir = path.join(temp.dir, 'closing');
+    const transport = outboxTransport(dir, captureLogger());
+    const sends = Array.from({ length: 10 }, (_, i) => transport.send({ ...mail, messageId: `<c-${i}@seatledger>` }));
+    await transport.close();
+    expect(await Promise.all(sends)).toHaveLength(10);
+    expect(fs.readdirSync(dir)).toHaveLength(10);
+  });
+
+  it('fails the mails of a thread that dies, and writes the next ones with a new thread', async () => {
+    const dir = path.join(temp.dir, 'dying');
+    const thread = new OutboxThread(dir);
+    await thread.write(mail);
+    // The thread's death, as a crash in it would be: the only way to bring one about from here is to end it.
+    const sending = thread.write({ ...mail, messageId: '<lost@seatledger>' });
+    await (thread as unknown as { worker: Worker }).worker.terminate();
+    await expect(sending).rejects.toThrow(/outbox thread stopped/);
+    expect(await thread.write({ ...mail, messageId: '<after@seatledger>' })).toBe(path.join(dir, 'after_seatledger.eml'));
+    await thread.close();
   });
 
   it('makes the outbox again when someone removed it', async () => {
