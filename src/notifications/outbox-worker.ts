@@ -1,6 +1,6 @@
 // The thread that writes the outbox (outbox-thread.ts posts it the mails): each mail's `.eml` built by mime.ts and
 // written whole, flushed to disk and renamed into place. Here rather than on the event loop: under bench:api's
-// assign/revoke load, building and writing the mails took a seventh of the main thread's time per request, most of
+// assign/revoke load, building and writing the mails took an eighth of the main thread's time per request, most of
 // it in handing each file step to libuv's pool and back.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
