@@ -89,7 +89,9 @@ describe('the outbox transport', () => {
     const sending = thread.write({ ...mail, messageId: '<lost@seatledger>' });
     await (thread as unknown as { worker: Worker }).worker.terminate();
     await expect(sending).rejects.toThrow(/outbox thread stopped/);
-    expect(await thread.write({ ...mail, messageId: '<after@seatledger>' })).toBe(path.join(dir, 'after_seatledger.eml'));
+    expect(await thread.write({ ...mail, messageId: '<after@seatledger>' })).toBe(
+      path.join(dir, 'after_seatledger.eml'),
+    );
     await thread.close();
   });
 
