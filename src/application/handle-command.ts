@@ -14,7 +14,7 @@ import { Conflict } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import type { LogWatch } from './log-watch';
 import { LruCache } from './lru-cache';
-import { newEventId } from './new-id';
+import { timeOrderedId } from './new-id';
 
 /** Who, when and why, for the metadata of every event a command appends. */
 export interface EventContext {
@@ -85,7 +85,7 @@ export class CommandHandler {
 
   constructor(options: CommandHandlerOptions) {
     this.store = options.store;
-    this.newId = options.newId ?? newEventId;
+    this.newId = options.newId ?? timeOrderedId;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     this.cache = new LruCache(options.cacheSize ?? DEFAULT_CACHE_SIZE);
     this.watch = options.watch;

@@ -4,4 +4,4 @@
 // load random ids (version 4) cost 32 page writes per request across the files, these 23.
 import { v7 } from 'uuid';
 
-export const newEventId = (): string => v7();
+export const timeOrderedId = (): string => v7();

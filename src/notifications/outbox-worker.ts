@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
 import { buildMimeMessage, type MimeMail } from './mime';
@@ -30,8 +31,7 @@ const outboxFileName = (messageId: string) => `${messageId.replace(/^<|>$/g, '')
 const TMP_PREFIX = randomBytes(6).toString('hex');
 let tmpFiles = 0;
 
-const fsync = (fd: number) =>
-  new Promise<void>((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+const fsync = promisify(fs.fsync);
 
 /** Creates the temporary file; the outbox is made by the first mail (or again after someone removed it). */
 function openTemporary(dir: string, tmp: string): number {
