@@ -37,24 +37,47 @@ interface LockOptions {
   readonly holderWaitMs?: number;
 }
 
-/** Takes the data dir's lock, or throws DataDirLocked at once (never waits for the lock). Writes nothing if refused. */
+/**
+ * How long a busy lock is taken for a race rather than a holder. SQLite escalates SHARED to EXCLUSIVE without
+ * waiting (timeout 0), so two processes started together can each hold SHARED while asking for EXCLUSIVE and both be
+ * refused, with nobody holding the lock. A holder keeps it for good, so retrying a little tells the two apart.
+ */
+const CONTENTION_MS = 300;
+
+/** Takes the data dir's lock, or throws DataDirLocked when a live holder keeps it. Writes nothing if refused. */
 export async function lockDataDir(dataDir: string, options: LockOptions = {}): Promise<DataDirLock> {
   makePrivateDir(dataDir);
   preparePrivateDatabase(path.join(dataDir, LOCK_FILE));
-  // timeout 0: a held lock is an answer, not something to wait for (better-sqlite3 would wait 5 s by default).
+  const deadline = Date.now() + CONTENTION_MS;
+  let db = tryLock(dataDir);
+  while (db === null && Date.now() < deadline) {
+    // Random, so that two contenders that collided do not collide again in step.
+    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 25));
+    db = tryLock(dataDir);
+  }
+  if (db === null) throw new DataDirLocked(dataDir, await holderOf(dataDir, options.holderWaitMs ?? 1000));
+  return holdWithPid(dataDir, db);
+}
+
+/** The connection holding the exclusive lock, or null when the file is busy. */
+function tryLock(dataDir: string): Database.Database | null {
+  // timeout 0: the retrying is lockDataDir's, with jitter (better-sqlite3 would wait 5 s by default).
   const db = new Database(path.join(dataDir, LOCK_FILE), { timeout: 0 });
   try {
     // A transaction left open holds the exclusive lock until the connection closes. It writes no page; with the
     // journal in memory no `-journal` file is left behind by a holder that died, and there is nothing to recover.
     db.pragma('journal_mode = MEMORY');
     db.exec('BEGIN EXCLUSIVE');
+    return db;
   } catch (error) {
     db.close();
-    if (error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY') {
-      throw new DataDirLocked(dataDir, await holderOf(dataDir, options.holderWaitMs ?? 1000));
-    }
+    if (error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY') return null;
     throw error;
   }
+}
+
+/** Keeps the lock's connection open and names this process its holder in `serve.pid`. */
+function holdWithPid(dataDir: string, db: Database.Database): DataDirLock {
   const holderFile = path.join(dataDir, HOLDER_FILE);
   const written = `${holderFile}.${process.pid}`;
   try {
