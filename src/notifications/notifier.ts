@@ -126,6 +126,14 @@ const DEFAULT_CLAIM_LEASE_MS = 5 * 60_000;
  */
 const OUTBOX_MAILS_PER_COMMIT = 16;
 
+/**
+ * Under load, the deliveries of this many ms of the log are recorded in one commit of notifications.db: a commit writes
+ * every page it touches (one per account in the by-account index), so a commit per 6 assignments cost bench:api's
+ * assign/revoke (16 accounts) 35 µs of the event loop per request, and one per 20 ms (32 assignments) 20 µs. A mail goes
+ * out that much later.
+ */
+const NOTIFIER_COALESCE_MS = 20;
+
 /** Reads `<data dir>/instance-id`, creating it (a random UUID) on first start: this instance's name in claims. */
 export function loadOrCreateInstanceId(dataDir: string): string {
   const file = path.join(dataDir, 'instance-id');
@@ -594,6 +602,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
           filter: { streamPrefixes: ['subscription-', 'invitation-', 'alert-'] },
           // With several API instances on one EventStoreDB, the group hands each event to one of them: one mail, not two.
           group: NOTIFIER_GROUP,
+          coalesceMs: NOTIFIER_COALESCE_MS,
           handle,
         },
         {

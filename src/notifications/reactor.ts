@@ -30,6 +30,8 @@ interface Reactor {
   readonly filter: StreamFilter;
   /** The consumer group it joins where the store offers groups, so that of several processes each event is handled by one. */
   readonly group: string;
+  /** As a processor of the log consumer: how long its next batch waits once it is caught up (Processor.coalesceMs). */
+  readonly coalesceMs?: number;
   /** Resolves once the event's effect is done or safely recorded; a throw hands the event over again later. */
   handle(event: RecordedEvent): Promise<Commit | undefined>;
 }
@@ -118,6 +120,7 @@ function reactorProcessor(reactor: Reactor, host: ReactorHost): Processor & { sa
   return {
     name: reactor.name,
     filter: reactor.filter,
+    ...(reactor.coalesceMs ? { coalesceMs: reactor.coalesceMs } : {}),
     checkpoint: () => position,
     async handle(events, through) {
       const commits: Commit[] = [];

@@ -42,6 +42,8 @@ interface Lane {
   /** The drain in flight, if any: one at a time per lane. */
   draining: Promise<void> | null;
   retry: { timer: NodeJS.Timeout } | null;
+  /** With Processor.coalesceMs: the next batch waits until then (performance.now()); 0 when it need not. */
+  calmUntil: number;
   failures: number;
   lastError: string | null;
   removed: boolean;
@@ -100,6 +102,9 @@ export class LogConsumer {
     if (this.lanes.some((lane) => lane.processor.name === processor.name)) {
       throw new Error(`a processor named ${processor.name} is already added`);
     }
+    if (processor.gatesReadiness && processor.coalesceMs) {
+      throw new Error(`${processor.name} gates readiness: its batches may not wait (coalesceMs)`);
+    }
     const checkpoint = processor.checkpoint();
     const lane: Lane = {
       processor,
@@ -110,6 +115,7 @@ export class LogConsumer {
       alone: null,
       draining: null,
       retry: null,
+      calmUntil: 0,
       failures: 0,
       lastError: null,
       removed: false,
@@ -368,6 +374,11 @@ export class LogConsumer {
   private async drain(lane: Lane): Promise<void> {
     const { processor } = lane;
     while (!this.stopping && !lane.removed && beyond(this.through, lane.position)) {
+      const calm = lane.calmUntil - performance.now();
+      if (calm > 0) {
+        await new Promise((resolve) => setTimeout(resolve, calm));
+        continue;
+      }
       let batch: { events: RecordedEvent[]; through: Position };
       try {
         batch = await this.nextBatch(lane);
@@ -383,6 +394,10 @@ export class LogConsumer {
       lane.failures = 0;
       lane.lastError = null;
       lane.position = batch.through;
+      // Live and caught up with all there is: what comes next may wait a little and come together.
+      const { coalesceMs } = processor;
+      const waits = coalesceMs && this.live && !beyond(this.through, lane.position);
+      lane.calmUntil = waits ? performance.now() + coalesceMs : 0;
       this.noteProgress(lane);
       // During a catch-up pages are read without returning to the event loop: let HTTP and timers breathe.
       if (!this.live && batch.events.length >= this.batchSize) await new Promise((resolve) => setImmediate(resolve));

@@ -10,6 +10,12 @@ export interface Processor {
   /** `/readyz` and read-your-writes wait for it (the read models); any other processor is only reported. */
   readonly gatesReadiness?: boolean;
   /**
+   * Once it has handled all there is, its next batch waits this long: what arrives meanwhile comes as one batch, so
+   * what it records about a busy stretch commits once, not once per few events. A backlog is handed over at once.
+   * Only for a processor nobody waits on (never one that gates readiness).
+   */
+  readonly coalesceMs?: number;
+  /**
    * Everything up to here is handled: asked when the processor joins and again after a failed batch (what a batch
    * committed before it failed is not handed over again). null: from the start of the log; 'head': only what is
    * written from now on.

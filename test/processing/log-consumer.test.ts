@@ -277,6 +277,56 @@ describe('log consumer', () => {
     expect(positions).toEqual([...(await ws.log.recorded())].map((e) => e.position));
   });
 
+  it('hands a processor with coalesceMs a backlog at once, then what arrives during its wait as one batch', async () => {
+    // given a backlog of 30 events, handed over in batches of 10
+    await appendPurchases(ws.log, 30);
+    const WAIT_MS = 2000;
+    const batches: { size: number; at: number }[] = [];
+    let position: Position | null = null;
+    const mailer: Processor = {
+      name: 'mailer',
+      coalesceMs: WAIT_MS,
+      checkpoint: () => position,
+      handle(events, through) {
+        batches.push({ size: events.length, at: performance.now() });
+        position = through;
+      },
+    };
+    const { consumer } = follow([seatCount], { batchSize: 10, others: [mailer] });
+    await consumer.start();
+    await eventually(() => batches.length === 3);
+    // then the backlog came without a wait between its batches
+    expect(batches.map((b) => b.size)).toEqual([10, 10, 10]);
+    expect((batches[2]?.at ?? 0) - (batches[0]?.at ?? 0)).toBeLessThan(WAIT_MS);
+
+    // when one more is written: handed over at once, and the wait starts
+    const one = await ws.log.purchase('acc-0', 'WEBINAR', 'webinar-100', 1);
+    await eventually(() => position === one);
+    // and five more during that wait, each its own append
+    const written = await Promise.all(
+      [1, 2, 3, 4, 5].map((i) => ws.log.purchase(`acc-${i}`, 'WEBINAR', 'webinar-100', 1)),
+    );
+    const last = written.sort().at(-1) as Position;
+    // then the read models have them at once, and the mailer after its wait, as one batch
+    await consumer.waitFor(last, 2000);
+    expect(position).toBe(one);
+    await eventually(() => position === last);
+    expect(batches.slice(3).map((b) => b.size)).toEqual([1, 5]);
+    expect((batches[4]?.at ?? 0) - (batches[3]?.at ?? 0)).toBeGreaterThanOrEqual(WAIT_MS - 1);
+  });
+
+  it('refuses a wait before the batches of a processor that gates readiness', () => {
+    const consumer = new LogConsumer({ store: ws.store });
+    const gating: Processor = {
+      name: 'models',
+      gatesReadiness: true,
+      coalesceMs: 10,
+      checkpoint: () => null,
+      handle() {},
+    };
+    expect(() => consumer.add(gating)).toThrow(/models gates readiness/);
+  });
+
   it('hands a processor catching up on its own nothing until it is done, holds nobody back, then goes on from its checkpoint', async () => {
     // given
     await appendPurchases(ws.log, 4);
