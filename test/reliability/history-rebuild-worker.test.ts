@@ -75,6 +75,8 @@ describe('the licence history rebuilt in a worker thread', () => {
       expect(workerStarts(server)).toEqual([
         expect.objectContaining({ processor: 'license-history', from: null, head }),
       ]);
+      // The log comes through a pipe and may arrive after /readyz's answer (CI's loaded machine saw it late once).
+      for (const until = Date.now() + 10_000; workerEnds(server).length === 0 && Date.now() < until; ) await sleep(50);
       expect(workerEnds(server)).toEqual([
         expect.objectContaining({ processor: 'license-history', outcome: 'rebuilt' }),
       ]);
