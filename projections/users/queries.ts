@@ -84,12 +84,27 @@ export function accountAdmins(db: Database.Database, accountId: string): UserRow
   return rows.map(toUser);
 }
 
+/**
+ * The statement of `sql` (with `$IDS` where the ids go) for `ids`, and its one parameter: a plain comparison for a
+ * single id, the usual DataLoader batch after a write, which reads in half the time of json_each; else json_each.
+ */
+function byIds(db: Database.Database, sql: { one: string; many: string }, ids: readonly string[]) {
+  return ids.length === 1
+    ? { statement: prepared(db, sql.one), parameter: ids[0] as string }
+    : { statement: prepared(db, sql.many), parameter: JSON.stringify(ids) };
+}
+
+const idsIn = (template: string, column: string) => ({
+  one: template.replace('$IDS', `${column} = ?`),
+  many: template.replace('$IDS', `${column} IN (SELECT value FROM json_each(?))`),
+});
+
+const USERS_BY_IDS = idsIn(`SELECT ${USER_COLUMNS} FROM users u WHERE $IDS`, 'u.user_id');
+
 /** One query for a whole DataLoader batch; ids of no user are absent from the map. */
 export function usersByIds(db: Database.Database, ids: readonly string[]): Map<string, UserRow> {
-  const rows = prepared(
-    db,
-    `SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id IN (SELECT value FROM json_each(?))`,
-  ).all(JSON.stringify(ids)) as SqlUser[];
+  const { statement, parameter } = byIds(db, USERS_BY_IDS, ids);
+  const rows = statement.all(parameter) as SqlUser[];
   return new Map(rows.map((row) => [row.user_id, toUser(row)]));
 }
 
@@ -102,15 +117,18 @@ export function userInAccount(db: Database.Database, accountId: string, userId: 
   return row ? toUser(row) : null;
 }
 
+const LICENSES_BY_USER_IDS = idsIn(
+  `SELECT l.user_id, l.account_id, l.product, p.plan_id, l.assigned_at, l.assigned_by
+   FROM user_licenses l JOIN subscriptions p ON p.account_id = l.account_id AND p.product = l.product
+   WHERE $IDS
+   ORDER BY l.user_id, l.product`,
+  'l.user_id',
+);
+
 /** One query for a whole DataLoader batch: every id maps to its licences (in product order), [] when none. */
 export function licensesByUserIds(db: Database.Database, ids: readonly string[]): Map<string, LicenseRow[]> {
-  const rows = prepared(
-    db,
-    `SELECT l.user_id, l.account_id, l.product, p.plan_id, l.assigned_at, l.assigned_by
-     FROM user_licenses l JOIN subscriptions p ON p.account_id = l.account_id AND p.product = l.product
-     WHERE l.user_id IN (SELECT value FROM json_each(?))
-     ORDER BY l.user_id, l.product`,
-  ).all(JSON.stringify(ids)) as {
+  const { statement, parameter } = byIds(db, LICENSES_BY_USER_IDS, ids);
+  const rows = statement.all(parameter) as {
     user_id: string;
     account_id: string;
     product: Product;

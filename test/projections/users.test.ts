@@ -62,6 +62,18 @@ describe('users projection', () => {
     ]);
   });
 
+  it('answers a batch of one id (its own statement) as it answers that id within a batch', () => {
+    for (const id of ['bob', 'cat', 'dan', 'nobody']) {
+      expect(usersByIds(world.db, [id])).toEqual(
+        new Map([...usersByIds(world.db, ['bob', 'cat', 'dan', 'nobody'])].filter(([key]) => key === id)),
+      );
+      expect(licensesByUserIds(world.db, [id]).get(id)).toEqual(
+        licensesByUserIds(world.db, ['bob', 'cat', 'dan', 'nobody']).get(id),
+      );
+    }
+    expect(licensesByUserIds(world.db, ['bob']).get('bob')).toHaveLength(2);
+  });
+
   it.each([
     ['smith', ['cat', 'dan']],
     ['SMITH', ['cat', 'dan']],
