@@ -4,9 +4,9 @@
 import { getMetadataStorage, type ValidationError, type ValidatorOptions, validateOrReject } from 'class-validator';
 import { ArgumentValidationError, type ValidatorFn } from 'type-graphql';
 
-// class-validator looks up a class's rules on every validation, walking every class it knows with `instanceof`: a
-// third of its time per assignLicense under bench:api. Rules change only while decorators run (at load), so each
-// class's answer is kept until a rule is added; lookups by validation group (we use none) are not kept.
+// class-validator looks up a class's rules on every validation, walking every class it knows with `instanceof`
+// (2.5 of the 16.5 µs that assignLicense's input took under bench:api). Rules change only while decorators run (at
+// load), so each class's answer is kept until a rule is added; lookups by validation group (we use none) are not.
 const storage = getMetadataStorage();
 const lookUp = storage.getTargetValidationMetadatas.bind(storage);
 let kept = new WeakMap<object, Map<string, ReturnType<typeof lookUp>>>();
