@@ -85,19 +85,20 @@ export function accountAdmins(db: Database.Database, accountId: string): UserRow
 }
 
 /**
- * The statement of `sql` (with `$IDS` where the ids go) for `ids`, and its one parameter: a plain comparison for a
- * single id, the usual DataLoader batch after a write, which reads in half the time of json_each; else json_each.
+ * A query over a batch of ids, `$IDS` in `template` standing for "`column` is one of them", in two forms: a plain
+ * comparison for a single id (the usual DataLoader batch after a write; it reads in half the time), json_each else.
  */
+const idsIn = (template: string, column: string) => ({
+  one: template.replace('$IDS', `${column} = ?`),
+  many: template.replace('$IDS', `${column} IN (SELECT value FROM json_each(?))`),
+});
+
+/** The statement of `sql` that fits `ids`, and its one parameter. */
 function byIds(db: Database.Database, sql: { one: string; many: string }, ids: readonly string[]) {
   return ids.length === 1
     ? { statement: prepared(db, sql.one), parameter: ids[0] as string }
     : { statement: prepared(db, sql.many), parameter: JSON.stringify(ids) };
 }
-
-const idsIn = (template: string, column: string) => ({
-  one: template.replace('$IDS', `${column} = ?`),
-  many: template.replace('$IDS', `${column} IN (SELECT value FROM json_each(?))`),
-});
 
 const USERS_BY_IDS = idsIn(`SELECT ${USER_COLUMNS} FROM users u WHERE $IDS`, 'u.user_id');
 

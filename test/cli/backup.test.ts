@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { eventually } from '../notifications/support';
 import {
   type ChildSeatledger,
   headOf,
@@ -325,8 +326,7 @@ describe('backup and restore', () => {
     await purchase(restored.gql, owner.token, 1, 'WEBINAR');
     ok(await restored.gql(ASSIGN, { userId: newcomer.id, product: 'WEBINAR' }, owner.token));
     // Its delivery is recorded a moment after the answer (the notifier's batches wait up to 20 ms, docs/processing.md).
-    const deadline = Date.now() + 10_000;
-    while (outboxCount(restoredDir) === 0 && Date.now() < deadline) await sleep(50);
+    await eventually(() => expect(outboxCount(restoredDir)).toBe(1));
     await mailSettled(restored.gql, owner.token);
     expect(outboxCount(restoredDir)).toBe(1);
   });
