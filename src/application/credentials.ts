@@ -13,7 +13,7 @@ export interface CredentialsApplication {
   /** Issued: false when the user already has a password (then the mail carries no link). */
   issueActivation(
     ctx: RequestContext,
-    input: { userId: string; tokenHash: string; expiresAt: string },
+    input: { userId: string; tokenHash: string; expiresAt: string; deliveryId?: string },
   ): Promise<Written & { issued: boolean }>;
   /**
    * Whether `tokenHash` would redeem now, by the decider's own rule and without writing: asked before the new

@@ -2,13 +2,23 @@
 // The store keeps only the latest event of these streams, so every event carries the whole state.
 import { assertNever, type Command, type Decider, type Event } from './decider';
 
-/** A one-time activation link was issued; only the SHA-256 of its token is kept. Supersedes any earlier link. */
-export type ActivationIssued = Event<'ActivationIssued', { userId: string; tokenHash: string; expiresAt: string }>;
+/**
+ * A one-time activation link was issued; only the SHA-256 of its token is kept. Supersedes any earlier link.
+ * `deliveryId`: the mail delivery the token was derived for (src/application/activation-token.ts), so that a later
+ * mail can carry the same link instead of killing the one already in the user's mailbox. Absent in older events.
+ */
+export type ActivationIssued = Event<
+  'ActivationIssued',
+  { userId: string; tokenHash: string; expiresAt: string; deliveryId?: string }
+>;
 /** The user has a password (set at sign-up, or by redeeming an activation link). */
 export type PasswordSet = Event<'PasswordSet', { userId: string; passwordHash: string }>;
 export type CredentialsEvent = ActivationIssued | PasswordSet;
 
-export type IssueActivation = Command<'IssueActivation', { userId: string; tokenHash: string; expiresAt: string }>;
+export type IssueActivation = Command<
+  'IssueActivation',
+  { userId: string; tokenHash: string; expiresAt: string; deliveryId?: string }
+>;
 export type SetPassword = Command<'SetPassword', { userId: string; passwordHash: string }>;
 export type RedeemActivation = Command<'RedeemActivation', { userId: string; tokenHash: string; passwordHash: string }>;
 /** The actor of these commands is the user themself (sign-up, activation) or the reactor acting for an assigner. */
@@ -16,7 +26,12 @@ export type CredentialsCommand = IssueActivation | SetPassword | RedeemActivatio
 
 export type CredentialsState =
   | { readonly status: 'none' }
-  | { readonly status: 'pendingActivation'; readonly tokenHash: string; readonly expiresAt: string }
+  | {
+      readonly status: 'pendingActivation';
+      readonly tokenHash: string;
+      readonly expiresAt: string;
+      readonly deliveryId?: string;
+    }
   | { readonly status: 'password'; readonly passwordHash: string };
 
 /** An activation token that is unknown, used, superseded or expired. Says nothing about which. */
@@ -57,8 +72,10 @@ export const credentialsDecider: Decider<CredentialsState, CredentialsCommand, C
 
   evolve(_state, event) {
     switch (event.type) {
-      case 'ActivationIssued':
-        return { status: 'pendingActivation', tokenHash: event.data.tokenHash, expiresAt: event.data.expiresAt };
+      case 'ActivationIssued': {
+        const { tokenHash, expiresAt, deliveryId } = event.data;
+        return { status: 'pendingActivation', tokenHash, expiresAt, ...(deliveryId ? { deliveryId } : {}) };
+      }
       case 'PasswordSet':
         return { status: 'password', passwordHash: event.data.passwordHash };
       default:

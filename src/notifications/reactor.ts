@@ -21,8 +21,11 @@ import type { Processor } from '../processing/processor';
 import { type NotificationsDb, readCheckpoint, writeCheckpoint } from './db';
 import type { Logger } from './transports';
 
-/** What a reactor records about an event; runs inside the checkpoint's transaction, so it must be synchronous. */
-export type Commit = (db: NotificationsDb) => void;
+/**
+ * What a reactor records about an event; runs inside the checkpoint's transaction, so it must be synchronous. Its
+ * `committed`, if any, runs once that transaction is committed, never when it is rolled back.
+ */
+export type Commit = ((db: NotificationsDb) => void) & { readonly committed?: () => void };
 
 interface Reactor {
   /** The key of its checkpoint, and its name in logs, /readyz and /metrics. */
@@ -136,6 +139,7 @@ function reactorProcessor(reactor: Reactor, host: ReactorHost): Processor & { sa
         if (commits.length > 0) {
           commitWith(handled as Position, commits);
           unsaved = 0;
+          for (const commit of commits) commit.committed?.();
         }
         position = handled;
       }
@@ -193,7 +197,10 @@ function joinGroup(reactor: Reactor, host: ReactorHost): RunningReactor {
     const { event } = message;
     try {
       const commit = await reactor.handle(event);
-      if (commit) commitOnly(commit);
+      if (commit) {
+        commitOnly(commit);
+        commit.committed?.();
+      }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const park = message.retryCount + 1 >= GROUP_ATTEMPTS;

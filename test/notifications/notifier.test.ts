@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { parseActivationToken } from '../../src/application/activation-token';
+import { deriveActivationToken, parseActivationToken } from '../../src/application/activation-token';
 import type { Application, RequestContext } from '../../src/application/application';
 import { createApplication } from '../../src/application/create-application';
 import { type CredentialsApplication, createCredentialsApplication } from '../../src/application/credentials';
@@ -14,7 +14,12 @@ import { type EventStore, EventStoreUnavailable, type RecordedEvent } from '../.
 import { openSqliteEventStore } from '../../src/eventstore/sqlite';
 import { listDeliveries } from '../../src/notifications/db';
 import { createDeactivationReactor } from '../../src/notifications/deactivation-reactor';
-import { createNotifier, type Notifier, type RetryPolicy } from '../../src/notifications/notifier';
+import {
+  createNotifier,
+  loadOrCreateNotifierKey,
+  type Notifier,
+  type RetryPolicy,
+} from '../../src/notifications/notifier';
 import { createMailTransport, type MailTransport, smtpTransport } from '../../src/notifications/transports';
 import { LogConsumer } from '../../src/processing/log-consumer';
 import { makeTempDir } from '../support/temp-dir';
@@ -352,16 +357,67 @@ describe('the notifier over SMTP', () => {
     expect(listDeliveries(again.db, w.accountId).nodes[0]).toMatchObject({ status: 'SENT', attempts: 1 });
   });
 
-  it('lets a newer link supersede an older one', async () => {
+  it('carries one link in two licence mails in a row, and it works from either', async () => {
     const ann = await w.newUser('Ann', 'ann@acme.example');
     await w.startNotifier(smtpTransport(smtp.url));
     await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
     await w.app.assignLicense(w.owner, { userId: ann, product: 'WEBINAR' });
     const mails = (await smtp.waitForMails(2)).map((m) => parseMail(m.raw));
 
-    const [older, newer] = mails.map((m) => parseActivationToken(decodeURIComponent(linkIn(m) ?? '')));
-    expect(older?.tokenHash).not.toBe(newer?.tokenHash);
-    expect(await w.credentials.load(ann)).toMatchObject({ tokenHash: newer?.tokenHash });
+    const [first, second] = mails.map((m) => linkIn(m));
+    expect(first).toBeDefined();
+    expect(second).toBe(first);
+    const token = parseActivationToken(decodeURIComponent(first ?? ''));
+    const [assigned] = (await w.events('VIDEO_MEETING')).filter((e) => e.type === 'LicenseAssigned');
+    expect(await w.credentials.load(ann)).toMatchObject({ tokenHash: token?.tokenHash, deliveryId: assigned?.id });
+    expect(await w.credentials.activationRedeemable(w.owner, { userId: ann, tokenHash: token?.tokenHash ?? '' })).toBe(
+      true,
+    );
+  });
+
+  describe('a link already in the mailbox', () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    /** Ann's current link, as a mail for `deliveryId` issued it (no deliveryId: as events before it was recorded). */
+    async function givenLink(userId: string, expiresInMs: number, deliveryId?: string) {
+      const earlier = deriveActivationToken(userId, loadOrCreateNotifierKey(w.dir), deliveryId ?? 'a-mail-before');
+      await w.credentials.issueActivation(w.owner, {
+        userId,
+        tokenHash: earlier.tokenHash,
+        expiresAt: new Date(Date.now() + expiresInMs).toISOString(),
+        ...(deliveryId ? { deliveryId } : {}),
+      });
+      return earlier.token;
+    }
+    const mailedLink = async () =>
+      decodeURIComponent(linkIn(parseMail((await smtp.waitForMails(1))[0]?.raw ?? '')) ?? '');
+
+    it('goes out again while it is good for at least half its validity', async () => {
+      const ann = await w.newUser('Ann', 'ann@acme.example');
+      const earlier = await givenLink(ann, 6 * DAY, 'a-mail-before');
+      await w.startNotifier(smtpTransport(smtp.url));
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+      expect(await mailedLink()).toBe(earlier);
+    });
+
+    it('is replaced by a new link once it has less than half its validity left', async () => {
+      const ann = await w.newUser('Ann', 'ann@acme.example');
+      const earlier = await givenLink(ann, 3 * DAY, 'a-mail-before');
+      await w.startNotifier(smtpTransport(smtp.url));
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+      const link = await mailedLink();
+      expect(link).not.toBe(earlier);
+      expect(await w.credentials.load(ann)).toMatchObject({ tokenHash: parseActivationToken(link)?.tokenHash });
+    });
+
+    it('is replaced when the log does not say which mail it was derived for (events before it did)', async () => {
+      const ann = await w.newUser('Ann', 'ann@acme.example');
+      const earlier = await givenLink(ann, 6 * DAY);
+      await w.startNotifier(smtpTransport(smtp.url));
+      await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+      const link = await mailedLink();
+      expect(link).not.toBe(earlier);
+      expect(await w.credentials.load(ann)).toMatchObject({ tokenHash: parseActivationToken(link)?.tokenHash });
+    });
   });
 });
 
@@ -435,6 +491,43 @@ describe('the notifier without SMTP', () => {
       boFails = false;
       await eventually(() => expect(byEmail()['bo@acme.example']).toMatchObject({ status: 'SENT', attempts: 2 }));
       expect(outbox.sent.map((m) => m.to).sort()).toEqual(['ann@acme.example', 'bo@acme.example', 'cy@acme.example']);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('retries a failed mail while new deliveries keep coming, not only once the log is quiet', async () => {
+    const w = await world();
+    try {
+      const ann = await w.newUser('Ann', 'ann@acme.example');
+      const bo = await w.newUser('Bo', 'bo@acme.example');
+      let boFails = true;
+      const outbox = keepingOutbox((to) => to === 'bo@acme.example' && boFails);
+      // Ann's mails take a while each, and go one after the other: her deliveries pile up as long as the load lasts.
+      const slow: MailTransport = {
+        ...outbox.transport,
+        async send(mail) {
+          if (mail.to === 'ann@acme.example') await sleep(20);
+          return outbox.transport.send(mail);
+        },
+      };
+      const notifier = await w.startNotifier(slow, { attempts: 3, baseDelayMs: 100 });
+      await w.app.assignLicense(w.owner, { userId: bo, product: 'VIDEO_MEETING' });
+      const boDelivery = () => listDeliveries(notifier.db, w.accountId, { status: 'PENDING' }).nodes;
+      await eventually(() => expect(boDelivery()[0]).toMatchObject({ attempts: 1 }));
+      boFails = false;
+
+      const started = Date.now();
+      let sentToBoAfterMs: number | null = null;
+      while (sentToBoAfterMs === null && Date.now() - started < 4000) {
+        await w.app.assignLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+        await w.app.revokeLicense(w.owner, { userId: ann, product: 'VIDEO_MEETING' });
+        if (outbox.sent.some((m) => m.to === 'bo@acme.example')) sentToBoAfterMs = Date.now() - started;
+        await sleep(10);
+      }
+      // Ann's mails were still piling up when Bo's retry went out: within the table's once-a-second look, not after.
+      expect(sentToBoAfterMs).not.toBeNull();
+      expect(sentToBoAfterMs).toBeLessThan(3000);
     } finally {
       await w.close();
     }
