@@ -365,17 +365,19 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const { accountId, product, kind, threshold, purchased, assigned, reserved, available } = event.data;
     const payload: SeatAlertPayload = { product, kind, threshold, purchased, assigned, reserved, available };
     const at = now();
-    const rows = (options.alertRecipients?.(accountId) ?? []).map((recipient): DeliveryRow => ({
-      eventId: seatAlertDeliveryId(event.id, recipient.id),
-      position: event.position,
-      accountId,
-      userId: recipient.id,
-      email: recipient.email,
-      kind: 'SEAT_ALERT',
-      payload: JSON.stringify(payload),
-      dueAt: at.getTime(),
-      at: at.toISOString(),
-    }));
+    const rows = (options.alertRecipients?.(accountId) ?? []).map(
+      (recipient): DeliveryRow => ({
+        eventId: seatAlertDeliveryId(event.id, recipient.id),
+        position: event.position,
+        accountId,
+        userId: recipient.id,
+        email: recipient.email,
+        kind: 'SEAT_ALERT',
+        payload: JSON.stringify(payload),
+        dueAt: at.getTime(),
+        at: at.toISOString(),
+      }),
+    );
     return recordingOf(rows);
   }
 
