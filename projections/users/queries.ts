@@ -109,12 +109,11 @@ export function usersByIds(db: Database.Database, ids: readonly string[]): Map<s
   return new Map(rows.map((row) => [row.user_id, toUser(row)]));
 }
 
+const USER_IN_ACCOUNT = `SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id = ? AND u.account_id = ?`;
+
 /** The user, only if they belong to the account: another account's ids read as unknown. */
 export function userInAccount(db: Database.Database, accountId: string, userId: string): UserRow | null {
-  const row = prepared(db, `SELECT ${USER_COLUMNS} FROM users u WHERE u.user_id = ? AND u.account_id = ?`).get(
-    userId,
-    accountId,
-  ) as SqlUser | undefined;
+  const row = prepared(db, USER_IN_ACCOUNT).get(userId, accountId) as SqlUser | undefined;
   return row ? toUser(row) : null;
 }
 

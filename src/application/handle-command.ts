@@ -1,6 +1,7 @@
 // The one place that reads and appends for a command: the stream's cached state, a pure decide, an append at
 // the revision decided on, and on a conflict a catch-up and a new decision, a bounded number of times.
 
+import { LRUCache } from 'lru-cache';
 import { type AnyCommand, type Decider, type Event, foldEvents } from '../domain/decider';
 import { currentSchemaVersion } from '../domain/event-schemas';
 import {
@@ -13,7 +14,6 @@ import {
 import { Conflict } from './errors';
 import { KeyedMutex } from './keyed-mutex';
 import type { LogWatch } from './log-watch';
-import { LruCache } from './lru-cache';
 import { timeOrderedId } from './new-id';
 
 /** Who, when and why, for the metadata of every event a command appends. */
@@ -77,7 +77,7 @@ export class CommandHandler {
   readonly store: EventStore;
   readonly newId: () => string;
   private readonly maxAttempts: number;
-  private readonly cache: LruCache<string, StreamState<unknown>>;
+  private readonly cache: LRUCache<string, StreamState<unknown>>;
   private readonly locks = new KeyedMutex();
   /** Commands waiting for their stream's next turn, per stream; a stream is here only while its turn is due. */
   private readonly queues = new Map<string, Queued[]>();
@@ -87,7 +87,7 @@ export class CommandHandler {
     this.store = options.store;
     this.newId = options.newId ?? timeOrderedId;
     this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    this.cache = new LruCache(options.cacheSize ?? DEFAULT_CACHE_SIZE);
+    this.cache = new LRUCache({ max: options.cacheSize ?? DEFAULT_CACHE_SIZE });
     this.watch = options.watch;
     // A reported event past the cached revision (another process's write, or one made while the stream was being
     // read) means the next use reads the stream again; our own appends are already folded in.

@@ -8,6 +8,7 @@
 // alert stream's expected revision makes a race between two instances write one. Where an evaluation starts: after
 // the last step it folded here (kept per alert in memory, an optimisation), or else after the alert stream's last
 // transition; steps at or before that transition are decided as nothing (seat-alert.ts).
+import { LRUCache } from 'lru-cache';
 import { type AccountState, accountDecider, type SetSeatAlert } from '../domain/account';
 import { foldEvents, SYSTEM_ACTOR_ID, systemActor } from '../domain/decider';
 import { isEventOf } from '../domain/events';
@@ -23,7 +24,6 @@ import {
 import type { RecordedEvent } from '../eventstore/port';
 import type { RequestContext, Written } from './application';
 import type { CommandHandler, EventContext } from './handle-command';
-import { LruCache } from './lru-cache';
 
 export interface SeatAlertWritten extends Written {
   /** The rule as the account now holds it; null: no alert. */
@@ -61,7 +61,7 @@ export function createSeatAlerts(deps: {
 }): SeatAlerts {
   const { handler, now } = deps;
   const store = handler.store;
-  const walks = new LruCache<string, Walk>(WALKS_KEPT);
+  const walks = new LRUCache<string, Walk>({ max: WALKS_KEPT });
 
   const loadAccount = async (accountId: string): Promise<AccountState> =>
     (await handler.load(accountDecider, accountStream(accountId))).state;

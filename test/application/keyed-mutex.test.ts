@@ -1,6 +1,5 @@
 // The per-stream queue and the bounded cache the command handler is built on.
 import { KeyedMutex } from '../../src/application/keyed-mutex';
-import { LruCache } from '../../src/application/lru-cache';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -33,19 +32,5 @@ describe('KeyedMutex', () => {
     const next = mutex.run('a', async () => 'ran');
     await expect(failing).rejects.toThrow('boom');
     await expect(next).resolves.toBe('ran');
-  });
-});
-
-describe('LruCache', () => {
-  it('forgets the least recently used entry beyond its capacity', () => {
-    const cache = new LruCache<string, number>(2);
-    cache.set('a', 1);
-    cache.set('b', 2);
-    expect(cache.get('a')).toBe(1);
-    cache.set('c', 3);
-    expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBe(1);
-    expect(cache.get('c')).toBe(3);
-    expect(cache.size).toBe(2);
   });
 });
