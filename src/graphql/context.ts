@@ -125,7 +125,12 @@ export interface SeatledgerServices {
   revokeLicense(
     caller: Caller,
     input: { userId: string; product: Product; reason: string | null; idempotencyKey: string | null },
-  ): Promise<{ user: UserRow; seats: SeatAvailabilityRow }>;
+  ): Promise<{
+    user: UserRow;
+    seats: SeatAvailabilityRow;
+    /** As for assignLicense: the licences the user still holds, read after the write (null: write side's state). */
+    userLicenses: readonly LicenseRow[] | null;
+  }>;
   /** Many licences of one product at once (src/application/bulk.ts); a dry run writes nothing. */
   assignLicenses(
     caller: Caller,

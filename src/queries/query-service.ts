@@ -78,6 +78,8 @@ export interface Assignment {
 export interface Revocation {
   readonly user: UserRow;
   readonly seats: SeatAvailabilityRow;
+  /** Every licence the user still holds, as the answer read them (null from the write side); as in Assignment. */
+  readonly userLicenses: readonly LicenseRow[] | null;
 }
 
 export interface Deactivation {
@@ -442,11 +444,15 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     revocationAfter(written, accountId, { userId, product }) {
       return writes.answer(
         written.position,
-        () => ({ user: userOf(accountId, userId), seats: seats.fresh(accountId, product) }),
+        (): Revocation => ({
+          user: userOf(accountId, userId),
+          seats: seats.fresh(accountId, product),
+          userLicenses: licensesOf(accountId, userId),
+        }),
         async () => {
           const user = await decidedUser(log, written.user);
           if (!user || !written.subscription) return null;
-          return { user, seats: decidedSeats(written.subscription) };
+          return { user, seats: decidedSeats(written.subscription), userLicenses: null };
         },
       );
     },

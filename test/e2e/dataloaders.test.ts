@@ -140,4 +140,37 @@ describe('DataLoaders over HTTP', () => {
     const licenceReads = executed.filter((sql) => sql.includes('FROM user_licenses l JOIN subscriptions'));
     expect(licenceReads).toHaveLength(1);
   });
+
+  it("answers a revocation with its user's entitlements from the answer's own reads, all in one read transaction", async () => {
+    const { gql } = server;
+    const account = await signUpAccount(gql, 'Revoked once');
+    await purchase(gql, account.token, 1);
+    await purchase(gql, account.token, 1, 'WEBINAR');
+    const user = await createUser(gql, account.token);
+    for (const product of ['VIDEO_MEETING', 'WEBINAR']) {
+      ok(await gql(ASSIGN, { userId: user.id, product }, account.token));
+    }
+    let answer:
+      | { revokeLicense: { user: { licenses: { product: string }[] }; seats: { assigned: number } } }
+      | undefined;
+    const executed = await statementsRunDuring(readModels, async () => {
+      answer = ok(
+        await gql(
+          `mutation ($userId: ID!) { revokeLicense(input: { userId: $userId, product: VIDEO_MEETING }) {
+            user { licenses { product } entitlements } seats { assigned } } }`,
+          { userId: user.id },
+          account.token,
+        ),
+      );
+    });
+    expect(answer?.revokeLicense.user.licenses).toEqual([{ product: 'WEBINAR' }]);
+    expect(answer?.revokeLicense.seats.assigned).toBe(0);
+    // The user, the seats and the licences: read once each, between one BEGIN and its COMMIT (one read lock, one state),
+    // the last transaction on the connection (the projections' own batch committed before the answer).
+    const begin = executed.lastIndexOf('BEGIN');
+    const commit = executed.lastIndexOf('COMMIT');
+    const reads = executed.filter((sql) => sql.startsWith('SELECT'));
+    expect(reads).toHaveLength(3);
+    expect(executed.slice(begin + 1, commit)).toEqual(reads);
+  });
 });

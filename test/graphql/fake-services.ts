@@ -135,7 +135,7 @@ export function createFakeServices(userCount = 3): FakeServices {
     },
     async revokeLicense(_caller, input) {
       calls.push('revokeLicense');
-      return { user: OWNER, seats: seats(input.product) };
+      return { user: OWNER, seats: seats(input.product), userLicenses: null };
     },
     async assignLicenses(_caller, input) {
       calls.push('assignLicenses');

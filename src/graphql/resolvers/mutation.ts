@@ -1,6 +1,7 @@
 // The Mutation root: validated input → one service call (command, wait for its position, read models) → payload.
 // Sign-in mutations are public; every other one needs a viewer.
 import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { LicenseRow } from '../../queries/rows';
 import { callerOf } from '../auth';
 import type { GraphQLContext } from '../context';
 import {
@@ -29,6 +30,15 @@ import {
   SignUpPayload,
   UpgradePlanPayload,
 } from '../types/payloads';
+
+/** The answer read the user's licences after the write: `user { licenses entitlements }` reads no second time. */
+function primeLicenses(
+  ctx: GraphQLContext,
+  answer: { user: { id: string; accountId: string }; userLicenses: readonly LicenseRow[] | null },
+): void {
+  if (answer.userLicenses)
+    ctx.loaders(answer.user.accountId).licensesByUserId.prime(answer.user.id, answer.userLicenses);
+}
 
 @Resolver()
 export class SignInResolver {
@@ -157,10 +167,7 @@ export class LicenseMutationResolver {
       product: input.product,
       idempotencyKey: input.idempotencyKey ?? null,
     });
-    // The answer read the user's licences after the write: `user { licenses entitlements }` reads no second time.
-    if (answer.userLicenses) {
-      ctx.loaders(answer.user.accountId).licensesByUserId.prime(answer.user.id, answer.userLicenses);
-    }
+    primeLicenses(ctx, answer);
     return answer;
   }
 
@@ -170,17 +177,19 @@ export class LicenseMutationResolver {
       'NOT_FOUND (user), NOT_ASSIGNED (also for the same call again).' +
       ' With an `idempotencyKey`, the same call again answers its first result (IDEMPOTENCY_KEY_REUSED for another input).',
   })
-  revokeLicense(
+  async revokeLicense(
     @Arg('input', () => RevokeLicenseInput, { description: 'The user, the product and an optional reason.' })
     input: RevokeLicenseInput,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RevokeLicensePayload> {
-    return ctx.services.revokeLicense(callerOf(ctx), {
+    const answer = await ctx.services.revokeLicense(callerOf(ctx), {
       userId: input.userId,
       product: input.product,
       reason: input.reason ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
     });
+    primeLicenses(ctx, answer);
+    return answer;
   }
 }
 
