@@ -48,7 +48,10 @@ CREATE TABLE IF NOT EXISTS deliveries (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
+-- What the worker asks for, in its order: only deliveries still to send, so a sent one leaves the index.
+CREATE INDEX IF NOT EXISTS deliveries_pending ON deliveries (next_attempt_at, position) WHERE status = 'PENDING';
+-- Before 2026-12 every delivery ever made stayed in this one.
+DROP INDEX IF EXISTS deliveries_due;
 CREATE INDEX IF NOT EXISTS deliveries_by_account ON deliveries (account_id, position);
 `;
 

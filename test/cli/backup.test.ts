@@ -325,7 +325,7 @@ describe('backup and restore', () => {
     const newcomer = await createUser(restored.gql, owner.token);
     await purchase(restored.gql, owner.token, 1, 'WEBINAR');
     ok(await restored.gql(ASSIGN, { userId: newcomer.id, product: 'WEBINAR' }, owner.token));
-    // Its delivery is recorded a moment after the answer (the notifier's batches wait up to 20 ms, docs/processing.md).
+    // Its delivery is recorded a moment after the answer (the notifier's batches wait up to 50 ms, docs/processing.md).
     await eventually(() => expect(outboxCount(restoredDir)).toBe(1));
     await mailSettled(restored.gql, owner.token);
     expect(outboxCount(restoredDir)).toBe(1);
