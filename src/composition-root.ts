@@ -118,7 +118,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     // Two read-model files, two lanes. The history's is written by a thread of its own once caught up, and on the
     // embedded log a long rebuild of it runs in a worker thread too: its commits stay off the event loop.
     const embeddedLog = !options.openEventStore && !config.eventStoreConnectionString;
-    const lane = (file: ReadModelFile, ownThread: boolean) => {
+    const lane = (file: ReadModelFile, { ownThread }: { ownThread: boolean }) => {
       const processor = readModelsProcessor({
         name: file.processor,
         file: path.join(config.dataDir, file.file),
@@ -127,6 +127,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
           ? { rebuildAlone: { eventsFile: eventsFile(config.dataDir), eventsBetween } }
           : {}),
         writerThread: ownThread,
+        // No write's answer reads the history: writes do not wait for its thread, its readers do (LogConsumer.fence).
+        awaitedByWrites: file !== historyFile,
         logger,
       });
       // Closed after the consumer has stopped (closers run in reverse).
@@ -134,8 +136,8 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       void consumer.add(processor);
       return processor;
     };
-    const readModels = lane(readModelsFile, false);
-    const history = lane(historyFile, true);
+    const readModels = lane(readModelsFile, { ownThread: false });
+    const history = lane(historyFile, { ownThread: true });
 
     let sessions: Sessions | undefined;
     let verifier: TokenVerifier;
@@ -187,7 +189,13 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
         waitForPosition: (position, timeoutMs) => consumer.waitFor(position, timeoutMs),
         onApplied: (listener) => readModels.onApplied(listener),
       },
-      history,
+      history: {
+        get db() {
+          return history.db;
+        },
+        onApplied: (listener) => history.onApplied(listener),
+        fence: (timeoutMs) => consumer.fence(history.name, timeoutMs),
+      },
       log: store,
       notificationsDb: db,
       onLiveRead: (rows) => {

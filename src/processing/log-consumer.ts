@@ -2,7 +2,8 @@
 // shared window; every processor (read models, reactors, the command handler's watch) has its own lane over it: its
 // own checkpoint, batches in log order, its own retries with backoff when it throws, and its own reads of the log
 // when it has fallen behind the window. So a slow or failing processor never holds the others back, and the log is
-// read once however many processors follow it. Read-your-writes waits here, on the processors that gate readiness.
+// read once however many processors follow it. Read-your-writes waits here: a write on the processors that gate
+// readiness, or a read on one of them writes do not wait for (LogConsumer.fence).
 import type { AllSubscription, EventStore, Position, RecordedEvent, StreamFilter } from '../eventstore/port';
 import { type BackoffPolicy, backoffDelay, wakeableSleep } from './backoff';
 import { ConsumerStopped, ReadModelTimeout } from './errors';
@@ -51,6 +52,8 @@ interface Lane {
 
 interface Waiter {
   readonly position: Position;
+  /** The lane that must reach `position`; null: every lane writes wait for. */
+  readonly lane: Lane | null;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -171,18 +174,36 @@ export class LogConsumer {
   }
 
   /**
-   * Resolves once every processor that gates readiness has handled the log up to `position` (and whatever it does in
-   * `handle` for that batch is done); rejects with ReadModelTimeout after `timeoutMs`, ConsumerStopped on a stop.
+   * Resolves once every processor writes wait for (those that gate readiness, unless not awaitedByWrites) has
+   * handled the log up to `position` (and whatever it does in `handle` for that batch is done); rejects with
+   * ReadModelTimeout after `timeoutMs`, ConsumerStopped on a stop.
    */
   waitFor(position: Position, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    return this.wait(position, null, timeoutMs);
+  }
+
+  /**
+   * For a reader of a processor writes do not wait for: resolves once it has handled everything the processors
+   * writes wait for have handled now, so it shows every write answered so far. Rejects like waitFor.
+   */
+  fence(processorName: string, timeoutMs = DEFAULT_WAIT_MS): Promise<void> {
+    const lane = this.lanes.find((l) => l.processor.name === processorName);
+    if (!lane?.processor.gatesReadiness) {
+      return Promise.reject(new Error(`no processor named ${processorName} gates readiness`));
+    }
+    const answered = this.gatedPosition();
+    return answered === null ? Promise.resolve() : this.wait(answered, lane, timeoutMs);
+  }
+
+  private wait(position: Position, lane: Lane | null, timeoutMs: number): Promise<void> {
     if (this.stopping) return Promise.reject(new ConsumerStopped());
-    if (this.reached(position)) return Promise.resolve();
+    if (this.reached(position, lane)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new ReadModelTimeout(position, this.gatedPosition(), timeoutMs));
+        reject(new ReadModelTimeout(position, lane ? lane.position : this.gatedPosition(), timeoutMs));
       }, timeoutMs);
-      const waiter: Waiter = { position, resolve, reject, timer };
+      const waiter: Waiter = { position, lane, resolve, reject, timer };
       this.waiters.push(waiter);
     });
   }
@@ -467,16 +488,16 @@ export class LogConsumer {
     if (lane.processor.gatesReadiness) this.settleWaiters();
   }
 
-  private reached(position: Position): boolean {
-    return this.lanes.every((lane) => !lane.processor.gatesReadiness || !beyond(position, lane.position));
+  private reached(position: Position, lane: Lane | null = null): boolean {
+    if (lane) return !beyond(position, lane.position);
+    return this.lanes.every((l) => !awaitedByWrites(l) || !beyond(position, l.position));
   }
 
-  /** The lowest position of the processors that gate readiness. */
+  /** The lowest position of the processors writes wait for. */
   private gatedPosition(): Position | null {
     let lowest: Position | null | undefined;
     for (const lane of this.lanes) {
-      if (lane.processor.gatesReadiness && (lowest === undefined || beyond(lowest, lane.position)))
-        lowest = lane.position;
+      if (awaitedByWrites(lane) && (lowest === undefined || beyond(lowest, lane.position))) lowest = lane.position;
     }
     return lowest ?? null;
   }
@@ -485,7 +506,7 @@ export class LogConsumer {
     if (this.waiters.length === 0) return;
     const pending: Waiter[] = [];
     for (const waiter of this.waiters) {
-      if (this.reached(waiter.position)) {
+      if (this.reached(waiter.position, waiter.lane)) {
         clearTimeout(waiter.timer);
         waiter.resolve();
       } else pending.push(waiter);
@@ -506,6 +527,9 @@ function firstAfter(events: readonly RecordedEvent[], position: Position | null)
   }
   return low;
 }
+
+const awaitedByWrites = (lane: Lane) =>
+  (lane.processor.gatesReadiness ?? false) && lane.processor.awaitedByWrites !== false;
 
 const matches = (filter: StreamFilter, stream: string) => filter.streamPrefixes.some((p) => stream.startsWith(p));
 

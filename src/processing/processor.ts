@@ -10,6 +10,12 @@ export interface Processor {
   /** `/readyz` and read-your-writes wait for it (the read models); any other processor is only reported. */
   readonly gatesReadiness?: boolean;
   /**
+   * With gatesReadiness: false when no write's answer reads it (the licence history). A write is then answered
+   * without waiting for it, and its readers wait instead (LogConsumer.fence) until it shows every write answered so
+   * far: a read that follows a write's answer still sees the write. Default true.
+   */
+  readonly awaitedByWrites?: boolean;
+  /**
    * Once it has handled all there is, its next batch waits this long: what arrives meanwhile comes as one batch, so
    * what it records about a busy stretch commits once, not once per few events. A backlog is handed over at once.
    * Only for a processor nobody waits on (never one that gates readiness).

@@ -36,6 +36,8 @@ interface ReadModelsProcessorOptions {
   readonly rebuildAlone?: RebuildAlone;
   /** Once caught up, batches are committed by a worker thread (writer-thread.ts); queries read on the main thread. */
   readonly writerThread?: boolean;
+  /** False where no write's answer reads these models: writes do not wait for them, readers fence (Processor). */
+  readonly awaitedByWrites?: boolean;
   readonly logger?: ReadModelsLogger;
 }
 
@@ -99,6 +101,7 @@ export function readModelsProcessor(options: ReadModelsProcessorOptions): ReadMo
     name,
     filter: { streamPrefixes: LICENSE_STREAM_PREFIXES },
     gatesReadiness: true,
+    awaitedByWrites: options.awaitedByWrites ?? true,
     get db() {
       if (!held) throw new ReadModelsRebuilding(name);
       return models.db;

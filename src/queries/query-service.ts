@@ -32,7 +32,7 @@ import {
 } from '../notifications/db';
 import { decidedLicense, decidedSeats, decidedSubscription, decidedUser } from './decided-rows';
 import { liveFeed } from './live-feed';
-import type { LogReader, ReadModelSource } from './read-models';
+import type { FencedReadModelSource, LogReader, ReadModelSource } from './read-models';
 import { CommittedNotYetVisible, type ReadYourWritesLogger, readYourWrites } from './read-your-writes';
 import type {
   AccountRow,
@@ -53,7 +53,7 @@ import { seatCounts } from './seat-counts';
 interface QueryServiceDeps {
   readonly readModels: ReadModelSource;
   /** The licence history's file when it is not the read models' (the server keeps it in history.db). */
-  readonly history?: Pick<ReadModelSource, 'db' | 'onApplied'>;
+  readonly history?: FencedReadModelSource;
   readonly log: LogReader;
   /** The notifier's delivery records; null where this instance runs no reactors (then no deliveries are listed). */
   readonly notificationsDb?: NotificationsDb | null;
@@ -110,7 +110,7 @@ export interface QueryService {
   licenseHistory(
     accountId: string,
     args: PageArgs & { userId?: string | null; product?: Product | null },
-  ): Connection<LicenseEventRow>;
+  ): Promise<Connection<LicenseEventRow>>;
   /** Every event of the account after `after` (or from now), then live. */
   licenseEvents(accountId: string, after: string | null): AsyncIterableIterator<LicenseEventRow>;
   /** Each change of a seat count of the account (of one product when given). */
@@ -126,7 +126,7 @@ export interface QueryService {
   license(accountId: string, userId: string, product: Product): LicenseRow | null;
   /** Null when the account never bought the product. */
   subscription(accountId: string, product: Product): ProductSubscriptionRow | null;
-  licenseEvent(accountId: string, eventId: string): LicenseEventRow | null;
+  licenseEvent(accountId: string, eventId: string): Promise<LicenseEventRow | null>;
   /** The delivery of the mail about that event. */
   notification(accountId: string, eventId: string): NotificationDeliveryRow | null;
   /** One batch of users by id, in the order asked; null for ids of no user or of another account. */
@@ -244,6 +244,16 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
 
+  /** The history's connection once it shows every write answered so far (writes are not kept waiting for it). */
+  const fencedHistory = async () => {
+    if (deps.history) {
+      // Its `db` first: while a rebuild worker holds the file, that answers SERVICE_UNAVAILABLE at once, no wait.
+      void deps.history.db;
+      await writes.fenced(deps.history, 'licence history');
+    }
+    return historySource.db;
+  };
+
   /** A user of the account from the read model; an id of another account is NotFound, never revealed. */
   const userOf = (accountId: string, userId: string): UserRow => {
     const user = users.userInAccount(db, accountId, userId);
@@ -286,16 +296,17 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
       return { edges: page.edges, pageInfo: pageInfoOf(page), totalCount: page.totalCount };
     },
 
-    licenseHistory(accountId, args) {
+    async licenseHistory(accountId, args) {
       // A filter on a user of no account or of another one is NOT_FOUND, as everywhere else (api.md), not an empty page.
       if (args.userId) userOf(accountId, args.userId);
-      const page = history(historySource.db, accountId, args);
+      const historyDb = await fencedHistory();
+      const page = history(historyDb, accountId, args);
       return {
         edges: page.edges.map((edge) => ({ cursor: edge.cursor, node: toEventRow(edge.node) })),
         pageInfo: pageInfoOf(page),
         // Counted only when a client asks: a long history costs an index scan.
         get totalCount() {
-          return historyCount(historySource.db, accountId, args);
+          return historyCount(historyDb, accountId, args);
         },
       };
     },
@@ -340,7 +351,7 @@ export function createQueryService(deps: QueryServiceDeps): QueryService {
 
     subscription: (accountId, product) => subscriptions.get(db, accountId, product),
 
-    licenseEvent: (accountId, eventId) => eventById(historySource.db, accountId, eventId),
+    licenseEvent: async (accountId, eventId) => eventById(await fencedHistory(), accountId, eventId),
 
     notification(accountId, eventId) {
       const delivery = deps.notificationsDb ? deliveryById(deps.notificationsDb, accountId, eventId) : null;

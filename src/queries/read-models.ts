@@ -16,5 +16,14 @@ export interface ReadModelSource {
   onApplied(listener: (events: readonly RecordedEvent[]) => void): () => void;
 }
 
+/**
+ * Read models no write's answer reads (the licence history): writes are answered without waiting for them, so their
+ * readers wait instead, until they show every write answered so far.
+ */
+export interface FencedReadModelSource extends Pick<ReadModelSource, 'db' | 'onApplied'> {
+  /** Resolves once they show every write answered so far; rejects when they do not within `timeoutMs`. */
+  fence(timeoutMs: number): Promise<void>;
+}
+
 /** The log, read only. */
 export type LogReader = Pick<EventStore, 'readStream' | 'headPosition'>;

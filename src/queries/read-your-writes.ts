@@ -2,7 +2,7 @@
 // time, the write is still committed: it is answered from what the write side decided, or, where the payload
 // cannot be built from that, with COMMITTED_NOT_YET_VISIBLE and the position to re-read after. Never as a failure.
 import type { Position } from '../eventstore/port';
-import type { ReadModelSource } from './read-models';
+import type { FencedReadModelSource, ReadModelSource } from './read-models';
 
 /** The change is recorded at `position`; the read models have not shown it in time. Clients treat it as success. */
 export class CommittedNotYetVisible extends Error {
@@ -11,6 +11,16 @@ export class CommittedNotYetVisible extends Error {
   constructor(readonly position: Position) {
     super(`the change is recorded (position ${position}) but not visible yet; treat it as done and read again later`);
     this.name = 'CommittedNotYetVisible';
+  }
+}
+
+/** A read of models writes do not wait for, which did not show the latest writes in time: nothing is answered. */
+export class ReadModelsBehind extends Error {
+  readonly code = 'SERVICE_UNAVAILABLE';
+
+  constructor(what: string) {
+    super(`the ${what} has not caught up with the latest writes in time; try again shortly`);
+    this.name = 'ReadModelsBehind';
   }
 }
 
@@ -33,6 +43,11 @@ interface ReadYourWrites {
    * whether both came within the one timeout.
    */
   visibleWhen(position: Position, shows: () => boolean): Promise<boolean>;
+  /**
+   * For a read of models writes do not wait for (the licence history): waits until they show every write answered
+   * so far, so a read that follows a write's answer sees it; throws ReadModelsBehind when they do not in time.
+   */
+  fenced(models: FencedReadModelSource, what: string): Promise<void>;
 }
 
 /** Default wait: long enough for a busy batch, short enough that a client is not left hanging. */
@@ -83,6 +98,14 @@ export function readYourWrites(
       if (await shown(shows, deadline - Date.now())) return true;
       options.logger?.warn({ position }, 'read models did not show the effects of a committed write in time');
       return false;
+    },
+    async fenced(models, what) {
+      try {
+        await models.fence(timeoutMs);
+      } catch (error) {
+        options.logger?.warn({ err: error }, `the ${what} did not show the latest writes in time`);
+        throw new ReadModelsBehind(what);
+      }
     },
     async answer(position, read, decided) {
       if (await visible(position)) return snapshot(read);

@@ -142,6 +142,46 @@ describe('log consumer', () => {
     await expect(wait).rejects.toThrow(`read models did not reach position ${position} within 50 ms`);
   });
 
+  it('answers a write without the read models writes do not wait for; their readers wait until they show it', async () => {
+    // given: a history-like processor that gates readiness but no write waits for, held on its first live batch
+    const held = collector('history');
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const history: Processor = {
+      ...held.processor,
+      gatesReadiness: true,
+      awaitedByWrites: false,
+      async handle(events, through) {
+        await released;
+        await held.processor.handle(events, through);
+      },
+    };
+    const { consumer, db } = follow([seatCount], { others: [history] });
+    await consumer.start();
+    // when: a write, while the history is held
+    const position = await ws.log.purchase('acc-1', 'WEBINAR', 'webinar-100', 3);
+    await consumer.waitFor(position, 2000);
+    // then: the write's wait ended on the read models alone; a reader of the history waits, and times out clearly
+    expect(rows(db, 'SELECT * FROM seat_count')).toEqual([{ account_id: 'acc-1', purchased: 3 }]);
+    expect(held.seen).toEqual([]);
+    await expect(consumer.fence('history', 50)).rejects.toBeInstanceOf(ReadModelTimeout);
+    // when: a reader fences and the history is let go
+    let fenced = false;
+    const fence = consumer.fence('history', 2000).then(() => {
+      fenced = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fenced).toBe(false);
+    release();
+    await fence;
+    // then: by the time the reader goes on, the history shows the write
+    expect(held.seen.map((e) => e.position)).toEqual([position]);
+    // and a fence on a processor that does not gate readiness (or on none) is refused
+    await expect(consumer.fence('nothing', 10)).rejects.toThrow(/no processor named nothing gates readiness/);
+  });
+
   it('rejects pending waits when it stops', async () => {
     const { consumer } = follow([seatCount]);
     const wait = consumer.waitFor('9999999999999999', 5000);

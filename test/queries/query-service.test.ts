@@ -125,7 +125,9 @@ describe('query service, read models keeping up', () => {
       null,
       expect.objectContaining({ id: acme.ownerUserId }),
     ]);
-    expect(() => queries.licenseHistory(acme.accountId, { first: 10, userId: created.userId })).toThrow(NotFound);
+    await expect(queries.licenseHistory(acme.accountId, { first: 10, userId: created.userId })).rejects.toThrow(
+      NotFound,
+    );
     expect(() => queries.account('no-such-account')).toThrow(NotFound);
   });
 });
