@@ -75,6 +75,10 @@ export interface RunningSeatledger {
   close(): Promise<void>;
 }
 
+// The history's thread commits a batch at most every 50 ms under load: one hand-off to it per 50 ms instead of one
+// per few events (each woke the thread and cost the event loop about 85 µs, docs/processing.md).
+const HISTORY_COALESCE_MS = 50;
+
 export async function startSeatledger(options: SeatledgerOptions): Promise<RunningSeatledger> {
   const { config, logger } = options;
   const closers: (() => Promise<void> | void)[] = [];
@@ -127,8 +131,9 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
           ? { rebuildAlone: { eventsFile: eventsFile(config.dataDir), eventsBetween } }
           : {}),
         writerThread: ownThread,
-        // No write's answer reads the history: writes do not wait for its thread, its readers do (LogConsumer.fence).
-        awaitedByWrites: file !== historyFile,
+        // No write's answer reads the history: writes do not wait for its thread, its readers do (LogConsumer.fence),
+        // so its batches may gather what comes in meanwhile; a reader waiting cuts that short.
+        ...(file === historyFile ? { awaitedByWrites: false, coalesceMs: HISTORY_COALESCE_MS } : {}),
         logger,
       });
       // Closed after the consumer has stopped (closers run in reverse).

@@ -45,6 +45,8 @@ interface Lane {
   retry: { timer: NodeJS.Timeout } | null;
   /** With Processor.coalesceMs: the next batch waits until then (performance.now()); 0 when it need not. */
   calmUntil: number;
+  /** Ends that wait early: a reader fencing on the lane, or a stop. */
+  calm: { wake(): void } | null;
   failures: number;
   lastError: string | null;
   removed: boolean;
@@ -105,8 +107,8 @@ export class LogConsumer {
     if (this.lanes.some((lane) => lane.processor.name === processor.name)) {
       throw new Error(`a processor named ${processor.name} is already added`);
     }
-    if (processor.gatesReadiness && processor.coalesceMs) {
-      throw new Error(`${processor.name} gates readiness: its batches may not wait (coalesceMs)`);
+    if (processor.gatesReadiness && processor.awaitedByWrites !== false && processor.coalesceMs) {
+      throw new Error(`${processor.name} is awaited by writes: its batches may not wait (coalesceMs)`);
     }
     const checkpoint = processor.checkpoint();
     const lane: Lane = {
@@ -119,6 +121,7 @@ export class LogConsumer {
       draining: null,
       retry: null,
       calmUntil: 0,
+      calm: null,
       failures: 0,
       lastError: null,
       removed: false,
@@ -192,7 +195,11 @@ export class LogConsumer {
       return Promise.reject(new Error(`no processor named ${processorName} gates readiness`));
     }
     const answered = this.gatedPosition();
-    return answered === null ? Promise.resolve() : this.wait(answered, lane, timeoutMs);
+    if (answered === null || this.reached(answered, lane)) return Promise.resolve();
+    // A reader waits: the lane's next batch does not wait out its coalescing.
+    lane.calmUntil = 0;
+    lane.calm?.wake();
+    return this.wait(answered, lane, timeoutMs);
   }
 
   private wait(position: Position, lane: Lane | null, timeoutMs: number): Promise<void> {
@@ -236,7 +243,10 @@ export class LogConsumer {
       waiter.reject(new ConsumerStopped());
     }
     this.waiters = [];
-    for (const lane of this.lanes) if (lane.retry) clearTimeout(lane.retry.timer);
+    for (const lane of this.lanes) {
+      if (lane.retry) clearTimeout(lane.retry.timer);
+      lane.calm?.wake();
+    }
     this.stopped.abort();
     this.pause?.wake();
     await this.subscription?.unsubscribe();
@@ -397,7 +407,10 @@ export class LogConsumer {
     while (!this.stopping && !lane.removed && beyond(this.through, lane.position)) {
       const calm = lane.calmUntil - performance.now();
       if (calm > 0) {
-        await new Promise((resolve) => setTimeout(resolve, calm));
+        const sleep = wakeableSleep(calm);
+        lane.calm = sleep;
+        await sleep.done;
+        lane.calm = null;
         continue;
       }
       let batch: { events: RecordedEvent[]; through: Position };

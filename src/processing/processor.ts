@@ -18,7 +18,7 @@ export interface Processor {
   /**
    * Once it has handled all there is, its next batch waits this long: what arrives meanwhile comes as one batch, so
    * what it records about a busy stretch commits once, not once per few events. A backlog is handed over at once.
-   * Only for a processor nobody waits on (never one that gates readiness).
+   * Not for a processor writes wait for; one only readers fence on (LogConsumer.fence) skips the wait for them.
    */
   readonly coalesceMs?: number;
   /**

@@ -38,6 +38,8 @@ interface ReadModelsProcessorOptions {
   readonly writerThread?: boolean;
   /** False where no write's answer reads these models: writes do not wait for them, readers fence (Processor). */
   readonly awaitedByWrites?: boolean;
+  /** Only with awaitedByWrites false: once caught up, a batch waits this long for more (Processor.coalesceMs). */
+  readonly coalesceMs?: number;
   readonly logger?: ReadModelsLogger;
 }
 
@@ -102,6 +104,7 @@ export function readModelsProcessor(options: ReadModelsProcessorOptions): ReadMo
     filter: { streamPrefixes: LICENSE_STREAM_PREFIXES },
     gatesReadiness: true,
     awaitedByWrites: options.awaitedByWrites ?? true,
+    ...(options.coalesceMs ? { coalesceMs: options.coalesceMs } : {}),
     get db() {
       if (!held) throw new ReadModelsRebuilding(name);
       return models.db;

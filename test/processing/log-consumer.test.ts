@@ -182,6 +182,25 @@ describe('log consumer', () => {
     await expect(consumer.fence('nothing', 10)).rejects.toThrow(/no processor named nothing gates readiness/);
   });
 
+  it('ends the coalescing wait of a lane writes do not wait for when a reader fences on it', async () => {
+    // given: a history-like lane whose batches, once caught up, wait 10 s for more
+    const history = collector('history');
+    const { consumer } = follow([seatCount], {
+      others: [{ ...history.processor, gatesReadiness: true, awaitedByWrites: false, coalesceMs: 10_000 }],
+    });
+    await consumer.start();
+    await consumer.waitFor(await ws.log.purchase('acc-1', 'WEBINAR', 'webinar-100', 1), 2000);
+    await consumer.fence('history', 2000);
+    // when: the next write comes during its wait, and a reader fences
+    const position = await ws.log.purchase('acc-2', 'WEBINAR', 'webinar-100', 1);
+    await consumer.waitFor(position, 2000);
+    const started = Date.now();
+    await consumer.fence('history', 2000);
+    // then: it was handed the write at once, not after its wait
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(history.seen.at(-1)?.position).toBe(position);
+  });
+
   it('rejects pending waits when it stops', async () => {
     const { consumer } = follow([seatCount]);
     const wait = consumer.waitFor('9999999999999999', 5000);
@@ -364,7 +383,7 @@ describe('log consumer', () => {
       checkpoint: () => null,
       handle() {},
     };
-    expect(() => consumer.add(gating)).toThrow(/models gates readiness/);
+    expect(() => consumer.add(gating)).toThrow(/models is awaited by writes/);
   });
 
   it('hands a processor catching up on its own nothing until it is done, holds nobody back, then goes on from its checkpoint', async () => {
