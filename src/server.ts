@@ -407,18 +407,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     });
     handle(req, res, route, requestId, log, started).catch((error: unknown) => {
       if (error instanceof PayloadTooLarge) {
-        // Answer at once and drop the connection: reading the rest of a too-large body is what the limit prevents.
+        // Answer at once: parsing the rest of a too-large body is what the limit prevents.
         if (!res.headersSent) {
           sendJson(
             res,
             ...graphqlError(413, 'PAYLOAD_TOO_LARGE', `the request body is larger than ${error.limitBytes} bytes`),
-            { connection: 'close' },
           );
         }
         // The rest is drained (not parsed) for a few seconds so the client, still uploading, can read the 413
-        // instead of a broken pipe; a client that keeps sending past that loses the connection.
+        // instead of a broken pipe; a client that keeps sending past that loses the connection. No `Connection:
+        // close`: Node would close the socket as soon as the answer is out, while the client still writes (EPIPE).
         req.resume();
-        setTimeout(() => req.socket.destroy(), PAYLOAD_TOO_LARGE_DRAIN_MS).unref();
+        const cut = setTimeout(() => req.socket.destroy(), PAYLOAD_TOO_LARGE_DRAIN_MS).unref();
+        req.once('end', () => clearTimeout(cut));
         return;
       }
       if (clientWentAway(req, error)) {
