@@ -5,20 +5,16 @@
 // answered in time says so (SERVICE_UNAVAILABLE) rather than leave the write out.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { type RunningSeatledger, startSeatledger } from '../../src/composition-root';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/logger';
 import {
   ASSIGN,
   createUser,
-  type Gql,
-  graphqlClient,
   ok,
   purchase,
   REVOKE,
   signUpAccount,
+  startTestSeatledger,
+  type TestSeatledger,
 } from '../support/seatledger';
-import { makeTempDir } from '../support/temp-dir';
 
 const HISTORY = `{ licenseHistory(last: 1) { edges { node { type user { id } } } } }`;
 // Long enough that a write kept waiting for the history would show plainly; the last case waits it out once.
@@ -27,13 +23,10 @@ const READ_YOUR_WRITES_MS = 2500;
 type HistoryPage = { licenseHistory: { edges: { node: { type: string; user: { id: string } | null } }[] } };
 
 describe('the licence history and read-your-writes', () => {
-  const temp = makeTempDir('seatledger-history-fence-');
-  let server: RunningSeatledger;
-  let gql: Gql;
+  let server: TestSeatledger;
   let token: string;
   let bob: { id: string };
   let lock: Database.Database;
-
   /** Another connection takes history.db's write lock: the history's thread cannot commit until it is let go. */
   const holdHistory = () => lock.exec('BEGIN IMMEDIATE');
   const releaseHistory = () => lock.exec('ROLLBACK');
@@ -44,36 +37,25 @@ describe('the licence history and read-your-writes', () => {
   };
 
   beforeAll(async () => {
-    const config = loadConfig(
-      { SEATLEDGER_DATA_DIR: temp.dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' },
-      temp.dir,
-    );
-    server = await startSeatledger({
-      config,
-      logger: createLogger({ level: 'silent' }),
-      reactors: false,
-      readYourWritesTimeoutMs: READ_YOUR_WRITES_MS,
-    });
-    gql = graphqlClient(server.url);
-    const owner = await signUpAccount(gql, 'Fenced');
+    server = await startTestSeatledger({ reactors: false, readYourWritesTimeoutMs: READ_YOUR_WRITES_MS });
+    const owner = await signUpAccount(server.gql, 'Fenced');
     token = owner.token;
-    bob = await createUser(gql, token);
-    await purchase(gql, token, 2, 'WEBINAR');
-    lock = new Database(path.join(temp.dir, 'history.db'));
+    bob = await createUser(server.gql, token);
+    await purchase(server.gql, token, 2, 'WEBINAR');
+    lock = new Database(path.join(server.dataDir, 'history.db'));
   });
 
   afterAll(async () => {
     if (lock?.inTransaction) lock.exec('ROLLBACK');
     lock?.close();
     await server?.close();
-    temp.cleanup();
   });
 
   it('answers a write from the read models without waiting for the history, whose next read waits and shows it', async () => {
     // given
     holdHistory();
     // when
-    const assigned = await timed(() => gql(ASSIGN, { userId: bob.id, product: 'WEBINAR' }, token));
+    const assigned = await timed(() => server.gql(ASSIGN, { userId: bob.id, product: 'WEBINAR' }, token));
     // then: a full answer from the read models, long before the history could have shown the write
     expect(assigned.result.codes).toEqual([]);
     expect(ok(assigned.result).assignLicense.seats).toEqual({
@@ -84,7 +66,7 @@ describe('the licence history and read-your-writes', () => {
     });
     expect(assigned.ms).toBeLessThan(READ_YOUR_WRITES_MS / 2);
     // when: the history is read while still held, and let go a moment later
-    const read = gql<HistoryPage>(HISTORY, {}, token);
+    const read = server.gql<HistoryPage>(HISTORY, {}, token);
     await new Promise((resolve) => setTimeout(resolve, 200));
     releaseHistory();
     // then: the read waited for the history to show the write
@@ -95,11 +77,11 @@ describe('the licence history and read-your-writes', () => {
   it('answers a history read the history cannot show in time with SERVICE_UNAVAILABLE, not without the write', async () => {
     // given
     holdHistory();
-    const revoked = await timed(() => gql(REVOKE, { userId: bob.id, product: 'WEBINAR' }, token));
+    const revoked = await timed(() => server.gql(REVOKE, { userId: bob.id, product: 'WEBINAR' }, token));
     expect(revoked.result.codes).toEqual([]);
     expect(revoked.ms).toBeLessThan(READ_YOUR_WRITES_MS / 2);
     // when
-    const read = await timed(() => gql<HistoryPage>(HISTORY, {}, token));
+    const read = await timed(() => server.gql<HistoryPage>(HISTORY, {}, token));
     // then
     expect(read.result.codes).toEqual(['SERVICE_UNAVAILABLE']);
     expect(read.result.errors?.[0]?.message).toMatch(/licence history has not caught up with the latest writes/);
@@ -107,9 +89,9 @@ describe('the licence history and read-your-writes', () => {
     // when: the history is let go, a read shows the revocation once the history's retry (after its backoff) is in,
     // as a client retrying shortly finds
     releaseHistory();
-    let retried = await gql<HistoryPage>(HISTORY, {}, token);
+    let retried = await server.gql<HistoryPage>(HISTORY, {}, token);
     for (let attempt = 1; attempt < 5 && retried.codes.includes('SERVICE_UNAVAILABLE'); attempt++) {
-      retried = await gql<HistoryPage>(HISTORY, {}, token);
+      retried = await server.gql<HistoryPage>(HISTORY, {}, token);
     }
     expect(ok(retried).licenseHistory.edges.map((edge) => edge.node.type)).toEqual(['LicenseRevoked']);
   });

@@ -76,7 +76,7 @@ export interface TestSeatledger extends RunningSeatledger {
  * defaults (PORT 0, HOST 127.0.0.1, LOG_LEVEL silent); `logger` replaces the silent one.
  */
 export async function startTestSeatledger(
-  options: { env?: Record<string, string>; logger?: Logger; reactors?: boolean } = {},
+  options: { env?: Record<string, string>; logger?: Logger; reactors?: boolean; readYourWritesTimeoutMs?: number } = {},
 ): Promise<TestSeatledger> {
   const temp = makeTempDir('seatledger-e2e-');
   try {
@@ -90,6 +90,9 @@ export async function startTestSeatledger(
       logger,
       reactors: options.reactors ?? true,
       notifierRetry: { attempts: 1, baseDelayMs: 10 },
+      ...(options.readYourWritesTimeoutMs !== undefined
+        ? { readYourWritesTimeoutMs: options.readYourWritesTimeoutMs }
+        : {}),
     });
     return {
       url: running.url,
