@@ -122,7 +122,10 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
     // Two read-model files, two lanes. The history's is written by a thread of its own once caught up, and on the
     // embedded log a long rebuild of it runs in a worker thread too: its commits stay off the event loop.
     const embeddedLog = !options.openEventStore && !config.eventStoreConnectionString;
-    const lane = (file: ReadModelFile, { ownThread }: { ownThread: boolean }) => {
+    const lane = (
+      file: ReadModelFile,
+      { ownThread = false, ...followed }: { ownThread?: boolean; awaitedByWrites?: boolean; coalesceMs?: number } = {},
+    ) => {
       const processor = readModelsProcessor({
         name: file.processor,
         file: path.join(config.dataDir, file.file),
@@ -131,9 +134,7 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
           ? { rebuildAlone: { eventsFile: eventsFile(config.dataDir), eventsBetween } }
           : {}),
         writerThread: ownThread,
-        // No write's answer reads the history: writes do not wait for its thread, its readers do (LogConsumer.fence),
-        // so its batches may gather what comes in meanwhile; a reader waiting cuts that short.
-        ...(file === historyFile ? { awaitedByWrites: false, coalesceMs: HISTORY_COALESCE_MS } : {}),
+        ...followed,
         logger,
       });
       // Closed after the consumer has stopped (closers run in reverse).
@@ -141,8 +142,10 @@ export async function startSeatledger(options: SeatledgerOptions): Promise<Runni
       void consumer.add(processor);
       return processor;
     };
-    const readModels = lane(readModelsFile, { ownThread: false });
-    const history = lane(historyFile, { ownThread: true });
+    const readModels = lane(readModelsFile);
+    // No write's answer reads the history: writes do not wait for its thread, its readers do (LogConsumer.fence), so
+    // its batches may gather what comes in meanwhile; a reader waiting cuts that short.
+    const history = lane(historyFile, { ownThread: true, awaitedByWrites: false, coalesceMs: HISTORY_COALESCE_MS });
 
     let sessions: Sessions | undefined;
     let verifier: TokenVerifier;

@@ -280,16 +280,13 @@ export function createNotifier(options: NotifierOptions): Notifier {
   // A link that lasts goes out again with every licence mail of its user: derived once, not per mail (an HMAC and a
   // SHA-256, a tenth of the notifier's time on the event loop under bench:api). Held in memory only, beside the key
   // that derives them anyway.
-  const derivedTokens = new LRUCache<string, ReturnType<typeof deriveActivationToken>>({ max: DERIVED_TOKENS_KEPT });
-  const derivedToken = (userId: string, deliveryId: string) => {
-    const key = `${userId}\u0000${deliveryId}`;
-    let token = derivedTokens.get(key);
-    if (!token) {
-      token = deriveActivationToken(userId, tokenKey, deliveryId);
-      derivedTokens.set(key, token);
-    }
-    return token;
-  };
+  type TokenFor = { readonly userId: string; readonly deliveryId: string };
+  const derivedTokens = new LRUCache<string, ReturnType<typeof deriveActivationToken>, TokenFor>({
+    max: DERIVED_TOKENS_KEPT,
+    memoMethod: (_key, _stale, { context }) => deriveActivationToken(context.userId, tokenKey, context.deliveryId),
+  });
+  const derivedToken = (userId: string, deliveryId: string) =>
+    derivedTokens.memo(`${userId}\u0000${deliveryId}`, { context: { userId, deliveryId } });
 
   const insertDelivery = db.prepare(
     `INSERT INTO deliveries (event_id, position, account_id, recipient_user_id, recipient_email, kind, payload,
