@@ -11,6 +11,8 @@ export function startWorker(module: string, workerData: unknown): Worker {
   const needsTranspiler = EXTENSION === '.ts' && !process.execArgv.some((flag) => flag.includes('register'));
   return new Worker(`${module}${EXTENSION}`, {
     workerData,
+    // The environment as this code sees it (Node's default reads the process's own, which a test runner may shadow).
+    env: process.env,
     ...(needsTranspiler ? { execArgv: [...process.execArgv, '-r', 'ts-node/register/transpile-only'] } : {}),
   });
 }

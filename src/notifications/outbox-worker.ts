@@ -1,13 +1,14 @@
-// The thread that writes the outbox (outbox-thread.ts posts it the mails): each mail's `.eml` built by mime.ts and
-// written whole, flushed to disk and renamed into place. Here rather than on the event loop: under bench:api's
-// assign/revoke load, building and writing the mails took an eighth of the main thread's time per request, most of
-// it in handing each file step to libuv's pool and back.
+// The thread that writes the outbox (outbox-thread.ts posts it the mails): each mail's `.eml` built by mime.ts,
+// written whole, flushed to disk with the rest of its batch, and renamed into place. Here rather than on the event
+// loop: under bench:api's assign/revoke load, building and writing the mails took an eighth of the main thread's time
+// per request, most of it in handing each file step to libuv's pool and back.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parentPort, workerData } from 'node:worker_threads';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../private-files';
+import { FilesystemSync } from './filesystem-sync';
 import { buildMimeMessage, type MimeMail } from './mime';
 
 /** What the main thread hands over at start. */
@@ -45,9 +46,11 @@ function openTemporary(dir: string, tmp: string): number {
   }
 }
 
-// A reader of the outbox never sees half a mail: a temporary file, flushed to disk, then renamed. The flushes of a
-// request's mails wait side by side in libuv's pool; the rest only touches the page cache.
-async function writeMail(dir: string, mail: MimeMail): Promise<string> {
+// A reader of the outbox never sees half a mail, nor one that is not yet on disk: each is written to a temporary file,
+// and once the batch's files are flushed together (one flush of the filesystem, not one per file) they are renamed
+// into place. Should that flush fail, each file is flushed on its own, and those that still fail are answered as
+// failed and removed (their delivery retries and writes the same mail again).
+function writeTemporary(dir: string, mail: MimeMail): { tmp: string; file: string } {
   const file = path.join(dir, outboxFileName(mail.messageId));
   const tmp = path.join(dir, `.${path.basename(file)}.${TMP_PREFIX}${(tmpFiles++).toString(36)}.tmp`);
   const content = buildMimeMessage(mail);
@@ -58,13 +61,16 @@ async function writeMail(dir: string, mail: MimeMail): Promise<string> {
     for (let written = 0; written < content.length; ) {
       written += fs.writeSync(fd, content, written, content.length - written);
     }
-    await fsync(fd);
   } catch (error) {
+    fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
     throw error;
-  } finally {
-    fs.closeSync(fd);
   }
+  fs.closeSync(fd);
+  return { tmp, file };
+}
+
+function moveIntoPlace({ tmp, file }: { tmp: string; file: string }): string {
   try {
     fs.renameSync(tmp, file);
   } catch (error) {
@@ -74,20 +80,59 @@ async function writeMail(dir: string, mail: MimeMail): Promise<string> {
   return file;
 }
 
+async function flushAlone(file: string): Promise<void> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    await fsync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const failed = (id: number, error: unknown) => {
+  const { message, code } = error as NodeJS.ErrnoException;
+  return { id, ok: false as const, message: String(message ?? error), ...(code ? { code } : {}) };
+};
+
 if (parentPort) {
   const port = parentPort;
   const { dir } = workerData as OutboxSetup;
+  // Flushes the filesystem the outbox is on (asked once the batch's files are in it, so the outbox exists).
+  const filesystem = new FilesystemSync(dir);
   port.on('message', async (request: OutboxRequest) => {
-    const answers = await Promise.all(
-      request.map(async ({ id, mail }) => {
-        try {
-          return { id, ok: true as const, file: await writeMail(dir, mail) };
-        } catch (error) {
-          const { message, code } = error as NodeJS.ErrnoException;
-          return { id, ok: false as const, message: String(message ?? error), ...(code ? { code } : {}) };
-        }
-      }),
-    );
+    type Step = { id: number; tmp: string; file: string } | OutboxAnswer[number];
+    const steps: Step[] = request.map(({ id, mail }) => {
+      try {
+        return { id, ...writeTemporary(dir, mail) };
+      } catch (error) {
+        return failed(id, error);
+      }
+    });
+    const written = steps.filter((step) => 'tmp' in step);
+    if (written.length > 0) {
+      try {
+        await filesystem.flush();
+      } catch {
+        await Promise.all(
+          written.map(async (step) => {
+            try {
+              await flushAlone(step.tmp);
+            } catch (error) {
+              fs.rmSync(step.tmp, { force: true });
+              steps[steps.indexOf(step)] = failed(step.id, error);
+            }
+          }),
+        );
+      }
+    }
+    const answers = steps.map((step) => {
+      if (!('tmp' in step)) return step;
+      try {
+        return { id: step.id, ok: true as const, file: moveIntoPlace(step) };
+      } catch (error) {
+        return failed(step.id, error);
+      }
+    });
     port.postMessage(answers satisfies OutboxAnswer);
   });
 }

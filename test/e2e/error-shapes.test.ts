@@ -43,15 +43,20 @@ describe('error shapes over HTTP', () => {
 
   const gql: TestSeatledger['gql'] = (...args) => server.gql(...args);
 
-  /** The head once no reactor is still writing (the notifier appends in the background). */
+  /** The head once no reactor is still writing (the notifier appends activation links in the background). */
   async function settledHead(): Promise<string | null> {
     let head = await log.headPosition();
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       const again = await log.headPosition();
-      if (again === head) return head;
+      if (again === head && (await mailsPending()) === 0) return head;
       head = again;
     }
+  }
+
+  async function mailsPending(): Promise<number> {
+    const pending = await gql('{ notifications(status: PENDING, first: 1) { edges { cursor } } }', {}, owner.token);
+    return (pending.data as { notifications: { edges: unknown[] } }).notifications.edges.length;
   }
 
   /** Runs a request that must be refused with `code` and append nothing; answers its one error. */

@@ -1,6 +1,8 @@
 // Test support for mail: a real SMTP server (smtp-server) in the test process, a small MIME reader for what it
 // receives and for outbox files, and a logger that keeps every line so tests can search it for secrets.
+import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
 export interface ReceivedMail {
@@ -192,4 +194,33 @@ function serialisable(obj: object): Record<string, unknown> {
     out[key] = value instanceof Error ? { ...value, message: value.message, stack: value.stack } : value;
   }
   return out;
+}
+
+export interface StandInSync {
+  /** One `<shell pid> <path>` per call, in order. */
+  calls(): string[];
+  /** What the calls exit with from now on. */
+  exitWith(code: number): void;
+}
+
+/**
+ * A coreutils `sync` stand-in first on PATH (in `process.env`, which FilesystemSync and the worker threads pass on):
+ * a failing syncfs cannot be provoked on a healthy disk. It records each call, waits `seconds`, and exits 0 unless
+ * told otherwise. Restore `process.env.PATH` after the test.
+ */
+export function standInSync(binDir: string, seconds: number): StandInSync {
+  fs.mkdirSync(binDir, { recursive: true });
+  const calls = path.join(binDir, 'calls');
+  const exitCode = path.join(binDir, 'exit-code');
+  fs.writeFileSync(exitCode, '0');
+  fs.writeFileSync(
+    path.join(binDir, 'sync'),
+    `#!/bin/sh\necho "$PPID $2" >> '${calls}'\nsleep ${seconds}\nexit $(cat '${exitCode}')\n`,
+    { mode: 0o755 },
+  );
+  process.env.PATH = `${binDir}:${process.env.PATH}`;
+  return {
+    calls: () => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : []),
+    exitWith: (code) => fs.writeFileSync(exitCode, String(code)),
+  };
 }

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import { OutboxThread } from '../../src/notifications/outbox-thread';
 import { createMailTransport, outboxTransport, smtpTransport } from '../../src/notifications/transports';
 import { makeTempDir } from '../support/temp-dir';
-import { captureLogger, parseMail, startSmtpServer } from './support';
+import { captureLogger, parseMail, StandInSync, standInSync, startSmtpServer } from './support';
 
 const mail = {
   messageId: '<e-1@seatledger>',
@@ -105,6 +105,46 @@ describe('the outbox transport', () => {
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
     expect(sent.file).toBe(path.join(dir, 'e-1_seatledger.eml'));
     transport.close();
+  });
+
+  describe('durability', () => {
+    const originalPath = process.env.PATH;
+    afterEach(() => {
+      process.env.PATH = originalPath;
+    });
+    const send = async (name: string, stub: StandInSync) => {
+      const dir = path.join(temp.dir, name);
+      const thread = new OutboxThread(dir);
+      const started = performance.now();
+      const files = await Promise.all(
+        ['<d-1@seatledger>', '<d-2@seatledger>', '<d-3@seatledger>'].map((messageId) =>
+          thread.write({ ...mail, messageId }),
+        ),
+      );
+      const ms = performance.now() - started;
+      await thread.close();
+      return { dir, files, ms, calls: stub.calls() };
+    };
+
+    it('answers the mails sent at once after one flush of their filesystem', async () => {
+      const stub = standInSync(path.join(temp.dir, 'slow-sync'), 0.5);
+      const { dir, files, ms, calls } = await send('flushed', stub);
+      expect(files).toHaveLength(3);
+      expect(ms).toBeGreaterThanOrEqual(450);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]?.endsWith(` ${dir}`)).toBe(true);
+    });
+
+    it('flushes each mail on its own when the filesystem flush fails, and answers them written', async () => {
+      const stub = standInSync(path.join(temp.dir, 'failing-sync'), 0);
+      stub.exitWith(1);
+      const { dir, files, calls } = await send('fallback', stub);
+      expect(calls).toHaveLength(1);
+      expect(files).toEqual(
+        ['d-1_seatledger.eml', 'd-2_seatledger.eml', 'd-3_seatledger.eml'].map((f) => path.join(dir, f)),
+      );
+      expect(fs.readdirSync(dir).sort()).toEqual(['d-1_seatledger.eml', 'd-2_seatledger.eml', 'd-3_seatledger.eml']);
+    });
   });
 
   it('rejects with the cause and its code when the outbox cannot be written, then writes once it can', async () => {
