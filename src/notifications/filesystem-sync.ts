@@ -2,7 +2,7 @@
 // one long-lived shell (Node has no binding for syncfs, and a process started per call would cost more than it saves).
 // The outbox writes a batch of mails without an fsync each and then asks for one flush: under bench:api's
 // assign/revoke load, an fsync per mail (a journal commit each, on libuv's pool) took about 15% of the server's
-// throughput over 16 accounts (docs/notifications.md).
+// throughput over 16 accounts (docs/processing.md).
 import { type ChildProcess, spawn } from 'node:child_process';
 
 /** Answers one line per line read: `ok`, or `failed` when `sync -f` failed (or is missing). */
