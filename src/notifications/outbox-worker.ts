@@ -70,16 +70,6 @@ function writeTemporary(dir: string, mail: MimeMail): { tmp: string; file: strin
   return { tmp, file };
 }
 
-function moveIntoPlace({ tmp, file }: { tmp: string; file: string }): string {
-  try {
-    fs.renameSync(tmp, file);
-  } catch (error) {
-    fs.rmSync(tmp, { force: true });
-    throw error;
-  }
-  return file;
-}
-
 async function flushAlone(file: string): Promise<void> {
   const fd = fs.openSync(file, 'r');
   try {
@@ -100,39 +90,34 @@ if (parentPort) {
   // Flushes the filesystem the outbox is on (asked once the batch's files are in it, so the outbox exists).
   const filesystem = new FilesystemSync(dir);
   port.on('message', async (request: OutboxRequest) => {
-    type Step = { id: number; tmp: string; file: string } | OutboxAnswer[number];
-    const steps: Step[] = request.map(({ id, mail }) => {
+    type Written = { id: number; tmp: string; file: string };
+    const steps: (Written | OutboxAnswer[number])[] = request.map(({ id, mail }) => {
       try {
         return { id, ...writeTemporary(dir, mail) };
       } catch (error) {
         return failed(id, error);
       }
     });
-    const written = steps.filter((step) => 'tmp' in step);
-    if (written.length > 0) {
-      try {
-        await filesystem.flush();
-      } catch {
-        await Promise.all(
-          written.map(async (step) => {
-            try {
-              await flushAlone(step.tmp);
-            } catch (error) {
-              fs.rmSync(step.tmp, { force: true });
-              steps[steps.indexOf(step)] = failed(step.id, error);
-            }
-          }),
-        );
-      }
-    }
-    const answers = steps.map((step) => {
-      if (!('tmp' in step)) return step;
-      try {
-        return { id: step.id, ok: true as const, file: moveIntoPlace(step) };
-      } catch (error) {
-        return failed(step.id, error);
-      }
-    });
+    // Nothing written, nothing to flush. A failed flush leaves each file to be flushed on its own.
+    const flushed =
+      !steps.some((step) => 'tmp' in step) ||
+      (await filesystem.flush().then(
+        () => true,
+        () => false,
+      ));
+    const answers = await Promise.all(
+      steps.map(async (step) => {
+        if (!('tmp' in step)) return step;
+        try {
+          if (!flushed) await flushAlone(step.tmp);
+          fs.renameSync(step.tmp, step.file);
+          return { id: step.id, ok: true as const, file: step.file };
+        } catch (error) {
+          fs.rmSync(step.tmp, { force: true });
+          return failed(step.id, error);
+        }
+      }),
+    );
     port.postMessage(answers satisfies OutboxAnswer);
   });
 }
